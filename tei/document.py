@@ -1,0 +1,826 @@
+"""``TeiDocument``: a loaded TEI file, its text model, its annotations, and lossless saving.
+
+The lxml tree is the single source of truth. Glossator owns one ``<standOff type="glossator">``
+(annotators, sources, annotations), one ``taxonomy`` in ``classDecl`` and the ``xml:id``s it adds
+to annotated elements; a save splices exactly those into the original text (see
+:mod:`tei.source`), plus one ``<change>`` in ``revisionDesc`` when anything changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from . import ns, pointers
+from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation, now_iso
+from .errors import AnnotationError, TeiError
+from .parser import parse_bytes, read_file, sniff_encoding
+from .source import Edit, Source, apply_edits, insert_attribute
+from .storage import DiskState, atomic_write
+from .taxonomy import Taxonomy
+from .textmodel import TextModel, text_of
+
+log = logging.getLogger(__name__)
+
+GLOSSATOR = "glossator"
+#: Version of the standOff format written (``<listAnnotation subtype="glossator-1">``).
+FORMAT_VERSION = "1"
+APP_VERSION = "0.1.0"
+STANDOFF = ns.qn("standOff")
+LIST_ANNOTATION = ns.qn("listAnnotation")
+_INDENTED = {
+    ns.qn(t)
+    for t in "standOff listAnnotation annotation revisionDesc respStmt listPerson person listBibl "
+    "taxonomy category classDecl encodingDesc".split()
+}
+_XMLNS_DECL = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+_ID_SAFE = re.compile(r"[^\w.-]")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a pointer lands: global raw offsets [start, end), or why it does not."""
+
+    status: str  # "ok" | "orphan" | "ambiguous" | "unsupported" | "outside"
+    start: int | None = None
+    end: int | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the pointer resolved to a span of the displayed text."""
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What :meth:`TeiDocument.remove_annotation` took out, so that it can be put back."""
+
+    parent: etree._Element
+    index: int
+    element: etree._Element
+    standoff_removed: bool
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """A bibliographic entry usable as a source: its id, formatted citation and element."""
+
+    id: str
+    citation: str
+    element: etree._Element
+    editable: bool
+
+
+class TeiDocument:
+    """A TEI document opened for annotation."""
+
+    def __init__(self, tree: etree._ElementTree, source: Source, path: str | None = None,
+                 disk: DiskState | None = None) -> None:  # fmt: skip
+        self.tree = tree
+        self.root: etree._Element = tree.getroot()
+        self.source = source
+        self.path = path
+        self.disk = disk
+        self.warnings: list[str] = []
+        self.text = TextModel(self.root)
+        self.taxonomy = Taxonomy(self.root)
+        self._ids: dict[str, list[etree._Element]] | None = None
+        self._new_ids: dict[etree._Element, str] = {}
+        self._orig: dict[str, tuple[etree._Element, tuple[int, int], bytes]] = {}
+        self._record_owned()
+        self._check_ids()
+
+    # -- loading ------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> TeiDocument:
+        """Open a TEI file; raise a ``TeiError`` subclass with a clear message on bad input."""
+        name = os.fspath(path)
+        data = read_file(name)
+        doc = cls.from_bytes(data, name)
+        doc.disk = DiskState.of_bytes(name, data)
+        return doc
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str | None = None) -> TeiDocument:
+        """Parse TEI from bytes (``path`` is only used in messages and for saving)."""
+        tree = parse_bytes(data, path)
+        encoding, bom = sniff_encoding(data)
+        try:
+            source = Source.from_bytes(data, encoding, bom)
+        except (UnicodeDecodeError, LookupError) as exc:  # pragma: no cover - parser checks first
+            raise TeiError(f"cannot decode the file as {encoding}: {exc}", path=path) from None
+        return cls(tree, source, path)
+
+    def _record_owned(self) -> None:
+        for kind, el in (("standoff", self.standoff()), ("taxonomy", self.taxonomy.element())):
+            if el is not None:
+                span = self.source.element_span(self.root, el)
+                self._orig[kind] = (el, span, etree.tostring(el))
+
+    def _check_ids(self) -> None:
+        counts = Counter(str(v) for v in self.root.xpath("//@xml:id"))
+        dups = sorted(k for k, n in counts.items() if n > 1)
+        if dups:
+            shown = ", ".join(dups[:10]) + (f" and {len(dups) - 10} more" if len(dups) > 10 else "")
+            self.warnings.append(
+                f"{len(dups)} xml:id value(s) are used more than once ({shown}); "
+                "pointers to them are ambiguous"
+            )
+
+    # -- ids ----------------------------------------------------------------------------------
+    def ids(self) -> dict[str, list[etree._Element]]:
+        """Return every xml:id with the element(s) carrying it (more than one = duplicate)."""
+        if self._ids is None:
+            index: dict[str, list[etree._Element]] = {}
+            for v in self.root.xpath("//@xml:id"):
+                index.setdefault(str(v), []).append(v.getparent())
+            self._ids = index
+        return self._ids
+
+    def element_by_id(self, xml_id: str) -> etree._Element | None:
+        """Return the (first) element with this xml:id, or None."""
+        found = self.ids().get(xml_id)
+        return found[0] if found else None
+
+    def _register_id(self, el: etree._Element, xml_id: str) -> None:
+        if self._ids is not None:
+            self._ids.setdefault(xml_id, []).append(el)
+
+    def _unregister_ids(self, el: etree._Element) -> None:
+        if self._ids is None:
+            return
+        for sub in el.iter():
+            v = sub.get(ns.XML_ID) if isinstance(sub.tag, str) else None
+            if v and v in self._ids:
+                self._ids[v] = [e for e in self._ids[v] if e is not sub]
+                if not self._ids[v]:
+                    del self._ids[v]
+
+    def new_id(self, stem: str) -> str:
+        """Return an xml:id starting with ``stem`` that no element has yet."""
+        stem = _ID_SAFE.sub("-", stem) or "id"
+        if not re.match(r"[A-Za-z_]", stem):
+            stem = "id-" + stem
+        ids = self.ids()
+        n = 1
+        while f"{stem}{n}" in ids:
+            n += 1
+        return f"{stem}{n}"
+
+    def ensure_id(self, el: etree._Element) -> str:
+        """Return ``el``'s xml:id, adding a new unique one (and only that) if it has none."""
+        existing = el.get(ns.XML_ID)
+        if existing:
+            return existing
+        xml_id = self.new_id("gl-" + ns.local_name(el.tag))
+        el.set(ns.XML_ID, xml_id)
+        self._register_id(el, xml_id)
+        self._new_ids[el] = xml_id
+        return xml_id
+
+    def drop_added_id(self, el: etree._Element) -> None:
+        """Remove an xml:id that :meth:`ensure_id` added (used to undo an annotation)."""
+        xml_id = self._new_ids.pop(el, None)
+        if xml_id and el.get(ns.XML_ID) == xml_id:
+            del el.attrib[ns.XML_ID]
+            self._unregister_ids(el)
+            if self._ids is not None:
+                self._ids.pop(xml_id, None)
+
+    def added_ids(self) -> dict[etree._Element, str]:
+        """Return the elements that got an xml:id from Glossator since loading."""
+        return dict(self._new_ids)
+
+    # -- pointers -----------------------------------------------------------------------------
+    def target_for(self, b0: int, r0: int, b1: int, r1: int) -> str:
+        """Return the ``@target`` for a reading selection from (block b0, r0) to (block b1, r1).
+
+        Adds xml:ids to the blocks' elements if they have none.
+        """
+        blocks = self.text.blocks
+        if (b1, r1) < (b0, r0):
+            b0, r0, b1, r1 = b1, r1, b0, r0
+        s0 = blocks[b0].to_raw(r0)
+        s1 = blocks[b1].to_raw(r1, end=True)
+        if blocks[b1].start + s1 < blocks[b0].start + s0:  # e.g. from a paragraph into its note
+            raise AnnotationError("a passage must run forward in the text")
+        id0 = self.ensure_id(blocks[b0].element)
+        id1 = id0 if b1 == b0 else self.ensure_id(blocks[b1].element)
+        return str(pointers.span_pointer(id0, s0, id1, s1))
+
+    def resolve(self, target: str) -> list[Resolution]:
+        """Resolve every pointer of a ``@target`` value."""
+        return [self.resolve_pointer(p) for p in pointers.parse_target(target)]
+
+    def resolve_pointer(self, p: pointers.Pointer) -> Resolution:
+        """Resolve one pointer to global raw offsets."""
+        try:
+            start, end = self._span(p)
+        except _Unresolved as exc:
+            return Resolution(exc.status, message=exc.message)
+        return Resolution("ok", start, end)
+
+    def _node(self, node: pointers.Node) -> etree._Element:
+        if isinstance(node, pointers.IdRef):
+            found = self.ids().get(node.id)
+            if not found:
+                raise _Unresolved("orphan", f"no element has xml:id {node.id!r}")
+            if len(found) > 1:
+                raise _Unresolved("ambiguous", f"xml:id {node.id!r} is used {len(found)} times")
+            return found[0]
+        result = self._xpath(node.expr)
+        elements = [r for r in result if isinstance(r, etree._Element)]
+        if not elements:
+            raise _Unresolved("orphan", f"XPath {node.expr!r} selects nothing")
+        return elements[0]
+
+    def _xpath(self, expr: str) -> list[object]:
+        for candidate in (expr, _prefix_tei(expr)):
+            try:
+                result = self.root.xpath(candidate, namespaces={"tei": ns.TEI})
+            except etree.XPathError:
+                continue
+            if isinstance(result, list) and result:
+                return result
+        return []
+
+    def _start_of(self, el: etree._Element) -> int:
+        if el.tag in _SKIPPED or any(a.tag in _SKIPPED for a in el.iterancestors()):
+            raise _Unresolved("outside", "the target is outside the text (header or standOff)")
+        try:
+            return self.text.global_start(el)
+        except (ValueError, KeyError):
+            raise _Unresolved("outside", "the target is outside the displayed text") from None
+
+    def _span(self, p: pointers.Pointer) -> tuple[int, int]:
+        if isinstance(p, pointers.IdRef | pointers.XPath):
+            el = self._node(p)
+            start = self._start_of(el)
+            return start, start + len(text_of(el))
+        if isinstance(p, pointers.StringRange):
+            el = self._node(p.node)
+            length = len(text_of(el))
+            if p.offset + p.length > length:
+                raise _Unresolved(
+                    "orphan", f"offset {p.offset}+{p.length} is past the end ({length} characters)"
+                )
+            start = self._start_of(el) + p.offset
+            return start, start + p.length
+        if isinstance(p, pointers.StringIndex):
+            el = self._node(p.node)
+            if p.offset > len(text_of(el)):
+                raise _Unresolved("orphan", f"offset {p.offset} is past the end of the element")
+            pos = self._start_of(el) + p.offset
+            return pos, pos
+        if isinstance(p, pointers.Side):
+            a, b = self._span(p.inner_pointer)
+            return (a, a) if p.side == "left" else (b, b)
+        if isinstance(p, pointers.Range):
+            a, _ = self._span(p.start)
+            _, b = self._span(p.end)
+            if b < a:
+                raise _Unresolved("orphan", "the range ends before it starts")
+            return a, b
+        if isinstance(p, pointers.Match):
+            el = self._node(p.node)
+            try:
+                found = list(re.finditer(p.pattern.replace("\\s", r"\s"), text_of(el)))
+            except re.error as exc:
+                raise _Unresolved("unsupported", f"bad regular expression: {exc}") from None
+            idx = (p.index or 1) - 1
+            if idx >= len(found):
+                raise _Unresolved("orphan", f"no match for {p.pattern!r}")
+            start = self._start_of(el)
+            return start + found[idx].start(), start + found[idx].end()
+        if isinstance(p, pointers.External):
+            raise _Unresolved("unsupported", f"points into another document: {p.uri}")
+        assert isinstance(p, pointers.Unknown)
+        raise _Unresolved("unsupported", p.reason)
+
+    # -- reading text helpers -----------------------------------------------------------------
+    def quote_for(self, start: int, end: int, context: int = 32) -> tuple[str, str, str]:
+        """Return (exact, prefix, suffix) reading text for global raw [start, end)."""
+        pieces = self.text.blocks_between(start, end)
+        if not pieces:
+            return "", "", ""
+        exact = "\n".join(self.text.blocks[i].reading[r0:r1] for i, r0, r1 in pieces)
+        b0, r0, _ = pieces[0]
+        b1, _, r1 = pieces[-1]
+        prefix = self.text.blocks[b0].reading[max(0, r0 - context) : r0]
+        suffix = self.text.blocks[b1].reading[r1 : r1 + context]
+        return exact, prefix, suffix
+
+    # -- annotations --------------------------------------------------------------------------
+    def standoff(self) -> etree._Element | None:
+        """Return Glossator's own ``<standOff>``, if the document has one."""
+        for so in self.root.iterchildren(STANDOFF):
+            if so.get("type") == GLOSSATOR:
+                return so
+        return None
+
+    def annotations(self) -> list[Annotation]:
+        """Return every ``<annotation>`` in every ``<standOff>`` (ours and other tools')."""
+        return [Annotation(el, self) for el in self._annotation_elements()]
+
+    def _annotation_elements(self) -> Iterator[etree._Element]:
+        for so in self.root.iter(STANDOFF):
+            yield from so.iter(ANNOTATION)
+
+    def annotation(self, ann_id: str) -> Annotation:
+        """Return the annotation with this id or raise ``AnnotationError``."""
+        el = self.element_by_id(ann_id)
+        if el is None or el.tag != ANNOTATION:
+            raise AnnotationError(f"no annotation {ann_id!r}")
+        return Annotation(el, self)
+
+    def add_annotation(self, target: str, category: str, *, annotator: str = "",
+                       annotator_name: str = "", when: str | None = None) -> Annotation:  # fmt: skip
+        """Create an annotation on ``target`` in ``category`` and return it.
+
+        Records the quote with prefix and suffix, creator and creation time.
+        """
+        if not target.strip():
+            raise AnnotationError("an annotation needs a target")
+        kind = self.taxonomy.kind_of(category)
+        ann_id = self.new_id("gl-a")
+        attrib = {ns.XML_ID: ann_id, "target": target, "motivation": DEFAULT_MOTIVATION[kind]}
+        attrib["ana"] = "#" + category
+        if annotator:
+            attrib["resp"] = "#" + annotator
+        el = etree.Element(ANNOTATION, attrib)
+        if annotator:
+            resp = etree.SubElement(el, ns.qn("respStmt"))
+            etree.SubElement(resp, ns.qn("resp")).text = "creator"
+            etree.SubElement(resp, ns.qn("persName"), ref="#" + annotator).text = (
+                annotator_name or annotator
+            )
+        rev = etree.SubElement(el, ns.qn("revisionDesc"))
+        change = etree.SubElement(rev, ns.qn("change"), status="created", when=when or now_iso())
+        if annotator:
+            change.set("who", "#" + annotator)
+        self._list_annotation().append(el)
+        self._register_id(el, ann_id)
+        ann = Annotation(el, self)
+        res = self.resolve(target)
+        if res and res[0].ok:
+            exact, prefix, suffix = self.quote_for(res[0].start or 0, res[0].end or 0)
+            ann.set_quote(exact, prefix, suffix)
+        return ann
+
+    def _list_annotation(self) -> etree._Element:
+        so = self.ensure_standoff()
+        lst = so.find(LIST_ANNOTATION)
+        if lst is None:
+            lst = etree.SubElement(so, LIST_ANNOTATION, type=GLOSSATOR)
+            lst.set("subtype", f"glossator-{FORMAT_VERSION}")
+        return lst
+
+    def ensure_standoff(self) -> etree._Element:
+        """Return Glossator's ``<standOff>``, creating it if needed."""
+        so = self.standoff()
+        if so is None:
+            so = etree.Element(STANDOFF, type=GLOSSATOR)
+            so.tail = "\n"
+            self.root.insert(self._standoff_index(), so)
+        return so
+
+    def _standoff_index(self) -> int:
+        children = [c for c in self.root if isinstance(c.tag, str)]
+        nested = [i for i, c in enumerate(self.root) if c.tag in (ns.qn("TEI"), ns.qn("teiCorpus"))]
+        if not nested:
+            return len(self.root)
+        if ns.is_tei(self.root.tag, "teiCorpus"):
+            header = self.root.find(ns.qn("teiHeader"))
+            return self.root.index(header) + 1 if header is not None else 0
+        del children
+        return nested[0]
+
+    def remove_annotation(self, ann_id: str) -> Removed:
+        """Remove an annotation (ours only) and return what is needed to put it back."""
+        ann = self.annotation(ann_id)
+        if not ann.editable:
+            raise AnnotationError("this annotation belongs to another tool's standOff")
+        el = ann.element
+        parent = el.getparent()
+        assert parent is not None
+        index = parent.index(el)
+        parent.remove(el)
+        self._unregister_ids(el)
+        so = self.standoff()
+        standoff_removed = False
+        if parent.tag == LIST_ANNOTATION and not len(parent):
+            so_parent = parent.getparent()
+            assert so_parent is not None
+            so_parent.remove(parent)
+            if so is not None and not len(so):
+                self.root.remove(so)
+                standoff_removed = True
+        return Removed(parent, index, el, standoff_removed)
+
+    def restore_annotation(self, removed: Removed) -> Annotation:
+        """Put back an annotation taken out by :meth:`remove_annotation`."""
+        parent = removed.parent
+        if parent.getparent() is None and parent.tag == LIST_ANNOTATION:
+            so = self.ensure_standoff() if removed.standoff_removed else self.standoff()
+            if so is None:
+                so = self.ensure_standoff()
+            so.append(parent)
+        parent.insert(removed.index, removed.element)
+        self._register_id(removed.element, removed.element.get(ns.XML_ID) or "")
+        return Annotation(removed.element, self)
+
+    def delete_new_annotation(self, ann_id: str) -> None:
+        """Undo :meth:`add_annotation`: remove it and any empty containers it created."""
+        self.remove_annotation(ann_id)
+
+    def replace_annotation_element(self, ann_id: str, new: etree._Element) -> Annotation:
+        """Swap an annotation's element for ``new`` (a snapshot), keeping its place."""
+        old = self.annotation(ann_id).element
+        parent = old.getparent()
+        assert parent is not None
+        parent.replace(old, new)
+        self._unregister_ids(old)
+        self._register_id(new, new.get(ns.XML_ID) or "")
+        return Annotation(new, self)
+
+    # -- annotators and sources ---------------------------------------------------------------
+    def ensure_annotator(self, name: str, orcid: str = "") -> str:
+        """Return the person id for this annotator, adding them to our ``listPerson`` if new."""
+        lst = self._standoff_list("listPerson")
+        for person in lst.iter(ns.qn("person")):
+            pname = person.find(ns.qn("persName"))
+            if pname is not None and "".join(pname.itertext()).strip() == name.strip():
+                if orcid:
+                    _set_idno(person, orcid)
+                return person.get(ns.XML_ID) or ""
+        pid = self.new_id("gl-person-")
+        person = etree.SubElement(lst, ns.qn("person"), {ns.XML_ID: pid})
+        etree.SubElement(person, ns.qn("persName")).text = name.strip() or pid
+        if orcid:
+            _set_idno(person, orcid)
+        self._register_id(person, pid)
+        return pid
+
+    def annotators(self) -> dict[str, str]:
+        """Return person id -> name for the annotators recorded in our standOff."""
+        so = self.standoff()
+        out: dict[str, str] = {}
+        for person in so.iter(ns.qn("person")) if so is not None else []:
+            pname = person.find(ns.qn("persName"))
+            out[person.get(ns.XML_ID) or ""] = (
+                "".join(pname.itertext()).strip() if pname is not None else ""
+            )
+        return out
+
+    def _standoff_list(self, tag: str) -> etree._Element:
+        so = self.ensure_standoff()
+        lst = so.find(ns.qn(tag))
+        if lst is None:
+            lst = etree.Element(ns.qn(tag))
+            # listPerson, listBibl first, listAnnotation last (readers see who and what first)
+            anchor = so.find(LIST_ANNOTATION)
+            so.insert(so.index(anchor) if anchor is not None else len(so), lst)
+        return lst
+
+    def sources(self) -> list[SourceEntry]:
+        """Return every bibliographic entry with an xml:id (ours are editable)."""
+        out = []
+        for tag in ("bibl", "biblStruct"):
+            for el in self.root.iter(ns.qn(tag)):
+                sid = el.get(ns.XML_ID)
+                if sid:
+                    so = next(el.iterancestors(STANDOFF), None)
+                    ours = so is not None and so.get("type") == GLOSSATOR
+                    out.append(SourceEntry(sid, format_citation(el), el, ours))
+        return out
+
+    def add_source(self, *, author: str = "", title: str = "", date: str = "", place: str = "",
+                   publisher: str = "", url: str = "", note: str = "") -> str:  # fmt: skip
+        """Add a ``<bibl>`` to our ``listBibl`` and return its id."""
+        lst = self._standoff_list("listBibl")
+        stem = re.sub(r"\W+", "-", (author.split(",")[0] or title or "source").strip().lower())
+        sid = self.new_id(f"src-{stem[:24]}-" if stem else "src-")
+        bibl = etree.SubElement(lst, ns.qn("bibl"), {ns.XML_ID: sid})
+        fill_bibl(bibl, author=author, title=title, date=date, place=place, publisher=publisher,
+                  url=url, note=note)  # fmt: skip
+        self._register_id(bibl, sid)
+        return sid
+
+    def remove_source(self, sid: str) -> tuple[etree._Element, int, etree._Element]:
+        """Remove one of our sources; return (parent, index, element) for undo."""
+        el = self.element_by_id(sid)
+        if el is None:
+            raise AnnotationError(f"no source {sid!r}")
+        parent = el.getparent()
+        assert parent is not None
+        index = parent.index(el)
+        parent.remove(el)
+        self._unregister_ids(el)
+        return parent, index, el
+
+    def citing_annotations(self, sid: str) -> list[Annotation]:
+        """Return the annotations that point to source ``sid``."""
+        return [a for a in self.annotations() if sid in a.cited_sources()]
+
+    # -- taxonomy -----------------------------------------------------------------------------
+    def materialize_taxonomy(self) -> tuple[etree._Element, bool]:
+        """Make sure our taxonomy is in the header (to edit it); return (element, was added)."""
+        el = self.taxonomy.element()
+        if el is not None:
+            return el, False
+        tax = self.taxonomy.effective()
+        for node in list(tax.iter(etree.Comment)):
+            node.getparent().remove(node)  # type: ignore[union-attr]
+        class_decl = self._header_child_path(["encodingDesc", "classDecl"])
+        class_decl.append(tax)
+        self.taxonomy._default = None
+        self.taxonomy.invalidate()
+        return tax, True
+
+    def _header_child_path(self, path: list[str]) -> etree._Element:
+        header = self.root.find(ns.qn("teiHeader"))
+        if header is None:
+            raise AnnotationError("the document has no teiHeader")
+        node = header
+        for tag in path:
+            child = node.find(ns.qn(tag))
+            if child is None:
+                child = etree.Element(ns.qn(tag))
+                if tag == "encodingDesc":
+                    file_desc = node.find(ns.qn("fileDesc"))
+                    node.insert(node.index(file_desc) + 1 if file_desc is not None else 0, child)
+                else:
+                    node.append(child)
+            node = child
+        return node
+
+    # -- saving -------------------------------------------------------------------------------
+    def to_bytes(self, *, who: str = "", when: str | None = None) -> bytes:
+        """Return the document as it would be saved (only owned parts differ from the original)."""
+        edits = self._edits()
+        if not edits:
+            return self.source.encode(self.source.text)
+        if self._has_annotations() and self.taxonomy.element() is None:
+            edits.append(self._taxonomy_insertion(self.taxonomy.effective()))
+        change = self._change_edit(who, when)
+        if change is not None:
+            edits.append(change)
+        return self.source.encode(apply_edits(self.source.text, _merge_inserts(edits)))
+
+    def save(self, path: str | os.PathLike[str] | None = None, *, force: bool = False,
+             who: str = "", backup: bool = True) -> str:  # fmt: skip
+        """Save atomically (keeping a ``.bak``); refuse if the file changed on disk unless ``force``.
+
+        Returns the path written.
+        """
+        target = os.fspath(path) if path is not None else self.path
+        if not target:
+            raise TeiError("no file name to save to")
+        data = self.to_bytes(who=who)
+        same_file = self.path is not None and os.path.abspath(target) == os.path.abspath(self.path)
+        expected = self.disk if same_file else None
+        self.disk = atomic_write(target, data, expected=expected, force=force, backup=backup)
+        self.path = target
+        return target
+
+    def _has_annotations(self) -> bool:
+        so = self.standoff()
+        return so is not None and next(so.iter(ANNOTATION), None) is not None
+
+    def _edits(self) -> list[Edit]:
+        self.source.added_ids = self._new_ids
+        self.source.owned_spans = [span for _, span, _ in self._orig.values()]
+        self.source.owned_elements = [
+            el for el in (self.standoff(), self.taxonomy.element()) if el is not None
+        ]
+        edits: list[Edit] = []
+        for el, xml_id in self._new_ids.items():
+            if el.get(ns.XML_ID) == xml_id and el.getroottree().getroot() is self.root:
+                span = self.source.start_tag(self.root, el)
+                edits.append(insert_attribute(self.source, span, "xml:id", xml_id))
+        edits.extend(self._owned_edit("standoff", self.standoff()))
+        edits.extend(self._owned_edit("taxonomy", self.taxonomy.element()))
+        return edits
+
+    def _owned_edit(self, kind: str, current: etree._Element | None) -> list[Edit]:
+        orig = self._orig.get(kind)
+        if orig is not None:
+            el, (start, end), xml = orig
+            if current is el and etree.tostring(el) == xml:
+                return []
+            if current is None:
+                return [Edit(*_with_line(self.source.text, start, end), "")]
+            return [Edit(start, end, self._serialize(current, self.source.line_indent(start)))]
+        if current is None:
+            return []
+        if kind == "standoff":
+            return [self._standoff_insertion(current)]
+        return [self._taxonomy_insertion(current)]
+
+    def _standoff_insertion(self, so: etree._Element) -> Edit:
+        prev = so.getprevious()
+        while prev is not None and not isinstance(prev.tag, str):
+            prev = prev.getprevious()
+        if prev is None or prev.sourceline is None:
+            pos = self.source.root_end_tag(self.root)
+            indent = "  "
+        else:
+            _, pos = self.source.element_span(self.root, prev)
+            indent = self.source.line_indent(self.source.start_tag(self.root, prev)[0])
+            if so.getnext() is None:
+                pos = self.source.root_end_tag(self.root)
+                return Edit(pos, pos, indent + self._serialize(so, indent) + "\n")
+        return Edit(pos, pos, "\n" + indent + self._serialize(so, indent))
+
+    def _taxonomy_insertion(self, tax: etree._Element) -> Edit:
+        """Insert our taxonomy into the header of the original text, creating parents as needed."""
+        header = self.root.find(ns.qn("teiHeader"))
+        if header is None:
+            raise TeiError("cannot store the taxonomy: the document has no teiHeader")
+        chain = [("encodingDesc", header), ("classDecl", None)]
+        node, missing = header, []
+        for tag, _ in chain:
+            child = next((c for c in node.iterchildren(ns.qn(tag)) if c.sourceline), None)
+            if child is None:
+                missing.append(tag)
+                continue
+            node = child
+        indent_unit = "  "
+        if missing == ["encodingDesc", "classDecl"] or missing == ["encodingDesc"]:
+            anchor = header.find(ns.qn("fileDesc"))
+            if anchor is None or not anchor.sourceline:
+                raise TeiError("cannot store the taxonomy: the teiHeader has no fileDesc")
+            _, pos = self.source.element_span(self.root, anchor)
+            indent = self.source.line_indent(self.source.start_tag(self.root, anchor)[0])
+            inner = self._serialize(tax, indent + indent_unit * 2)
+            text = (f"\n{indent}<encodingDesc>\n{indent}{indent_unit}<classDecl>\n"
+                    f"{indent}{indent_unit * 2}{inner}\n{indent}{indent_unit}</classDecl>\n"
+                    f"{indent}</encodingDesc>")  # fmt: skip
+            return Edit(pos, pos, text)
+        # append as the last child of ``node`` (classDecl, or encodingDesc when classDecl is missing)
+        start, end = self.source.element_span(self.root, node)
+        close = self.source.text.rfind("</", start, end)
+        indent = self.source.line_indent(start) + indent_unit
+        body = self._serialize(tax, indent + (indent_unit if missing else ""))
+        if missing:
+            body = (f"<classDecl>\n{indent}{indent_unit}{body}\n{indent}</classDecl>")
+        ws_start = close
+        while ws_start > start and self.source.text[ws_start - 1] in " \t":
+            ws_start -= 1
+        return Edit(ws_start, ws_start, f"{indent}{body}\n")
+
+    def _change_edit(self, who: str, when: str | None) -> Edit | None:
+        header = self.root.find(ns.qn("teiHeader"))
+        if header is None:
+            return None
+        when = when or now_iso()
+        attrs = f'when="{when}"' + (f' who="#{who}"' if who else "")
+        n = sum(1 for _ in self._annotation_elements())
+        text = f"Glossator {APP_VERSION}: annotations updated ({n} in the document)."
+        rev = header.find(ns.qn("revisionDesc"))
+        if rev is None or not rev.sourceline:
+            last = next((c for c in reversed(header) if isinstance(c.tag, str) and c.sourceline),
+                        None)  # fmt: skip
+            if last is None:
+                return None
+            _, pos = self.source.element_span(self.root, last)
+            indent = self.source.line_indent(self.source.start_tag(self.root, last)[0])
+            return Edit(pos, pos, f"\n{indent}<revisionDesc>\n{indent}  <change {attrs}>{text}"
+                                  f"</change>\n{indent}</revisionDesc>")  # fmt: skip
+        container = rev.find(ns.qn("listChange"))
+        container = container if container is not None else rev
+        first = next((c for c in container if c.tag == ns.qn("change")), None)
+        if first is None:
+            if container is rev and len(rev):
+                log.info("revisionDesc holds a list, not changes: no change recorded")
+                return None
+            start, end = self.source.element_span(self.root, container)
+            close = self.source.text.rfind("</", start, end)
+            indent = self.source.line_indent(start) + "  "
+            return Edit(close, close, f"  <change {attrs}>{text}</change>\n{indent[:-2]}")
+        start, _ = self.source.start_tag(self.root, first)
+        indent = self.source.line_indent(start)
+        return Edit(start, start, f"<change {attrs}>{text}</change>\n{indent}")
+
+    def _serialize(self, el: etree._Element, indent: str) -> str:
+        _pretty(el, indent, "  ")
+        text = etree.tostring(el, encoding=str, with_tail=False)
+        head_end = text.index(">")
+        return _XMLNS_DECL.sub("", text[:head_end]) + text[head_end:]
+
+
+class _Unresolved(Exception):
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+_SKIPPED = {ns.qn("teiHeader"), STANDOFF}
+
+
+def _prefix_tei(expr: str) -> str:
+    """Add ``tei:`` to unprefixed element name tests so ``//p[1]`` finds TEI paragraphs."""
+    return re.sub(
+        r"(^|/|::|\(|\[|\|)\s*([A-Za-z_][\w.-]*)(?=\s*(?:$|[/\[\]|)]))",
+        lambda m: m.group(1) + ("tei:" + m.group(2) if m.group(2) not in _XPATH_WORDS else m.group(2)),
+        expr,
+    )
+
+
+_XPATH_WORDS = {"and", "or", "div", "mod", "text", "node", "comment"}
+
+
+def _pretty(el: etree._Element, indent: str, step: str) -> None:
+    """Indent element-only containers under ``el`` (never touches mixed content)."""
+    if el.tag not in _INDENTED or not len(el) or (el.text and el.text.strip()):
+        return
+    children = list(el)
+    if any(c.tail and c.tail.strip() for c in children):
+        return
+    inner = indent + step
+    el.text = "\n" + inner
+    for c in children:
+        c.tail = "\n" + inner
+        _pretty(c, inner, step)
+    children[-1].tail = "\n" + indent
+
+
+def _with_line(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) to swallow the indentation before and the newline after, if alone."""
+    ls = text.rfind("\n", 0, start) + 1
+    if text[ls:start].strip() == "" and text[end : end + 1] == "\n":
+        return ls, end + 1
+    return start, end
+
+
+def _merge_inserts(edits: list[Edit]) -> list[Edit]:
+    """Join insertions at the same offset so that ``apply_edits`` sees no overlap."""
+    merged: dict[tuple[int, int], Edit] = {}
+    for e in edits:
+        key = (e.start, e.end)
+        if key in merged and e.start == e.end:
+            merged[key] = Edit(e.start, e.end, merged[key].new + e.new)
+        else:
+            merged[key] = e
+    return list(merged.values())
+
+
+def _set_idno(person: etree._Element, orcid: str) -> None:
+    idno = next((i for i in person.iter(ns.qn("idno")) if i.get("type") == "ORCID"), None)
+    if idno is None:
+        idno = etree.SubElement(person, ns.qn("idno"), type="ORCID")
+    idno.text = orcid
+
+
+def fill_bibl(bibl: etree._Element, **fields: str) -> None:
+    """Replace a ``<bibl>``'s content with author, title, date, place, publisher, url, note."""
+    for child in list(bibl):
+        bibl.remove(child)
+    bibl.text = None
+    order = [("author", "author"), ("title", "title"), ("place", "pubPlace"),
+             ("publisher", "publisher"), ("date", "date"), ("url", "ref"), ("note", "note")]  # fmt: skip
+    for key, tag in order:
+        value = (fields.get(key) or "").strip()
+        if not value:
+            continue
+        child = etree.SubElement(bibl, ns.qn(tag))
+        child.text = value
+        if tag == "ref":
+            child.set("target", value)
+        child.tail = " "
+    if len(bibl):
+        bibl[-1].tail = None
+
+
+def bibl_fields(bibl: etree._Element) -> dict[str, str]:
+    """Read back the fields written by :func:`fill_bibl` (best effort for foreign entries)."""
+    tags = {"author": "author", "title": "title", "pubPlace": "place", "publisher": "publisher",
+            "date": "date", "ref": "url", "note": "note"}  # fmt: skip
+    out = {v: "" for v in tags.values()}
+    for child in bibl:
+        key = tags.get(ns.local_name(child.tag))
+        if key and not out[key]:
+            out[key] = " ".join("".join(child.itertext()).split())
+    return out
+
+
+def format_citation(el: etree._Element) -> str:
+    """Return a one-line human citation of a ``<bibl>``/``<biblStruct>``."""
+    f = bibl_fields(el)
+    if not any(f.values()):
+        for tag in ("author", "title", "date", "pubPlace", "publisher"):
+            found = el.find(f".//{ns.qn(tag)}")
+            if found is not None:
+                f[{"pubPlace": "place"}.get(tag, tag)] = " ".join("".join(found.itertext()).split())
+    parts = [f["author"], f["title"], ", ".join(p for p in (f["place"], f["publisher"]) if p),
+             f["date"]]  # fmt: skip
+    text = ". ".join(p.rstrip(".") for p in parts if p)
+    return text or " ".join("".join(el.itertext()).split())

@@ -1,0 +1,128 @@
+"""Byte decoding for the plain-text importer: BOMs, strict UTF-8, then cp1251 vs cp1252 by letters.
+
+Detection order (when no encoding is given):
+
+1. a byte-order mark: UTF-32 (LE/BE), UTF-8 (``utf-8-sig``), UTF-16 (LE/BE);
+2. NUL bytes without a BOM mean a binary file, which is refused;
+3. strict UTF-8;
+4. the legacy single-byte encodings common for historical sources: the text is decoded as cp1251
+   (Cyrillic) and as cp1252 (Western European) and each reading is scored by its letters. A word with
+   non-ASCII letters is *plausible* in cp1251 when all its letters are Cyrillic, and in cp1252 when at
+   most half of its letters are non-ASCII Latin letters (``Müller``, ``café``); Russian read as cp1252
+   gives words such as ``Ïðèâåò`` and Western text read as cp1251 gives mixed words such as ``cafй``,
+   both implausible. The reading with more non-ASCII letters in plausible words (minus those in
+   implausible ones) wins; a tie goes to cp1252. cp1252 becomes latin-1 when the text uses one of the
+   five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from tei.errors import EncodingError, TextImportError
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
+)
+
+_DISPLAY_NAMES = {"iso8859-1": "latin-1", "utf_8": "utf-8"}
+_WORD = re.compile(r"[^\W\d_]+")
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+class TextDecodeError(TextImportError, EncodingError):
+    """The bytes of a plain-text file cannot be decoded (a ``TextImportError`` and an ``EncodingError``)."""
+
+
+def display_name(encoding: str) -> str:
+    """Return the name under which an encoding is reported (``latin-1`` rather than ``iso8859-1``)."""
+    name = codecs.lookup(encoding).name
+    return _DISPLAY_NAMES.get(name, name)
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode ``data`` with ``encoding`` or a detected one; return ``(text, encoding name)``."""
+    if encoding:
+        return _decode_explicit(data, encoding)
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), name
+            except UnicodeDecodeError as exc:
+                raise TextDecodeError(
+                    f"the file starts with a {name} byte-order mark but is not valid {name} "
+                    f"(byte offset {exc.start})"
+                ) from None
+    if b"\x00" in data:
+        raise TextImportError(
+            "this looks like a binary file (it contains NUL bytes and no UTF-16 byte-order mark); "
+            "only plain-text files can be imported"
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode_single_byte(data)
+
+
+def _decode_explicit(data: bytes, encoding: str) -> tuple[str, str]:
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise TextImportError(f"unknown encoding {encoding!r}") from None
+    name = display_name(info.name)
+    if b"\x00" in data and not name.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
+        raise TextImportError(
+            f"this looks like a binary file (it contains NUL bytes, impossible in {name} text); "
+            "only plain-text files can be imported"
+        )
+    try:
+        text = data.decode(info.name)
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        raise TextDecodeError(
+            f"the file cannot be decoded as {name}: invalid byte 0x{bad} at offset {exc.start}"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, name
+
+
+def _decode_single_byte(data: bytes) -> tuple[str, str]:
+    if _CP1252_UNDEFINED.isdisjoint(data):
+        western, western_name = data.decode("cp1252"), "cp1252"
+        if not any(0x80 <= b <= 0x9F for b in data):
+            # Without bytes 0x80-0x9F cp1252 and latin-1 decode identically: report the stricter name.
+            western_name = "latin-1"
+    else:
+        western, western_name = data.decode("latin-1"), "latin-1"
+    try:
+        cyrillic = data.decode("cp1251")
+    except UnicodeDecodeError:
+        return western, western_name
+    if _score(cyrillic, cyrillic=True) > _score(western, cyrillic=False):
+        return cyrillic, "cp1251"
+    return western, western_name
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def _score(text: str, *, cyrillic: bool) -> int:
+    score = 0
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        high = sum(1 for ch in word if not ch.isascii())
+        if cyrillic:
+            plausible = all(_is_cyrillic(ch) for ch in word)
+        else:
+            plausible = all(ch <= "\u024f" for ch in word) and high <= max(1, len(word) // 2)
+        score += high if plausible else -high
+    return score

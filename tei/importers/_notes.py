@@ -1,0 +1,270 @@
+"""Footnotes of the plain-text importer: the notes at the end of each page and their references.
+
+Footnote lines: a page's footnotes are the run of lines ``N citation`` (also ``N. citation``) that
+ends the page (blank lines between them are ignored). The numbers must rise by one; the first must
+continue the numbering of the previous pages (a gap of up to five is accepted, with a warning) or
+restart at 1 (footnotes numbered per page). Lines before that run stay text.
+
+References are bare numbers in the page's paragraphs, often glued to a word, a year or punctuation.
+Every digit run that equals an expected footnote number (or is a four-digit year 1000-2099 followed
+by it, as ``193310`` = 1933 + note 10) is a candidate, and its context is scored:
+
+* refused outright: a letter right after (``8th``), a decimal or thousands part (``1.5``,
+  ``3,665``; ``.5``/``,17`` glued to a year such as ``1927.5`` are accepted), ``%``/``°`` after,
+  a currency or number sign before (``$ 500``, ``N 3``, ``p. 12``), a range or code (``1899-1901``,
+  ``ZIS-5``, ``1.5 - 2``), an opening bracket before;
+* before: glued to a letter (``recover14``) or to closing punctuation (``oppressors .7``,
+  ``1924.3``) +3 (+1 for a capital letter, ``B52``); the suffix of a glued year +2; after a space
+  following a closing quote (``." 1``) +2, following other punctuation or a word +1;
+* after: end of paragraph or punctuation (``autonomy 2 .``, ``recover14,``) +3; a space and a
+  capitalised word (a new sentence) +1; a lower-case word (``20 days``) 0.
+
+Candidates scoring 3 or more are *strong*. Among them the importer picks, page by page, the set of
+positions that keeps the footnote order (each reference after the previous one) with the highest
+total score; a real number cannot take a note's place unless it out-scores the true reference.
+A *weak* candidate (a number between two words, ``delivered 26 military``) is used only when it
+is the only one between the anchored references of the previous and the next footnote and the word
+before it is not a determiner, preposition or auxiliary (``the 3 divisions``, ``had 12 stations``);
+it is reported as a warning. Superscript digits (``word¹²``) are always strong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FOOTNOTE_LINE = re.compile(r"^(\d{1,4})\.?\s+(\S.*)$")
+_DIGITS = re.compile(r"\d+|[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+")
+_SUPERSCRIPT = str.maketrans(
+    "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789"
+)
+_REFUSE_BEFORE = re.compile(
+    r"(?:[$\u20ac\u00a3\u00a5\u20bd\u2116#\u00a7]\s?"
+    r"|\b(?:pp?|vols?|[Nn]o|N|[Nn]r|ch|[Ff]ig|[Aa]rt|pt|sec)\.?\s?"
+    r"|\d\s?[-\u2013\u2014/:]\s?|[-\u2013\u2014/]|[(\[{])$"
+)
+_YEAR_PUNCT = re.compile(r"(\d+)[.,]$")
+_CLOSING = ".,;:!?)]\"'\u201d\u2019\u00bb\u2026"
+_QUOTES = "\"'\u201d\u2019\u00bb"
+STOPWORDS = frozenset(
+    "a an the of to in on at by for from with about over under than some only nearly almost "
+    "approximately around up had has have was were is are be been and or all these those its "
+    "their his her our my your each every per between another first last next total numbered "
+    "some any no".split()
+)
+GAP = 5
+STRONG = 3
+
+
+@dataclass
+class Footnote:
+    """A footnote found at the end of a page."""
+
+    n: int
+    text: str
+    seq: int  # 1, 2, 3... over the whole document (makes the xml:id)
+    lineno: int
+    page: int  # index of the page it belongs to
+
+
+@dataclass
+class Anchor:
+    """Where a footnote's reference was found: digits ``start:end`` of paragraph ``unit``."""
+
+    unit: int
+    start: int
+    end: int
+    score: int
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Return the sort key (paragraph, offset)."""
+        return (self.unit, self.start)
+
+
+def take_footnotes(
+    texts: list[str], expected: int
+) -> tuple[int, list[tuple[int, str]], str | None]:
+    """Find the footnote run ending a page's lines; return (first index, [(n, text)], warning)."""
+    run: list[tuple[int, int, str]] = []  # (line index, n, text), last line first
+    for i in range(len(texts) - 1, -1, -1):
+        if not texts[i]:
+            continue
+        m = FOOTNOTE_LINE.match(texts[i])
+        if not m:
+            break
+        run.append((i, int(m.group(1)), m.group(2)))
+    run.reverse()
+    if not run:
+        return len(texts), [], None
+    start = len(run) - 1  # the longest rising-by-one tail of the run
+    while start > 0 and run[start - 1][1] == run[start][1] - 1:
+        start -= 1
+    for k in range(start, len(run)):
+        first = run[k][1]
+        if first == expected or first == 1 or expected < first <= expected + GAP:
+            warning = None
+            if first != expected:
+                warning = (
+                    f"footnote numbering restarts at 1 (expected {expected})"
+                    if first == 1
+                    else f"footnote numbering jumps from {expected - 1} to {first}"
+                )
+            return run[k][0], [(n, text) for _, n, text in run[k:]], warning
+    return len(texts), [], None
+
+
+def _score(text: str, start: int, end: int, year_suffix: bool) -> int:
+    """Score how much the digits ``text[start:end]`` look like a footnote reference (0 = refused)."""
+    before, after = text[:start], text[end:]
+    nxt = after[:1]
+    if nxt.isalpha() or (nxt and nxt in "%\u00b0\u2030") or re.match(r"[.,:]\d", after):
+        return 0
+    if year_suffix:
+        score = 2
+    else:
+        if _REFUSE_BEFORE.search(before):
+            return 0
+        prev = before[-1:]
+        if not prev:
+            score = 0
+        elif prev.isalpha():
+            score = 1 if prev.isupper() else 3
+        elif prev in _CLOSING:
+            m = _YEAR_PUNCT.search(before)
+            if m and not (len(m.group(1)) == 4 and 1000 <= int(m.group(1)) <= 2099):
+                return 0  # 1.5, 3,665: a decimal or thousands part
+            score = 3
+        elif prev.isspace():
+            core = before.rstrip()
+            score = 2 if core[-1:] in _QUOTES else (1 if core else 0)
+        else:
+            return 0
+    stripped = after.lstrip()
+    if not stripped or stripped[0] in _CLOSING:
+        score += 3
+    elif after[:1].isspace() and stripped[0].isupper():
+        score += 1
+    return score
+
+
+def _is_weak_shape(text: str, start: int, end: int) -> bool:
+    """Tell whether the digits stand between two words or open a sentence after a full stop.
+
+    ``delivered 26 military`` (not after a determiner, preposition or auxiliary) and
+    ``bribery. 11 In addition`` are such shapes; so is ``people. 200 Soviet pilots``, which is why
+    weak candidates are only used between anchored neighbours.
+    """
+    before, after = text[:start], text[end:]
+    if re.search(r"[.!?\u2026] $", before) and re.match(r" [^\W\d_]", after):
+        return after[1].isupper()
+    m = re.search(r"(\w+) $", before)
+    if not m or not re.match(r" [^\W\d_]", after):
+        return False
+    return m.group(1).lower() not in STOPWORDS and not m.group(1).isdigit()
+
+
+def candidates(texts: list[str], wanted: dict[str, int]) -> list[tuple[int, int, int, int, int]]:
+    """Return candidates ``(unit, start, end, note index, score)`` for the wanted numbers."""
+    found: list[tuple[int, int, int, int, int]] = []
+    for u, text in enumerate(texts):
+        for m in _DIGITS.finditer(text):
+            digits = m.group()
+            if not digits.isdigit() or not digits.isascii():
+                note = wanted.get(digits.translate(_SUPERSCRIPT))
+                if note is not None:
+                    found.append((u, m.start(), m.end(), note, 6))
+                continue
+            note = wanted.get(digits)
+            if note is not None:
+                found.append((u, m.start(), m.end(), note, _score(text, m.start(), m.end(), False)))
+            if len(digits) > 4 and 1000 <= int(digits[:4]) <= 2099:
+                note = wanted.get(digits[4:])
+                if note is not None and digits[4] != "0":
+                    s = m.start() + 4
+                    found.append((u, s, m.end(), note, _score(text, s, m.end(), True)))
+    return found
+
+
+def strong_anchors(texts: list[str], numbers: list[int]) -> dict[int, Anchor]:
+    """Anchor a page's footnotes (numbers in order) on strong candidates in its paragraph texts."""
+    wanted = {str(n): i for i, n in enumerate(numbers)}
+    strong = [c for c in candidates(texts, wanted) if c[4] >= STRONG]
+    strong.sort(key=lambda c: (c[0], c[1], c[3]))
+    return {c[3]: Anchor(c[0], c[1], c[2], c[4]) for c in _best_chain(strong, len(numbers))}
+
+
+def weak_anchors(
+    texts: list[str], numbers: list[int], anchors: dict[int, Anchor], outer: tuple[bool, bool]
+) -> list[int]:
+    """Add weak anchors to ``anchors`` where the rule allows it; return the note indexes added.
+
+    ``outer`` tells whether the footnotes just before and just after this page's are anchored
+    (on other pages); they then bound the search at the page's start or end.
+    """
+    wanted = {str(n): i for i, n in enumerate(numbers)}
+    weak = [
+        c
+        for c in candidates(texts, wanted)
+        if 0 < c[4] < STRONG and _is_weak_shape(texts[c[0]], c[1], c[2])
+    ]
+    added: list[int] = []
+    for i in range(len(numbers)):
+        if i in anchors or not any(c[3] == i for c in weak):
+            continue
+        low_ok = i - 1 in anchors if i > 0 else outer[0]
+        high_ok = i + 1 in anchors if i + 1 < len(numbers) else outer[1]
+        if not (low_ok and high_ok):
+            continue
+        low = anchors[i - 1].key if i > 0 else (-1, -1)
+        high = anchors[i + 1].key if i + 1 < len(numbers) else (len(texts), 0)
+        between = [c for c in weak if c[3] == i and low < (c[0], c[1]) < high]
+        if len(between) == 1:
+            c = between[0]
+            anchors[i] = Anchor(c[0], c[1], c[2], c[4])
+            added.append(i)
+    return added
+
+
+def _best_chain(
+    cands: list[tuple[int, int, int, int, int]], size: int
+) -> list[tuple[int, int, int, int, int]]:
+    """Pick candidates with rising note index and rising position maximising the total score."""
+    if not cands:
+        return []
+    # tree[i] holds the best (total, candidate id) among chains ending with a note index <= i.
+    tree: list[tuple[int, int]] = [(0, -1)] * (size + 1)
+    best_total = [0] * len(cands)
+    parent = [-1] * len(cands)
+
+    def query(i: int) -> tuple[int, int]:
+        res = (0, -1)
+        while i > 0:
+            if tree[i][0] > res[0]:
+                res = tree[i]
+            i -= i & -i
+        return res
+
+    def update(i: int, value: tuple[int, int]) -> None:
+        while i <= size:
+            if value[0] > tree[i][0]:
+                tree[i] = value
+            i += i & -i
+
+    k = 0
+    while k < len(cands):
+        group_end = k
+        while group_end < len(cands) and cands[group_end][:2] == cands[k][:2]:
+            group_end += 1
+        for j in range(k, group_end):  # same position: none may extend another
+            total, prev = query(cands[j][3])  # chains ending with a smaller note index
+            best_total[j], parent[j] = total + cands[j][4], prev
+        for j in range(k, group_end):
+            update(cands[j][3] + 1, (best_total[j], j))
+        k = group_end
+    end = max(range(len(cands)), key=lambda j: (best_total[j], -j))
+    chain = []
+    while end != -1:
+        chain.append(cands[end])
+        end = parent[end]
+    return chain[::-1]

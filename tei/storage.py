@@ -1,0 +1,99 @@
+"""Atomic, backed-up writes, and detection of files changed on disk by another program."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+
+from .errors import SaveConflictError, SaveError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DiskState:
+    """What a file looked like when we last read or wrote it."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of_bytes(cls, path: str, data: bytes) -> DiskState:
+        """Describe ``path`` as just read or written with content ``data``."""
+        st = os.stat(path)
+        return cls(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+    def changed(self, path: str) -> bool:
+        """Tell whether the file at ``path`` differs from this state (by size, then content)."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return True
+        if st.st_size != self.size:
+            return True
+        if st.st_mtime_ns == self.mtime_ns:
+            return False
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest() != self.sha256
+
+
+def backup_path(path: str) -> str:
+    """Return where the previous version of ``path`` is kept."""
+    return path + ".bak"
+
+
+def atomic_write(path: str, data: bytes, *, expected: DiskState | None = None,
+                 force: bool = False, backup: bool = True) -> DiskState:  # fmt: skip
+    """Write ``data`` to ``path`` atomically (temp file, fsync, rename) and return its new state.
+
+    The previous file is kept as ``path + '.bak'``. If ``expected`` is given and the file on
+    disk no longer matches it, :class:`SaveConflictError` is raised unless ``force`` is true.
+    """
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    if expected is not None and not force and expected.changed(path):
+        raise SaveConflictError(
+            "the file was changed on disk by another program since it was opened; "
+            "reload it, or save anyway to overwrite those changes",
+            path=path,
+        )
+    try:
+        if backup and os.path.exists(path):
+            with open(path, "rb") as fh:
+                _write_replace(backup_path(path), fh.read(), folder)
+        _write_replace(path, data, folder)
+    except PermissionError:
+        raise SaveError("permission denied: cannot write here", path=path) from None
+    except FileNotFoundError:
+        raise SaveError("the folder does not exist", path=path) from None
+    except OSError as exc:
+        raise SaveError(f"cannot write the file: {exc.strerror or exc}", path=path) from None
+    return DiskState.of_bytes(path, data)
+
+
+def _write_replace(path: str, data: bytes, folder: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".glossator-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if os.path.exists(path):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # pragma: no cover - some filesystems refuse fsync on folders
+        log.debug("could not fsync folder %s", folder)

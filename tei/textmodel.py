@@ -1,0 +1,464 @@
+"""The text model: raw TEI offsets, display blocks with a whitespace-collapsed reading text, and
+exact maps between the two.
+
+Two coordinate systems exist.
+
+*Raw* offsets are those of the TEI pointer schemes (Guidelines §SATS): characters (Python code
+points) of the text nodes in document order, no whitespace normalisation, notes and every
+``<choice>`` alternative included. A raw offset is either local to an element (``string-range``)
+or *global*: an offset into the string value of the root element.
+
+*Reading* offsets count characters of a block's reading text: what a reader sees, with runs of
+XML whitespace collapsed to one space, leading/trailing whitespace trimmed, notes taken out (each
+note is a block of its own, listed right after the block that contains it), one alternative of a
+``<choice>`` shown, and the whitespace around ``<lb break="no"/>`` removed.
+
+A *block* is an element shown as one paragraph: a member of ``BLOCK_TAGS``, a note, or any element
+with text of its own that is not inside another block (so unknown elements still show their text).
+Reading texts of plain blocks are computed in C (``tostring`` and one regex); the per-character map
+is built lazily, only for blocks that are actually mapped. Lookups are O(log n) (``bisect``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from . import ns
+
+_T = "{" + ns.TEI + "}"
+BLOCK_TAGS = frozenset(
+    _T + t
+    for t in (
+        "p ab head l item label cell speaker stage note trailer byline dateline salute signed "
+        "docTitle titlePart docAuthor docDate docImprint argument epigraph castItem roleDesc "
+        "figDesc caption bibl biblStruct entry line u fw closer opener postscript seg"
+    ).split()
+)
+BLOCK_TAGS = BLOCK_TAGS - {_T + "seg", _T + "bibl", _T + "label"}  # inline unless they hold text alone
+CONTAINER_TAGS = frozenset(
+    _T + t
+    for t in (
+        "TEI teiCorpus text body front back group div div1 div2 div3 div4 div5 div6 div7 lg sp "
+        "spGrp list listBibl table row figure castList castGroup floatingText sourceDoc surface "
+        "surfaceGrp zone titlePage quote cit div listPerson listPlace listEvent listOrg "
+        "superEntry re sense form dictScrap"
+    ).split()
+)
+#: Subtrees never shown in the reading text (they still count for raw offsets).
+SKIPPED_TAGS = frozenset(_T + t for t in ("teiHeader", "standOff", "facsimile", "fsdDecl"))
+NOTE = _T + "note"
+CHOICE = _T + "choice"
+LB = _T + "lb"
+PB = _T + "pb"
+#: In a ``<choice>``, the first child (in this order) present is the one shown.
+CHOICE_PREFERENCE = tuple(_T + t for t in ("corr", "reg", "expan", "ex", "seg", "sic", "orig", "abbr"))
+
+_WS_RUN = re.compile(r"[ \t\n\r]+")
+_NOT_TEXT = (etree._Comment, etree._ProcessingInstruction)
+
+
+def text_of(el: etree._Element) -> str:
+    """Return the raw string value of an element (all descendant text, no tail)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def collapse(text: str) -> str:
+    """Collapse XML whitespace runs to one space and strip the ends (the reading-text rule)."""
+    return _WS_RUN.sub(" ", text).strip(" ")
+
+
+@dataclass(slots=True)
+class Anchor:
+    """A zero-width thing in a block's reading text: a note reference or a page break."""
+
+    kind: str  # "note" | "pb"
+    position: int  # reading offset in the block
+    element: etree._Element
+    label: str
+
+
+@dataclass(slots=True, eq=False)
+class Block:
+    """One displayed paragraph: its element, global raw span and (lazily) reading text and map."""
+
+    element: etree._Element
+    start: int  # global raw offset of the element's first character
+    length: int  # raw length of the element's string value
+    parent: int  # index of the enclosing block (for notes inside a paragraph), else -1
+    is_note: bool = False
+    _reading: str | None = None
+    _map: tuple[list[int], list[int]] | None = None  # reading seg starts, raw seg starts
+    _anchors: list[Anchor] | None = field(default=None)
+    complex: bool = False  # has notes, choices or lb break="no": needs the full walk
+
+    @property
+    def end(self) -> int:
+        """Return the global raw offset just after the block."""
+        return self.start + self.length
+
+    @property
+    def reading(self) -> str:
+        """Return the block's reading text."""
+        if self._reading is None:
+            if self.complex:
+                self._build_map()
+            else:
+                self._reading = collapse(text_of(self.element))
+        assert self._reading is not None
+        return self._reading
+
+    @property
+    def anchors(self) -> list[Anchor]:
+        """Return the note references and page breaks in the block, in reading order."""
+        if self._anchors is None:
+            self._build_map()
+        assert self._anchors is not None
+        return self._anchors
+
+    def to_raw(self, pos: int, *, end: bool = False) -> int:
+        """Map a reading offset to a raw offset local to the block element.
+
+        With ``end=True`` the offset is an exclusive end: it maps just after the raw character
+        of ``pos - 1``, so skipped raw text (a following note, trailing spaces) is not included.
+        """
+        if self._map is None:
+            self._build_map()
+        assert self._map is not None
+        r_starts, w_starts = self._map
+        if not r_starts:
+            return 0
+        if end and pos > 0:
+            return self.to_raw(pos - 1) + 1
+        pos = max(0, min(pos, len(self.reading)))
+        i = bisect_right(r_starts, pos) - 1
+        return w_starts[i] + (pos - r_starts[i])
+
+    def to_reading(self, raw: int) -> int:
+        """Map a raw offset local to the block to the nearest reading offset at or after it."""
+        if self._map is None:
+            self._build_map()
+        assert self._map is not None
+        r_starts, w_starts = self._map
+        if not r_starts:
+            return 0
+        i = bisect_right(w_starts, raw) - 1
+        if i < 0:
+            return 0
+        seg_len = (r_starts[i + 1] if i + 1 < len(r_starts) else len(self.reading)) - r_starts[i]
+        return r_starts[i] + min(raw - w_starts[i], seg_len)
+
+    def _build_map(self) -> None:
+        reading, r_starts, w_starts, anchors = _reading_map(self.element)
+        if self._reading is not None and self._reading != reading:  # pragma: no cover - invariant
+            raise AssertionError("reading text and map disagree")
+        self._reading, self._map, self._anchors = reading, (r_starts, w_starts), anchors
+
+
+def _pieces(root: etree._Element) -> Iterator[tuple[int, str, int, object]]:
+    """Yield (raw offset, text, flag, payload) over a block: flag 1 visible, 0 hidden, 2 anchor,
+    3 no-break marker."""
+    pos = 0
+
+    def walk(el: etree._Element, hidden: bool) -> Iterator[tuple[int, str, int, object]]:
+        nonlocal pos
+        if el.text and not isinstance(el, _NOT_TEXT):
+            yield pos, el.text, 0 if hidden else 1, None
+            pos += len(el.text)
+        shown = _shown_choice_child(el) if el.tag == CHOICE else None
+        for child in el:
+            if isinstance(child, _NOT_TEXT):
+                pass
+            elif child.tag == NOTE:
+                if not hidden:
+                    yield pos, "", 2, child
+                yield from walk(child, True)
+            elif child.tag == PB and not hidden:
+                yield pos, "", 2, child
+            elif child.tag == LB and child.get("break") == "no" and not hidden:
+                yield pos, "", 3, child
+            elif shown is not None and child is not shown:
+                yield from walk(child, True)
+            else:
+                yield from walk(child, hidden)
+            if child.tail:
+                yield pos, child.tail, 0 if hidden else 1, None
+                pos += len(child.tail)
+
+    yield from walk(root, False)
+
+
+def _shown_choice_child(choice: etree._Element) -> etree._Element | None:
+    children = [c for c in choice if isinstance(c.tag, str)]
+    for tag in CHOICE_PREFERENCE:
+        for c in children:
+            if c.tag == tag:
+                return c
+    return children[0] if children else None
+
+
+def _reading_map(root: etree._Element) -> tuple[str, list[int], list[int], list[Anchor]]:
+    """Build the reading text of a block and its segment map (see module docstring)."""
+    out: list[str] = []
+    r_starts: list[int] = []
+    w_starts: list[int] = []
+    anchors: list[Anchor] = []
+    rlen = 0
+    pending: int | None = None  # raw offset of a whitespace run waiting to become one space
+    nobreak = False
+    next_raw = -1  # raw offset that would continue the current segment
+
+    def emit(raw: int, s: str) -> None:
+        nonlocal rlen, next_raw
+        if raw != next_raw:
+            r_starts.append(rlen)
+            w_starts.append(raw)
+        out.append(s)
+        rlen += len(s)
+        next_raw = raw + len(s)
+
+    for raw, text, flag, payload in _pieces(root):
+        if flag == 2:
+            el = payload
+            assert isinstance(el, etree._Element)
+            kind = "note" if el.tag == NOTE else "pb"
+            label = el.get("n") or ""
+            anchors.append(Anchor(kind, rlen + (1 if pending is not None and rlen else 0), el, label))
+            continue
+        if flag == 3:
+            nobreak, pending = True, None
+            continue
+        if flag == 0:
+            continue
+        for m in re.finditer(r"[^ \t\n\r]+|[ \t\n\r]+", text):
+            if m.group()[0] in " \t\n\r":
+                if rlen and pending is None and not nobreak:
+                    pending = raw + m.start()
+            else:
+                if pending is not None:
+                    emit(pending, " ")
+                    pending = None
+                nobreak = False
+                emit(raw + m.start(), m.group())
+    for a in anchors:  # an anchor after trailing whitespace sits at the end of the text
+        a.position = min(a.position, rlen)
+    return "".join(out), r_starts, w_starts, anchors
+
+
+class TextModel:
+    """Blocks of a TEI document with global raw offsets; built once per load, read-only."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.blocks: list[Block] = []
+        self._block_of: dict[etree._Element, int] = {}
+        self._container_start: dict[etree._Element, int] = {}
+        self._offsets: dict[etree._Element, dict[etree._Element, int]] = {}
+        self.length = self._walk(root, 0, -1)
+        self._starts = [b.start for b in self.blocks]
+        self._mark_complex()
+
+    # -- building ---------------------------------------------------------------------------
+    def _walk(self, el: etree._Element, pos: int, parent: int) -> int:
+        """Record blocks and containers under ``el`` starting at global ``pos``; return the end."""
+        self._container_start[el] = pos
+        if el.text and not isinstance(el, _NOT_TEXT):
+            pos += len(el.text)
+        for child in el:
+            if isinstance(child, _NOT_TEXT):
+                pass
+            elif child.tag in SKIPPED_TAGS:
+                pos += len(text_of(child))
+            elif _is_block(child):
+                pos = self._add_block(child, pos, parent)
+            elif len(child):
+                pos = self._walk(child, pos, parent)
+            else:
+                self._container_start[child] = pos
+                if child.text:
+                    pos += len(child.text)
+            if child.tail:
+                pos += len(child.tail)
+        return pos
+
+    def _add_block(self, el: etree._Element, pos: int, parent: int) -> int:
+        length = len(text_of(el))
+        index = len(self.blocks)
+        self.blocks.append(Block(el, pos, length, parent, is_note=el.tag == NOTE))
+        self._block_of[el] = index
+        for note in el.iterdescendants(NOTE):
+            if note.getparent() is not None and self._block_ancestor(note) == index:
+                self.blocks[index].complex = True
+                offset = self.offsets_within(el).get(note, 0)
+                n_index = len(self.blocks)
+                self.blocks.append(
+                    Block(note, pos + offset, len(text_of(note)), index, is_note=True)
+                )
+                self._block_of[note] = n_index
+        return pos + length
+
+    def offsets_within(self, root: etree._Element) -> dict[etree._Element, int]:
+        """Return (cached) raw offsets of every descendant element of ``root``, relative to it."""
+        found = self._offsets.get(root)
+        if found is None:
+            if len(self._offsets) > 64:
+                self._offsets.clear()
+            found = self._offsets[root] = _offsets_within(root)
+        return found
+
+    def _block_ancestor(self, el: etree._Element) -> int:
+        for anc in el.iterancestors():
+            i = self._block_of.get(anc)
+            if i is not None:
+                return i
+        return -1
+
+    def _mark_complex(self) -> None:
+        for el in self.root.iter(CHOICE, LB, NOTE):
+            if el.tag == LB and el.get("break") != "no":
+                continue
+            i = self._block_ancestor(el)
+            if i >= 0:
+                self.blocks[i].complex = True
+
+    # -- lookups ----------------------------------------------------------------------------
+    def block_index(self, el: etree._Element) -> int | None:
+        """Return the index of the block whose element is ``el``, if it is one."""
+        return self._block_of.get(el)
+
+    def enclosing_block(self, el: etree._Element) -> int:
+        """Return the index of the block that is or contains ``el``, or -1."""
+        i = self._block_of.get(el)
+        return i if i is not None else self._block_ancestor(el)
+
+    def global_start(self, el: etree._Element) -> int:
+        """Return the global raw offset at which ``el``'s string value starts."""
+        i = self._block_of.get(el)
+        if i is not None:
+            return self.blocks[i].start
+        start = self._container_start.get(el)
+        if start is not None:
+            return start
+        for anc in el.iterancestors():
+            i = self._block_of.get(anc)
+            if i is not None:
+                return self.blocks[i].start + self.offsets_within(anc)[el]
+            start = self._container_start.get(anc)
+            if start is not None:
+                return start + self.offsets_within(anc)[el]
+        raise ValueError("element is not in this document")
+
+    def find_block(self, gpos: int, *, end: bool = False) -> int:
+        """Return the index of the innermost block containing global offset ``gpos``, or -1.
+
+        With ``end=True`` the offset is an exclusive end (it belongs to the block it closes).
+        """
+        probe = gpos - 1 if end and gpos > 0 else gpos
+        i = bisect_right(self._starts, probe) - 1
+        while i >= 0:
+            b = self.blocks[i]
+            if b.start <= probe < b.end:
+                return i
+            i = b.parent
+        return -1
+
+    def blocks_between(self, g0: int, g1: int) -> list[tuple[int, int, int]]:
+        """Return (block index, reading start, reading end) pieces covering global [g0, g1).
+
+        A note inside a paragraph is included only if the span starts or ends inside it: a
+        passage selected across a footnote marker does not take in the footnote's text.
+        """
+        if g1 <= g0:
+            i = self.find_block(g0)
+            if i < 0:
+                return []
+            r = self.blocks[i].to_reading(g0 - self.blocks[i].start)
+            return [(i, r, r)]
+        pieces: list[tuple[int, int, int]] = []
+        first = bisect_right(self._starts, g0) - 1
+        while first >= 0 and self.blocks[first].parent >= 0:
+            first = self.blocks[first].parent
+        for i in range(max(first, 0), len(self.blocks)):
+            b = self.blocks[i]
+            if b.start >= g1:
+                break
+            if b.end <= g0:
+                continue
+            if b.parent >= 0 and not (b.start <= g0 < b.end or b.start < g1 <= b.end):
+                continue
+            r0 = b.to_reading(max(g0 - b.start, 0))
+            r1 = b.to_reading(g1 - b.start) if g1 < b.end else len(b.reading)
+            if r1 > r0:
+                pieces.append((i, r0, r1))
+        return pieces
+
+    def reading_to_global(self, index: int, pos: int, *, end: bool = False) -> int:
+        """Map (block index, reading offset) to a global raw offset."""
+        b = self.blocks[index]
+        return b.start + b.to_raw(pos, end=end)
+
+    def global_to_reading(self, gpos: int) -> tuple[int, int]:
+        """Map a global raw offset to (block index, reading offset); (-1, 0) outside blocks."""
+        i = self.find_block(gpos)
+        if i < 0:
+            return -1, 0
+        b = self.blocks[i]
+        return i, b.to_reading(gpos - b.start)
+
+    def reading_text(self) -> str:
+        """Return the document's reading text: every block's reading text, joined by newlines."""
+        return "\n".join(b.reading for b in self.blocks)
+
+    def reading_starts(self) -> list[int]:
+        """Return each block's start offset in ``reading_text()``."""
+        starts, pos = [], 0
+        for b in self.blocks:
+            starts.append(pos)
+            pos += len(b.reading) + 1
+        return starts
+
+
+def _is_block(el: etree._Element) -> bool:
+    tag = el.tag
+    if tag in BLOCK_TAGS:
+        return True
+    if tag in CONTAINER_TAGS or not isinstance(tag, str):
+        return False
+    if el.text and el.text.strip():
+        return True
+    has_children = False
+    for child in el:
+        if not isinstance(child.tag, str):
+            if child.tail and child.tail.strip():
+                return True
+            continue
+        has_children = True
+        if child.tag in BLOCK_TAGS or child.tag in CONTAINER_TAGS:
+            return False
+        if child.tail and child.tail.strip():
+            return True
+    return has_children and bool(text_of(el).strip())
+
+
+def _offsets_within(root: etree._Element) -> dict[etree._Element, int]:
+    """Return the raw offset of every descendant element of ``root``, relative to ``root``."""
+    offsets: dict[etree._Element, int] = {}
+    pos = 0
+
+    def walk(el: etree._Element) -> None:
+        nonlocal pos
+        offsets[el] = pos
+        if el.text and not isinstance(el, _NOT_TEXT):
+            pos += len(el.text)
+        for child in el:
+            if not isinstance(child, _NOT_TEXT):
+                walk(child)
+            if child.tail:
+                pos += len(child.tail)
+
+    walk(root)
+    return offsets
