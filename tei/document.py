@@ -572,6 +572,8 @@ class TeiDocument:
         change = self._change_edit(who, when)
         if change is not None:
             edits.append(change)
+        if self.source.newline != "\n":
+            edits = [Edit(e.start, e.end, e.new.replace("\n", self.source.newline)) for e in edits]
         return self.source.encode(apply_edits(self.source.text, _merge_inserts(edits)))
 
     def save(self, path: str | os.PathLike[str] | None = None, *, force: bool = False,
@@ -625,18 +627,24 @@ class TeiDocument:
         return [self._taxonomy_insertion(current)]
 
     def _standoff_insertion(self, so: etree._Element) -> Edit:
-        prev = so.getprevious()
-        while prev is not None and not isinstance(prev.tag, str):
-            prev = prev.getprevious()
-        if prev is None or prev.sourceline is None:
+        """Insert a new standOff after its previous sibling (the last resource, or the header)."""
+        first = next((c for c in self.root if isinstance(c.tag, str) and c.sourceline), None)
+        indent = (
+            self.source.line_indent(self.source.start_tag(self.root, first)[0])
+            if first is not None else "  "
+        )  # fmt: skip
+        nxt = so.getnext()
+        if nxt is None or not nxt.sourceline:
             pos = self.source.root_end_tag(self.root)
-            indent = "  "
+            while pos > 0 and self.source.text[pos - 1] in " \t\r\n":
+                pos -= 1
         else:
+            prev = so.getprevious()
+            while prev is not None and not (isinstance(prev.tag, str) and prev.sourceline):
+                prev = prev.getprevious()
+            if prev is None:
+                raise TeiError("cannot place the standOff in this document")
             _, pos = self.source.element_span(self.root, prev)
-            indent = self.source.line_indent(self.source.start_tag(self.root, prev)[0])
-            if so.getnext() is None:
-                pos = self.source.root_end_tag(self.root)
-                return Edit(pos, pos, indent + self._serialize(so, indent) + "\n")
         return Edit(pos, pos, "\n" + indent + self._serialize(so, indent))
 
     def _taxonomy_insertion(self, tax: etree._Element) -> Edit:

@@ -63,6 +63,12 @@ class Source:
         """Decode ``data`` (after its BOM) with ``encoding``."""
         return cls(data[len(bom) :].decode(encoding), encoding, bom)
 
+    @property
+    def newline(self) -> str:
+        """Return the file's line ending ("\\r\\n" if its first line ends so, else "\\n")."""
+        first = self.text.find("\n")
+        return "\r\n" if first > 0 and self.text[first - 1] == "\r" else "\n"
+
     def encode(self, text: str) -> bytes:
         """Encode text back in the original encoding (unencodable characters as references)."""
         return self.bom + text.encode(self.encoding, errors="xmlcharrefreplace")

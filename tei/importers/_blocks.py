@@ -59,19 +59,19 @@ def choose_mode(pages: list[list[Line]]) -> str:
     """Choose ``lines`` or ``blank`` paragraphs for the text (rule in the module docstring)."""
     blocks: list[list[str]] = []
     current: list[str] = []
-    blank_between = False
+    blank_between = pending_blank = False
     for lines in pages:
         for line in lines:
             text = line.text
             if not text or ATX.match(text) or SETEXT.match(text):
+                if SETEXT.match(text) and current:
+                    current.pop()  # the heading's text line
                 if current:
-                    if SETEXT.match(text):
-                        current.pop()  # the heading's text line
-                    if current:
-                        blocks.append(current)
+                    blocks.append(current)
                     current = []
-                    blank_between = blank_between or not text
+                pending_blank = pending_blank or (not text and bool(blocks))
                 continue
+            blank_between = blank_between or pending_blank
             current.append(text)
     if current:
         blocks.append(current)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-FOOTNOTE_LINE = re.compile(r"^(\d{1,4})\.?\s+(\S.*)$")
+FOOTNOTE_LINE = re.compile(r"^(\d{1,5})\.?\s+(\S.*)$")
 _DIGITS = re.compile(r"\d+|[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+")
 _SUPERSCRIPT = str.maketrans(
     "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789"
@@ -203,22 +203,19 @@ def weak_anchors(
     (on other pages); they then bound the search at the page's start or end.
     """
     wanted = {str(n): i for i, n in enumerate(numbers)}
-    weak = [
-        c
-        for c in candidates(texts, wanted)
-        if 0 < c[4] < STRONG and _is_weak_shape(texts[c[0]], c[1], c[2])
-    ]
+    weak: dict[int, list[tuple[int, int, int, int, int]]] = {}
+    for c in candidates(texts, wanted):
+        if 0 < c[4] < STRONG and c[3] not in anchors and _is_weak_shape(texts[c[0]], c[1], c[2]):
+            weak.setdefault(c[3], []).append(c)
     added: list[int] = []
-    for i in range(len(numbers)):
-        if i in anchors or not any(c[3] == i for c in weak):
-            continue
+    for i in sorted(weak):
         low_ok = i - 1 in anchors if i > 0 else outer[0]
         high_ok = i + 1 in anchors if i + 1 < len(numbers) else outer[1]
         if not (low_ok and high_ok):
             continue
         low = anchors[i - 1].key if i > 0 else (-1, -1)
         high = anchors[i + 1].key if i + 1 < len(numbers) else (len(texts), 0)
-        between = [c for c in weak if c[3] == i and low < (c[0], c[1]) < high]
+        between = [c for c in weak[i] if low < (c[0], c[1]) < high]
         if len(between) == 1:
             c = between[0]
             anchors[i] = Anchor(c[0], c[1], c[2], c[4])

@@ -122,8 +122,9 @@ def _split_brackets(line: str, index: int) -> list[Line]:
         if before.strip():
             rest = line[m.end() :]
             # Keep the whitespace at the break: the text around an inline marker is kept as written.
+            glue = bool(rest.strip())
             text = before if pos else before.lstrip()
-            out.append(Line(text, index, glue=bool(rest.strip())))
+            out.append(Line(text if glue else text.rstrip(), index, glue=glue))
         out.append(Line("", index, marker=m.group(1)))
         pos = m.end()
     after = line[pos:]

@@ -34,13 +34,20 @@ import datetime as _dt
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tei.errors import TextImportError
 from tei.importers._blocks import Join, Unit, choose_mode, continuation, make_units
 from tei.importers._build import BodyBuilder, HeaderInfo, build_header, new_document, serialise
 from tei.importers._decode import decode_bytes
+from tei.importers._describe import (
+    DescribeState,
+    describe_blocks,
+    describe_notes,
+    describe_pages,
+    page_range,
+)
 from tei.importers._notes import Footnote, strong_anchors, take_footnotes, weak_anchors
 from tei.importers._pages import (
     CONVENTIONS,
@@ -97,8 +104,7 @@ class ImportReport:
         out = [f"Source: {self.source or '(bytes)'} (encoding {self.encoding})"]
         if self.pages:
             out.append(
-                f"Pages: {len(self.pages)} ({_page_range(self.pages)}), "
-                f"markers: {self.page_markers}"
+                f"Pages: {len(self.pages)} ({page_range(self.pages)}), markers: {self.page_markers}"
             )
         else:
             out.append("Pages: none (no page markers)")
@@ -125,22 +131,6 @@ class ImportResult:
 
     xml: bytes
     report: ImportReport
-
-
-@dataclass
-class _State:
-    warnings: list[str] = field(default_factory=list)
-    normalization: list[str] = field(default_factory=list)
-    segmentation: list[str] = field(default_factory=list)
-    interpretation: list[str] = field(default_factory=list)
-
-
-def _page_range(pages: list[str]) -> str:
-    if all(p.isdigit() for p in pages) and [int(p) for p in pages] == list(
-        range(int(pages[0]), int(pages[0]) + len(pages))
-    ):
-        return pages[0] if len(pages) == 1 else f"{pages[0]}\u2013{pages[-1]}"
-    return ", ".join(pages)
 
 
 def _check_options(opts: TextImportOptions) -> None:
@@ -186,7 +176,7 @@ def import_text(
     """Import the bytes of a plain-text source as a TEI document with a report."""
     opts = options or TextImportOptions()
     _check_options(opts)
-    st = _State()
+    st = DescribeState()
     if not data:
         raise TextImportError("the file is empty (0 bytes); there is no text to import")
     text, encoding = decode_bytes(data, opts.encoding)
@@ -196,9 +186,11 @@ def import_text(
     text, illegal = _ILLEGAL.subn("", text)
     if not text.strip():
         raise TextImportError("the file contains only whitespace; there is no text to import")
+    how = "given by the user" if opts.encoding else "detected"
     st.normalization.append(
-        "Line endings (CRLF, CR) normalised to LF; the leading and trailing whitespace of each "
-        "line stripped; no other character changed, no whitespace collapsed."
+        f"Decoded from {encoding} ({how}). Line endings (CRLF, CR) normalised to LF; the leading "
+        "and trailing whitespace of each line stripped; no other character changed, no "
+        "whitespace collapsed."
     )
     if illegal:
         st.warnings.append(f"{illegal} control character(s) not allowed in XML were dropped")
@@ -212,7 +204,7 @@ def import_text(
     lines = split_lines(text, convention)
     pages, dropped, page_warnings = split_pages(lines, convention, opts.drop_boilerplate)
     st.warnings.extend(page_warnings)
-    _describe_pages(st, opts.page_markers, convention, counts, pages, dropped)
+    describe_pages(st, opts.page_markers, convention, counts, pages, dropped)
 
     notes_by_page = _take_notes(pages, opts.footnotes == "auto", st)
     mode = opts.paragraphs if opts.paragraphs != "auto" else choose_mode([p.lines for p in pages])
@@ -222,7 +214,7 @@ def import_text(
     _fix_glue(units)
     unanchored = _anchor(notes_by_page, units, st)
     joins = _joins(units)
-    _describe_blocks(st, mode, opts.paragraphs, joins, units)
+    describe_blocks(st, mode, opts.paragraphs, joins, units)
 
     tei, body = new_document(opts.lang)
     builder = BodyBuilder(body)
@@ -245,7 +237,7 @@ def import_text(
         paragraph_count=builder.paragraphs,
         source=filename,
     )
-    _describe_notes(st, report)
+    describe_notes(st, found, report.references_anchored, missing)
     name = filename or "a plain text"
     info = HeaderInfo(
         title=opts.title or filename or "Untitled plain text",
@@ -271,16 +263,19 @@ def import_text(
     return ImportResult(serialise(tei), report)
 
 
-def _take_notes(pages: list, enabled: bool, st: _State) -> list[list[Footnote]]:
+def _take_notes(pages: list, enabled: bool, st: DescribeState) -> list[list[Footnote]]:
     """Remove each page's footnote lines from its text; return the footnotes per page."""
     out: list[list[Footnote]] = []
     expected, seq = 1, 0
+    restarts: list[str] = []
     for index, page in enumerate(pages):
         found: list[Footnote] = []
         content = [line for line in page.lines if line.text]
         if enabled and content and not content[-1].glue:
             cut, notes, warning = take_footnotes([line.text for line in page.lines], expected)
-            if warning:
+            if warning and "restarts" in warning:
+                restarts.append(page.n or "?")
+            elif warning:
                 st.warnings.append(f"page {page.n}: {warning}" if page.n else warning)
             for line, (n, citation) in zip(
                 [ln for ln in page.lines[cut:] if ln.text], notes, strict=True
@@ -291,6 +286,12 @@ def _take_notes(pages: list, enabled: bool, st: _State) -> list[list[Footnote]]:
                 page.lines = page.lines[:cut]
                 expected = notes[-1][0] + 1
         out.append(found)
+    if restarts:
+        shown = ", ".join(restarts[:10]) + (", \u2026" if len(restarts) > 10 else "")
+        st.warnings.append(
+            f"footnote numbering restarts at 1 on {len(restarts)} page(s) ({shown}); "
+            "read as footnotes numbered per page"
+        )
     return out
 
 
@@ -299,14 +300,14 @@ def _fix_glue(units: list[list[Unit]]) -> None:
     for k, page_units in enumerate(units):
         if not page_units:
             continue
+        previous = units[k - 1] if k else []
+        if not (previous and previous[-1].glue):
+            page_units[0].text = page_units[0].text.lstrip()
         last = page_units[-1]
         following = units[k + 1] if k + 1 < len(units) else []
         if last.glue and not (last.kind == "p" and following and following[0].kind == "p"):
             last.glue = False
-            last.text = last.text.strip()
-        previous = units[k - 1] if k else []
-        if not (previous and previous[-1].glue):
-            page_units[0].text = page_units[0].text.strip()
+            last.text = last.text.rstrip()
 
 
 def _joins(units: list[list[Unit]]) -> list[Join | None]:
@@ -318,7 +319,7 @@ def _joins(units: list[list[Unit]]) -> list[Join | None]:
 
 
 def _anchor(
-    notes_by_page: list[list[Footnote]], units: list[list[Unit]], st: _State
+    notes_by_page: list[list[Footnote]], units: list[list[Unit]], st: DescribeState
 ) -> list[list[Footnote]]:
     """Anchor every footnote's reference; return the unanchored footnotes per page."""
     anchored: set[int] = set()
@@ -340,78 +341,10 @@ def _anchor(
                 context = unit.text[max(0, a.start - 25) : a.end + 25].replace("\n", " ")
                 st.warnings.append(
                     f"footnote {notes[i].n}: reference accepted on weak evidence "
-                    f"(line {unit.lineno}: \u2026{context}\u2026); check it"
+                    f"(line {unit.lineno + unit.text.count(chr(10), 0, a.start)}: "
+                    f"\u2026{context}\u2026); check it"
                 )
         for i, a in anchors.items():
             paras[a.unit].anchors.append((a, notes[i]))
         unanchored.append([fn for i, fn in enumerate(notes) if i not in anchors])
     return unanchored
-
-
-def _describe_pages(
-    st: _State, asked: str, convention: str, counts: dict, pages: list, dropped: list
-) -> None:
-    how = "detected by counting marker lines" if asked == "auto" else "chosen by the user"
-    rules = {
-        "page-line": "a line 'page N' ends page N (the first page has no marker before it)",
-        "bracket": "'[p. N]' starts page N",
-        "dash": "a line '- N -' starts page N",
-        "formfeed": "a form feed starts the next page; pages numbered from 1",
-        "none": "no page markers; the text has no page breaks",
-    }
-    found = ", ".join(f"{k}: {v}" for k, v in counts.items() if v)
-    st.interpretation.append(
-        f"Page convention {convention} ({how}; markers counted: {found or 'none'}): "
-        f"{rules[convention]}. The marker lines were replaced by pb elements."
-    )
-    numbered = [p.n for p in pages if p.n is not None]
-    if numbered:
-        st.interpretation.append(f"Pages: {len(numbered)} ({_page_range(numbered)}).")
-    if dropped:
-        quoted = " | ".join(f"\u201c{line.text}\u201d" for line in dropped)
-        st.normalization.append(
-            f"{len(dropped)} line(s) at the end (lines {dropped[0].lineno}\u2013"
-            f"{dropped[-1].lineno}) dropped as website boilerplate, not part of the source: {quoted}"
-        )
-
-
-def _describe_blocks(st: _State, mode: str, asked: str, joins: list, units: list) -> None:
-    how = "detected" if asked == "auto" else "chosen by the user"
-    st.segmentation.append(
-        "One paragraph per line."
-        if mode == "lines"
-        else "Paragraphs separated by blank lines; the line breaks inside a paragraph are kept."
-    )
-    st.segmentation[-1] += f" (Paragraph convention {mode}, {how}.)"
-    if any(u.kind == "head" for page in units for u in page):
-        st.segmentation.append(
-            "Markdown-like headings ('#' marks, '===' or '---' underlines) encoded as head in "
-            "nested div elements; the marks removed."
-        )
-    joined = [j for j in joins if j is not None]
-    if joined:
-        reasons = ", ".join(sorted({j.reason for j in joined}))
-        st.segmentation.append(
-            f"{len(joined)} paragraph(s) cut by a page break encoded as one p with a pb inside "
-            f"(detected by: {reasons}); a line break before the pb stands for the page break, "
-            'except after a hyphen (pb break="no", nothing added).'
-        )
-
-
-def _describe_notes(st: _State, report: ImportReport) -> None:
-    if not report.footnotes_found:
-        st.interpretation.append("No footnotes found.")
-        return
-    text = (
-        f"Footnotes: {report.footnotes_found} numbered lines at the page ends encoded as note "
-        f'place="foot" with the citation as bibl; {report.references_anchored} placed at their '
-        "reference in the text (bare numbers found in sequence and scored by context; the digits "
-        "of the reference replaced by the note, its number kept in @n)."
-    )
-    if report.unanchored_footnotes:
-        numbers = ", ".join(str(n) for n in report.unanchored_footnotes)
-        text += (
-            f" No reference found for {numbers}: kept at the end of the page "
-            'with type="unanchored".'
-        )
-    st.interpretation.append(text)
