@@ -93,6 +93,7 @@ class TeiDocument:
         self.taxonomy = Taxonomy(self.root)
         self._ids: dict[str, list[etree._Element]] | None = None
         self._new_ids: dict[etree._Element, str] = {}
+        self._next_n: dict[str, int] = {}
         self._orig: dict[str, tuple[etree._Element, tuple[int, int], bytes]] = {}
         self._record_owned()
         self._check_ids()
@@ -169,9 +170,10 @@ class TeiDocument:
         if not re.match(r"[A-Za-z_]", stem):
             stem = "id-" + stem
         ids = self.ids()
-        n = 1
+        n = self._next_n.get(stem, 1)
         while f"{stem}{n}" in ids:
             n += 1
+        self._next_n[stem] = n + 1
         return f"{stem}{n}"
 
     def ensure_id(self, el: etree._Element) -> str:
