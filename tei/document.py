@@ -376,6 +376,15 @@ class TeiDocument:
             ann.set_quote(exact, prefix, suffix)
         return ann
 
+    def retarget_annotation(self, ann_id: str, target: str) -> Annotation:
+        """Point an annotation at a new passage and record the new quote."""
+        ann = self.annotation(ann_id)
+        ann.target = target
+        res = self.resolve(target)
+        if res and res[0].ok:
+            ann.set_quote(*self.quote_for(res[0].start or 0, res[0].end or 0))
+        return ann
+
     def _list_annotation(self) -> etree._Element:
         so = self.ensure_standoff()
         lst = so.find(LIST_ANNOTATION)

@@ -409,6 +409,22 @@ class TextModel:
         b = self.blocks[i]
         return i, b.to_reading(gpos - b.start)
 
+    def element_offset(self, index: int, pos: int) -> tuple[etree._Element, int]:
+        """Map (block, reading offset) to the innermost element there and the raw offset in it."""
+        block = self.blocks[index]
+        raw = block.to_raw(pos)
+        best, best_off = block.element, raw
+        for el, start in self.offsets_within(block.element).items():
+            if el is block.element or not isinstance(el.tag, str):
+                continue
+            if start <= raw < start + len(text_of(el)) and raw - start <= best_off:
+                best, best_off = el, raw - start
+        return best, best_off
+
+    def reading_position(self, el: etree._Element, offset: int) -> tuple[int, int]:
+        """Map (element, raw offset in it) to (block index, reading offset); (-1, 0) if hidden."""
+        return self.global_to_reading(self.global_start(el) + offset)
+
     def reading_text(self) -> str:
         """Return the document's reading text: every block's reading text, joined by newlines."""
         return "\n".join(b.reading for b in self.blocks)

@@ -269,3 +269,12 @@ def test_malformed_corpus_files_are_refused_clearly() -> None:
     assert info.value.line == 684
     doc = tei.load(str(folder / "recogito__buonaparte.tei.xml"))  # duplicate ids: loads, warns
     assert doc.warnings and all(not doc.resolve(a.target)[0].ok for a in doc.annotations())
+
+
+def test_retarget_updates_target_and_quote() -> None:
+    doc = tei.load(str(TEI_DATA / "minimal.xml"))
+    b = first_text_blocks(doc, 1)[0]
+    ann = doc.add_annotation(doc.target_for(b, 0, b, 2), "gl-comment")
+    assert ann.quote == "In"
+    doc.retarget_annotation(ann.id, doc.target_for(b, 0, b, 7))
+    assert doc.annotation(ann.id).quote == "In 1850"

@@ -128,6 +128,9 @@ def test_reading_map_is_exact_and_bidirectional(paragraphs: list[str]) -> None:
             assert block.to_reading(w) == r
             g = model.reading_to_global(index, r)
             assert model.global_to_reading(g) == (index, r)
+            el, off = model.element_offset(index, r)
+            assert text_of(el)[off] == raw[w]
+            assert model.reading_position(el, off) == (index, r)
         if reading:
             assert block.to_raw(len(reading), end=True) == block.to_raw(len(reading) - 1) + 1
 
