@@ -130,10 +130,12 @@ def make_units(lines: list[Line], mode: str) -> list[Unit]:
 
 def text_without_references(unit: Unit) -> str:
     """Return the paragraph text with its anchored reference digits removed, right-stripped."""
-    text = unit.text
-    for anchor, _ in sorted(unit.anchors, key=lambda a: -a[0].start):
-        text = text[: anchor.start] + text[anchor.end :]
-    return text.rstrip()
+    parts, pos = [], 0
+    for anchor, _ in sorted(unit.anchors, key=lambda a: a[0].start):
+        parts.append(unit.text[pos : anchor.start])
+        pos = anchor.end
+    parts.append(unit.text[pos:])
+    return "".join(parts).rstrip()
 
 
 def continuation(prev: Unit, nxt: Unit) -> Join | None:

@@ -86,12 +86,22 @@ class BodyBuilder:
         return elem
 
     def _fill(self, p: etree._Element, unit: Unit) -> None:
+        # Track the last child: len(p) and p[-1] walk all children in lxml (quadratic in notes).
+        last = p[-1] if len(p) else None
         pos = 0
         for anchor, fn in sorted(unit.anchors, key=lambda a: a[0].start):
-            _append_text(p, unit.text[pos : anchor.start])
-            p.append(self.note(fn))
+            piece = unit.text[pos : anchor.start]
+            if last is None:
+                p.text = (p.text or "") + piece
+            else:
+                last.tail = (last.tail or "") + piece
+            last = self.note(fn)
+            p.append(last)
             pos = anchor.end
-        _append_text(p, unit.text[pos:])
+        if last is None:
+            p.text = (p.text or "") + unit.text[pos:]
+        else:
+            last.tail = (last.tail or "") + unit.text[pos:]
 
     def page(
         self,
@@ -189,7 +199,7 @@ def build_header(tei: etree._Element, info: HeaderInfo) -> None:
 
 
 def new_document(lang: str | None) -> tuple[etree._Element, etree._Element]:
-    """Return a ``<TEI>`` root holding ``<text><body/></text>`` and its body (header added later)."""
+    """Return a ``<TEI>`` root holding ``<text><body/></text>``, and the body (no header yet)."""
     tei = etree.Element(qn("TEI"), nsmap={None: TEI})
     text = _el(tei, "text")
     if lang:

@@ -5,14 +5,15 @@ Detection order (when no encoding is given):
 1. a byte-order mark: UTF-32 (LE/BE), UTF-8 (``utf-8-sig``), UTF-16 (LE/BE);
 2. NUL bytes without a BOM mean a binary file, which is refused;
 3. strict UTF-8;
-4. the legacy single-byte encodings common for historical sources: the text is decoded as cp1251
-   (Cyrillic) and as cp1252 (Western European) and each reading is scored by its letters. A word with
-   non-ASCII letters is *plausible* in cp1251 when all its letters are Cyrillic, and in cp1252 when at
-   most half of its letters are non-ASCII Latin letters (``Müller``, ``café``); Russian read as cp1252
-   gives words such as ``Ïðèâåò`` and Western text read as cp1251 gives mixed words such as ``cafй``,
-   both implausible. The reading with more non-ASCII letters in plausible words (minus those in
-   implausible ones) wins; a tie goes to cp1252. cp1252 becomes latin-1 when the text uses one of the
-   five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+4. the legacy single-byte encodings common for historical sources: the text is decoded as
+   cp1251 (Cyrillic) and as cp1252 (Western European) and each reading is scored by its letters.
+   A word with non-ASCII letters is *plausible* in cp1251 when all its letters are Cyrillic, and
+   in cp1252 when at most half of its letters are non-ASCII Latin letters (``Müller``, ``café``).
+   Russian read as cp1252 gives words such as ``Ïðèâåò``, Western text read as cp1251 gives
+   mixed words such as ``cafй``: both implausible. The reading with more non-ASCII letters in
+   plausible words (minus those in implausible ones) wins; a tie goes to cp1252. cp1252 becomes
+   latin-1 when the text uses one of the five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F,
+   0x90, 0x9D), or has no byte in 0x80-0x9F at all (both then decode identically).
 """
 
 from __future__ import annotations
@@ -36,11 +37,11 @@ _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
 
 class TextDecodeError(TextImportError, EncodingError):
-    """The bytes of a plain-text file cannot be decoded (a ``TextImportError`` and an ``EncodingError``)."""
+    """Undecodable bytes: both a ``TextImportError`` and an ``EncodingError``."""
 
 
 def display_name(encoding: str) -> str:
-    """Return the name under which an encoding is reported (``latin-1`` rather than ``iso8859-1``)."""
+    """Return the name an encoding is reported under (``latin-1`` rather than ``iso8859-1``)."""
     name = codecs.lookup(encoding).name
     return _DISPLAY_NAMES.get(name, name)
 
@@ -97,7 +98,7 @@ def _decode_single_byte(data: bytes) -> tuple[str, str]:
     if _CP1252_UNDEFINED.isdisjoint(data):
         western, western_name = data.decode("cp1252"), "cp1252"
         if not any(0x80 <= b <= 0x9F for b in data):
-            # Without bytes 0x80-0x9F cp1252 and latin-1 decode identically: report the stricter name.
+            # Without bytes 0x80-0x9F cp1252 and latin-1 decode identically: use the stricter name.
             western_name = "latin-1"
     else:
         western, western_name = data.decode("latin-1"), "latin-1"

@@ -48,7 +48,8 @@ def describe_pages(
         quoted = " | ".join(f"\u201c{line.text}\u201d" for line in dropped)
         st.normalization.append(
             f"{len(dropped)} line(s) at the end (lines {dropped[0].lineno}\u2013"
-            f"{dropped[-1].lineno}) dropped as website boilerplate, not part of the source: {quoted}"
+            f"{dropped[-1].lineno}) dropped as website boilerplate, not part of the source: "
+            f"{quoted}"
         )
 
 

@@ -115,8 +115,9 @@ def take_footnotes(
 
 
 def _score(text: str, start: int, end: int, year_suffix: bool) -> int:
-    """Score how much the digits ``text[start:end]`` look like a footnote reference (0 = refused)."""
-    before, after = text[:start], text[end:]
+    """Score how much the digits ``text[start:end]`` look like a reference (0 = refused)."""
+    before, after = text[max(0, start - 16) : start], text[end : end + 16]
+    at_end = end + 16 >= len(text)
     nxt = after[:1]
     if nxt.isalpha() or (nxt and nxt in "%\u00b0\u2030") or re.match(r"[.,:]\d", after):
         return 0
@@ -137,13 +138,13 @@ def _score(text: str, start: int, end: int, year_suffix: bool) -> int:
             score = 3
         elif prev.isspace():
             core = before.rstrip()
-            score = 2 if core[-1:] in _QUOTES else (1 if core else 0)
+            score = 2 if core[-1:] in _QUOTES else (1 if core or start > 16 else 0)
         else:
             return 0
     stripped = after.lstrip()
-    if not stripped or stripped[0] in _CLOSING:
+    if (not stripped and at_end) or (stripped and stripped[0] in _CLOSING):
         score += 3
-    elif after[:1].isspace() and stripped[0].isupper():
+    elif stripped and after[:1].isspace() and stripped[0].isupper():
         score += 1
     return score
 
@@ -155,7 +156,7 @@ def _is_weak_shape(text: str, start: int, end: int) -> bool:
     ``bribery. 11 In addition`` are such shapes; so is ``people. 200 Soviet pilots``, which is why
     weak candidates are only used between anchored neighbours.
     """
-    before, after = text[:start], text[end:]
+    before, after = text[max(0, start - 40) : start], text[end : end + 3]
     if re.search(r"[.!?\u2026] $", before) and re.match(r" [^\W\d_]", after):
         return after[1].isupper()
     m = re.search(r"(\w+) $", before)

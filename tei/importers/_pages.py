@@ -2,11 +2,11 @@
 
 Page-marker conventions (``TextImportOptions.page_markers``):
 
-``page-line``  a line ``page N`` (also ``Page N``, ``pg. N``) **ends** page N; the first page has no
-               marker before it. Text after the last marker belongs to no page: it is website
+``page-line``  a line ``page N`` (also ``Page N``, ``pg. N``) **ends** page N; the first page has
+               no marker before it. Text after the last marker belongs to no page: it is website
                boilerplate when it looks like it (see below), otherwise an unmarked last page N+1.
-``bracket``    ``[p. 12]``, ``[page 12]``, ``[pg. 12]``, ``[S. 12]`` **starts** page 12, on its own line
-               or inside a line (the paragraph then continues across the page break).
+``bracket``    ``[p. 12]``, ``[page 12]``, ``[pg. 12]``, ``[S. 12]`` **starts** page 12, on its own
+               line or inside a line (the paragraph then continues across the page break).
 ``dash``       a line ``- 12 -`` (hyphen, en or em dash) **starts** page 12, as in typescripts.
 ``formfeed``   a form feed (U+000C) starts the next page; pages are numbered 1, 2, 3...
 ``none``       no pages.
