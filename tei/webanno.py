@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ns
-from .anchoring import ReadingIndex, collapse_ws
+from .anchoring import ReadingIndex, Unanchored, anchor_target, collapse_ws
 from .annotations import (
     CERTAINTIES,
     MOTIVATIONS,
@@ -52,6 +52,7 @@ from .annotations import (
 )
 from .document import TeiDocument, bibl_fields, format_citation
 from .errors import AnnotationError, TeiError
+from .pointers import parse_target
 from .storage import atomic_write
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -193,7 +194,9 @@ def _figure_text(doc: TeiDocument, fig: ContestedFigure) -> str:
     if fig.normalised is not None:
         parts.append(f"normalised: {fig.normalised.display()}")
     for alt in fig.alternatives:
-        where = ", ".join(p for p in (_citation(doc, alt.source) if alt.source else "", alt.locator) if p)
+        where = ", ".join(
+            p for p in (_citation(doc, alt.source) if alt.source else "", alt.locator) if p
+        )
         parts.append(f"alternative: {alt.value}" + (f" ({where})" if where else ""))
     parts.append(f"status: {fig.status}")
     if fig.preferred is not None:
@@ -204,7 +207,8 @@ def _figure_text(doc: TeiDocument, fig: ContestedFigure) -> str:
 
 
 def _creator(doc: TeiDocument, ann: Annotation, uri: str) -> dict[str, Any] | None:
-    pid, name = ann.annotator, ann.annotator_name
+    pid = ann.annotator
+    name = doc.annotators().get(pid) or ann.annotator_name if pid else ann.annotator_name
     if not pid and not name:
         return None
     creator: dict[str, Any] = {"type": "Person", "name": name or pid}
@@ -222,12 +226,14 @@ def _creator(doc: TeiDocument, ann: Annotation, uri: str) -> dict[str, Any] | No
 
 def _targets(doc: TeiDocument, ann: Annotation, uri: str,
              index: ReadingIndex) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
-    from .pointers import parse_target
-
     targets: list[dict[str, Any]] = []
     reasons = []
     for pointer in parse_target(ann.target) or []:
-        frag = {"type": "FragmentSelector", "conformsTo": XPOINTER, "value": str(pointer).lstrip("#")}
+        frag = {
+            "type": "FragmentSelector",
+            "conformsTo": XPOINTER,
+            "value": str(pointer).lstrip("#"),
+        }
         res = doc.resolve_pointer(pointer)
         span = index.span_of(res.start or 0, res.end or 0) if res.ok else None
         if span is None:
@@ -281,18 +287,18 @@ def import_webanno(doc: TeiDocument, data: dict[str, Any] | list[Any], *,
         label = str(item.get("id") or f"annotation {n}")
         try:
             ann_id = _import_one(doc, item, index, source_map, annotator_name, report)
-        except _Unanchored as exc:
-            report.failed.append((label, str(exc)))
+        except Unanchored as exc:
+            orphan = (
+                (item.get(EXT) or {}).get("orphan") if isinstance(item.get(EXT), dict) else None
+            )
+            extra = f" (it was already an orphan where it was exported: {orphan})" if orphan else ""
+            report.failed.append((label, f"{exc}{extra}"))
             continue
         except (TeiError, ValueError, TypeError, KeyError, AttributeError) as exc:
             report.failed.append((label, f"invalid annotation data: {exc}"))
             continue
         report.added.append(ann_id)
     return report
-
-
-class _Unanchored(Exception):
-    """The annotation's target cannot be found in the document."""
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
@@ -305,14 +311,16 @@ def _import_one(doc: TeiDocument, item: dict[str, Any], index: ReadingIndex,
                 source_map: dict[str, str], annotator_name: str | None,
                 report: ImportReport) -> str:  # fmt: skip
     ext = item.get(EXT) if isinstance(item.get(EXT), dict) else {}
-    target = " ".join(_anchor(doc, index, t) for t in _as_list(item.get("target")))
+    target = " ".join(anchor_target(doc, index, t) for t in _as_list(item.get("target")))
     if not target:
-        raise _Unanchored("no target: the annotation has no selector")
+        raise Unanchored("no selector: the annotation has no target")
     bodies = [b for b in _as_list(item.get("body")) if b is not None]
     if "bodyValue" in item:
         bodies.append({"type": "TextualBody", "value": str(item["bodyValue"])})
     categories, tags, notes = _read_bodies(doc, bodies, ext)
-    motivations = [m.rpartition(":")[2] for m in _as_list(item.get("motivation")) if isinstance(m, str)]
+    motivations = [
+        m.rpartition(":")[2] for m in _as_list(item.get("motivation")) if isinstance(m, str)
+    ]
     if not categories:
         categories = [_default_category(doc, motivations)]
         if tags:
@@ -322,7 +330,9 @@ def _import_one(doc: TeiDocument, item: dict[str, Any], index: ReadingIndex,
     pid = doc.ensure_annotator(name, orcid) if name else ""
     created = item.get("created") if isinstance(item.get("created"), str) else None
     before = doc.added_ids()
-    ann = doc.add_annotation(target, categories[0], annotator=pid, annotator_name=name, when=created)
+    ann = doc.add_annotation(
+        target, categories[0], annotator=pid, annotator_name=name, when=created
+    )
     try:
         ann.element.set("ana", " ".join("#" + c for c in categories))
         known = [m for m in motivations if m in MOTIVATIONS]
@@ -352,69 +362,6 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def _anchor(doc: TeiDocument, index: ReadingIndex, target: Any) -> str:
-    """Return the TEI pointer for one W3C target, or raise ``_Unanchored`` with the reason."""
-    if isinstance(target, str) or not isinstance(target, dict):
-        raise _Unanchored("no selector: the target is a whole resource, not a passage")
-    selectors: list[dict[str, Any]] = []
-    pending = _as_list(target.get("selector"))
-    while pending:
-        sel = pending.pop(0)
-        if isinstance(sel, dict):
-            selectors.append(sel)
-            pending += _as_list(sel.get("refinedBy"))
-    by_type: dict[str, dict[str, Any]] = {}
-    for sel in selectors:
-        by_type.setdefault(next(iter(_types(sel)), ""), sel)
-    quote, pos = by_type.get("TextQuoteSelector"), by_type.get("TextPositionSelector")
-    frag = by_type.get("FragmentSelector")
-    if quote is None and pos is None and frag is None:
-        raise _Unanchored("no selector: the target has no TextQuoteSelector or TextPositionSelector")
-    exact = str(quote.get("exact", "")) if quote else ""
-    reason = ""
-    found = None
-    if pos is not None:
-        start, end = pos.get("start"), pos.get("end")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(index.text)):
-            reason = f"position out of range: {start}..{end} (the text has {len(index.text)} characters)"
-        elif quote is None or index.matches_at(start, end, exact):
-            found = (start, end)
-    if found is None and quote is not None:
-        hit = index.find_quote(exact, str(quote.get("prefix", "")), str(quote.get("suffix", "")))
-        if hit.ok:
-            found = (hit.start, hit.end)
-        else:
-            reason = hit.error
-    if found is None and frag is not None:
-        pointer = _fragment_pointer(doc, frag, exact if quote else None)
-        if pointer:
-            return pointer
-        reason = reason or "the fragment selector does not resolve in this document"
-    if found is None:
-        raise _Unanchored(reason or "quote not found in the text")
-    b0, r0 = index.block_at(found[0])
-    b1, r1 = (b0, r0) if found[1] == found[0] else index.block_at(found[1], end=True)
-    try:
-        return doc.target_for(b0, r0, b1, r1)
-    except TeiError as exc:
-        raise _Unanchored(f"cannot point at this passage: {exc.message}") from None
-
-
-def _fragment_pointer(doc: TeiDocument, frag: dict[str, Any], exact: str | None) -> str:
-    value = str(frag.get("value", "")).strip()
-    if not value or " " in value:
-        return ""
-    pointer = value if value.startswith("#") else "#" + value
-    res = doc.resolve(pointer)
-    if not res or not all(r.ok for r in res):
-        return ""
-    if exact is not None:
-        got = doc.quote_for(res[0].start or 0, res[0].end or 0)[0]
-        if collapse_ws(got) != collapse_ws(exact):
-            return ""
-    return pointer
 
 
 def _read_bodies(doc: TeiDocument, bodies: list[Any],
@@ -524,8 +471,10 @@ def _map_source(doc: TeiDocument, sid: str, fields: Any, source_map: dict[str, s
     if sid in source_map:
         return source_map[sid]
     el = doc.element_by_id(sid)
-    if el is not None and (not isinstance(fields, dict) or
-                           format_citation(el) == fields.get("citation", format_citation(el))):
+    if el is not None and (
+        not isinstance(fields, dict)
+        or format_citation(el) == fields.get("citation", format_citation(el))
+    ):
         source_map[sid] = sid
         return sid
     if not isinstance(fields, dict):

@@ -1,0 +1,280 @@
+"""Reading-text coordinates for interchange: positions, quotes and re-anchoring of passages.
+
+W3C selectors (``TextQuoteSelector``, ``TextPositionSelector``) count code points of the
+document's reading text: :meth:`tei.textmodel.TextModel.reading_text`, every block's reading text
+joined with ``"\\n"``. :class:`ReadingIndex` maps between that string and global raw spans (what
+TEI pointers resolve to) and finds quotes in it after whitespace collapsing, using an approximate
+prefix/suffix match to choose among several occurrences. Lookups are O(log n) (``bisect``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from .errors import TeiError
+from .pointers import span_pointer
+
+_WS = re.compile(r"\s+")
+_WS_RUN = re.compile(r"\s{2,}")
+#: Two candidate occurrences whose context scores (0..2) differ by less than this are a tie.
+TIE_MARGIN = 0.05
+#: At most this many occurrences of a quote are scored; more without context is ambiguous.
+MAX_CANDIDATES = 20000
+
+
+def collapse_ws(text: str) -> str:
+    """Collapse every run of Unicode whitespace to one space and strip the ends."""
+    return _WS.sub(" ", text).strip(" ")
+
+
+@dataclass(frozen=True)
+class Found:
+    """The result of looking for a passage: reading [start, end) or why it was not found."""
+
+    start: int = -1
+    end: int = -1
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the passage was found."""
+        return not self.error
+
+
+class ReadingIndex:
+    """The reading text of a document with maps to blocks and raw offsets (build once, reuse)."""
+
+    def __init__(self, doc: object) -> None:
+        self.doc = doc
+        model = doc.text  # type: ignore[attr-defined]
+        self.model = model
+        self.text: str = model.reading_text()
+        self.starts: list[int] = model.reading_starts()
+        self._norm: tuple[str, list[int], list[int]] | None = None
+
+    # -- raw spans <-> reading positions -------------------------------------------------------
+    def span_of(self, g0: int, g1: int) -> tuple[int, int] | None:
+        """Return reading [start, end) for global raw [g0, g1), or None if it shows nowhere."""
+        if g1 <= g0:  # a point: in the block where it is, else the one whose text it ends
+            i = self.model.find_block(g0)
+            if i < 0:
+                i = self.model.find_block(g0, end=True)
+            if i < 0 or self.model.blocks[i].end < g0:
+                return None
+            b = self.model.blocks[i]
+            pos = self.starts[i] + b.to_reading(g0 - b.start)
+            return pos, pos
+        pieces = self.model.blocks_between(g0, g1)
+        if not pieces:
+            return None
+        by_block = {i: (r0, r1) for i, r0, r1 in pieces}
+        first = self.model.find_block(g0)
+        last = self.model.find_block(g1, end=True)
+        b0 = first if first in by_block else pieces[0][0]
+        b1 = last if last in by_block else pieces[-1][0]
+        start = self.starts[b0] + by_block[b0][0]
+        end = self.starts[b1] + by_block[b1][1]
+        if end < start:  # e.g. from inside a footnote back into its paragraph
+            return None
+        return start, end
+
+    def block_at(self, pos: int, *, end: bool = False, point: bool = False) -> tuple[int, int]:
+        """Map a reading position to (block index, offset in the block's reading text).
+
+        A start position on a block separator moves to the next block; an exclusive end
+        position just after a separator stays at the end of the previous block; a ``point``
+        (empty passage) stays in the block whose text it ends or starts.
+        """
+        blocks = self.model.blocks
+        probe = pos - 1 if end and pos > 0 else pos
+        i = max(bisect_right(self.starts, probe) - 1, 0)
+        r = min(max(pos - self.starts[i], 0), len(blocks[i].reading))
+        if not end and not point and r == len(blocks[i].reading) and i + 1 < len(blocks):
+            return i + 1, 0
+        return i, r
+
+    def context(self, start: int, end: int, size: int = 32) -> tuple[str, str, str]:
+        """Return (exact, prefix, suffix) around reading [start, end)."""
+        t = self.text
+        return t[start:end], t[max(0, start - size) : start], t[end : end + size]
+
+    # -- searching -----------------------------------------------------------------------------
+    def _normalised(self) -> tuple[str, list[int], list[int]]:
+        """Return the whitespace-collapsed text and its segment map back to ``self.text``."""
+        if self._norm is None:
+            norm_starts, orig_starts = [0], [0]
+            shift = 0
+            for m in _WS_RUN.finditer(self.text):
+                shift += len(m.group()) - 1
+                norm_starts.append(m.end() - shift)
+                orig_starts.append(m.end())
+            self._norm = (_WS.sub(" ", self.text), norm_starts, orig_starts)
+        return self._norm
+
+    def _to_orig(self, k: int) -> int:
+        _, ns_, os_ = self._normalised()
+        i = bisect_right(ns_, k) - 1
+        return os_[i] + (k - ns_[i])
+
+    def matches_at(self, start: int, end: int, exact: str) -> bool:
+        """Tell whether reading [start, end) is ``exact`` after whitespace collapsing."""
+        return 0 <= start <= end <= len(self.text) and collapse_ws(
+            self.text[start:end]
+        ) == collapse_ws(exact)
+
+    def find_quote(self, exact: str, prefix: str = "", suffix: str = "") -> Found:
+        """Find ``exact`` (whitespace-collapsed) and pick the occurrence whose context fits best."""
+        needle = collapse_ws(exact)
+        if not needle:
+            return Found(error="the quote is empty")
+        norm, _, _ = self._normalised()
+        hits: list[int] = []
+        i = norm.find(needle)
+        while i >= 0 and len(hits) < MAX_CANDIDATES:
+            hits.append(i)
+            i = norm.find(needle, i + 1)
+        if not hits:
+            return Found(error="quote not found in the text")
+        pre, suf = _WS.sub(" ", prefix).lstrip(" "), _WS.sub(" ", suffix).rstrip(" ")
+        if len(hits) > 1:
+            if not pre.strip() and not suf.strip():
+                return Found(
+                    error=f"ambiguous quote: it occurs {len(hits)} times and no prefix or suffix tells them apart"
+                )
+            scored = sorted(
+                ((self._score(h, len(needle), pre, suf), h) for h in hits), reverse=True
+            )
+            if scored[0][0] - scored[1][0] < TIE_MARGIN:
+                return Found(
+                    error=f"ambiguous quote: {len(hits)} occurrences fit the prefix/suffix equally well"
+                )
+            hit = scored[0][1]
+        else:
+            hit = hits[0]
+        start = self._to_orig(hit)
+        end = self._to_orig(hit + len(needle) - 1) + 1
+        return Found(start, end)
+
+    def _score(self, hit: int, length: int, pre: str, suf: str) -> float:
+        norm, _, _ = self._normalised()
+        score = 0.0
+        if pre.strip():
+            window = norm[max(0, hit - len(pre)) : hit]
+            score += _similarity(pre, window, tail=True)
+        if suf.strip():
+            end = hit + length
+            score += _similarity(suf, norm[end : end + len(suf)], tail=False)
+        return score
+
+
+def _similarity(given: str, actual: str, *, tail: bool) -> float:
+    """Return 0..1: how well ``actual`` context matches ``given`` (approximate, edit-tolerant)."""
+    if not actual:
+        return 0.0
+    g, a = given.strip(" "), actual.strip(" ")
+    if not g or not a:
+        return 0.0
+    ratio = SequenceMatcher(None, g, a, autojunk=False).ratio()
+    # the characters nearest the quote matter most: bonus for an exact run next to it
+    run = 0
+    pairs = zip(reversed(g), reversed(a), strict=False) if tail else zip(g, a, strict=False)
+    for x, y in pairs:
+        if x != y:
+            break
+        run += 1
+    return 0.8 * ratio + 0.2 * (run / len(g))
+
+
+class Unanchored(Exception):
+    """A W3C target cannot be anchored in the document (the message says why)."""
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _type(sel: dict[str, Any]) -> str:
+    raw = sel.get("type", sel.get("@type", ""))
+    raw = raw[0] if isinstance(raw, list) and raw else raw
+    return str(raw).rpartition(":")[2]
+
+
+def anchor_target(doc: Any, index: ReadingIndex, target: Any) -> str:
+    """Return the TEI pointer for one W3C target, or raise ``Unanchored`` with the reason."""
+    if isinstance(target, str) or not isinstance(target, dict):
+        raise Unanchored("no selector: the target is a whole resource, not a passage")
+    selectors: list[dict[str, Any]] = []
+    pending = list(_as_list(target.get("selector")))
+    while pending:
+        sel = pending.pop(0)
+        if isinstance(sel, dict):
+            selectors.append(sel)
+            pending += _as_list(sel.get("refinedBy"))
+    by_type: dict[str, dict[str, Any]] = {}
+    for sel in selectors:
+        by_type.setdefault(_type(sel), sel)
+    quote, pos = by_type.get("TextQuoteSelector"), by_type.get("TextPositionSelector")
+    frag = by_type.get("FragmentSelector")
+    if quote is None and pos is None and frag is None:
+        raise Unanchored("no selector: the target has no TextQuoteSelector or TextPositionSelector")
+    exact = str(quote.get("exact", "")) if quote else ""
+    reason = ""
+    found = None
+    if pos is not None:
+        start, end = pos.get("start"), pos.get("end")
+        if not (
+            isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(index.text)
+        ):
+            reason = (
+                f"position out of range: {start}..{end} (the text has {len(index.text)} characters)"
+            )
+        elif quote is None or index.matches_at(start, end, exact):
+            found = (start, end)
+    if found is None and quote is not None:
+        hit = index.find_quote(exact, str(quote.get("prefix", "")), str(quote.get("suffix", "")))
+        if hit.ok:
+            found = (hit.start, hit.end)
+        else:
+            reason = hit.error
+    if found is None and frag is not None:
+        pointer = _fragment_pointer(doc, frag, exact if quote else None)
+        if pointer:
+            return pointer
+        reason = reason or "the TEI pointer of the fragment selector does not resolve here"
+    if found is None:
+        raise Unanchored(reason or "quote not found in the text")
+    if found[1] == found[0]:  # a point: keep it in the block it ends, as exported
+        b0, r0 = b1, r1 = index.block_at(found[0], point=True)
+    else:
+        b0, r0 = index.block_at(found[0])
+        b1, r1 = index.block_at(found[1], end=True)
+    try:
+        if (b0, r0) == (b1, r1):  # a point: target_for maps an empty span's end before its start
+            block = doc.text.blocks[b0]
+            raw = block.to_raw(r0, end=0 < r0 == len(block.reading))
+            eid = doc.ensure_id(block.element)
+            return str(span_pointer(eid, raw, eid, raw))
+        return doc.target_for(b0, r0, b1, r1)
+    except TeiError as exc:
+        raise Unanchored(f"cannot point at this passage: {exc.message}") from None
+
+
+def _fragment_pointer(doc: Any, frag: dict[str, Any], exact: str | None) -> str:
+    value = str(frag.get("value", "")).strip()
+    if not value or " " in value:
+        return ""
+    pointer = value if value.startswith("#") else "#" + value
+    res = doc.resolve(pointer)
+    if not res or not all(r.ok for r in res):
+        return ""
+    if exact is not None:
+        got = doc.quote_for(res[0].start or 0, res[0].end or 0)[0]
+        if collapse_ws(got) != collapse_ws(exact):
+            return ""
+    return pointer
