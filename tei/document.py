@@ -151,8 +151,26 @@ class TeiDocument:
         return found[0] if found else None
 
     def _register_id(self, el: etree._Element, xml_id: str) -> None:
-        if self._ids is not None:
-            self._ids.setdefault(xml_id, []).append(el)
+        if self._ids is not None and xml_id:
+            found = self._ids.setdefault(xml_id, [])
+            if not any(e is el for e in found):
+                found.append(el)
+
+    def register_ids(self, el: etree._Element) -> None:
+        """Index the xml:ids of ``el`` and its descendants (after putting a subtree back)."""
+        for sub in el.iter():
+            if isinstance(sub.tag, str) and sub.get(ns.XML_ID):
+                self._register_id(sub, sub.get(ns.XML_ID) or "")
+
+    def unregister_ids(self, el: etree._Element) -> None:
+        """Forget the xml:ids of ``el`` and its descendants (after taking a subtree out)."""
+        self._unregister_ids(el)
+
+    def restore_added_id(self, el: etree._Element, xml_id: str) -> None:
+        """Put back an xml:id that :meth:`ensure_id` had added and :meth:`drop_added_id` removed."""
+        el.set(ns.XML_ID, xml_id)
+        self._register_id(el, xml_id)
+        self._new_ids[el] = xml_id
 
     def _unregister_ids(self, el: etree._Element) -> None:
         if self._ids is None:
@@ -210,7 +228,7 @@ class TeiDocument:
         if (b1, r1) < (b0, r0):
             b0, r0, b1, r1 = b1, r1, b0, r0
         s0 = blocks[b0].to_raw(r0)
-        s1 = blocks[b1].to_raw(r1, end=True)
+        s1 = s0 if (b0, r0) == (b1, r1) else blocks[b1].to_raw(r1, end=True)
         if blocks[b1].start + s1 < blocks[b0].start + s0:  # e.g. from a paragraph into its note
             raise AnnotationError("a passage must run forward in the text")
         id0 = self.ensure_id(blocks[b0].element)

@@ -167,6 +167,8 @@ def format_target(pointers: list[Pointer]) -> str:
 def parse_pointer(token: str) -> Pointer:
     """Parse one URI token; an unparseable fragment becomes :class:`Unknown`, never an error."""
     doc, hash_, frag = token.partition("#")
+    if not hash_ and (token.startswith("/") or "::" in token):
+        return Unknown(token, "unsupported pointer syntax (an XPath with '::offset', as Recogito writes)")
     if not hash_ or doc:
         return External(token)
     try:

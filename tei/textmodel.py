@@ -227,7 +227,7 @@ def _reading_map(root: etree._Element) -> tuple[str, list[int], list[int], list[
             assert isinstance(el, etree._Element)
             kind = "note" if el.tag == NOTE else "pb"
             label = el.get("n") or ""
-            anchors.append(Anchor(kind, rlen + (1 if pending is not None and rlen else 0), el, label))
+            anchors.append(Anchor(kind, rlen, el, label))  # marks attach to the word before
             continue
         if flag == 3:
             nobreak, pending = True, None
@@ -250,56 +250,96 @@ def _reading_map(root: etree._Element) -> tuple[str, list[int], list[int], list[
 
 
 class TextModel:
-    """Blocks of a TEI document with global raw offsets; built once per load, read-only."""
+    """Blocks of a TEI document with global raw offsets; read-only.
+
+    Loading walks only the structure above the blocks (containers), so it costs little more than
+    the parse; block lengths, offsets and nested notes are laid out on first use.
+    """
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self.blocks: list[Block] = []
+        self._tops: list[tuple[etree._Element, int]] = []  # top-level block, gap before it
+        self._top_of: dict[etree._Element, int] = {}
+        self._container_at: dict[etree._Element, tuple[int, int]] = {}  # (tops before, gap)
+        self._gap = 0
+        self._walk(root)
+        self._tail_gap = self._gap
+        self._blocks: list[Block] | None = None
         self._block_of: dict[etree._Element, int] = {}
-        self._container_start: dict[etree._Element, int] = {}
+        self._top_index: list[int] = []
+        self._starts: list[int] = []
         self._offsets: dict[etree._Element, dict[etree._Element, int]] = {}
-        self.length = self._walk(root, 0, -1)
-        self._starts = [b.start for b in self.blocks]
-        self._mark_complex()
 
     # -- building ---------------------------------------------------------------------------
-    def _walk(self, el: etree._Element, pos: int, parent: int) -> int:
-        """Record blocks and containers under ``el`` starting at global ``pos``; return the end."""
-        self._container_start[el] = pos
+    def _walk(self, el: etree._Element) -> None:
+        """Record top-level blocks and containers under ``el`` with the text between them."""
+        self._container_at[el] = (len(self._tops), self._gap)
         if el.text and not isinstance(el, _NOT_TEXT):
-            pos += len(el.text)
+            self._gap += len(el.text)
         for child in el:
-            if isinstance(child, _NOT_TEXT):
+            if isinstance(child, _NOT_TEXT) or child.tag in SKIPPED_TAGS:
                 pass
-            elif child.tag in SKIPPED_TAGS:
-                pos += len(text_of(child))
             elif _is_block(child):
-                pos = self._add_block(child, pos, parent)
+                self._top_of[child] = len(self._tops)
+                self._tops.append((child, self._gap))
+                self._gap = 0
             elif len(child):
-                pos = self._walk(child, pos, parent)
+                self._walk(child)
             else:
-                self._container_start[child] = pos
+                self._container_at[child] = (len(self._tops), self._gap)
                 if child.text:
-                    pos += len(child.text)
+                    self._gap += len(child.text)
             if child.tail:
-                pos += len(child.tail)
-        return pos
+                self._gap += len(child.tail)
 
-    def _add_block(self, el: etree._Element, pos: int, parent: int) -> int:
-        length = len(text_of(el))
-        index = len(self.blocks)
-        self.blocks.append(Block(el, pos, length, parent, is_note=el.tag == NOTE))
-        self._block_of[el] = index
-        for note in el.iterdescendants(NOTE):
-            if note.getparent() is not None and self._block_ancestor(note) == index:
-                self.blocks[index].complex = True
-                offset = self.offsets_within(el).get(note, 0)
-                n_index = len(self.blocks)
-                self.blocks.append(
-                    Block(note, pos + offset, len(text_of(note)), index, is_note=True)
-                )
-                self._block_of[note] = n_index
-        return pos + length
+    @property
+    def blocks(self) -> list[Block]:
+        """Return every block in document order (notes right after their paragraph)."""
+        if self._blocks is None:
+            self._layout()
+        assert self._blocks is not None
+        return self._blocks
+
+    @property
+    def length(self) -> int:
+        """Return the number of raw characters outside the header and standOff."""
+        blocks = self.blocks
+        ends = [blocks[i].end for i in self._top_index]
+        return (ends[-1] if ends else 0) + self._tail_gap
+
+    def _layout(self) -> None:
+        notes = self._notes_by_top()
+        blocks: list[Block] = []
+        pos = 0
+        for k, (el, gap) in enumerate(self._tops):
+            pos += gap
+            length = len(text_of(el))
+            index = len(blocks)
+            self._top_index.append(index)
+            self._block_of[el] = index
+            blocks.append(Block(el, pos, length, -1, is_note=el.tag == NOTE))
+            for note in notes.get(k, ()):
+                blocks[index].complex = True
+                offset = self.offsets_within(el)[note]
+                self._block_of[note] = len(blocks)
+                blocks.append(Block(note, pos + offset, len(text_of(note)), index, is_note=True))
+            pos += length
+        self._blocks = blocks
+        self._starts = [b.start for b in blocks]
+        self._mark_complex()
+
+    def _notes_by_top(self) -> dict[int, list[etree._Element]]:
+        """Find the notes that become blocks of their own, by top-level block ordinal."""
+        found: dict[int, list[etree._Element]] = {}
+        for note in self.root.iter(NOTE):
+            for anc in note.iterancestors():
+                if anc.tag == NOTE:
+                    break
+                k = self._top_of.get(anc)
+                if k is not None:
+                    found.setdefault(k, []).append(note)
+                    break
+        return found
 
     def offsets_within(self, root: etree._Element) -> dict[etree._Element, int]:
         """Return (cached) raw offsets of every descendant element of ``root``, relative to it."""
@@ -328,29 +368,39 @@ class TextModel:
     # -- lookups ----------------------------------------------------------------------------
     def block_index(self, el: etree._Element) -> int | None:
         """Return the index of the block whose element is ``el``, if it is one."""
+        self.blocks  # noqa: B018 - lay out first
         return self._block_of.get(el)
 
     def enclosing_block(self, el: etree._Element) -> int:
         """Return the index of the block that is or contains ``el``, or -1."""
+        self.blocks  # noqa: B018 - lay out first
         i = self._block_of.get(el)
         return i if i is not None else self._block_ancestor(el)
 
     def global_start(self, el: etree._Element) -> int:
         """Return the global raw offset at which ``el``'s string value starts."""
+        blocks = self.blocks
         i = self._block_of.get(el)
         if i is not None:
-            return self.blocks[i].start
-        start = self._container_start.get(el)
+            return blocks[i].start
+        start = self._container_start(el)
         if start is not None:
             return start
         for anc in el.iterancestors():
             i = self._block_of.get(anc)
             if i is not None:
-                return self.blocks[i].start + self.offsets_within(anc)[el]
-            start = self._container_start.get(anc)
+                return blocks[i].start + self.offsets_within(anc)[el]
+            start = self._container_start(anc)
             if start is not None:
                 return start + self.offsets_within(anc)[el]
         raise ValueError("element is not in this document")
+
+    def _container_start(self, el: etree._Element) -> int | None:
+        at = self._container_at.get(el)
+        if at is None:
+            return None
+        k, gap = at
+        return (self.blocks[self._top_index[k - 1]].end if k else 0) + gap
 
     def find_block(self, gpos: int, *, end: bool = False) -> int:
         """Return the index of the innermost block containing global offset ``gpos``, or -1.
@@ -358,9 +408,10 @@ class TextModel:
         With ``end=True`` the offset is an exclusive end (it belongs to the block it closes).
         """
         probe = gpos - 1 if end and gpos > 0 else gpos
+        blocks = self.blocks
         i = bisect_right(self._starts, probe) - 1
         while i >= 0:
-            b = self.blocks[i]
+            b = blocks[i]
             if b.start <= probe < b.end:
                 return i
             i = b.parent
@@ -375,10 +426,13 @@ class TextModel:
         if g1 <= g0:
             i = self.find_block(g0)
             if i < 0:
+                i = self.find_block(g0, end=True)
+            if i < 0:
                 return []
             r = self.blocks[i].to_reading(g0 - self.blocks[i].start)
             return [(i, r, r)]
         pieces: list[tuple[int, int, int]] = []
+        self.blocks  # noqa: B018 - lay out first
         first = bisect_right(self._starts, g0) - 1
         while first >= 0 and self.blocks[first].parent >= 0:
             first = self.blocks[first].parent

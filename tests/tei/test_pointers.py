@@ -39,7 +39,7 @@ def test_parse_known_forms(text: str, expected: P.Pointer) -> None:
         ("#string-range(p1,1,2", P.Unknown),
         ("other.xml#p1", P.External),
         ("https://example.org/x", P.External),
-        ("/TEI[1]/text[1]::0", P.External),
+        ("/TEI[1]/text[1]::0", P.Unknown),
     ],
 )
 def test_unparseable_pointers_are_kept_verbatim(text: str, kind: type) -> None:

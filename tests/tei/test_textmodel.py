@@ -156,3 +156,12 @@ def test_selection_target_resolves_to_the_selected_text(paragraphs: list[str], d
     else:
         assert exact.startswith(doc.text.blocks[b0].reading[r0:])
         assert exact.endswith(doc.text.blocks[b1].reading[:r1])
+
+
+def test_empty_selection_next_to_a_note_and_at_block_end() -> None:
+    doc = doc_of("<p>a<note>n</note>b</p>")
+    target = doc.target_for(0, 1, 0, 1)
+    (res,) = doc.resolve(target)
+    assert res.ok and res.start == res.end
+    end = doc.text.blocks[0].end
+    assert doc.text.blocks_between(end, end) == [(0, 2, 2)]

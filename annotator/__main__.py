@@ -1,0 +1,92 @@
+"""``glossator``: the desktop application, or a CLI subcommand (``glossator export …``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+log = logging.getLogger("annotator")
+
+
+def _cli_commands() -> set[str]:
+    try:
+        from tei import cli
+    except ImportError:
+        return set()
+    return set(getattr(cli, "COMMANDS", set()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run Glossator: a CLI subcommand if the first argument names one, else the GUI."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in _cli_commands():
+        try:
+            import annotator.pdf  # noqa: F401 - registers the PDF exporter
+        except ImportError:
+            pass
+        from tei import cli
+
+        return int(cli.run(args))
+    return run_gui(args)
+
+
+def _parse(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="glossator", description="Critical annotation of TEI texts.")
+    parser.add_argument("file", nargs="?", help="TEI file to open (default: the bundled sample)")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="open the file, save a screenshot of the window after the first paint, exit")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log debugging details")
+    return parser.parse_args(args)
+
+
+def run_gui(args: list[str]) -> int:
+    """Start the GUI."""
+    ns = _parse(args)
+    logging.basicConfig(level=logging.DEBUG if ns.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    from PySide6.QtCore import QTimer
+
+    from .app import install_excepthook, make_app
+    from .main_window import SAMPLE, MainWindow
+
+    app = make_app([sys.argv[0]])
+    install_excepthook()
+    path = ns.file
+    if path is None and os.path.exists(SAMPLE):
+        path = SAMPLE
+    window = MainWindow(path)
+    if ns.screenshot:
+        return _screenshot(app, window, ns.screenshot, QTimer)
+    window.show()
+    return int(app.exec())
+
+
+def _screenshot(app, window, out: str, QTimer) -> int:  # noqa: ANN001, N803
+    """Show the window, wait for the first complete paint, save a grab, return 0."""
+    window.persist_layout = False
+    window.resize(1440, 900)
+    window.show()
+    done = {"painted": False}
+    window.view.first_paint.connect(lambda: done.__setitem__("painted", True))
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.start(15000)
+    while not done["painted"] and deadline.isActive():
+        app.processEvents()
+    for _ in range(5):
+        app.processEvents()
+    window.view.format_visible()
+    app.processEvents()
+    ok = window.grab().save(out)
+    window.session.undo_stack.setClean()
+    window.close()
+    if not ok:
+        print(f"glossator: cannot write {out}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,703 @@
+"""The annotation editor dock: every field the library supports, edited without modal prompts.
+
+Each change becomes one undoable step through the session. Typed text is committed after a short
+pause, when the field loses focus, and before any save or autosave (``commit_pending``); steps of
+one typing session in one field merge into a single undo step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+import tei
+from tei.annotations import (
+    CERTAINTIES,
+    RELATIONS,
+    STATUSES,
+    Alternative,
+    BiasNote,
+    ContestedFigure,
+    Quantity,
+    SourceLink,
+)
+
+from .document_view import tint
+from .figures import parse_value
+from .session import Session
+
+log = logging.getLogger(__name__)
+COMMIT_DELAY_MS = 800
+
+
+class NoteEdit(QPlainTextEdit):
+    """A plain-text field that reports when it loses focus."""
+
+    focus_lost = Signal()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        self.focus_lost.emit()
+
+
+def quantity_text(q: Quantity | None) -> str:
+    """Return an editable text for a quantity ('' for none)."""
+    if q is None:
+        return ""
+    if q.value is not None:
+        num = f"{q.value:g}" if q.value < 1e15 else str(q.value)
+        num = str(int(q.value)) if float(q.value).is_integer() else num
+    elif q.low is not None or q.high is not None:
+        lo = "" if q.low is None else (str(int(q.low)) if float(q.low).is_integer() else str(q.low))
+        hi = "" if q.high is None else (str(int(q.high)) if float(q.high).is_integer() else str(q.high))
+        num = f"{lo}-{hi}"
+    else:
+        return q.text
+    return num
+
+
+class AnnotationEditor(QWidget):
+    """Edits the current annotation; emits requests the main window carries out."""
+
+    error = Signal(object)
+    retarget_requested = Signal(str, str)  # ann id, "selection" | "start-" | "start+" | "end-" | "end+"
+    jump_requested = Signal(str)
+    delete_requested = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotation_editor")
+        self.setAccessibleName("Annotation editor")
+        self.session = session
+        self.ann_id = ""
+        self._loading = False
+        self._pending: dict[str, Callable[[], None]] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(COMMIT_DELAY_MS)
+        self._timer.timeout.connect(self.commit_pending)
+        self._build()
+        session.annotation_changed.connect(self._on_changed)
+        session.annotation_removed.connect(self._on_removed)
+        session.taxonomy_changed.connect(self._fill_categories)
+        session.sources_changed.connect(self._fill_sources)
+        session.document_replaced.connect(lambda: self.set_annotation(""))
+        self.set_annotation("")
+
+    # -- building -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(8)
+
+        self.empty_label = QLabel("Select a passage and press a category key (B, F, S, C, Q), "
+                                  "or click a highlight to edit it.")  # fmt: skip
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color:#7a7467; padding:12px;")
+        lay.addWidget(self.empty_label)
+
+        self.panel = QWidget()
+        lay.addWidget(self.panel)
+        pl = QVBoxLayout(self.panel)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.setSpacing(8)
+
+        self.quote_label = QLabel()
+        self.quote_label.setObjectName("quote_label")
+        self.quote_label.setWordWrap(True)
+        self.quote_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.quote_label.setAccessibleName("Annotated passage")
+        pl.addWidget(self.quote_label)
+
+        span_row = QHBoxLayout()
+        span_row.setSpacing(2)
+        self.span_buttons: dict[str, QToolButton] = {}
+        for key, text, tip in (
+            ("start-", "◂", "Extend the start by one word"),
+            ("start+", "▸", "Shrink the start by one word"),
+            ("selection", "Use selection", "Set the passage to the current text selection"),
+            ("end-", "◂", "Shrink the end by one word"),
+            ("end+", "▸", "Extend the end by one word"),
+        ):
+            b = QToolButton()
+            b.setText(text)
+            b.setToolTip(tip)
+            b.setAccessibleName(tip)
+            b.setObjectName(f"span_{key.replace('+', '_plus').replace('-', '_minus')}")
+            b.clicked.connect(lambda _=False, k=key: self.retarget_requested.emit(self.ann_id, k))
+            self.span_buttons[key] = b
+            span_row.addWidget(b)
+        span_row.addStretch(1)
+        self.jump_button = QToolButton()
+        self.jump_button.setText("Show in text")
+        self.jump_button.setAccessibleName("Show in text")
+        self.jump_button.clicked.connect(lambda: self.jump_requested.emit(self.ann_id))
+        span_row.addWidget(self.jump_button)
+        pl.addLayout(span_row)
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.category_combo = QComboBox()
+        self.category_combo.setObjectName("category_combo")
+        self.category_combo.setAccessibleName("Category")
+        self.category_combo.activated.connect(self._category_chosen)
+        form.addRow("&Category", self.category_combo)
+        self.certainty_combo = QComboBox()
+        self.certainty_combo.setObjectName("certainty_combo")
+        self.certainty_combo.setAccessibleName("Certainty")
+        self.certainty_combo.addItems(list(CERTAINTIES))
+        self.certainty_combo.activated.connect(
+            lambda: self._edit("Set certainty", lambda a: setattr(a, "certainty", self.certainty_combo.currentText()))
+        )
+        form.addRow("Cer&tainty", self.certainty_combo)
+        pl.addLayout(form)
+
+        self.note_edit = NoteEdit()
+        self.note_edit.setObjectName("note_edit")
+        self.note_edit.setAccessibleName("Note")
+        self.note_edit.setPlaceholderText("Your note (blank line = new paragraph)")
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setMinimumHeight(70)
+        self.note_edit.setMaximumHeight(120)
+        self.note_edit.textChanged.connect(self._note_typed)
+        self.note_edit.focus_lost.connect(self.commit_pending)
+        note_label = QLabel("&Note")
+        note_label.setBuddy(self.note_edit)
+        pl.addWidget(note_label)
+        pl.addWidget(self.note_edit)
+
+        self.kind_stack = QStackedWidget()
+        self.kind_pages: dict[str, QWidget] = {
+            "bias": self._build_bias(),
+            "figure": self._build_figure(),
+            "source": self._build_source(),
+            "comment": QWidget(),
+            "question": QWidget(),
+        }
+        for page in self.kind_pages.values():
+            self.kind_stack.addWidget(page)
+        pl.addWidget(self.kind_stack)
+
+        self.meta_label = QLabel()
+        self.meta_label.setObjectName("meta_label")
+        self.meta_label.setWordWrap(True)
+        self.meta_label.setStyleSheet("color:#7a7467;")
+        pl.addWidget(self.meta_label)
+        pl.addStretch(1)
+        lay.addStretch(1)
+
+        QShortcut(QKeySequence("Escape"), self, activated=self._escape,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fmt: skip
+
+    def _line(self, name: str, accessible: str, key: str, text: str,
+              apply: Callable[[str], Callable[[tei.Annotation], None]]) -> QLineEdit:  # fmt: skip
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.textEdited.connect(lambda value: self._queue(key, text, apply(value)))
+        edit.editingFinished.connect(self.commit_pending)
+        return edit
+
+    def _build_bias(self) -> QWidget:
+        box = QGroupBox("Bias")
+        form = QFormLayout(box)
+        self.technique_combo = QComboBox()
+        self.technique_combo.setObjectName("technique_combo")
+        self.technique_combo.setAccessibleName("Bias technique")
+        self.technique_combo.activated.connect(self._technique_chosen)
+        form.addRow("Technique", self.technique_combo)
+        self.explanation_edit = NoteEdit()
+        self.explanation_edit.setObjectName("explanation_edit")
+        self.explanation_edit.setAccessibleName("Explanation")
+        self.explanation_edit.setTabChangesFocus(True)
+        self.explanation_edit.setMaximumHeight(80)
+        self.explanation_edit.textChanged.connect(self._explanation_typed)
+        self.explanation_edit.focus_lost.connect(self.commit_pending)
+        form.addRow("Explanation", self.explanation_edit)
+        return box
+
+    def _build_figure(self) -> QWidget:
+        box = QGroupBox("Contested figure")
+        form = QFormLayout(box)
+
+        def fig_setter(field: str) -> Callable[[str], Callable[[tei.Annotation], None]]:
+            def make(value: str) -> Callable[[tei.Annotation], None]:
+                def change(a: tei.Annotation) -> None:
+                    fig = a.figure
+                    self._apply_figure_field(fig, field, value)
+                    a.figure = fig
+                return change
+            return make
+
+        self.stated_edit = self._line("stated_edit", "Stated value", "stated", "Edit stated value",
+                                      fig_setter("stated"))  # fmt: skip
+        form.addRow("Stated", self.stated_edit)
+        row = QHBoxLayout()
+        self.normalised_edit = self._line("normalised_edit", "Normalised value", "normalised",
+                                          "Edit normalised value", fig_setter("normalised"))  # fmt: skip
+        self.normalised_edit.setPlaceholderText("number or range, e.g. 500000000 or 300-400")
+        self.unit_edit = self._line("unit_edit", "Unit", "unit", "Edit unit", fig_setter("unit"))
+        self.unit_edit.setPlaceholderText("unit")
+        self.unit_edit.setMaximumWidth(90)
+        self.approx_check = QCheckBox("≈")
+        self.approx_check.setObjectName("approx_check")
+        self.approx_check.setAccessibleName("Approximate")
+        self.approx_check.setToolTip("The value is approximate")
+        self.approx_check.clicked.connect(
+            lambda on: self._edit("Set approximate", fig_setter("approximate")("1" if on else ""))
+        )
+        row.addWidget(self.normalised_edit, 2)
+        row.addWidget(self.unit_edit, 1)
+        row.addWidget(self.approx_check)
+        form.addRow("Normalised", row)
+
+        self.alt_table = QTableWidget(0, 5)
+        self.alt_table.setObjectName("alternatives_table")
+        self.alt_table.setAccessibleName("Alternative values")
+        self.alt_table.setHorizontalHeaderLabels(["Value", "Source", "Locator", "Certainty", "Note"])
+        self.alt_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.alt_table.verticalHeader().setVisible(False)
+        self.alt_table.setMinimumHeight(110)
+        self.alt_table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.alt_table.itemChanged.connect(self._alt_item_changed)
+        form.addRow(QLabel("Alternative values"))
+        form.addRow(self.alt_table)
+        alt_buttons = QHBoxLayout()
+        self.add_alt_button = QPushButton("Add value")
+        self.add_alt_button.setObjectName("add_alternative")
+        self.add_alt_button.clicked.connect(self.add_alternative)
+        self.remove_alt_button = QPushButton("Remove value")
+        self.remove_alt_button.setObjectName("remove_alternative")
+        self.remove_alt_button.clicked.connect(self.remove_alternative)
+        alt_buttons.addWidget(self.add_alt_button)
+        alt_buttons.addWidget(self.remove_alt_button)
+        alt_buttons.addStretch(1)
+        form.addRow(alt_buttons)
+
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("status_combo")
+        self.status_combo.setAccessibleName("Status")
+        self.status_combo.addItems(list(STATUSES))
+        self.status_combo.activated.connect(
+            lambda: self._edit("Set status", fig_setter("status")(self.status_combo.currentText()))
+        )
+        form.addRow("Status", self.status_combo)
+        self.preferred_edit = self._line("preferred_edit", "Preferred value", "preferred",
+                                         "Edit preferred value", fig_setter("preferred"))  # fmt: skip
+        self.preferred_edit.setPlaceholderText("the value you consider right")
+        form.addRow("Preferred", self.preferred_edit)
+        self.rationale_edit = self._line("rationale_edit", "Rationale", "rationale",
+                                         "Edit rationale", fig_setter("rationale"))  # fmt: skip
+        form.addRow("Rationale", self.rationale_edit)
+        return box
+
+    def _build_source(self) -> QWidget:
+        box = QGroupBox("Source link")
+        form = QFormLayout(box)
+        self.relation_combo = QComboBox()
+        self.relation_combo.setObjectName("relation_combo")
+        self.relation_combo.setAccessibleName("Relation")
+        self.relation_combo.addItems(list(RELATIONS))
+        self.relation_combo.activated.connect(lambda: self._edit_link(relation=self.relation_combo.currentText()))
+        form.addRow("Relation", self.relation_combo)
+        self.source_combo = QComboBox()
+        self.source_combo.setObjectName("source_combo")
+        self.source_combo.setAccessibleName("Source")
+        self.source_combo.activated.connect(self._source_chosen)
+        form.addRow("Source", self.source_combo)
+        self.locator_edit = self._line("locator_edit", "Locator", "locator", "Edit locator",
+                                       lambda v: self._link_change(locator=v))  # fmt: skip
+        self.locator_edit.setPlaceholderText("page, folio, section…")
+        form.addRow("Locator", self.locator_edit)
+        return box
+
+    # -- filling --------------------------------------------------------------------------------
+    def _fill_categories(self) -> None:
+        doc = self.session.doc
+        self.category_combo.clear()
+        for cat in doc.taxonomy.categories.values():
+            if cat.parent and cat.kind == "bias":
+                continue  # techniques are chosen below
+            self.category_combo.addItem("   " * cat.depth + cat.label, cat.id)
+            self.category_combo.setItemData(self.category_combo.count() - 1, tint(cat.color, 0.35),
+                                            Qt.ItemDataRole.BackgroundRole)  # fmt: skip
+        self.technique_combo.clear()
+        self.technique_combo.addItem("(none)", "")
+        for cat in doc.taxonomy.categories.values():
+            if cat.kind == "bias" and cat.parent:
+                self.technique_combo.addItem(cat.label, cat.id)
+        if self.ann_id:
+            self.load()
+
+    def _fill_sources(self) -> None:
+        doc = self.session.doc
+        combos = [self.source_combo]
+        for combo in combos:
+            combo.clear()
+            combo.addItem("(none)", "")
+            for entry in doc.sources():
+                combo.addItem(entry.citation[:90], entry.id)
+            for b in doc.text.blocks:
+                if b.is_note:
+                    label = b.element.get("n") or "?"
+                    combo.addItem(f"Footnote {label}: {b.reading[:70]}", b.element)
+        if self.ann_id:
+            self.load()
+
+    def source_choices(self) -> list[tuple[str, object]]:
+        """Return (text, id or note element) for every citable source."""
+        return [(self.source_combo.itemText(i), self.source_combo.itemData(i))
+                for i in range(self.source_combo.count())]  # fmt: skip
+
+    def set_annotation(self, ann_id: str) -> None:
+        """Show an annotation ('' for none)."""
+        if ann_id != self.ann_id:
+            self.commit_pending()
+        self.ann_id = ann_id
+        has = bool(ann_id)
+        self.panel.setVisible(has)
+        self.empty_label.setVisible(not has)
+        if has:
+            if not self.category_combo.count():
+                self._fill_categories()
+                self._fill_sources()
+            self.load()
+
+    def load(self) -> None:
+        """Refresh every field from the document."""
+        try:
+            ann = self.session.doc.annotation(self.ann_id)
+        except tei.AnnotationError:
+            self.set_annotation("")
+            return
+        self._loading = True
+        try:
+            self._load(ann)
+        finally:
+            self._loading = False
+
+    def _load(self, ann: tei.Annotation) -> None:
+        doc = self.session.doc
+        color = doc.taxonomy.color(ann.category)
+        quote = " ".join(ann.quote.split())
+        self.quote_label.setText(
+            f"<div style='background:{tint(color, 0.55).name()}; padding:6px; "
+            f"font-family:\"Noto Serif\",serif;'>“{_esc(quote[:500])}{'…' if len(quote) > 500 else ''}”</div>"
+        )
+        editable = ann.editable
+        for w in (self.category_combo, self.certainty_combo, self.note_edit, self.kind_stack,
+                  *self.span_buttons.values()):  # fmt: skip
+            w.setEnabled(editable)
+        main = ann.category
+        if doc.taxonomy.kind_of(main) == "bias" and doc.taxonomy.parent_of(main):
+            main = doc.taxonomy.root_of(main)
+        _select_data(self.category_combo, main)
+        self.certainty_combo.setCurrentText(ann.certainty)
+        if not self.note_edit.hasFocus() or "note" not in self._pending:
+            _set_plain(self.note_edit, ann.note_text)
+        kind = ann.kind
+        self.kind_stack.setCurrentWidget(self.kind_pages.get(kind, self.kind_pages["comment"]))
+        if kind == "bias":
+            bias = ann.bias
+            _select_data(self.technique_combo, bias.technique)
+            if not self.explanation_edit.hasFocus():
+                _set_plain(self.explanation_edit, bias.explanation)
+        elif kind == "figure":
+            self._load_figure(ann.figure)
+        elif kind == "source":
+            link = ann.source_link
+            self.relation_combo.setCurrentText(link.relation)
+            _select_data(self.source_combo, link.source)
+            _set_line(self.locator_edit, link.locator)
+        meta = f"{_esc(ann.annotator_name or 'unknown annotator')} · created {ann.created[:16].replace('T', ' ')}"
+        if ann.modified and ann.modified != ann.created:
+            meta += f" · modified {ann.modified[:16].replace('T', ' ')}"
+        if not editable:
+            meta += "<br/>This annotation belongs to another tool and is read-only."
+        self.meta_label.setText(meta)
+
+    def _load_figure(self, fig: ContestedFigure) -> None:
+        _set_line(self.stated_edit, fig.stated)
+        _set_line(self.normalised_edit, quantity_text(fig.normalised))
+        _set_line(self.unit_edit, fig.normalised.unit if fig.normalised else "")
+        self.approx_check.setChecked(bool(fig.normalised and fig.normalised.approximate))
+        self.status_combo.setCurrentText(fig.status)
+        _set_line(self.preferred_edit, fig.preferred.display() if fig.preferred else "")
+        _set_line(self.rationale_edit, fig.rationale)
+        if self.alt_table.state() == QAbstractItemView.State.EditingState:
+            return
+        self.alt_table.blockSignals(True)
+        self.alt_table.setRowCount(len(fig.alternatives))
+        for r, alt in enumerate(fig.alternatives):
+            for c, value in enumerate((alt.value, alt.source, alt.locator, alt.certainty, alt.note)):
+                item = QTableWidgetItem(value)
+                if c == 1 and value:
+                    item.setToolTip(self._source_title(value))
+                self.alt_table.setItem(r, c, item)
+        self.alt_table.blockSignals(False)
+
+    def _source_title(self, sid: str) -> str:
+        for i in range(self.source_combo.count()):
+            if self.source_combo.itemData(i) == sid:
+                return self.source_combo.itemText(i)
+        return sid
+
+    # -- editing --------------------------------------------------------------------------------
+    def _edit(self, text: str, change: Callable[[tei.Annotation], None], merge_key: str = "") -> bool:
+        if self._loading or not self.ann_id:
+            return False
+        try:
+            self.session.edit_annotation(self.ann_id, text, change, merge_key)
+        except tei.TeiError as exc:
+            self.error.emit(exc)
+            self.load()
+            return False
+        return True
+
+    def _queue(self, key: str, text: str, change: Callable[[tei.Annotation], None]) -> None:
+        if self._loading or not self.ann_id:
+            return
+        ann_id = self.ann_id
+        self._pending[key] = lambda: self._edit_for(ann_id, text, change, key)
+        self._timer.start()
+
+    def _edit_for(self, ann_id: str, text: str, change: Callable[[tei.Annotation], None], key: str) -> None:
+        current, self.ann_id = self.ann_id, ann_id
+        try:
+            self._edit(text, change, merge_key=key)
+        finally:
+            self.ann_id = current
+
+    def commit_pending(self) -> None:
+        """Apply typed but not yet committed text (called before saving and autosaving)."""
+        self._timer.stop()
+        pending, self._pending = self._pending, {}
+        for fn in pending.values():
+            fn()
+
+    def has_pending(self) -> bool:
+        """Tell whether typed text waits to be committed."""
+        return bool(self._pending)
+
+    def _note_typed(self) -> None:
+        text = self.note_edit.toPlainText()
+        paras = [p.strip() for p in text.split("\n\n")]
+        self._queue("note", "Edit note", lambda a: setattr(a, "note", paras))
+
+    def _explanation_typed(self) -> None:
+        text = self.explanation_edit.toPlainText()
+
+        def change(a: tei.Annotation) -> None:
+            b = a.bias
+            a.bias = BiasNote(b.technique, text)
+
+        self._queue("explanation", "Edit explanation", change)
+
+    def _category_chosen(self) -> None:
+        cat = self.category_combo.currentData()
+        if not cat:
+            return
+        label = self.session.doc.taxonomy.label(cat)
+        self._edit(f"Change category to {label}", lambda a: setattr(a, "category", cat))
+        self.load()
+
+    def _technique_chosen(self) -> None:
+        tech = self.technique_combo.currentData() or ""
+
+        def change(a: tei.Annotation) -> None:
+            a.bias = BiasNote(tech, a.bias.explanation)
+
+        self._edit("Set bias technique", change)
+
+    @staticmethod
+    def _apply_figure_field(fig: ContestedFigure, field: str, value: str) -> None:
+        if field == "stated":
+            fig.stated = value
+        elif field == "normalised":
+            q = parse_value(value) if value.strip() else None
+            if q is not None and fig.normalised is not None:
+                q.unit = q.unit or fig.normalised.unit
+                q.approximate = q.approximate or fig.normalised.approximate
+            fig.normalised = q
+        elif field == "unit":
+            fig.normalised = fig.normalised or Quantity()
+            fig.normalised.unit = value.strip()
+        elif field == "approximate":
+            fig.normalised = fig.normalised or Quantity()
+            fig.normalised.approximate = bool(value)
+        elif field == "status":
+            fig.status = value
+        elif field == "preferred":
+            fig.preferred = parse_value(value) if value.strip() else None
+        elif field == "rationale":
+            fig.rationale = value
+
+    def _alt_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._loading:
+            return
+        row, col = item.row(), item.column()
+        value = item.text()
+        field = ("value", "source", "locator", "certainty", "note")[col]
+        if field == "certainty" and value not in CERTAINTIES:
+            self.error.emit(tei.AnnotationError(f"certainty must be one of {', '.join(CERTAINTIES)}"))
+            self.load()
+            return
+        self.set_alternative_field(row, field, value)
+
+    def set_alternative_field(self, row: int, field: str, value: str) -> None:
+        """Change one field of one alternative value (one undo step)."""
+
+        def change(a: tei.Annotation) -> None:
+            fig = a.figure
+            alt = fig.alternatives[row]
+            setattr(alt, field, value)
+            if field == "value":
+                alt.quantity = parse_value(value)
+            a.figure = fig
+
+        self._edit(f"Edit alternative {field}", change)
+
+    def add_alternative(self, value: str = "", source: str = "") -> None:
+        """Append an alternative value (one undo step)."""
+
+        def change(a: tei.Annotation) -> None:
+            fig = a.figure
+            fig.alternatives.append(Alternative(value=value, quantity=parse_value(value) if value else None,
+                                                source=source))  # fmt: skip
+            a.figure = fig
+
+        self._edit("Add alternative value", change)
+
+    def remove_alternative(self) -> None:
+        """Remove the selected alternative value (one undo step)."""
+        row = self.alt_table.currentRow()
+        if row < 0:
+            row = self.alt_table.rowCount() - 1
+        if row < 0:
+            return
+
+        def change(a: tei.Annotation) -> None:
+            fig = a.figure
+            del fig.alternatives[row]
+            a.figure = fig
+
+        self._edit("Remove alternative value", change)
+
+    def _link_change(self, **fields: str) -> Callable[[tei.Annotation], None]:
+        def change(a: tei.Annotation) -> None:
+            link = a.source_link
+            a.source_link = SourceLink(
+                relation=fields.get("relation", link.relation),
+                source=fields.get("source", link.source),
+                locator=fields.get("locator", link.locator),
+            )
+        return change
+
+    def _edit_link(self, **fields: str) -> None:
+        self._edit("Edit source link", self._link_change(**fields))
+
+    def _source_chosen(self) -> None:
+        data = self.source_combo.currentData()
+        self.cite(data)
+
+    def cite(self, source: object) -> None:
+        """Cite a source (id) or a footnote (element) from the current annotation."""
+        if not self.ann_id:
+            return
+        session = self.session
+
+        def resolve() -> str:
+            if source is None or source == "":
+                return ""
+            if isinstance(source, str):
+                return source
+            return session.ensure_note_id(source)
+
+        ann = session.doc.annotation(self.ann_id)
+        if ann.kind == "figure":
+            def change(a: tei.Annotation) -> None:
+                fig = a.figure
+                fig.alternatives.append(Alternative(source=resolve()))
+                a.figure = fig
+            self._edit("Cite source for a value", change)
+        else:
+            def change2(a: tei.Annotation) -> None:
+                sid = resolve()
+                if a.kind != "source":
+                    a.category = "gl-source"
+                link = a.source_link
+                a.source_link = SourceLink(link.relation, sid, link.locator)
+            self._edit("Cite source", change2)
+        self.load()
+
+    # -- signals --------------------------------------------------------------------------------
+    def _on_changed(self, ann_id: str) -> None:
+        if ann_id == self.ann_id:
+            self.load()
+
+    def _on_removed(self, ann_id: str) -> None:
+        if ann_id == self.ann_id:
+            self._pending.clear()
+            self.set_annotation("")
+
+    def _escape(self) -> None:
+        self.commit_pending()
+        self.jump_requested.emit(self.ann_id)
+
+
+def _esc(s: str) -> str:
+    import html
+
+    return html.escape(s)
+
+
+def _select_data(combo: QComboBox, data: object) -> None:
+    i = combo.findData(data)
+    combo.setCurrentIndex(max(i, 0))
+
+
+def _set_plain(edit: QPlainTextEdit, text: str) -> None:
+    if edit.toPlainText() != text:
+        edit.blockSignals(True)
+        edit.setPlainText(text)
+        edit.blockSignals(False)
+
+
+def _set_line(edit: QLineEdit, text: str) -> None:
+    if edit.text() != text and not edit.hasFocus():
+        edit.setText(text)
+
+
+_ = QColor

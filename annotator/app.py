@@ -1,0 +1,87 @@
+"""Application setup: names, style, palette and the global exception hook."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from . import __version__, settings
+
+log = logging.getLogger(__name__)
+
+STYLE = """
+QMainWindow, QDockWidget { background: #f3f1ec; }
+QDockWidget::title { background: #e9e5dc; padding: 5px 8px; font-weight: 600; color: #4a4438; }
+QToolBar { background: #f3f1ec; border: none; border-bottom: 1px solid #dcd6ca; spacing: 4px; padding: 3px; }
+QToolButton { padding: 3px 8px; border-radius: 4px; color: #3d382f; }
+QToolButton:hover { background: #e6e1d6; }
+QStatusBar { background: #ebe7de; color: #5d574b; }
+QTableView, QTreeView, QListWidget { background: #fdfcf9; alternate-background-color: #f6f3ed;
+    selection-background-color: #d7e3f1; selection-color: #1e2a36; border: 1px solid #dcd6ca; }
+QHeaderView::section { background: #ece8df; border: none; border-right: 1px solid #dcd6ca;
+    padding: 3px 6px; color: #4a4438; }
+QGroupBox { border: 1px solid #dcd6ca; border-radius: 5px; margin-top: 12px; padding-top: 6px; }
+QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; color: #6b6353; }
+QLineEdit, QPlainTextEdit#note_edit, QPlainTextEdit#explanation_edit, QComboBox {
+    background: #ffffff; border: 1px solid #cfc8ba; border-radius: 4px; padding: 2px 4px; }
+QLineEdit:focus, QPlainTextEdit#note_edit:focus { border: 1px solid #7a9cc6; }
+QTabBar::tab { background: #e9e5dc; padding: 4px 12px; border: 1px solid #dcd6ca; border-bottom: none; }
+QTabBar::tab:selected { background: #fdfcf9; }
+"""
+
+
+def make_app(argv: list[str]) -> QApplication:
+    """Create (or return) the QApplication with Glossator's names and look."""
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName(settings.ORGANIZATION)
+        QCoreApplication.setApplicationName(settings.APPLICATION)
+        QCoreApplication.setApplicationVersion(__version__)
+        app = QApplication(argv)
+    assert isinstance(app, QApplication)
+    apply_style(app)
+    return app
+
+
+def apply_style(app: QApplication) -> None:
+    """Use the Fusion style with a calm, warm palette."""
+    app.setStyle("Fusion")
+    pal = QPalette()
+    pal.setColor(QPalette.ColorRole.Window, QColor("#f3f1ec"))
+    pal.setColor(QPalette.ColorRole.WindowText, QColor("#2f2b25"))
+    pal.setColor(QPalette.ColorRole.Base, QColor("#fdfcf9"))
+    pal.setColor(QPalette.ColorRole.AlternateBase, QColor("#f6f3ed"))
+    pal.setColor(QPalette.ColorRole.Button, QColor("#ece8df"))
+    pal.setColor(QPalette.ColorRole.ButtonText, QColor("#2f2b25"))
+    pal.setColor(QPalette.ColorRole.Highlight, QColor("#3d6fb6"))
+    pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    pal.setColor(QPalette.ColorRole.ToolTipBase, QColor("#fffdf6"))
+    pal.setColor(QPalette.ColorRole.ToolTipText, QColor("#2f2b25"))
+    app.setPalette(pal)
+    font = QFont()
+    font.setFamilies(["Noto Sans", "DejaVu Sans", "sans-serif"])
+    font.setPointSize(9)
+    app.setFont(font)
+    app.setStyleSheet(STYLE)
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+
+
+def install_excepthook() -> None:
+    """Show unexpected exceptions in a dialog instead of crashing (the document stays open)."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unhandled exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        if QApplication.instance() is not None:
+            box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
+                              f"{exc_type.__name__}: {exc}\n\nYour document is still open; save it "
+                              "under a new name if in doubt. Details are in the log.")  # fmt: skip
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+    sys.excepthook = hook

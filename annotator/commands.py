@@ -1,0 +1,425 @@
+"""One ``QUndoCommand`` per user action, each over invertible ``tei`` edits.
+
+Every command restores the tree exactly, so that undoing any sequence of steps gives back
+byte-identical ``doc.to_bytes()`` output. Structure that a step creates on the way (the
+``<standOff>``, its lists, an annotator's ``<person>``, ``xml:id``s added to text elements) is
+recorded by :class:`Recorder` and detached on undo, re-attached on redo.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from lxml import etree
+from PySide6.QtGui import QUndoCommand
+
+from tei import ns
+from tei.document import TeiDocument
+
+if TYPE_CHECKING:
+    from .session import Session
+
+log = logging.getLogger(__name__)
+
+_LIST_ANNOTATION = ns.qn("listAnnotation")
+_MERGE_EDIT = 4711
+
+
+class Recorder:
+    """Remember the standOff structure and xml:ids a step creates, to take them out again."""
+
+    def __init__(self, doc: TeiDocument) -> None:
+        self.doc = doc
+        self._before = set(self._structure())
+        self._ids_before = doc.added_ids()
+        self.created: list[tuple[etree._Element, etree._Element, int]] = []
+        self.new_ids: dict[etree._Element, str] = {}
+
+    def _structure(self) -> list[etree._Element]:
+        so = self.doc.standoff()
+        if so is None:
+            return []
+        found = [so]
+        for lst in so:
+            if not isinstance(lst.tag, str):
+                continue
+            found.append(lst)
+            if lst.tag != _LIST_ANNOTATION:
+                found.extend(c for c in lst if isinstance(c.tag, str))
+        return found
+
+    def finish(self, *extra: etree._Element) -> Recorder:
+        """Record what was created since construction (plus ``extra`` elements) and return self."""
+        for el in [*self._structure(), *extra]:
+            if el not in self._before:
+                parent = el.getparent()
+                assert parent is not None
+                self.created.append((el, parent, parent.index(el)))
+        self.new_ids = {
+            el: i for el, i in self.doc.added_ids().items() if self._ids_before.get(el) != i
+        }
+        del self._before
+        return self
+
+    @staticmethod
+    def unchanged(rec: Recorder) -> bool:
+        """Tell whether nothing structural was created since ``rec`` was made."""
+        return set(rec._structure()) <= rec._before and rec.doc.added_ids() == rec._ids_before
+
+    @property
+    def empty(self) -> bool:
+        """Tell whether the step created nothing structural."""
+        return not self.created and not self.new_ids
+
+    def undo(self) -> None:
+        """Detach the created elements (children first) and drop the added xml:ids."""
+        for el, parent, _ in reversed(self.created):
+            if el.getparent() is parent:
+                parent.remove(el)
+                self.doc.unregister_ids(el)
+        for el in self.new_ids:
+            self.doc.drop_added_id(el)
+
+    def redo(self) -> None:
+        """Re-attach the created elements and put the added xml:ids back."""
+        for el, xml_id in self.new_ids.items():
+            self.doc.restore_added_id(el, xml_id)
+        for el, parent, index in self.created:
+            if el.getparent() is None:
+                parent.insert(index, el)
+                self.doc.register_ids(el)
+
+
+class SessionCommand(QUndoCommand):
+    """Base: a command bound to a session; the first redo performs the action."""
+
+    def __init__(self, session: Session, text: str) -> None:
+        super().__init__(text)
+        self.session = session
+        self.doc = session.doc
+        self._done_once = False
+        self._skip = False
+
+    def perform(self) -> None:
+        """Run the action now (raising on failure); the stack's own first redo is then skipped."""
+        self.redo()
+        self._skip = True
+
+    def redo(self) -> None:
+        if self._skip:
+            self._skip = False
+            return
+        if not self._done_once:
+            self._done_once = True
+            self.first()
+        else:
+            self.again()
+
+    def first(self) -> None:
+        """Perform the action the first time."""
+        raise NotImplementedError
+
+    def again(self) -> None:
+        """Perform the action again after an undo."""
+        raise NotImplementedError
+
+
+class AddAnnotation(SessionCommand):
+    """Annotate a reading selection with a category."""
+
+    def __init__(self, session: Session, sel: tuple[int, int, int, int], category: str,
+                 init: Callable[[object], None] | None = None) -> None:  # fmt: skip
+        label = session.doc.taxonomy.label(category)
+        super().__init__(session, f"Add {label}")
+        self.init = init
+        self.sel = sel
+        self.category = category
+        self.ann_id = ""
+        self.rec: Recorder | None = None
+        self.place: tuple[etree._Element, etree._Element, int] | None = None
+
+    def first(self) -> None:
+        doc = self.doc
+        rec = Recorder(doc)
+        person = self.session.person_id()
+        target = doc.target_for(*self.sel)
+        ann = doc.add_annotation(target, self.category, annotator=person,
+                                 annotator_name=self.session.identity()[0],
+                                 when=self.session.clock())  # fmt: skip
+        self.ann_id = ann.id
+        if self.init is not None:
+            try:
+                self.init(ann)
+            except BaseException:
+                ann.element.getparent().remove(ann.element)
+                doc.unregister_ids(ann.element)
+                rec.finish().undo()
+                raise
+        self.rec = rec.finish()
+        self.session.annotation_added.emit(self.ann_id)
+
+    def again(self) -> None:
+        assert self.rec is not None and self.place is not None
+        self.rec.redo()
+        el, parent, index = self.place
+        parent.insert(index, el)
+        self.doc.register_ids(el)
+        self.session.annotation_added.emit(self.ann_id)
+
+    def undo(self) -> None:
+        assert self.rec is not None
+        el = self.doc.annotation(self.ann_id).element  # edits may have swapped the element
+        parent = el.getparent()
+        assert parent is not None
+        self.place = (el, parent, parent.index(el))
+        parent.remove(el)
+        self.doc.unregister_ids(el)
+        self.rec.undo()
+        self.session.annotation_removed.emit(self.ann_id)
+
+
+class EditAnnotation(SessionCommand):
+    """Change fields of one annotation (snapshot before and after)."""
+
+    def __init__(self, session: Session, ann_id: str, text: str,
+                 change: Callable[[object], None], merge_key: str = "") -> None:  # fmt: skip
+        super().__init__(session, text)
+        self.ann_id = ann_id
+        self.change = change
+        self.merge_key = merge_key
+        self.before: etree._Element | None = None
+        self.after: etree._Element | None = None
+        self.rec: Recorder | None = None
+
+    def first(self) -> None:
+        doc = self.doc
+        ann = doc.annotation(self.ann_id)
+        self.before = ann.snapshot()
+        rec = Recorder(doc)
+        try:
+            self.change(ann)
+            ann = doc.annotation(self.ann_id)
+            if etree.tostring(ann.element) == etree.tostring(self.before) and Recorder.unchanged(rec):
+                self.setObsolete(True)  # nothing changed: no undo step
+                return
+            ann.touch(self.session.person_id(), when=self.session.clock())
+        except BaseException:
+            doc.replace_annotation_element(self.ann_id, copy.deepcopy(self.before))
+            rec.finish().undo()
+            raise
+        self.rec = rec.finish()
+        self.after = doc.annotation(self.ann_id).snapshot()
+        self.session.annotation_changed.emit(self.ann_id)
+
+    def again(self) -> None:
+        assert self.rec is not None and self.after is not None
+        self.rec.redo()
+        self.doc.replace_annotation_element(self.ann_id, copy.deepcopy(self.after))
+        self.session.annotation_changed.emit(self.ann_id)
+
+    def undo(self) -> None:
+        assert self.rec is not None and self.before is not None
+        self.doc.replace_annotation_element(self.ann_id, copy.deepcopy(self.before))
+        self.rec.undo()
+        self.session.annotation_changed.emit(self.ann_id)
+
+    def id(self) -> int:
+        return _MERGE_EDIT if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+        if not isinstance(other, EditAnnotation) or other.ann_id != self.ann_id:
+            return False
+        if not self.merge_key or other.merge_key != self.merge_key:
+            return False
+        if other.rec is None or not other.rec.empty:
+            return False
+        self.after = other.after
+        return True
+
+
+class DeleteAnnotation(SessionCommand):
+    """Delete an annotation (undo puts it back in place)."""
+
+    def __init__(self, session: Session, ann_id: str) -> None:
+        ann = session.doc.annotation(ann_id)
+        super().__init__(session, f"Delete {session.doc.taxonomy.label(ann.category)}")
+        self.ann_id = ann_id
+        self.removed = None
+
+    def first(self) -> None:
+        self.removed = self.doc.remove_annotation(self.ann_id)
+        self.session.annotation_removed.emit(self.ann_id)
+
+    again = first
+
+    def undo(self) -> None:
+        assert self.removed is not None
+        self.doc.restore_annotation(self.removed)
+        self.session.annotation_added.emit(self.ann_id)
+
+
+class AddSource(SessionCommand):
+    """Add a bibliographic entry to the document's sources."""
+
+    def __init__(self, session: Session, fields: dict[str, str]) -> None:
+        super().__init__(session, f"Add source {fields.get('title') or fields.get('author') or ''}".strip())
+        self.fields = fields
+        self.sid = ""
+        self.rec: Recorder | None = None
+
+    def first(self) -> None:
+        rec = Recorder(self.doc)
+        self.sid = self.doc.add_source(**self.fields)
+        self.rec = rec.finish()
+        self.session.sources_changed.emit()
+
+    def again(self) -> None:
+        assert self.rec is not None
+        self.rec.redo()
+        self.session.sources_changed.emit()
+
+    def undo(self) -> None:
+        assert self.rec is not None
+        self.rec.undo()
+        self.session.sources_changed.emit()
+
+
+def _restore_content(el: etree._Element, snap: etree._Element) -> None:
+    """Make ``el`` equal to ``snap`` in place (attributes, text, children), keeping ``el``."""
+    tail = el.tail
+    el.clear()
+    el.tail = tail
+    for k, v in snap.attrib.items():
+        el.set(k, v)
+    el.text = snap.text
+    for child in snap:
+        el.append(copy.deepcopy(child))
+
+
+class EditSource(SessionCommand):
+    """Change the fields of one of the document's own sources."""
+
+    def __init__(self, session: Session, sid: str, fields: dict[str, str]) -> None:
+        super().__init__(session, "Edit source")
+        self.sid = sid
+        self.fields = fields
+        self.before: etree._Element | None = None
+        self.after: etree._Element | None = None
+
+    def _el(self) -> etree._Element:
+        el = self.doc.element_by_id(self.sid)
+        assert el is not None
+        return el
+
+    def first(self) -> None:
+        from tei.document import fill_bibl
+
+        el = self._el()
+        self.before = copy.deepcopy(el)
+        fill_bibl(el, **self.fields)
+        self.after = copy.deepcopy(el)
+        self.session.sources_changed.emit()
+
+    def again(self) -> None:
+        assert self.after is not None
+        _restore_content(self._el(), self.after)
+        self.session.sources_changed.emit()
+
+    def undo(self) -> None:
+        assert self.before is not None
+        _restore_content(self._el(), self.before)
+        self.session.sources_changed.emit()
+
+
+class RemoveSource(SessionCommand):
+    """Remove one of the document's own sources."""
+
+    def __init__(self, session: Session, sid: str) -> None:
+        super().__init__(session, "Remove source")
+        self.sid = sid
+        self.where: tuple[etree._Element, int, etree._Element] | None = None
+
+    def first(self) -> None:
+        self.where = self.doc.remove_source(self.sid)
+        self.session.sources_changed.emit()
+
+    again = first
+
+    def undo(self) -> None:
+        assert self.where is not None
+        parent, index, el = self.where
+        parent.insert(index, el)
+        self.doc.register_ids(el)
+        self.session.sources_changed.emit()
+
+
+class EditTaxonomy(SessionCommand):
+    """Add, rename, recolour or re-shortcut categories (the taxonomy is stored in the file)."""
+
+    def __init__(self, session: Session, text: str,
+                 change: Callable[[etree._Element], None]) -> None:  # fmt: skip
+        super().__init__(session, text)
+        self.change = change
+        self.added = False
+        self.parent: etree._Element | None = None
+        self.index = 0
+        self.el: etree._Element | None = None
+        self.before: etree._Element | None = None
+        self.after: etree._Element | None = None
+
+    def first(self) -> None:
+        existing = self.doc.taxonomy.element()
+        self.before = copy.deepcopy(existing) if existing is not None else None
+        el, self.added = self.doc.materialize_taxonomy()
+        self.el = el
+        self.parent = el.getparent()
+        assert self.parent is not None
+        self.index = self.parent.index(el)
+        try:
+            self.change(el)
+        except BaseException:
+            self._put_back()
+            raise
+        self.after = copy.deepcopy(el)
+        self._changed()
+
+    def _put_back(self) -> None:
+        assert self.el is not None and self.parent is not None
+        if self.added:
+            self.parent.remove(self.el)
+        elif self.before is not None:
+            _restore_content(self.el, self.before)
+        self._changed()
+
+    def again(self) -> None:
+        assert self.el is not None and self.parent is not None and self.after is not None
+        if self.added:
+            self.parent.insert(self.index, self.el)
+        _restore_content(self.el, self.after)
+        self._changed()
+
+    def undo(self) -> None:
+        self._put_back()
+
+    def _changed(self) -> None:
+        self.doc.taxonomy.invalidate()
+        self.session.taxonomy_changed.emit()
+
+
+class ReplaceDocument(QUndoCommand):
+    """Swap the whole document (restore from a recovery file); undo goes back to the old one."""
+
+    def __init__(self, session: Session, new: TeiDocument, text: str) -> None:
+        super().__init__(text)
+        self.session = session
+        self.old = session.doc
+        self.new = new
+
+    def redo(self) -> None:
+        self.session._set_doc(self.new)  # noqa: SLF001
+
+    def undo(self) -> None:
+        self.session._set_doc(self.old)  # noqa: SLF001

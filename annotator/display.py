@@ -1,0 +1,303 @@
+"""The displayed text of a document and exact maps between Qt positions and reading offsets.
+
+Each ``tei`` block becomes one ``QTextBlock``; a few empty *spacer* blocks separate paragraphs.
+Display-only characters (page markers such as ``[75]``, footnote reference numbers, a note's own
+label) are inserted into a block's reading text; each block keeps the sorted list of these
+inserted runs, so a Qt position (UTF-16 code units, counting non-BMP characters twice) maps to a
+reading offset, and back, with ``bisect``. Pure Python (no Qt): it can be built off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from tei import ns
+from tei.document import TeiDocument
+from tei.textmodel import Block
+
+PB = ns.qn("pb")
+NOTE = ns.qn("note")
+_TIGHT = {ns.qn(t) for t in ("l", "item", "cell", "label", "speaker", "castItem", "entry", "stage")}
+HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
+
+
+@dataclass(slots=True)
+class Run:
+    """A display-only piece of text inserted at reading offset ``reading``."""
+
+    reading: int
+    start: int  # code-point offset in the display text
+    text: str
+    kind: str  # "pb" | "noteref" | "notelabel"
+    element: etree._Element | None = None
+    note_block: int = -1  # for a note reference: index of the note's block
+
+
+@dataclass(slots=True)
+class DisplayBlock:
+    """One Qt block: a tei block (``index`` >= 0) or an empty spacer (``index`` = -1)."""
+
+    index: int
+    text: str = ""
+    runs: list[Run] = field(default_factory=list)
+    run_starts: list[int] = field(default_factory=list)
+    run_readings: list[int] = field(default_factory=list)
+    cum: list[int] = field(default_factory=list)  # cum[j] = inserted length of runs[:j]
+    astral: list[int] | None = None  # code-point offsets of non-BMP characters
+    astral_q: list[int] = field(default_factory=list)  # their UTF-16 offsets
+    qlen: int = 0  # length in UTF-16 units
+
+    def finish(self) -> None:
+        """Compute the lookup tables after ``text`` and ``runs`` are set."""
+        self.run_starts = [r.start for r in self.runs]
+        self.run_readings = [r.reading for r in self.runs]
+        cum = [0]
+        for r in self.runs:
+            cum.append(cum[-1] + len(r.text))
+        self.cum = cum
+        self.qlen = len(self.text.encode("utf-16-le")) // 2
+        if self.qlen != len(self.text):
+            self.astral = [i for i, ch in enumerate(self.text) if ord(ch) > 0xFFFF]
+            self.astral_q = [a + k for k, a in enumerate(self.astral)]
+
+    # UTF-16 <-> code points
+    def q_to_cp(self, u: int) -> int:
+        """Map a UTF-16 offset in the block to a code-point offset (mid-pair: the character)."""
+        if not self.astral:
+            return u
+        return u - bisect_left(self.astral_q, u)
+
+    def cp_to_q(self, cp: int) -> int:
+        """Map a code-point offset in the block to a UTF-16 offset."""
+        if not self.astral:
+            return cp
+        return cp + bisect_left(self.astral, cp)
+
+    # display <-> reading
+    def to_reading(self, d: int) -> int:
+        """Map a display code-point offset to a reading offset (inside a run: the run's place)."""
+        if not self.runs:
+            return d
+        j = bisect_right(self.run_starts, d) - 1
+        if j < 0:
+            return d
+        r = self.runs[j]
+        if d < r.start + len(r.text):
+            return r.reading
+        return d - self.cum[j + 1]
+
+    def to_display(self, reading: int, *, end: bool = False) -> int:
+        """Map a reading offset to a display code-point offset (after runs, or before if ``end``)."""
+        if not self.runs:
+            return reading
+        j = bisect_left(self.run_readings, reading) if end else bisect_right(self.run_readings, reading)
+        return reading + self.cum[j]
+
+
+class DisplayMap:
+    """All display blocks of a document, with Qt block starts for ``bisect``."""
+
+    def __init__(self, doc: TeiDocument, *, notes_inline: bool = True) -> None:
+        self.doc = doc
+        blocks = doc.text.blocks
+        self.blocks: list[DisplayBlock] = []
+        self.qt_block_of: list[int] = [0] * len(blocks)  # tei index -> display block number
+        self.notes_inline = notes_inline
+        between = self._pages_between(doc)
+        note_labels: dict[int, str] = {}
+        prev: Block | None = None
+        for i, b in enumerate(blocks):
+            if prev is not None and self._spacer_before(prev, b):
+                self.blocks.append(DisplayBlock(-1))
+            self.qt_block_of[i] = len(self.blocks)
+            self.blocks.append(self._build(i, b, between.get(i, []), note_labels))
+            prev = b
+        self.starts: list[int] = []
+        pos = 0
+        for db in self.blocks:
+            self.starts.append(pos)
+            pos += db.qlen + 1
+        self.length = pos - 1 if self.blocks else 0
+
+    # -- building -------------------------------------------------------------------------
+    @staticmethod
+    def _spacer_before(prev: Block, b: Block) -> bool:
+        if b.is_note and b.parent >= 0:
+            return False
+        if prev.is_note and prev.parent >= 0:
+            return True
+        tag, ptag = b.element.tag, prev.element.tag
+        if tag in _TIGHT and ptag in _TIGHT and b.element.getparent() is prev.element.getparent():
+            return False
+        if ptag == ns.qn("speaker"):
+            return False
+        return not (tag in _TIGHT and ptag in _TIGHT
+                    and b.element.getparent().getparent() is prev.element.getparent().getparent()
+                    and tag != ns.qn("item"))  # fmt: skip
+
+    @staticmethod
+    def _pages_between(doc: TeiDocument) -> dict[int, list[etree._Element]]:
+        """Return page breaks that stand between blocks, keyed by the block they precede."""
+        text = doc.text
+        starts = [b.start for b in text.blocks]
+        found: dict[int, list[etree._Element]] = {}
+        for pb in doc.root.iter(PB):
+            if text.enclosing_block(pb) >= 0:
+                continue
+            try:
+                g = text.global_start(pb)
+            except (ValueError, KeyError):
+                continue
+            i = bisect_left(starts, g)
+            while i < len(text.blocks) and text.blocks[i].parent >= 0:
+                i += 1
+            if i < len(text.blocks):
+                found.setdefault(i, []).append(pb)
+        return found
+
+    def _build(self, i: int, b: Block, pbs_before: list[etree._Element],
+               note_labels: dict[int, str]) -> DisplayBlock:  # fmt: skip
+        reading = b.reading
+        runs: list[tuple[int, str, str, etree._Element | None, int]] = []
+        for pb in pbs_before:
+            label = pb.get("n")
+            if label:
+                runs.append((0, f"[{label}] ", "pb", pb, -1))
+        if b.is_note and b.parent >= 0:
+            label = note_labels.get(i) or b.element.get("n") or "*"
+            runs.append((0, f"{label}\u2002", "notelabel", b.element, -1))
+        if not b.complex and len(b.element) and next(b.element.iter(PB), None) is not None:
+            for pos, pb in page_breaks_in_simple_block(b.element, len(reading)):
+                label = pb.get("n")
+                if label:
+                    runs.append((pos, self._pb_text(reading, pos, label), "pb", pb, -1))
+        elif b.complex:
+            note_index = i + 1
+            counter = 0
+            for a in b.anchors:
+                if a.kind == "pb":
+                    if a.label:
+                        text = self._pb_text(reading, a.position, a.label)
+                        runs.append((a.position, text, "pb", a.element, -1))
+                else:
+                    counter += 1
+                    nb = self.doc.text.block_index(a.element)
+                    label = a.label or str(counter)
+                    if nb is not None:
+                        note_labels[nb] = label
+                        note_index = nb
+                    runs.append((a.position, label, "noteref", a.element,
+                                 nb if nb is not None else note_index))  # fmt: skip
+        db = DisplayBlock(i)
+        if not runs:
+            db.text = reading
+            db.finish()
+            return db
+        runs.sort(key=lambda r: r[0])  # stable: keeps document order at equal positions
+        parts: list[str] = []
+        last = 0
+        dpos = 0
+        for rpos, text, kind, el, nb in runs:
+            parts.append(reading[last:rpos])
+            dpos += rpos - last
+            db.runs.append(Run(rpos, dpos, text, kind, el, nb))
+            parts.append(text)
+            dpos += len(text)
+            last = rpos
+        parts.append(reading[last:])
+        db.text = "".join(parts)
+        db.finish()
+        return db
+
+    @staticmethod
+    def _pb_text(reading: str, pos: int, label: str) -> str:
+        text = f"[{label}]"
+        if pos > 0 and reading[pos - 1 : pos] != " ":
+            text = " " + text
+        if pos < len(reading) and reading[pos] != " ":
+            text += " "
+        return text
+
+    # -- queries --------------------------------------------------------------------------
+    def text(self) -> str:
+        """Return the whole display text (blocks joined by newlines) for ``setPlainText``."""
+        return "\n".join(db.text for db in self.blocks)
+
+    def display_block_at(self, pos: int) -> int:
+        """Return the display block number holding Qt position ``pos``."""
+        return max(0, bisect_right(self.starts, pos) - 1)
+
+    def qt_to_reading(self, pos: int, *, end: bool = False) -> tuple[int, int]:
+        """Map a Qt position to (tei block index, reading offset), snapping out of spacers."""
+        n = self.display_block_at(pos)
+        db = self.blocks[n]
+        if db.index < 0:
+            if end:
+                while n > 0 and self.blocks[n].index < 0:
+                    n -= 1
+                prev = self.blocks[n]
+                return prev.index, len(self.doc.text.blocks[prev.index].reading)
+            while n < len(self.blocks) - 1 and self.blocks[n].index < 0:
+                n += 1
+            return self.blocks[n].index, 0
+        cp = db.q_to_cp(pos - self.starts[n])
+        return db.index, db.to_reading(cp)
+
+    def reading_to_qt(self, index: int, reading: int, *, end: bool = False) -> int:
+        """Map (tei block index, reading offset) to a Qt position."""
+        n = self.qt_block_of[index]
+        db = self.blocks[n]
+        return self.starts[n] + db.cp_to_q(db.to_display(reading, end=end))
+
+    def run_at(self, pos: int) -> Run | None:
+        """Return the inserted run under Qt position ``pos``, if any."""
+        n = self.display_block_at(pos)
+        db = self.blocks[n]
+        if not db.runs:
+            return None
+        cp = db.q_to_cp(pos - self.starts[n])
+        j = bisect_right(db.run_starts, cp) - 1
+        if j >= 0 and cp < db.runs[j].start + len(db.runs[j].text):
+            return db.runs[j]
+        return None
+
+    def pages(self) -> list[tuple[str, int, int]]:
+        """Return (label, tei block index, reading offset) of every page marker, in order."""
+        out = []
+        for db in self.blocks:
+            for r in db.runs:
+                if r.kind == "pb" and r.element is not None:
+                    out.append((r.element.get("n") or "", db.index, r.reading))
+        return out
+
+
+def page_breaks_in_simple_block(el: etree._Element, reading_len: int) -> list[tuple[int, etree._Element]]:
+    """Return (reading offset, pb) for page breaks inside a block without notes or choices.
+
+    Equivalent to ``Block.anchors`` for such blocks, without building the per-character map.
+    """
+    from tei.textmodel import collapse
+
+    parts: list[str] = []
+    found: list[tuple[int, etree._Element]] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        for child in node:
+            if child.tag == PB:
+                prefix = "".join(parts)
+                pos = len(collapse(prefix))
+                if pos and prefix[-1:] in (" ", "\t", "\n", "\r"):
+                    pos += 1
+                found.append((min(pos, reading_len), child))
+            elif isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return found

@@ -1,0 +1,696 @@
+"""The reading view: a read-only ``QPlainTextEdit`` over a detached, plain-text ``QTextDocument``.
+
+All formatting (TEI headings and emphasis, page markers, note references, annotation highlights)
+is applied lazily per visible block with ``QTextLayout.setFormats``: nothing touches the document,
+and a change to one annotation re-formats only the blocks it covers (see the performance notes).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable
+
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QTextBlock,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextLayout,
+)
+from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
+
+import tei
+from tei import ns
+from tei.textmodel import text_of
+
+from .display import HEADS, DisplayMap
+
+log = logging.getLogger(__name__)
+
+STRIP_WIDTH = 8
+SERIF = ["Noto Serif", "Source Serif 4", "Georgia", "DejaVu Serif", "Liberation Serif", "serif"]
+PAPER = "#fbfaf6"
+INK = "#2b2a27"
+MUTED = "#8a8578"
+ACCENT = "#7a4b1c"
+
+_ITALIC = {ns.qn(t) for t in ("emph", "foreign", "title", "term", "mentioned", "soCalled", "distinct")}
+_HI = ns.qn("hi")
+_CHOICE = ns.qn("choice")
+_STAGE = ns.qn("stage")
+_SPEAKER = ns.qn("speaker")
+_LABEL = ns.qn("label")
+
+
+def tint(color: str | QColor, amount: float) -> QColor:
+    """Mix a colour with white (amount 0 = colour, 1 = white)."""
+    c = QColor(color)
+    return QColor(
+        round(c.red() + (255 - c.red()) * amount),
+        round(c.green() + (255 - c.green()) * amount),
+        round(c.blue() + (255 - c.blue()) * amount),
+    )
+
+
+def blend(colors: list[str], selected: bool) -> QColor:
+    """Return the background for a passage covered by annotations of these colours."""
+    qs = [QColor(c) for c in colors]
+    r = sum(c.red() for c in qs) / len(qs)
+    g = sum(c.green() for c in qs) / len(qs)
+    b = sum(c.blue() for c in qs) / len(qs)
+    amount = 0.62 - 0.14 * min(len(qs) - 1, 3)  # deeper where annotations overlap
+    if selected:
+        amount = 0.25
+    return tint(QColor(round(r), round(g), round(b)), amount)
+
+
+class DensityStrip(QWidget):
+    """A thin strip beside the scrollbar showing where the annotations are; click to jump."""
+
+    jump_requested = Signal(float)
+
+    def __init__(self, view: DocumentView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.setObjectName("density_strip")
+        self.setAccessibleName("Annotation density")
+        self.setToolTip("Where the annotations are; click to jump")
+        self._marks: list[tuple[float, str]] | None = None
+
+    def invalidate(self) -> None:
+        """Recompute the marks at the next paint."""
+        self._marks = None
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#efece4"))
+        if self._marks is None:
+            self._marks = self.view.density_marks()
+        h = max(1, self.height())
+        rows: dict[int, str] = {}
+        for frac, color in self._marks:
+            rows.setdefault(int(frac * (h - 2)), color)
+        for y, color in rows.items():
+            p.fillRect(1, y, self.width() - 2, 2, QColor(color).darker(115))
+        p.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self.jump_requested.emit(event.position().y() / max(1, self.height()))
+
+
+class DocumentView(QPlainTextEdit):
+    """Shows a document's reading text with highlights; selecting text is what gets annotated."""
+
+    annotation_clicked = Signal(str)
+    note_activated = Signal(int)
+    annotations_at_changed = Signal(list)
+    first_paint = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("document_view")
+        self.setAccessibleName("Document text")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setCursorWidth(2)
+        self.setMouseTracking(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.doc: tei.TeiDocument | None = None
+        self.map: DisplayMap | None = None
+        self.pieces: dict[int, list[tuple[int, int, str]]] = {}  # tei block -> (r0, r1, ann id)
+        self.ann_blocks: dict[str, list[int]] = {}
+        self.unresolved: dict[str, str] = {}
+        self.selected_id = ""
+        self.hidden_categories: set[str] = set()
+        self._formatted: set[int] = set()
+        self._painted = False
+        self._annotate_actions: list[QAction] = []
+        self._extra_actions: list[QAction] = []
+        self._font_size = 12
+        self.strip = DensityStrip(self)
+        self.strip.jump_requested.connect(self.jump_to_fraction)
+        self._format_timer = QTimer(self)
+        self._format_timer.setSingleShot(True)
+        self._format_timer.setInterval(0)
+        self._format_timer.timeout.connect(self.format_visible)
+        self.setViewportMargins(0, 0, STRIP_WIDTH, 0)
+        self.updateRequest.connect(self._on_update_request)
+        self._style()
+
+    # -- look ---------------------------------------------------------------------------------
+    def _style(self) -> None:
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.Base, QColor(PAPER))
+        pal.setColor(QPalette.ColorRole.Text, QColor(INK))
+        pal.setColor(QPalette.ColorRole.Highlight, QColor("#3d6fb6"))
+        pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+        self.setPalette(pal)
+        self.set_reading_font(self._font_size)
+
+    def set_reading_font(self, size: int, family: str = "") -> None:
+        """Set the reading font (a serif by default) and re-format."""
+        self._font_size = size
+        font = QFont()
+        font.setFamilies([family] + SERIF if family else SERIF)
+        font.setPointSize(size)
+        font.setStyleHint(QFont.StyleHint.Serif)
+        self.setFont(font)
+        if self.document() is not None:
+            self.document().setDefaultFont(font)
+        self.refresh_all()
+
+    # -- loading ------------------------------------------------------------------------------
+    def set_document(self, doc: tei.TeiDocument, display: DisplayMap | None = None) -> None:
+        """Show ``doc`` (building the display map unless given one)."""
+        self.doc = doc
+        self.map = display or DisplayMap(doc)
+        qdoc = QTextDocument(self)
+        qdoc.setDocumentLayout(QPlainTextDocumentLayout(qdoc))
+        qdoc.setUndoRedoEnabled(False)
+        qdoc.setDefaultFont(self.font())
+        qdoc.setDocumentMargin(28)
+        qdoc.setPlainText(self.map.text())
+        qdoc.setModified(False)
+        self.setDocument(qdoc)  # deletes the previous document (a child of the view)
+        self._formatted.clear()
+        self.selected_id = ""
+        self.index_annotations()
+        self.strip.invalidate()
+        self.format_visible()
+
+    def index_annotations(self) -> None:
+        """Build the per-block index of annotation pieces from scratch."""
+        self.pieces.clear()
+        self.ann_blocks.clear()
+        self.unresolved.clear()
+        if self.doc is None:
+            return
+        for ann in self.doc.annotations():
+            self._index_one(ann)
+
+    def _index_one(self, ann: tei.Annotation) -> None:
+        assert self.doc is not None
+        blocks: list[int] = []
+        for res in self.doc.resolve(ann.target):
+            if not res.ok or res.start is None or res.end is None:
+                self.unresolved[ann.id] = res.message or res.status
+                continue
+            for i, r0, r1 in self.doc.text.blocks_between(res.start, res.end):
+                self.pieces.setdefault(i, []).append((r0, r1, ann.id))
+                blocks.append(i)
+        self.ann_blocks[ann.id] = blocks
+
+    def _unindex(self, ann_id: str) -> list[int]:
+        blocks = self.ann_blocks.pop(ann_id, [])
+        self.unresolved.pop(ann_id, None)
+        for i in set(blocks):
+            kept = [p for p in self.pieces.get(i, []) if p[2] != ann_id]
+            if kept:
+                self.pieces[i] = kept
+            else:
+                self.pieces.pop(i, None)
+        return blocks
+
+    # -- incremental updates -----------------------------------------------------------------
+    def annotation_updated(self, ann_id: str) -> None:
+        """Re-index one annotation (added or changed) and re-format only its blocks."""
+        if self.doc is None:
+            return
+        old = self._unindex(ann_id)
+        try:
+            ann = self.doc.annotation(ann_id)
+        except tei.AnnotationError:
+            ann = None
+        if ann is not None:
+            self._index_one(ann)
+        self.refresh_blocks(set(old) | set(self.ann_blocks.get(ann_id, [])))
+        self.strip.invalidate()
+
+    def annotation_removed(self, ann_id: str) -> None:
+        """Drop one annotation's highlight."""
+        if ann_id == self.selected_id:
+            self.selected_id = ""
+        self.refresh_blocks(set(self._unindex(ann_id)))
+        self.strip.invalidate()
+
+    def refresh_blocks(self, tei_blocks: Iterable[int]) -> None:
+        """Forget the formats of these tei blocks; re-format the visible ones now."""
+        if self.map is None:
+            return
+        for i in tei_blocks:
+            n = self.map.qt_block_of[i]
+            if n in self._formatted:
+                self._formatted.discard(n)
+                block = self.document().findBlockByNumber(n)
+                if self._is_visible(block):
+                    self._apply(block)
+                else:
+                    block.layout().clearFormats()
+
+    def refresh_all(self) -> None:
+        """Forget every block's formats (taxonomy or font change); re-format the visible ones."""
+        if self.map is None:
+            return
+        doc = self.document()
+        for n in list(self._formatted):
+            doc.findBlockByNumber(n).layout().clearFormats()
+        self._formatted.clear()
+        doc.markContentsDirty(0, doc.characterCount())
+        self.strip.invalidate()
+        self.format_visible()
+
+    def set_selected(self, ann_id: str) -> None:
+        """Mark one annotation as selected (stronger highlight)."""
+        old = self.selected_id
+        self.selected_id = ann_id
+        self.refresh_blocks(set(self.ann_blocks.get(old, [])) | set(self.ann_blocks.get(ann_id, [])))
+
+    def set_hidden_categories(self, cats: set[str]) -> None:
+        """Hide highlights of these categories."""
+        self.hidden_categories = set(cats)
+        self.refresh_all()
+
+    # -- lazy formatting ---------------------------------------------------------------------
+    def _on_update_request(self, rect: QRect, dy: int) -> None:
+        self._format_timer.start()
+
+    def _is_visible(self, block: QTextBlock) -> bool:
+        if not block.isVisible():
+            return False
+        geo = self.blockBoundingGeometry(block).translated(self.contentOffset())
+        return geo.bottom() >= 0 and geo.top() <= self.viewport().height()
+
+    def visible_blocks(self) -> list[QTextBlock]:
+        """Return the Qt blocks currently on screen."""
+        out = []
+        block = self.firstVisibleBlock()
+        height = self.viewport().height()
+        offset = self.contentOffset()
+        while block.isValid():
+            geo = self.blockBoundingGeometry(block).translated(offset)
+            if geo.top() > height:
+                break
+            out.append(block)
+            block = block.next()
+        return out
+
+    def format_visible(self) -> None:
+        """Apply formats to visible blocks that have none yet."""
+        if self.map is None:
+            return
+        for block in self.visible_blocks():
+            if block.blockNumber() not in self._formatted:
+                self._apply(block)
+
+    def _apply(self, block: QTextBlock) -> None:
+        n = block.blockNumber()
+        self._formatted.add(n)
+        formats = self.block_formats(n)
+        layout = block.layout()
+        layout.setFormats(formats)
+        self.document().markContentsDirty(block.position(), block.length())
+
+    def block_formats(self, n: int) -> list[QTextLayout.FormatRange]:
+        """Compute the format ranges of display block ``n`` (TEI styling, then highlights)."""
+        assert self.map is not None and self.doc is not None
+        if n >= len(self.map.blocks):
+            return []
+        db = self.map.blocks[n]
+        if db.index < 0 or db.qlen == 0:
+            return []
+        block = self.doc.text.blocks[db.index]
+        out: list[QTextLayout.FormatRange] = []
+
+        def add(q0: int, q1: int, fmt: QTextCharFormat) -> None:
+            if q1 > q0:
+                r = QTextLayout.FormatRange()
+                r.start, r.length, r.format = q0, q1 - q0, fmt
+                out.append(r)
+
+        def span(r0: int, r1: int) -> tuple[int, int]:
+            return db.cp_to_q(db.to_display(r0)), db.cp_to_q(db.to_display(r1, end=True))
+
+        base = self._block_base_format(block.element, block.is_note and block.parent >= 0)
+        if base is not None:
+            add(0, db.qlen, base)
+        if len(block.element):
+            self._inline_formats(block, span, add)
+        for run in db.runs:
+            q0, q1 = db.cp_to_q(run.start), db.cp_to_q(run.start + len(run.text))
+            add(q0, q1, self._run_format(run.kind))
+        pieces = [p for p in self.pieces.get(db.index, []) if self._shown(p[2])]
+        if pieces:
+            self._highlight_formats(db, pieces, add)
+        return out
+
+    def _shown(self, ann_id: str) -> bool:
+        if not self.hidden_categories:
+            return True
+        try:
+            return self.doc.annotation(ann_id).category not in self.hidden_categories  # type: ignore[union-attr]
+        except tei.AnnotationError:
+            return False
+
+    def _block_base_format(self, el: object, is_note: bool) -> QTextCharFormat | None:
+        tag = el.tag  # type: ignore[attr-defined]
+        fmt = QTextCharFormat()
+        if tag in HEADS:
+            fmt.setFontWeight(QFont.Weight.DemiBold)
+            fmt.setFontPointSize(self._font_size * 1.3)
+            fmt.setForeground(QColor("#3b352c"))
+        elif is_note:
+            fmt.setFontPointSize(self._font_size * 0.82)
+            fmt.setForeground(QColor("#5d584e"))
+        elif tag == _STAGE:
+            fmt.setFontItalic(True)
+            fmt.setForeground(QColor(MUTED))
+        elif tag in (_SPEAKER, _LABEL):
+            fmt.setFontCapitalization(QFont.Capitalization.SmallCaps)
+            fmt.setFontWeight(QFont.Weight.DemiBold)
+        else:
+            return None
+        return fmt
+
+    def _run_format(self, kind: str) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        if kind == "noteref":
+            fmt.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignSuperScript)
+            fmt.setForeground(QColor(ACCENT))
+            fmt.setFontWeight(QFont.Weight.DemiBold)
+            fmt.setToolTip("footnote")
+        elif kind == "notelabel":
+            fmt.setForeground(QColor(ACCENT))
+            fmt.setFontWeight(QFont.Weight.DemiBold)
+        else:  # page break
+            fmt.setForeground(QColor("#a39c8c"))
+            fmt.setFontPointSize(self._font_size * 0.72)
+            fmt.setFontFamilies(["Noto Sans", "DejaVu Sans", "sans-serif"])
+        return fmt
+
+    def _inline_formats(self, block: object, span, add) -> None:  # noqa: ANN001
+        assert self.doc is not None
+        root = block.element  # type: ignore[attr-defined]
+        offsets = None
+        for el in root.iterdescendants():
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            fmt = None
+            if tag == _HI:
+                rend = (el.get("rend") or el.get("rendition") or "").lower()
+                fmt = QTextCharFormat()
+                if "bold" in rend or "strong" in rend:
+                    fmt.setFontWeight(QFont.Weight.Bold)
+                if "italic" in rend or "ital" in rend or not rend:
+                    fmt.setFontItalic(True)
+                if "sup" in rend:
+                    fmt.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignSuperScript)
+                if "sub" in rend:
+                    fmt.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignSubScript)
+                if "smallcap" in rend or "small-caps" in rend:
+                    fmt.setFontCapitalization(QFont.Capitalization.SmallCaps)
+                if "spaced" in rend or "letterspac" in rend:
+                    fmt.setFontLetterSpacing(112)
+                if "underline" in rend:
+                    fmt.setFontUnderline(True)
+            elif tag in _ITALIC:
+                fmt = QTextCharFormat()
+                fmt.setFontItalic(True)
+            elif tag == _CHOICE:
+                fmt = QTextCharFormat()
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+                fmt.setUnderlineColor(QColor(MUTED))
+            if fmt is None:
+                continue
+            if offsets is None:
+                offsets = self.doc.text.offsets_within(root)
+            raw0 = offsets.get(el)
+            if raw0 is None:
+                continue
+            b = block  # type: ignore[assignment]
+            r0 = b.to_reading(raw0)
+            r1 = b.to_reading(raw0 + len(text_of(el)))
+            add(*span(r0, r1), fmt)
+
+    def _highlight_formats(self, db, pieces, add) -> None:  # noqa: ANN001
+        assert self.doc is not None
+        doc = self.doc
+        colors: dict[str, str] = {}
+        lengths: dict[str, int] = {}
+        for r0, r1, aid in pieces:
+            try:
+                colors[aid] = doc.taxonomy.color(doc.annotation(aid).category)
+            except tei.AnnotationError:
+                colors[aid] = "#cccccc"
+            lengths[aid] = lengths.get(aid, 0) + (r1 - r0)
+        bounds = sorted({p[0] for p in pieces} | {p[1] for p in pieces})
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            cover = [p[2] for p in pieces if p[0] <= a and p[1] >= b]
+            if not cover:
+                continue
+            fmt = QTextCharFormat()
+            selected = self.selected_id in cover
+            fmt.setBackground(blend([colors[c] for c in cover], selected))
+            if len(cover) > 1 or selected:
+                inner = min(cover, key=lambda c: lengths[c])
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(QColor(colors[inner]).darker(170))
+            add(db.cp_to_q(db.to_display(a)), db.cp_to_q(db.to_display(b, end=True)), fmt)
+
+    # -- painting ----------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        if self.map is not None:
+            self.format_visible()
+        super().paintEvent(event)
+        if not self._painted and self.map is not None:
+            self._painted = True
+            QTimer.singleShot(0, self.first_paint.emit)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        vp = self.viewport().geometry()
+        self.strip.setGeometry(QRect(vp.right() + 1, vp.top(), STRIP_WIDTH, vp.height()))
+        self._format_timer.start()
+
+    def density_marks(self) -> list[tuple[float, str]]:
+        """Return (fraction of the document, colour) for each annotated block."""
+        if self.map is None or self.doc is None or not self.map.blocks:
+            return []
+        total = len(self.map.blocks)
+        out = []
+        for i, pieces in self.pieces.items():
+            aid = pieces[0][2]
+            try:
+                color = self.doc.taxonomy.color(self.doc.annotation(aid).category)
+            except tei.AnnotationError:
+                continue
+            out.append((self.map.qt_block_of[i] / total, color))
+        return out
+
+    # -- positions and selection -------------------------------------------------------------
+    def reading_selection(self) -> tuple[int, int, int, int] | None:
+        """Return the selection as (block, offset, block, offset) in reading coordinates."""
+        if self.map is None:
+            return None
+        cur = self.textCursor()
+        if not cur.hasSelection():
+            return None
+        b0, r0 = self.map.qt_to_reading(cur.selectionStart())
+        b1, r1 = self.map.qt_to_reading(cur.selectionEnd(), end=True)
+        if (b1, r1) <= (b0, r0):
+            return None
+        return b0, r0, b1, r1
+
+    def select_reading(self, b0: int, r0: int, b1: int, r1: int) -> None:
+        """Select a reading span (and scroll to it)."""
+        assert self.map is not None
+        cur = QTextCursor(self.document())
+        cur.setPosition(self.map.reading_to_qt(b0, r0))
+        cur.setPosition(self.map.reading_to_qt(b1, r1, end=True), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cur)
+        self.ensureCursorVisible()
+
+    def annotations_at(self, pos: int) -> list[str]:
+        """Return the ids of annotations covering Qt position ``pos``, innermost first."""
+        if self.map is None:
+            return []
+        i, r = self.map.qt_to_reading(pos)
+        found = [(p[1] - p[0], p[2]) for p in self.pieces.get(i, []) if p[0] <= r < p[1]]
+        return [aid for _, aid in sorted(found)]
+
+    def scroll_to_annotation(self, ann_id: str) -> bool:
+        """Scroll to an annotation's first piece and put the caret there; False if unresolved."""
+        if self.doc is None or self.map is None:
+            return False
+        for i, pieces in ((i, self.pieces.get(i, [])) for i in self.ann_blocks.get(ann_id, [])):
+            for r0, _r1, aid in pieces:
+                if aid == ann_id:
+                    self.goto_reading(i, r0)
+                    return True
+        return False
+
+    def goto_reading(self, index: int, reading: int) -> None:
+        """Put the caret at a reading position and scroll it into the upper part of the view."""
+        assert self.map is not None
+        self.goto_qt(self.map.reading_to_qt(index, reading))
+
+    def goto_qt(self, pos: int) -> None:
+        """Put the caret at a Qt position and scroll it into the upper part of the view."""
+        cur = QTextCursor(self.document())
+        cur.setPosition(pos)
+        self.setTextCursor(cur)
+        block = self.document().findBlock(pos)
+        self.verticalScrollBar().setValue(max(0, self._scroll_value_of(block) - 2))
+        self.ensureCursorVisible()
+        self.format_visible()
+
+    def _scroll_value_of(self, block: QTextBlock) -> int:
+        # QPlainTextEdit scrolls by lines; not-yet-laid-out blocks count as one line each
+        value = 0
+        b = self.document().firstBlock()
+        n = block.blockNumber()
+        if n > 2000:  # approximate for long documents: one line per block
+            return n
+        while b.isValid() and b.blockNumber() < n:
+            value += max(1, b.lineCount())
+            b = b.next()
+        return value
+
+    def jump_to_fraction(self, frac: float) -> None:
+        """Scroll to a fraction of the document (by block number)."""
+        if self.map is None or not self.map.blocks:
+            return
+        n = min(len(self.map.blocks) - 1, max(0, int(frac * len(self.map.blocks))))
+        while n < len(self.map.blocks) - 1 and self.map.blocks[n].index < 0:
+            n += 1
+        self.goto_reading(self.map.blocks[n].index, 0)
+
+    # -- mouse and tooltips ------------------------------------------------------------------
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return
+        pos = self.cursorForPosition(event.position().toPoint()).position()
+        run = self.map.run_at(pos) if self.map is not None else None
+        if run is not None and run.kind == "noteref" and run.note_block >= 0:
+            self.note_activated.emit(run.note_block)
+            return
+        ids = self.annotations_at(pos)
+        if ids:
+            self.annotation_clicked.emit(ids[0])
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ToolTip and self.map is not None:
+            pt = event.pos()  # type: ignore[attr-defined]
+            text = self.tooltip_at(self.cursorForPosition(pt).position())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def tooltip_at(self, pos: int) -> str:
+        """Return the hover text at Qt position ``pos``: annotations, a note, or a choice."""
+        assert self.map is not None and self.doc is not None
+        parts = []
+        run = self.map.run_at(pos)
+        if run is not None and run.kind == "noteref" and run.note_block >= 0:
+            note = self.doc.text.blocks[run.note_block].reading
+            parts.append(f"<b>Note {html.escape(run.text)}</b>: {html.escape(note[:600])}")
+        elif run is not None and run.kind == "pb":
+            parts.append(f"Page {html.escape(run.element.get('n') or '') if run.element is not None else ''}")
+        for aid in self.annotations_at(pos)[:4]:
+            parts.append(self.annotation_summary(aid))
+        choice = self._choice_at(pos)
+        if choice:
+            parts.append(choice)
+        return "<hr/>".join(parts)
+
+    def annotation_summary(self, ann_id: str) -> str:
+        """Return a short rich-text summary of an annotation for tooltips."""
+        assert self.doc is not None
+        try:
+            ann = self.doc.annotation(ann_id)
+        except tei.AnnotationError:
+            return ""
+        color = self.doc.taxonomy.color(ann.category)
+        label = html.escape(self.doc.taxonomy.label(ann.category))
+        out = (f"<span style='background:{tint(color, 0.4).name()}'>&nbsp;{label}&nbsp;</span> "
+               f"<i>{html.escape(ann.certainty)}</i>")  # fmt: skip
+        if ann.kind == "figure":
+            fig = ann.figure
+            out += f"<br/>stated: <b>{html.escape(fig.stated)}</b> ({html.escape(fig.status)})"
+            if fig.alternatives:
+                out += "; others: " + ", ".join(html.escape(a.value) for a in fig.alternatives[:4])
+        elif ann.kind == "source":
+            link = ann.source_link
+            out += f"<br/>{html.escape(link.relation)} {html.escape(link.source)} {html.escape(link.locator)}"
+        elif ann.kind == "bias" and ann.bias.technique:
+            out += f"<br/>{html.escape(self.doc.taxonomy.label(ann.bias.technique))}"
+        note = ann.note_text
+        if note:
+            out += "<br/>" + html.escape(note[:300] + ("…" if len(note) > 300 else ""))
+        out += f"<br/><span style='color:{MUTED}'>{html.escape(ann.annotator_name)}</span>"
+        return out
+
+    def _choice_at(self, pos: int) -> str:
+        assert self.map is not None and self.doc is not None
+        i, r = self.map.qt_to_reading(pos)
+        block = self.doc.text.blocks[i]
+        if not block.complex:
+            return ""
+        offsets = None
+        for ch in block.element.iter(_CHOICE):
+            if offsets is None:
+                offsets = self.doc.text.offsets_within(block.element)
+            raw0 = offsets.get(ch)
+            if raw0 is None:
+                continue
+            r0, r1 = block.to_reading(raw0), block.to_reading(raw0 + len(text_of(ch)))
+            if r0 <= r < max(r1, r0 + 1):
+                alts = [f"{ns.local_name(c.tag)}: {html.escape(' '.join(text_of(c).split()))}"
+                        for c in ch if isinstance(c.tag, str)]  # fmt: skip
+                return "<b>Readings</b><br/>" + "<br/>".join(alts)
+        return ""
+
+    # -- context menu ------------------------------------------------------------------------
+    def set_annotate_actions(self, actions: list[QAction], extra: list[QAction]) -> None:
+        """Give the view the category actions (and others) for its context menu."""
+        self._annotate_actions = actions
+        self._extra_actions = extra
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        menu = QMenu(self)
+        if self.textCursor().hasSelection():
+            sub = menu.addMenu("Annotate as")
+            for act in self._annotate_actions:
+                sub.addAction(act)
+            menu.addSeparator()
+        else:
+            ids = self.annotations_at(self.cursorForPosition(event.pos()).position())
+            if ids:
+                self.annotation_clicked.emit(ids[0])
+        for act in self._extra_actions:
+            menu.addAction(act)
+        menu.addSeparator()
+        copy_act = menu.addAction("Copy")
+        copy_act.setEnabled(self.textCursor().hasSelection())
+        copy_act.triggered.connect(self.copy)
+        menu.addAction("Select All").triggered.connect(self.selectAll)
+        menu.popup(event.globalPos())

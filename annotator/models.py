@@ -1,0 +1,341 @@
+"""Thin Qt model adapters over the session (read-only: edits go through commands)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
+
+import tei
+from tei import ns
+
+from .document_view import tint
+from .session import Session
+
+log = logging.getLogger(__name__)
+
+_Index = QModelIndex | QPersistentModelIndex
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 2
+ANNOTATOR_ROLE = Qt.ItemDataRole.UserRole + 3
+CERTAINTY_ROLE = Qt.ItemDataRole.UserRole + 4
+SORT_ROLE = Qt.ItemDataRole.UserRole + 5
+TEXT_ROLE = Qt.ItemDataRole.UserRole + 6
+
+
+@dataclass(slots=True)
+class Row:
+    """What the annotation list shows for one annotation."""
+
+    id: str
+    quote: str
+    category: str
+    category_label: str
+    color: str
+    note: str
+    annotator: str
+    certainty: str
+    created: str
+    status: str  # "" or why the target does not resolve
+
+
+class AnnotationTableModel(QAbstractTableModel):
+    """One row per annotation: quote, category, note start, annotator, certainty, created."""
+
+    HEADERS = ("Passage", "Category", "Note", "Annotator", "Certainty", "Created")
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.rows: list[Row] = []
+        self._row_of: dict[str, int] = {}
+        self.unresolved: dict[str, str] = {}
+        session.annotation_added.connect(self.on_added)
+        session.annotation_changed.connect(self.on_changed)
+        session.annotation_removed.connect(self.on_removed)
+        session.taxonomy_changed.connect(self.reset)
+        session.document_replaced.connect(self.reset)
+        self.reset()
+
+    # -- building ---------------------------------------------------------------------------
+    def _row(self, ann: tei.Annotation) -> Row:
+        doc = self.session.doc
+        quote = " ".join(ann.quote.split())
+        return Row(
+            id=ann.id,
+            quote=quote,
+            category=ann.category,
+            category_label=doc.taxonomy.label(ann.category),
+            color=doc.taxonomy.color(ann.category),
+            note=" ".join(ann.note_text.split())[:160],
+            annotator=ann.annotator_name,
+            certainty=ann.certainty,
+            created=ann.created[:16].replace("T", " "),
+            status=self.unresolved.get(ann.id, ""),
+        )
+
+    def reset(self) -> None:
+        """Rebuild all rows (document replaced or taxonomy changed)."""
+        self.beginResetModel()
+        self.rows = [self._row(a) for a in self.session.doc.annotations() if a.id]
+        self._reindex()
+        self.endResetModel()
+
+    def _reindex(self) -> None:
+        self._row_of = {r.id: i for i, r in enumerate(self.rows)}
+
+    def set_unresolved(self, unresolved: dict[str, str]) -> None:
+        """Record which annotations do not resolve (shown with a warning)."""
+        self.unresolved = dict(unresolved)
+        for r in self.rows:
+            r.status = self.unresolved.get(r.id, "")
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0))
+
+    def on_added(self, ann_id: str) -> None:
+        """Insert the row of a new (or restored) annotation in document order."""
+        if ann_id in self._row_of:
+            self.on_changed(ann_id)
+            return
+        ann = self.session.doc.annotation(ann_id)
+        parent = ann.element.getparent()
+        pos = len(self.rows)
+        if parent is not None:
+            following = {e.get(ns.XML_ID) for e in ann.element.itersiblings()}
+            for i, r in enumerate(self.rows):
+                if r.id in following:
+                    pos = i
+                    break
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self.rows.insert(pos, self._row(ann))
+        self._reindex()
+        self.endInsertRows()
+
+    def on_changed(self, ann_id: str) -> None:
+        """Refresh one row."""
+        i = self._row_of.get(ann_id)
+        if i is None:
+            return
+        self.rows[i] = self._row(self.session.doc.annotation(ann_id))
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
+
+    def on_removed(self, ann_id: str) -> None:
+        """Remove one row."""
+        i = self._row_of.get(ann_id)
+        if i is None:
+            return
+        self.beginRemoveRows(QModelIndex(), i, i)
+        del self.rows[i]
+        self._reindex()
+        self.endRemoveRows()
+
+    def row_of(self, ann_id: str) -> int:
+        """Return the row of an annotation, or -1."""
+        return self._row_of.get(ann_id, -1)
+
+    # -- Qt model API -----------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:  # fmt: skip
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.HEADERS):
+                return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            value = (r.quote, r.category_label, r.note, r.annotator, r.certainty, r.created)[col]
+            if role == SORT_ROLE and col == 4:
+                return ("high", "medium", "low", "unknown").index(r.certainty) if r.certainty in (
+                    "high", "medium", "low", "unknown") else 9  # fmt: skip
+            if role == Qt.ItemDataRole.DisplayRole and col == 0 and r.status:
+                return "⚠ " + value
+            return value
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = r.quote[:400]
+            if r.status:
+                tip = f"Cannot find this passage: {r.status}\n\n{tip}"
+            return tip
+        if role == Qt.ItemDataRole.BackgroundRole and col == 1:
+            return tint(r.color, 0.45)
+        if role == Qt.ItemDataRole.DecorationRole and col == 1:
+            return QColor(r.color)
+        if role == ID_ROLE:
+            return r.id
+        if role == CATEGORY_ROLE:
+            return r.category
+        if role == ANNOTATOR_ROLE:
+            return r.annotator
+        if role == CERTAINTY_ROLE:
+            return r.certainty
+        if role == TEXT_ROLE:
+            return f"{r.quote}\n{r.note}\n{r.category_label}".lower()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{r.category_label}: {r.quote[:80]}"
+        return None
+
+
+class AnnotationFilterModel(QSortFilterProxyModel):
+    """Filters the annotation list by categories, annotator, certainty and free text."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.categories: set[str] | None = None  # None = all
+        self.annotator = ""
+        self.certainty = ""
+        self.text = ""
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_filter(self, *, categories: set[str] | None | bool = False, annotator: str | None = None,
+                   certainty: str | None = None, text: str | None = None) -> None:  # fmt: skip
+        """Change some filter criteria (others stay as they are)."""
+        if categories is not False:
+            self.categories = categories  # type: ignore[assignment]
+        if annotator is not None:
+            self.annotator = annotator
+        if certainty is not None:
+            self.certainty = certainty
+        if text is not None:
+            self.text = text.strip().lower()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: _Index) -> bool:  # noqa: N802 - Qt override
+        model = self.sourceModel()
+        idx = model.index(row, 0, parent)
+        if self.categories is not None:
+            cat = model.data(idx, CATEGORY_ROLE)
+            session = getattr(model, "session", None)
+            root = session.doc.taxonomy.root_of(cat) if session is not None else cat
+            if cat not in self.categories and root not in self.categories:
+                return False
+        if self.annotator and model.data(idx, ANNOTATOR_ROLE) != self.annotator:
+            return False
+        if self.certainty and model.data(idx, CERTAINTY_ROLE) != self.certainty:
+            return False
+        return not (self.text and self.text not in model.data(idx, TEXT_ROLE))
+
+
+class SourcesModel(QStandardItemModel):
+    """The document's bibliography and its footnotes, as citable sources."""
+
+    rebuilt = Signal()
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        session.sources_changed.connect(self.reset)
+        session.document_replaced.connect(self.reset)
+        self.reset()
+
+    def reset(self) -> None:
+        """Rebuild the list from the document."""
+        self.clear()
+        self.setHorizontalHeaderLabels(["Source", "Id", "Cited by"])
+        doc = self.session.doc
+        counts: dict[str, int] = {}
+        for ann in doc.annotations():
+            for sid in ann.cited_sources():
+                counts[sid] = counts.get(sid, 0) + 1
+        bib = QStandardItem("Bibliography")
+        notes = QStandardItem("Footnotes of the document")
+        for item in (bib, notes):
+            item.setEditable(False)
+            item.setSelectable(False)
+        for entry in doc.sources():
+            row = self._row(entry.citation, entry.id, counts.get(entry.id, 0),
+                            "source" if entry.editable else "foreign-source")  # fmt: skip
+            bib.appendRow(row)
+        for i, b in enumerate(doc.text.blocks):
+            if b.is_note:
+                xml_id = b.element.get(ns.XML_ID) or ""
+                label = b.element.get("n") or ""
+                text = (f"[{label}] " if label else "") + b.reading[:200]
+                row = self._row(text, xml_id, counts.get(xml_id, 0), "note", block=i)
+                notes.appendRow(row)
+        self.appendRow([bib, QStandardItem(""), QStandardItem("")])
+        self.appendRow([notes, QStandardItem(""), QStandardItem("")])
+        for r in range(self.rowCount()):
+            for c in range(1, 3):
+                it = self.item(r, c)
+                it.setEditable(False)
+                it.setSelectable(False)
+        self.rebuilt.emit()
+
+    @staticmethod
+    def _row(text: str, sid: str, count: int, kind: str, block: int = -1) -> list[QStandardItem]:
+        a, b, c = QStandardItem(text), QStandardItem(sid), QStandardItem(str(count) if count else "")
+        for it in (a, b, c):
+            it.setEditable(False)
+            it.setData(sid, ID_ROLE)
+            it.setData(kind, CATEGORY_ROLE)
+            it.setData(block, SORT_ROLE)
+            it.setToolTip(text)
+        return [a, b, c]
+
+
+class OutlineModel(QStandardItemModel):
+    """Divisions, headings and pages of the document, for navigation."""
+
+    BLOCK_ROLE = Qt.ItemDataRole.UserRole + 10
+    OFFSET_ROLE = Qt.ItemDataRole.UserRole + 11
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+
+    def build(self, doc: tei.TeiDocument, pages: list[tuple[str, int, int]]) -> None:
+        """Fill the outline from the document's headings and the view's page markers."""
+        self.clear()
+        self.setHorizontalHeaderLabels(["Outline"])
+        heads_root = QStandardItem("Contents")
+        heads_root.setEditable(False)
+        stack: list[tuple[int, QStandardItem]] = [(-1, heads_root)]
+        head_tag = ns.qn("head")
+        div_tags = {ns.qn(t) for t in ("div", "div1", "div2", "div3", "div4", "div5", "div6", "div7")}
+        count = 0
+        for i, b in enumerate(doc.text.blocks):
+            if b.element.tag != head_tag or b.parent >= 0:
+                continue
+            depth = sum(1 for a in b.element.iterancestors() if a.tag in div_tags)
+            item = QStandardItem(b.reading[:90] or "(untitled)")
+            item.setEditable(False)
+            item.setData(i, self.BLOCK_ROLE)
+            item.setData(0, self.OFFSET_ROLE)
+            item.setToolTip(b.reading[:300])
+            while stack and stack[-1][0] >= depth:
+                stack.pop()
+            stack[-1][1].appendRow(item)
+            stack.append((depth, item))
+            count += 1
+            if count > 5000:
+                break
+        self.appendRow(heads_root)
+        if pages:
+            pages_root = QStandardItem(f"Pages ({len(pages)})")
+            pages_root.setEditable(False)
+            for label, i, r in pages[:20000]:
+                item = QStandardItem(f"Page {label}")
+                item.setEditable(False)
+                item.setData(i, self.BLOCK_ROLE)
+                item.setData(r, self.OFFSET_ROLE)
+                pages_root.appendRow(item)
+            self.appendRow(pages_root)

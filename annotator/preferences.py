@@ -1,0 +1,63 @@
+"""Preferences: the annotator's identity (name, ORCID), autosave and reading font."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox, QWidget
+
+from . import settings
+
+
+class PreferencesDialog(QDialog):
+    """Edits the declared settings a user is expected to change."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.setObjectName("preferences_dialog")
+        form = QFormLayout(self)
+        self.name_edit = QLineEdit(settings.get("annotator/name"))
+        self.name_edit.setObjectName("pref_name")
+        self.name_edit.setAccessibleName("Your name")
+        self.name_edit.setPlaceholderText(settings.annotator_name())
+        form.addRow("Your &name", self.name_edit)
+        self.orcid_edit = QLineEdit(settings.get("annotator/orcid"))
+        self.orcid_edit.setObjectName("pref_orcid")
+        self.orcid_edit.setAccessibleName("ORCID iD")
+        self.orcid_edit.setPlaceholderText("0000-0000-0000-0000 (optional)")
+        form.addRow("&ORCID iD", self.orcid_edit)
+        self.autosave_spin = QSpinBox()
+        self.autosave_spin.setObjectName("pref_autosave")
+        self.autosave_spin.setAccessibleName("Autosave interval in seconds")
+        self.autosave_spin.setRange(0, 3600)
+        self.autosave_spin.setSuffix(" s")
+        self.autosave_spin.setValue(settings.get("editor/autosave_seconds"))
+        form.addRow("Recovery &autosave", self.autosave_spin)
+        self.font_spin = QSpinBox()
+        self.font_spin.setObjectName("pref_font_size")
+        self.font_spin.setAccessibleName("Reading font size")
+        self.font_spin.setRange(7, 32)
+        self.font_spin.setValue(settings.get("view/font_size"))
+        form.addRow("Reading &font size", self.font_spin)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def orcid_ok(self) -> bool:
+        """Tell whether the ORCID field is empty or well-formed."""
+        text = self.orcid_edit.text().strip()
+        return not text or bool(re.fullmatch(r"(https://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]", text))
+
+    def accept(self) -> None:
+        """Store the values."""
+        if not self.orcid_ok():
+            self.orcid_edit.setFocus()
+            self.orcid_edit.setStyleSheet("border:1px solid #c0392b;")
+            return
+        settings.put("annotator/name", self.name_edit.text().strip())
+        settings.put("annotator/orcid", self.orcid_edit.text().strip())
+        settings.put("editor/autosave_seconds", self.autosave_spin.value())
+        settings.put("view/font_size", self.font_spin.value())
+        super().accept()

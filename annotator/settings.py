@@ -1,0 +1,110 @@
+"""Application settings, declared once as (key, type, default, doc) over ``QSettings``.
+
+Widgets never call ``QSettings().value(...)`` themselves: they use :func:`get`/:func:`put`, or the
+``persist/`` helpers for window geometry and dock state. Tests isolate everything with
+``QStandardPaths.setTestModeEnabled(True)`` and a temporary ``QSettings`` path.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "Glossator"
+APPLICATION = "Glossator"
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser() or "annotator"
+    except Exception:  # noqa: BLE001 - getuser raises various errors without a login name
+        return os.environ.get("USER") or "annotator"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its key, Python type, default value and a one-line description."""
+
+    key: str
+    type: type
+    default: Any
+    doc: str
+
+
+SPEC: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting("annotator/name", str, "", "Your name as recorded on annotations (system user if empty)."),
+        Setting("annotator/orcid", str, "", "Your ORCID iD (optional)."),
+        Setting("editor/autosave_seconds", int, 30, "Seconds between recovery autosaves (0 = off)."),
+        Setting("view/font_size", int, 12, "Reading font size in points."),
+        Setting("view/font_family", str, "", "Reading font family (empty = a serif default)."),
+        Setting("view/show_notes_inline", bool, True, "Show footnotes after their paragraph."),
+        Setting("files/recent", list, [], "Recently opened files, newest first."),
+        Setting("files/last_dir", str, "", "Folder of the last file dialog."),
+        Setting("export/last_format", str, "html", "Format chosen last in the export dialog."),
+        Setting("export/open_when_done", bool, True, "Open an exported file when it is written."),
+    )
+}
+MAX_RECENT = 10
+
+
+def _settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+def get(key: str) -> Any:
+    """Return the value of a declared setting, converted to its declared type."""
+    spec = SPEC[key]
+    raw = _settings().value(key, spec.default)
+    try:
+        if spec.type is bool:
+            return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
+        if spec.type is list:
+            if raw in (None, ""):
+                return []
+            return [str(x) for x in (raw if isinstance(raw, list) else [raw])]
+        return spec.type(raw)
+    except (TypeError, ValueError):
+        log.warning("setting %s has a bad value %r; using the default", key, raw)
+        return spec.default
+
+
+def put(key: str, value: Any) -> None:
+    """Store a declared setting."""
+    if key not in SPEC:
+        raise KeyError(key)
+    _settings().setValue(key, value)
+
+
+def annotator_name() -> str:
+    """Return the annotator's name: the preference, or the system user name."""
+    return get("annotator/name").strip() or _system_user()
+
+
+def add_recent(path: str) -> list[str]:
+    """Put ``path`` first in the recent-files list and return the list."""
+    path = os.path.abspath(path)
+    recent = [p for p in get("files/recent") if p != path]
+    recent.insert(0, path)
+    recent = recent[:MAX_RECENT]
+    put("files/recent", recent)
+    return recent
+
+
+def save_state(name: str, data: QByteArray) -> None:
+    """Remember window geometry or dock state under ``persist/``."""
+    _settings().setValue(f"persist/{name}", data)
+
+
+def load_state(name: str) -> QByteArray | None:
+    """Return remembered window geometry or dock state, if any."""
+    value = _settings().value(f"persist/{name}")
+    return value if isinstance(value, QByteArray) else None

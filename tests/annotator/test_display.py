@@ -1,0 +1,59 @@
+"""Qt positions <-> reading offsets, with inserted page markers, note numbers and non-BMP text."""
+
+from __future__ import annotations
+
+import tei
+from annotator.display import DisplayMap
+
+DOC = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>t</title>
+</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader>
+<text><body><div><head>Heading</head><pb n="1"/>
+<p xml:id="a">Gothic 𐌰𐌱𐌲 letters and <hi rend="italic">emph</hi> with a note<note n="7">Note 𝔉 text.</note> here.</p>
+<p>Before <pb n="2"/>after the break, <choice><sic>teh</sic><corr>the</corr></choice> end.</p>
+<p xml:lang="he">שלום עולם 😀 עברית</p>
+<l>verse one</l><l>verse two</l>
+</div></body></text></TEI>"""
+
+
+def utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def test_round_trip_every_offset() -> None:
+    doc = tei.TeiDocument.from_bytes(DOC.encode())
+    m = DisplayMap(doc)
+    for i, b in enumerate(doc.text.blocks):
+        for r in range(len(b.reading) + 1):
+            assert m.qt_to_reading(m.reading_to_qt(i, r)) == (i, r)
+
+
+def test_inserted_runs_and_utf16_positions() -> None:
+    doc = tei.TeiDocument.from_bytes(DOC.encode())
+    m = DisplayMap(doc)
+    text = m.text()
+    assert "[1] Gothic" in text and "[2]" in text
+    p = doc.text.blocks.index(next(b for b in doc.text.blocks if b.reading.startswith("Gothic")))
+    db = m.blocks[m.qt_block_of[p]]
+    assert [r.kind for r in db.runs] == ["pb", "noteref"]
+    assert db.runs[1].text == "7"
+    # the Qt position of "letters" counts the three Gothic letters twice (UTF-16)
+    r = doc.text.blocks[p].reading.index("letters")
+    qpos = m.reading_to_qt(p, r)
+    display = db.text
+    assert qpos - m.starts[m.qt_block_of[p]] == utf16_len(display[: display.index("letters")])
+    he = next(i for i, b in enumerate(doc.text.blocks) if "שלום" in b.reading)
+    r = doc.text.blocks[he].reading.index("עברית")
+    assert m.qt_to_reading(m.reading_to_qt(he, r)) == (he, r)
+
+
+def test_spacers_snap_to_neighbouring_blocks() -> None:
+    doc = tei.TeiDocument.from_bytes(DOC.encode())
+    m = DisplayMap(doc)
+    spacer = next(n for n, db in enumerate(m.blocks) if db.index < 0)
+    pos = m.starts[spacer]
+    after = m.qt_to_reading(pos)
+    before = m.qt_to_reading(pos, end=True)
+    assert after[1] == 0 and after[0] == m.blocks[spacer + 1].index
+    assert before[0] == m.blocks[spacer - 1].index
+    verse = [n for n, db in enumerate(m.blocks) if db.index >= 0 and db.text.startswith("verse")]
+    assert verse[1] == verse[0] + 1  # verse lines are not separated by spacers

@@ -1,0 +1,113 @@
+"""Every undoable step returns the document to byte-identical output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import tei
+from annotator.session import Session
+from tei.annotations import Alternative, BiasNote, ContestedFigure, Quantity, SourceLink
+from tei.taxonomy import set_category_fields
+
+from .conftest import FROZEN
+
+WHEN = "2025-02-02T00:00:00Z"
+
+
+@pytest.fixture
+def session(sample_copy: Path, qapp) -> Session:  # noqa: ANN001
+    s = Session(tei.load(str(sample_copy)), str(sample_copy))
+    s.set_identity("Test Historian", "0000-0002-1825-0097")
+    s.clock = lambda: FROZEN
+    return s
+
+
+def paragraph(doc: tei.TeiDocument, nth: int = 0) -> int:
+    found = [i for i, b in enumerate(doc.text.blocks) if not b.is_note and len(b.reading) > 80]
+    return found[nth]
+
+
+def test_each_step_undoes_and_redoes_to_identical_bytes(session: Session) -> None:
+    doc = session.doc
+    p0, p1 = paragraph(doc, 0), paragraph(doc, 1)
+    snaps = [session.to_bytes(WHEN)]
+
+    def step(fn) -> None:  # noqa: ANN001
+        fn()
+        snaps.append(session.to_bytes(WHEN))
+        assert snaps[-1] != snaps[-2]
+
+    ids: dict[str, str] = {}
+    step(lambda: ids.setdefault("bias", session.annotate((p0, 4, p0, 30), "gl-bias")))
+    step(lambda: session.edit_annotation(ids["bias"], "note", lambda a: setattr(a, "note", ["One.", "Two."])))
+    step(lambda: session.edit_annotation(ids["bias"], "cert", lambda a: setattr(a, "certainty", "high")))
+    step(lambda: session.edit_annotation(
+        ids["bias"], "bias", lambda a: setattr(a, "bias", BiasNote("gl-bias-omission", "Leaves out X.")))
+    )
+    step(lambda: ids.setdefault("fig", session.annotate((p1, 0, p1, 12), "gl-figure")))
+    sid_box: list[str] = []
+    step(lambda: sid_box.append(session.add_source({"author": "Smith", "title": "Aid", "date": "1990"})))
+    fig = ContestedFigure(
+        stated="$ 500 million", normalised=Quantity(value=5e8, unit="USD"),
+        alternatives=[Alternative("450 million", Quantity(value=4.5e8), "src-x", "p. 3", "low", "n")],
+        status="resolved", preferred=Quantity(value=4.5e8, unit="USD"), rationale="archives",
+    )  # fmt: skip
+    step(lambda: session.edit_annotation(ids["fig"], "fig", lambda a: setattr(a, "figure", fig)))
+    step(lambda: ids.setdefault("src", session.annotate((p0, 40, p1, 5), "gl-source")))
+    step(lambda: session.edit_annotation(
+        ids["src"], "link", lambda a: setattr(a, "source_link", SourceLink("contradicts", sid_box[0], "p. 9")))
+    )
+    step(lambda: session.edit_source(sid_box[0], {"author": "Smith, J.", "title": "Aid"}))
+    step(lambda: session.edit_taxonomy(
+        "rename", lambda _t: set_category_fields(session.doc.taxonomy.find("gl-bias"), label="Slant", color="#123456"))
+    )
+    step(lambda: session.edit_annotation(ids["fig"], "cat", lambda a: setattr(a, "category", "gl-question")))
+    step(lambda: session.delete_annotation(ids["bias"]))
+    step(lambda: session.remove_source(sid_box[0]))
+    stack = session.undo_stack
+    assert stack.count() == len(snaps) - 1
+    for _ in range(2):
+        for i in range(len(snaps) - 1, 0, -1):
+            stack.undo()
+            assert session.to_bytes(WHEN) == snaps[i - 1], f"undo of step {i}"
+        for i in range(1, len(snaps)):
+            stack.redo()
+            assert session.to_bytes(WHEN) == snaps[i], f"redo of step {i}"
+    while stack.canUndo():
+        stack.undo()
+    assert session.doc.to_bytes() == Path(session.path).read_bytes()
+    assert stack.isClean()
+
+
+def test_failed_step_leaves_nothing(session: Session) -> None:
+    before = session.to_bytes(WHEN)
+    aid = session.annotate((paragraph(session.doc), 0, paragraph(session.doc), 5), "gl-comment")
+    mid = session.to_bytes(WHEN)
+    with pytest.raises(tei.AnnotationError):
+        session.edit_annotation(aid, "bad", lambda a: setattr(a, "certainty", "sure"))
+    assert session.to_bytes(WHEN) == mid
+    assert session.undo_stack.count() == 1
+    session.undo_stack.undo()
+    assert session.to_bytes(WHEN) == before
+
+
+def test_typing_steps_merge(session: Session) -> None:
+    aid = session.annotate((paragraph(session.doc), 0, paragraph(session.doc), 5), "gl-comment")
+    for text in ("a", "ab", "abc"):
+        session.edit_annotation(aid, "Edit note", lambda a, t=text: setattr(a, "note", [t]), merge_key="note")
+    assert session.undo_stack.count() == 2
+    assert session.doc.annotation(aid).note == ["abc"]
+    session.undo_stack.undo()
+    assert session.doc.annotation(aid).note == []
+
+
+def test_save_marks_clean_and_reloads(session: Session) -> None:
+    aid = session.annotate((paragraph(session.doc), 0, paragraph(session.doc), 5), "gl-comment")
+    assert session.is_dirty()
+    session.save()
+    assert not session.is_dirty()
+    again = tei.load(session.path)
+    assert again.annotation(aid).category == "gl-comment"
+    assert again.annotation(aid).annotator_name == "Test Historian"
