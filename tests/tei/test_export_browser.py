@@ -1,0 +1,168 @@
+"""The HTML edition in a real browser: headless Chromium, no network, a fresh profile.
+
+An in-page test script (added to a copy of the export) clicks toggles and references, measures
+overflow, note placement and contrast, and writes its findings into the DOM, which Chromium
+dumps (``--dump-dom``). Screenshots are taken too; set ``GLOSSATOR_SCREENSHOTS=DIR`` to keep them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from tei.exporters.html import render_html
+from tests.tei.export_helpers import build_sample, fix_time
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
+                       "(Debian: apt-get install chromium)"),  # fmt: skip
+]
+
+PROBE = r"""
+<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  var R = {}, q = function (s) { return document.querySelector(s); };
+  function lum(c) {
+    var m = c.match(/[\d.]+/g).map(Number), a = m.length > 3 ? m[3] : 1;
+    return [m[0], m[1], m[2], a];
+  }
+  function blend(fg, bg) { return [0, 1, 2].map(function (i) { return fg[i] * fg[3] + bg[i] * (1 - fg[3]); }); }
+  function rel(rgb) {
+    var v = rgb.map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function ratio(a, b) { var x = rel(a), y = rel(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); }
+  var paper = lum(getComputedStyle(document.body).backgroundColor);
+  R.ready = document.body.getAttribute("data-ready") === "1";
+  R.width = window.innerWidth;
+  R.overflow = document.documentElement.scrollWidth - window.innerWidth;
+  R.textContrast = ratio(lum(getComputedStyle(q("main p")).color), paper);
+  R.minPassageContrast = 99;
+  document.querySelectorAll(".a").forEach(function (s) {
+    var bg = blend(lum(getComputedStyle(s).backgroundColor), paper);
+    R.minPassageContrast = Math.min(R.minPassageContrast, ratio(lum(getComputedStyle(s).color), bg));
+  });
+  R.linkContrast = ratio(lum(getComputedStyle(q("sup.fr a")).color), paper);
+  var notes = Array.prototype.filter.call(document.querySelectorAll(".mn"), function (n) { return n.offsetParent !== null; });
+  R.marginNotes = notes.length;
+  R.overlaps = 0; R.misplaced = 0;
+  var prev = null;
+  notes.forEach(function (n) {
+    var r = n.getBoundingClientRect();
+    if (prev && r.top < prev.bottom - 1) R.overlaps++;
+    var span = n.parentNode.parentNode.querySelector('.a[data-n="' + n.getAttribute("data-n") + '"]');
+    if (span && r.top < span.getBoundingClientRect().top - 6) R.misplaced++;
+    if (r.right > window.innerWidth + 1) R.overflow = Math.max(R.overflow, r.right - window.innerWidth);
+    prev = r;
+  });
+  R.refsFocusable = Array.prototype.every.call(document.querySelectorAll("a.aref"), function (a) { return a.tabIndex >= 0 && a.href; });
+  /* toggles */
+  var cb = q("input.toggle"), k = cb.getAttribute("data-k"), span = q(".a." + k);
+  R.before = getComputedStyle(span).borderBottomColor;
+  cb.click();
+  R.hiddenBorder = getComputedStyle(span).borderBottomColor;
+  R.hiddenBg = getComputedStyle(span).backgroundColor;
+  R.hiddenRef = getComputedStyle(q("a.aref." + k)).display;
+  cb.click();
+  R.shownAgain = getComputedStyle(span).borderBottomColor === R.before && getComputedStyle(q("a.aref." + k)).display !== "none";
+  /* a reference: margin note flash (wide) or popover (narrow) */
+  var ref = q("a.aref");
+  ref.click();
+  var pop = document.getElementById("pop");
+  R.popOpen = !pop.hidden;
+  R.popText = pop.textContent;
+  R.flashed = !!document.querySelector(".mn.flash");
+  R.popInView = pop.hidden || pop.getBoundingClientRect().bottom <= window.innerHeight + 1;
+  document.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape"}));
+  R.popClosed = pop.hidden;
+  R.focusBack = document.activeElement === ref || !R.popOpen;
+  var pre = document.createElement("pre"); pre.id = "test-results";
+  pre.textContent = JSON.stringify(R); document.body.appendChild(pre);
+}, 300); });
+</script>
+"""
+
+
+def chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run headless Chromium, isolated from the network, with a fresh profile."""
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", "--disable-default-apps", "--hide-scrollbars",
+           f"--user-data-dir={profile}", "--virtual-time-budget=5000", *args, url]  # fmt: skip
+    return subprocess.run(cmd, capture_output=True, timeout=120, check=True)
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    fix_time(mp)
+    try:
+        doc = build_sample()
+        text, _ = render_html(doc, source_name="sample.xml")
+    finally:
+        mp.undo()
+    folder = tmp_path_factory.mktemp("browser")
+    page = folder / "edition.html"
+    page.write_text(text, encoding="utf-8")
+    probe = folder / "probe.html"
+    probe.write_text(text.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    return folder, page, probe
+
+
+def probe(tmp_path: Path, page: Path, size: str) -> dict:
+    out = chromium(tmp_path, page.as_uri(), f"--window-size={size}", "--dump-dom")
+    dom = lxml.html.document_fromstring(out.stdout.decode("utf-8"))
+    found = dom.xpath("//pre[@id='test-results']/text()")
+    assert found, "the in-page test script did not run"
+    return json.loads(found[0])
+
+
+def keep(path: Path) -> None:
+    target = os.environ.get("GLOSSATOR_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(target) / path.name)
+
+
+def test_wide_screen(edition, tmp_path) -> None:
+    _, _, page = edition
+    r = probe(tmp_path, page, "1400,1000")
+    assert r["ready"] and r["width"] == 1400
+    assert r["overflow"] <= 0, "the page is wider than the window"
+    assert r["marginNotes"] == 13 and r["overlaps"] == 0 and r["misplaced"] == 0
+    assert r["textContrast"] >= 7 and r["linkContrast"] >= 4.5 and r["minPassageContrast"] >= 4.5
+    assert r["refsFocusable"]
+    assert r["hiddenBorder"] in ("rgba(0, 0, 0, 0)", "transparent")
+    assert r["hiddenBg"] == "rgba(0, 0, 0, 0)" and r["hiddenRef"] == "none" and r["shownAgain"]
+    assert r["flashed"] and not r["popOpen"]
+
+
+def test_narrow_screen(edition, tmp_path) -> None:
+    _, _, page = edition
+    r = probe(tmp_path, page, "500,900")
+    assert r["width"] <= 500 and r["overflow"] <= 0
+    assert r["marginNotes"] == 0  # no margin: notes come as a popover and as endnotes
+    assert r["popOpen"] and "Comment" in r["popText"] and "Crosses <emph>." in r["popText"]
+    assert r["popInView"] and r["popClosed"] and r["focusBack"]
+
+
+def test_screenshots(edition, tmp_path) -> None:
+    _, page, _ = edition
+    for name, size in (("edition-wide.png", "1400,1800"), ("edition-narrow.png", "500,1800")):
+        shot = tmp_path / name
+        chromium(tmp_path, page.as_uri(), f"--window-size={size}", f"--screenshot={shot}")
+        assert shot.stat().st_size > 10_000
+        keep(shot)
+    pdf = tmp_path / "edition-print.pdf"
+    chromium(tmp_path, page.as_uri(), "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    keep(pdf)

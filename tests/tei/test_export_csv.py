@@ -1,0 +1,80 @@
+"""CSV export: one row per annotation, spreadsheet-safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tei.exporters import export
+from tei.exporters.csv_export import COLUMNS, defuse, render_csv
+from tests.tei.export_helpers import build_sample, check_golden, fix_time
+
+
+@pytest.fixture
+def sample(monkeypatch):
+    fix_time(monkeypatch)
+    return build_sample()
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_golden(sample) -> None:
+    text, count = render_csv(sample)
+    assert count == 14
+    check_golden("sample.csv", text)
+
+
+def test_columns_and_values(sample) -> None:
+    table = rows(render_csv(sample)[0])
+    assert list(table[0]) == COLUMNS and len(table) == 14
+    by_id = {r["id"]: r for r in table}
+    bias = by_id["gl-a1"]
+    assert bias["category_path"] == "Bias note > Loaded language" and bias["kind"] == "bias"
+    assert bias["start_element"] == "p1" and int(bias["end_offset"]) > int(bias["start_offset"])
+    assert bias["page"] == "74" and bias["certainty"] == "high"
+    assert "Second paragraph" in bias["note"] and "Party jargon" in bias["note"]
+    fig = by_id["gl-a2"]
+    assert fig["stated"] == "300 million dollars" and fig["normalised"] == "300,000,000 USD"
+    assert "Borisov 1975, p. 55" in fig["alternatives"] and " | " in fig["alternatives"]
+    assert "Lüthi" in fig["sources"] and fig["status"] == "disputed"
+    assert by_id["gl-a4"]["relation"] == "contradicts" and by_id["gl-a4"]["page"] == "75"
+    assert by_id["gl-a14"]["resolution"].startswith("orphan")
+    assert by_id["gl-a5"]["annotator"] == "Bob <b>Critic</b>"
+    assert by_id["gl-a5"]["modified"] > by_id["gl-a5"]["created"]
+
+
+def test_formula_injection_defused(sample) -> None:
+    sample.annotations()[0].note = ["=HYPERLINK(\"http://evil\")"]
+    sample.annotations()[1].note = ["+1+1", "x"]
+    sample.annotations()[2].note = ["@SUM(A1)"]
+    sample.annotations()[3].note = ["-2"]
+    sample.annotations()[4].note = ["\tcmd"]
+    table = rows(render_csv(sample)[0])
+    notes = {r["id"]: r["note"] for r in table}
+    assert notes["gl-a1"].startswith("'=HYPERLINK(\"http://evil\")")
+    assert notes["gl-a2"].startswith("'+1+1") and notes["gl-a3"] == "'@SUM(A1)"
+    assert notes["gl-a4"].startswith("'-2")
+    for r in table:
+        for value in r.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+    assert defuse("plain") == "plain" and defuse("\rx") == "'\rx"
+
+
+def test_bom_option_and_quoting(sample, tmp_path) -> None:
+    sample.annotations()[0].note = ['A "quoted", multi-line\nnote; with ; semicolons']
+    export(sample, "csv", tmp_path / "plain.csv")
+    export(sample, "csv", tmp_path / "bom.csv", bom=True)
+    plain, bom = (tmp_path / "plain.csv").read_bytes(), (tmp_path / "bom.csv").read_bytes()
+    assert not plain.startswith(b"\xef\xbb\xbf") and bom == b"\xef\xbb\xbf" + plain
+    table = rows(bom.decode("utf-8-sig"))
+    assert table[1]["note"].startswith('A "quoted", multi-line\nnote')
+    assert b"\r\n" in plain
+
+
+def test_semicolon_delimiter(sample) -> None:
+    text, _ = render_csv(sample, delimiter=";")
+    assert text.splitlines()[0].startswith("id;number;category")
