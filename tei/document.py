@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from . import annotations as _annotations
 from . import ns, pointers
-from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation, now_iso
+from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation
 from .errors import AnnotationError, TeiError
 from .parser import parse_bytes, read_file, sniff_encoding
 from .source import Edit, Source, apply_edits, insert_attribute
@@ -382,7 +383,7 @@ class TeiDocument:
                 annotator_name or annotator
             )
         rev = etree.SubElement(el, ns.qn("revisionDesc"))
-        change = etree.SubElement(rev, ns.qn("change"), status="created", when=when or now_iso())
+        change = etree.SubElement(rev, ns.qn("change"), status="created", when=when or _annotations.now_iso())
         if annotator:
             change.set("who", "#" + annotator)
         self._list_annotation().append(el)
@@ -717,7 +718,7 @@ class TeiDocument:
         header = self.root.find(ns.qn("teiHeader"))
         if header is None:
             return None
-        when = when or now_iso()
+        when = when or _annotations.now_iso()
         attrs = f'when="{when}"' + (f' who="#{who}"' if who else "")
         n = sum(1 for _ in self._annotation_elements())
         text = f"Glossator {APP_VERSION}: annotations updated ({n} in the document)."

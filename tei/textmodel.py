@@ -496,7 +496,7 @@ def _is_block(el: etree._Element) -> bool:
     tag = el.tag
     if tag in BLOCK_TAGS:
         return True
-    if tag in CONTAINER_TAGS or not isinstance(tag, str):
+    if not isinstance(tag, str):
         return False
     if el.text and el.text.strip():
         return True

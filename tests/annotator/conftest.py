@@ -44,7 +44,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp):  # noqa: AN
     rec_dir.mkdir()
     monkeypatch.setattr(recovery, "recovery_dir", lambda: str(rec_dir))
     monkeypatch.setattr(tei.annotations, "now_iso", lambda: FROZEN)
-    monkeypatch.setattr(tei.document, "now_iso", lambda: FROZEN)
     monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Discard)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))

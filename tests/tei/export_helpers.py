@@ -24,7 +24,6 @@ def fix_time(monkeypatch) -> None:
 
     # tei.document imports now_iso by name, so both bindings are patched
     monkeypatch.setattr("tei.annotations.now_iso", fixed)
-    monkeypatch.setattr("tei.document.now_iso", fixed)
 
 
 def find(doc: tei.TeiDocument, text: str, nth: int = 0) -> tuple[int, int, int]:

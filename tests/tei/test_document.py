@@ -22,7 +22,6 @@ WHEN = "2026-01-02T03:04:05Z"
 @pytest.fixture(autouse=True)
 def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(A, "now_iso", lambda: WHEN)
-    monkeypatch.setattr("tei.document.now_iso", lambda: WHEN)
 
 
 def copy_of(name: str, tmp_path: Path) -> Path:

@@ -165,3 +165,8 @@ def test_empty_selection_next_to_a_note_and_at_block_end() -> None:
     assert res.ok and res.start == res.end
     end = doc.text.blocks[0].end
     assert doc.text.blocks_between(end, end) == [(0, 2, 2)]
+
+
+def test_container_elements_with_only_inline_content_are_blocks() -> None:
+    doc = doc_of("<div><quote>Quoted text alone.</quote><p>Para.</p><cit><quote><p>Q</p></quote></cit></div>")
+    assert [b.reading for b in doc.text.blocks] == ["Quoted text alone.", "Para.", "Q"]
