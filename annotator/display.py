@@ -170,10 +170,10 @@ class DisplayMap:
             label = note_labels.get(i) or b.element.get("n") or "*"
             runs.append((0, f"{label}\u2002", "notelabel", b.element, -1))
         if not b.complex and len(b.element) and next(b.element.iter(PB), None) is not None:
-            for pos, pb in page_breaks_in_simple_block(b.element, len(reading)):
-                label = pb.get("n")
-                if label:
-                    runs.append((pos, self._pb_text(reading, pos, label), "pb", pb, -1))
+            for a in b.anchors:
+                if a.label:
+                    runs.append((a.position, self._pb_text(reading, a.position, a.label), "pb",
+                                 a.element, -1))  # fmt: skip
         elif b.complex:
             note_index = i + 1
             counter = 0
@@ -273,31 +273,3 @@ class DisplayMap:
                     out.append((r.element.get("n") or "", db.index, r.reading))
         return out
 
-
-def page_breaks_in_simple_block(el: etree._Element, reading_len: int) -> list[tuple[int, etree._Element]]:
-    """Return (reading offset, pb) for page breaks inside a block without notes or choices.
-
-    Equivalent to ``Block.anchors`` for such blocks, without building the per-character map.
-    """
-    from tei.textmodel import collapse
-
-    parts: list[str] = []
-    found: list[tuple[int, etree._Element]] = []
-
-    def walk(node: etree._Element) -> None:
-        if node.text and isinstance(node.tag, str):
-            parts.append(node.text)
-        for child in node:
-            if child.tag == PB:
-                prefix = "".join(parts)
-                pos = len(collapse(prefix))
-                if pos and prefix[-1:] in (" ", "\t", "\n", "\r"):
-                    pos += 1
-                found.append((min(pos, reading_len), child))
-            elif isinstance(child.tag, str):
-                walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(el)
-    return found

@@ -59,6 +59,8 @@ PB = _T + "pb"
 CHOICE_PREFERENCE = tuple(_T + t for t in ("corr", "reg", "expan", "ex", "seg", "sic", "orig", "abbr"))
 
 _WS_RUN = re.compile(r"[ \t\n\r]+")
+#: Characters ``str.split()`` treats as whitespace but XML does not (no-break space, …).
+_NON_XML_SPACE = re.compile(r"[^\S \t\n\r]")
 _NOT_TEXT = (etree._Comment, etree._ProcessingInstruction)
 
 
@@ -69,6 +71,8 @@ def text_of(el: etree._Element) -> str:
 
 def collapse(text: str) -> str:
     """Collapse XML whitespace runs to one space and strip the ends (the reading-text rule)."""
+    if _NON_XML_SPACE.search(text) is None:  # str.split() is faster but knows more spaces
+        return " ".join(text.split())
     return _WS_RUN.sub(" ", text).strip(" ")
 
 
@@ -116,7 +120,10 @@ class Block:
     def anchors(self) -> list[Anchor]:
         """Return the note references and page breaks in the block, in reading order."""
         if self._anchors is None:
-            self._build_map()
+            if self.complex:
+                self._build_map()
+            else:
+                self._anchors = _simple_anchors(self.element)
         assert self._anchors is not None
         return self._anchors
 
@@ -153,7 +160,10 @@ class Block:
         return r_starts[i] + min(raw - w_starts[i], seg_len)
 
     def _build_map(self) -> None:
-        reading, r_starts, w_starts, anchors = _reading_map(self.element)
+        if self.complex:
+            reading, r_starts, w_starts, anchors = _reading_map(self.element)
+        else:
+            reading, r_starts, w_starts, anchors = _simple_map(self.element)
         if self._reading is not None and self._reading != reading:  # pragma: no cover - invariant
             raise AssertionError("reading text and map disagree")
         self._reading, self._map, self._anchors = reading, (r_starts, w_starts), anchors
@@ -199,6 +209,62 @@ def _shown_choice_child(choice: etree._Element) -> etree._Element | None:
             if c.tag == tag:
                 return c
     return children[0] if children else None
+
+
+def _simple_map(root: etree._Element) -> tuple[str, list[int], list[int], list[Anchor]]:
+    """Build the reading map of a block without notes, choices or no-break line breaks.
+
+    Equivalent to :func:`_reading_map` for such blocks, from whitespace runs only.
+    """
+    raw = text_of(root)
+    r_starts: list[int] = []
+    w_starts: list[int] = []
+    rlen = 0
+    start = len(raw) - len(raw.lstrip(" \t\n\r"))
+    end = len(raw.rstrip(" \t\n\r"))
+    for m in _WS_RUN.finditer(raw, start, end):
+        if not r_starts or w_starts[-1] + (rlen - r_starts[-1]) != start:
+            r_starts.append(rlen)
+            w_starts.append(start)
+        rlen += m.start() - start + 1  # the word, then one space for the run
+        start = m.end()
+    if start < end:
+        if not r_starts or w_starts[-1] + (rlen - r_starts[-1]) != start:
+            r_starts.append(rlen)
+            w_starts.append(start)
+        rlen += end - start
+    return collapse(raw), r_starts, w_starts, _simple_anchors(root, raw)
+
+
+def _simple_anchors(root: etree._Element, raw: str | None = None) -> list[Anchor]:
+    """Return the page breaks of a plain block (see :func:`_simple_map`) without a map."""
+    if not len(root):
+        return []
+    anchors = []
+    for pb in root.iter(PB):
+        raw = text_of(root) if raw is None else raw
+        prefix = raw[: _offset_in(root, pb)].rstrip(" \t\n\r")  # marks attach before spaces
+        anchors.append(Anchor("pb", len(collapse(prefix)), pb, pb.get("n") or ""))
+    return anchors
+
+
+def _offset_in(root: etree._Element, el: etree._Element) -> int:
+    """Return the raw offset of ``el`` inside ``root`` by summing what precedes it (C calls)."""
+    pos = 0
+    while el is not root:
+        parent = el.getparent()
+        assert parent is not None
+        prev = el.getprevious()
+        while prev is not None:
+            if not isinstance(prev, _NOT_TEXT):
+                pos += len(text_of(prev))
+            if prev.tail:
+                pos += len(prev.tail)
+            prev = prev.getprevious()
+        if parent.text:
+            pos += len(parent.text)
+        el = parent
+    return pos
 
 
 def _reading_map(root: etree._Element) -> tuple[str, list[int], list[int], list[Anchor]]:

@@ -170,3 +170,19 @@ def test_empty_selection_next_to_a_note_and_at_block_end() -> None:
 def test_container_elements_with_only_inline_content_are_blocks() -> None:
     doc = doc_of("<div><quote>Quoted text alone.</quote><p>Para.</p><cit><quote><p>Q</p></quote></cit></div>")
     assert [b.reading for b in doc.text.blocks] == ["Quoted text alone.", "Para.", "Q"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(inline())
+def test_fast_map_of_plain_blocks_equals_the_full_walk(content: str) -> None:
+    from tei.textmodel import _reading_map, _simple_map
+
+    doc = doc_of(f"<p>{content}</p>")
+    el = doc.text.blocks[0].element
+    if doc.text.blocks[0].complex:
+        return
+    fast, full = _simple_map(el), _reading_map(el)
+    assert fast[:3] == full[:3]
+    assert [(a.kind, a.position, a.element) for a in fast[3]] == [
+        (a.kind, a.position, a.element) for a in full[3]
+    ]
