@@ -33,7 +33,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parse(args: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="glossator", description="Critical annotation of TEI texts.")
+    commands = ", ".join(sorted(_cli_commands()))
+    parser = argparse.ArgumentParser(
+        prog="glossator",
+        description="Critical annotation of TEI texts.",
+        epilog=f"Commands (run 'glossator COMMAND --help'): {commands}." if commands else None,
+    )
     parser.add_argument("file", nargs="?", help="TEI file to open (default: the bundled sample)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open the file, save a screenshot of the window after the first paint, exit")

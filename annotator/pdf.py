@@ -38,13 +38,13 @@ _QT_TAGS = {"em": "i", "i": "i", "cite": "i", "b": "b", "sup": "sup", "sub": "su
 _CSS = """
 body { font-family: '%(serif)s'; }
 h1 { font-size: 20pt; font-weight: normal; text-align: center; }
-h2 { font-size: 14pt; font-weight: normal; margin-top: 14pt; }
+h2 { font-size: 14pt; font-weight: normal; margin-top: 14px; }
 h3 { font-size: 12pt; font-style: italic; font-weight: normal; }
-p { margin-top: 0; margin-bottom: 4pt; }
+p { margin-top: 0; margin-bottom: 4px; }
 .meta { color: #555555; font-family: '%(sans)s'; font-size: 7.5pt; }
 .pg { color: #666666; font-family: '%(sans)s'; font-size: 7pt; }
 .ref { font-family: '%(sans)s'; font-weight: bold; color: #7b2d0f; }
-.note { font-family: '%(sans)s'; font-size: 8pt; margin-bottom: 3pt; }
+.note { font-family: '%(sans)s'; font-size: 8pt; margin-bottom: 3px; }
 .small { font-size: 8.5pt; }
 th { text-align: left; font-family: '%(sans)s'; font-size: 8pt; }
 td { font-size: 8.5pt; }
@@ -137,9 +137,10 @@ class _Html:
                 parts.append(f"<h3>{inner}</h3>")
             elif local in ("l", "item"):
                 prefix = "– " if local == "item" else ""
-                parts.append(f'<p style="margin-left:18pt; margin-bottom:0">{prefix}{inner}</p>')
+                parts.append(f'<p style="margin-left:18px; margin-bottom:0px">{prefix}{inner}</p>')
             else:
-                parts.append(f'<p align="justify">{inner}</p>')
+                parts.append(f'<p align="justify" style="margin-top:0px; margin-bottom:4px; '
+                             f'text-indent:14px">{inner}</p>')
         return "".join(parts)
 
     def note(self, n: Note) -> str:

@@ -380,7 +380,7 @@ class TeiDocument:
             resp = etree.SubElement(el, ns.qn("respStmt"))
             etree.SubElement(resp, ns.qn("resp")).text = "creator"
             etree.SubElement(resp, ns.qn("persName"), ref="#" + annotator).text = (
-                annotator_name or annotator
+                annotator_name or self.annotators().get(annotator) or annotator
             )
         rev = etree.SubElement(el, ns.qn("revisionDesc"))
         change = etree.SubElement(rev, ns.qn("change"), status="created", when=when or _annotations.now_iso())

@@ -64,8 +64,8 @@ def atomic_write(path: str, data: bytes, *, expected: DiskState | None = None,
     try:
         if backup and os.path.exists(path):
             with open(path, "rb") as fh:
-                _write_replace(backup_path(path), fh.read(), folder)
-        _write_replace(path, data, folder)
+                _write_replace(backup_path(path), fh.read(), folder, mode_of=path)
+        _write_replace(path, data, folder, mode_of=path)
     except PermissionError:
         raise SaveError("permission denied: cannot write here", path=path) from None
     except FileNotFoundError:
@@ -75,15 +75,19 @@ def atomic_write(path: str, data: bytes, *, expected: DiskState | None = None,
     return DiskState.of_bytes(path, data)
 
 
-def _write_replace(path: str, data: bytes, folder: str) -> None:
+def _write_replace(path: str, data: bytes, folder: str, mode_of: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".glossator-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if os.path.exists(path):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        if os.path.exists(mode_of):
+            os.chmod(tmp, os.stat(mode_of).st_mode & 0o7777)
+        else:  # a new file gets the usual permissions (mkstemp makes it private)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

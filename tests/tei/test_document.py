@@ -277,3 +277,14 @@ def test_retarget_updates_target_and_quote() -> None:
     assert ann.quote == "In"
     doc.retarget_annotation(ann.id, doc.target_for(b, 0, b, 7))
     assert doc.annotation(ann.id).quote == "In 1850"
+
+
+def test_save_keeps_permissions_for_file_and_backup(tmp_path: Path) -> None:
+    path = copy_of("minimal.xml", tmp_path)
+    path.chmod(0o644)
+    doc = tei.load(str(path))
+    b = first_text_blocks(doc, 1)[0]
+    doc.add_annotation(doc.target_for(b, 0, b, 2), "gl-comment")
+    doc.save()
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "minimal.xml.bak").stat().st_mode & 0o777 == 0o644
