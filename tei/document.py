@@ -351,8 +351,16 @@ class TeiDocument:
         return [Annotation(el, self) for el in self._annotation_elements()]
 
     def _annotation_elements(self) -> Iterator[etree._Element]:
-        for so in self.root.iter(STANDOFF):
+        for so in self._standoffs(self.root):
             yield from so.iter(ANNOTATION)
+
+    def _standoffs(self, el: etree._Element) -> Iterator[etree._Element]:
+        """Yield every ``<standOff>``: children of ``TEI``/``teiCorpus``, at any nesting."""
+        for child in el.iterchildren(STANDOFF, ns.qn("TEI"), ns.qn("teiCorpus")):
+            if child.tag == STANDOFF:
+                yield child
+            else:
+                yield from self._standoffs(child)
 
     def annotation(self, ann_id: str) -> Annotation:
         """Return the annotation with this id or raise ``AnnotationError``."""

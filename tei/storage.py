@@ -63,8 +63,7 @@ def atomic_write(path: str, data: bytes, *, expected: DiskState | None = None,
         )
     try:
         if backup and os.path.exists(path):
-            with open(path, "rb") as fh:
-                _write_replace(backup_path(path), fh.read(), folder, mode_of=path)
+            _keep_backup(path, folder)
         _write_replace(path, data, folder, mode_of=path)
     except PermissionError:
         raise SaveError("permission denied: cannot write here", path=path) from None
@@ -73,6 +72,22 @@ def atomic_write(path: str, data: bytes, *, expected: DiskState | None = None,
     except OSError as exc:
         raise SaveError(f"cannot write the file: {exc.strerror or exc}", path=path) from None
     return DiskState.of_bytes(path, data)
+
+
+def _keep_backup(path: str, folder: str) -> None:
+    """Make ``path + '.bak'`` the current file: a hard link (no copy), else a copy."""
+    bak = backup_path(path)
+    link = os.path.join(folder, f".glossator-{os.getpid()}-{os.path.basename(bak)}")
+    try:
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.link(path, link)
+        os.replace(link, bak)
+    except OSError:  # no hard links here (some network or FAT file systems)
+        if os.path.lexists(link):
+            os.unlink(link)
+        with open(path, "rb") as fh:
+            _write_replace(bak, fh.read(), folder, mode_of=path)
 
 
 def _write_replace(path: str, data: bytes, folder: str, mode_of: str) -> None:
