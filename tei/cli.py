@@ -232,29 +232,19 @@ def parse_options(items: list[str]) -> dict[str, Any]:
 
 
 def export(doc: Any, fmt: str, out: str, **options: Any) -> None:
-    """Export through ``tei.exporters`` (when present); ``webanno`` works without it."""
-    from . import webanno
+    """Export through the ``tei.exporters`` registry ('-' writes Web Annotation to stdout)."""
+    from . import exporters, webanno
 
-    try:
-        from . import exporters
-    except Exception:  # the registry is optional (and may be mid-edit): webanno still works
-        log.debug("tei.exporters unavailable", exc_info=True)
-        exporters = None  # type: ignore[assignment]
-    formats = getattr(exporters, "FORMATS", None)
-    export_fn = getattr(exporters, "export", None)
-    register = getattr(exporters, "register", None)
-    if formats is not None and "webanno" not in formats and callable(register):
-        try:
-            register("webanno", webanno.export_webanno, "W3C Web Annotation JSON-LD")
-        except TypeError:  # an older two-argument register()
-            register("webanno", webanno.export_webanno)
-    if fmt == "webanno" and (out == "-" or export_fn is None or formats is None):
-        webanno.export_webanno(doc, out, **options)
-        return
-    if export_fn is None or formats is None or fmt not in formats:
-        known = ", ".join(sorted({"webanno", *(formats or ())}))
+    if fmt not in exporters.FORMATS:
+        known = ", ".join(sorted(exporters.FORMATS))
         raise _UsageError(f"unknown export format {fmt!r}; available: {known}")
-    export_fn(doc, fmt, out, **options)
+    if out == "-":
+        if fmt != "webanno":
+            raise _UsageError("only --to webanno can be written to standard output")
+        print(json.dumps(webanno.to_webanno(doc, base_uri=options.get("base_uri")),
+                         ensure_ascii=False, indent=2))  # fmt: skip
+        return
+    exporters.export(doc, fmt, out, **options)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

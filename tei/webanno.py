@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +51,6 @@ from .annotations import (
 from .document import TeiDocument, bibl_fields, format_citation
 from .errors import AnnotationError, TeiError
 from .pointers import parse_target
-from .storage import atomic_write
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXT = "urn:x-glossator:tei"
@@ -103,18 +100,6 @@ def to_webanno(doc: TeiDocument, *, base_uri: str | None = None) -> dict[str, An
     coll["first"] = {"id": uri + "#glossator-annotations-page-1", "type": "AnnotationPage",
                      "startIndex": 0, "items": items}  # fmt: skip
     return coll
-
-
-def export_webanno(doc: TeiDocument, out: str | os.PathLike[str], **options: Any) -> str:
-    """Write the Web Annotation export of ``doc`` to ``out`` atomically ('-' = stdout)."""
-    data = json.dumps(to_webanno(doc, base_uri=options.get("base_uri")), ensure_ascii=False,
-                      indent=int(options.get("indent", 2)))  # fmt: skip
-    name = os.fspath(out)
-    if name == "-":
-        print(data)
-        return name
-    atomic_write(name, (data + "\n").encode("utf-8"), backup=False)
-    return name
 
 
 def _export_one(doc: TeiDocument, ann: Annotation, uri: str, index: ReadingIndex,

@@ -304,14 +304,12 @@ def test_python_dash_m_runs_the_cli(tmp_path):
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=60).stdout  # fmt: skip
 
 
-def test_webanno_export_works_without_the_exporter_registry(capsys, tmp_path, monkeypatch):
-    import tei as tei_pkg
-
-    monkeypatch.delattr(tei_pkg, "exporters", raising=False)
-    monkeypatch.setitem(sys.modules, "tei.exporters", None)  # importing it now fails
-    out = tmp_path / "x.jsonld"
-    code, _, err = run(capsys, "export", SAMPLE, "--to", "webanno", "-o", out)
+def test_export_to_stdout_is_for_webanno_only(capsys, tmp_path):
+    code, out, err = run(capsys, "export", SAMPLE, "--to", "webanno", "-o", "-")
     assert code == 0, err
-    assert json.loads(out.read_text("utf-8"))["type"] == "AnnotationCollection"
-    code, _, err = run(capsys, "export", SAMPLE, "--to", "html", "-o", tmp_path / "x.html")
-    assert code == 2 and "available: webanno" in one_error_line(err)
+    assert json.loads(out)["type"] == "AnnotationCollection"
+    code, _, err = run(capsys, "export", SAMPLE, "--to", "html", "-o", "-")
+    assert code == 2 and "standard output" in one_error_line(err)
+    code, _, err = run(capsys, "export", SAMPLE, "--to", "docx", "-o", tmp_path / "x.docx")
+    assert code == 2 and "available: csv, html" in one_error_line(err)
+
