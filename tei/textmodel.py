@@ -133,10 +133,7 @@ class Block:
         With ``end=True`` the offset is an exclusive end: it maps just after the raw character
         of ``pos - 1``, so skipped raw text (a following note, trailing spaces) is not included.
         """
-        if self._map is None:
-            self._build_map()
-        assert self._map is not None
-        r_starts, w_starts = self._map
+        r_starts, w_starts = self._segments()
         if not r_starts:
             return 0
         if end and pos > 0:
@@ -147,10 +144,7 @@ class Block:
 
     def to_reading(self, raw: int) -> int:
         """Map a raw offset local to the block to the nearest reading offset at or after it."""
-        if self._map is None:
-            self._build_map()
-        assert self._map is not None
-        r_starts, w_starts = self._map
+        r_starts, w_starts = self._segments()
         if not r_starts:
             return 0
         i = bisect_right(w_starts, raw) - 1
@@ -158,6 +152,13 @@ class Block:
             return 0
         seg_len = (r_starts[i + 1] if i + 1 < len(r_starts) else len(self.reading)) - r_starts[i]
         return r_starts[i] + min(raw - w_starts[i], seg_len)
+
+    def _segments(self) -> tuple[list[int], list[int]]:
+        """Return (reading starts, raw starts) of the block's 1:1 segments, built on first use."""
+        if self._map is None:
+            self._build_map()
+        assert self._map is not None
+        return self._map
 
     def _build_map(self) -> None:
         if self.complex:
