@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QTableView,
     QToolBar,
     QTreeView,
@@ -159,10 +161,20 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.find_bar)
         self.setCentralWidget(central)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
+              scroll: bool = False) -> QDockWidget:  # fmt: skip
+        """Add a dock; ``scroll`` wraps a tall panel in a scroll area so that its minimum height
+        does not dictate the height of the docks it is tabified with."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setAccessibleName(title)
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setObjectName(f"{name}_scroll")
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QFrame.Shape.NoFrame)
+            area_widget.setWidget(widget)
+            widget = area_widget
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
@@ -225,9 +237,13 @@ class MainWindow(QMainWindow):
         self.list_dock = self._dock("Annotations", "list_dock", list_widget, Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.sources_panel = SourcesPanel(s)
-        self.sources_dock = self._dock("Sources", "sources_dock", self.sources_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        # The sources and categories panels are tabified with the list; wrapped in scroll areas so
+        # that their tall forms (330 px minimum) do not keep the list area from shrinking.
+        self.sources_dock = self._dock("Sources", "sources_dock", self.sources_panel,
+                                       Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)  # fmt: skip
         self.taxonomy_editor = TaxonomyEditor(s)
-        self.taxonomy_dock = self._dock("Categories", "taxonomy_dock", self.taxonomy_editor, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.taxonomy_dock = self._dock("Categories", "taxonomy_dock", self.taxonomy_editor,
+                                        Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)  # fmt: skip
         self.tabifyDockWidget(self.list_dock, self.sources_dock)
         self.tabifyDockWidget(self.sources_dock, self.taxonomy_dock)
         self.list_dock.raise_()
@@ -244,9 +260,13 @@ class MainWindow(QMainWindow):
         self.notes_dock = self._dock("Notes", "notes_dock", self.notes_pane, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.outline_dock, self.notes_dock)
         self.outline_dock.raise_()
+        self._default_dock_sizes()
+
+    def _default_dock_sizes(self) -> None:
+        """First-start layout: outline 250 px, right side 470 px, the editor two thirds of it."""
         self.resizeDocks([self.outline_dock], [250], Qt.Orientation.Horizontal)
         self.resizeDocks([self.editor_dock], [470], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock, self.list_dock], [560, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([self.editor_dock, self.list_dock], [2, 1], Qt.Orientation.Vertical)
 
     def _action(self, name: str, text: str, slot, shortcut: QKeySequence | str | None = None,  # noqa: ANN001
                 tip: str = "") -> QAction:  # fmt: skip

@@ -288,3 +288,21 @@ def test_save_keeps_permissions_for_file_and_backup(tmp_path: Path) -> None:
     doc.save()
     assert path.stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "minimal.xml.bak").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_valid_corpus_files_stay_valid_when_annotated(path: Path, tei_all_schema) -> None:
+    doc = tei.load(str(path))
+    if not tei_all_schema.validate(doc.tree):
+        pytest.skip("the input is not valid against tei_all")
+    blocks = first_text_blocks(doc, 3)
+    if len(blocks) < 2:
+        pytest.skip("no text blocks")
+    who = doc.ensure_annotator("Jane Historian")
+    for i in blocks:
+        doc.add_annotation(doc.target_for(i, 0, i, 5), "gl-comment", annotator=who).note = ["n"]
+    doc.add_annotation(doc.target_for(blocks[0], 1, blocks[-1], 2), "gl-figure").figure = A.ContestedFigure(
+        stated="5", normalised=A.Quantity(5), status="resolved"
+    )
+    again = tei.TeiDocument.from_bytes(doc.to_bytes(who=who))
+    assert tei_all_schema.validate(again.tree), tei_all_schema.error_log
