@@ -71,7 +71,7 @@ def text_of(el: etree._Element) -> str:
 
 def collapse(text: str) -> str:
     """Collapse XML whitespace runs to one space and strip the ends (the reading-text rule)."""
-    if _NON_XML_SPACE.search(text) is None:  # str.split() is faster but knows more spaces
+    if text.isascii() or _NON_XML_SPACE.search(text) is None:  # split() knows more spaces
         return " ".join(text.split())
     return _WS_RUN.sub(" ", text).strip(" ")
 
@@ -96,6 +96,7 @@ class Block:
     parent: int  # index of the enclosing block (for notes inside a paragraph), else -1
     is_note: bool = False
     _reading: str | None = None
+    _raw: str | None = None  # the raw text seen at layout, kept until the reading text is made
     _map: tuple[list[int], list[int]] | None = None  # reading seg starts, raw seg starts
     _anchors: list[Anchor] | None = field(default=None)
     complex: bool = False  # has notes, choices or lb break="no": needs the full walk
@@ -112,7 +113,8 @@ class Block:
             if self.complex:
                 self._build_map()
             else:
-                self._reading = collapse(text_of(self.element))
+                raw, self._raw = self._raw, None
+                self._reading = collapse(raw if raw is not None else text_of(self.element))
         assert self._reading is not None
         return self._reading
 
@@ -301,16 +303,23 @@ def _reading_map(root: etree._Element) -> tuple[str, list[int], list[int], list[
             continue
         if flag == 0:
             continue
-        for m in re.finditer(r"[^ \t\n\r]+|[ \t\n\r]+", text):
-            if m.group()[0] in " \t\n\r":
-                if rlen and pending is None and not nobreak:
-                    pending = raw + m.start()
-            else:
+        start = 0
+        for m in _WS_RUN.finditer(text):  # words between whitespace runs, then the run
+            if m.start() > start:
                 if pending is not None:
                     emit(pending, " ")
                     pending = None
                 nobreak = False
-                emit(raw + m.start(), m.group())
+                emit(raw + start, text[start : m.start()])
+            if rlen and pending is None and not nobreak:
+                pending = raw + m.start()
+            start = m.end()
+        if start < len(text):
+            if pending is not None:
+                emit(pending, " ")
+                pending = None
+            nobreak = False
+            emit(raw + start, text[start:])
     for a in anchors:  # an anchor after trailing whitespace sits at the end of the text
         a.position = min(a.position, rlen)
     return "".join(out), r_starts, w_starts, anchors
@@ -380,11 +389,12 @@ class TextModel:
         pos = 0
         for k, (el, gap) in enumerate(self._tops):
             pos += gap
-            length = len(text_of(el))
+            raw = text_of(el)
+            length = len(raw)
             index = len(blocks)
             self._top_index.append(index)
             self._block_of[el] = index
-            blocks.append(Block(el, pos, length, -1, is_note=el.tag == NOTE))
+            blocks.append(Block(el, pos, length, -1, is_note=el.tag == NOTE, _raw=raw))
             for note in notes.get(k, ()):
                 blocks[index].complex = True
                 offset = self.offsets_within(el)[note]
