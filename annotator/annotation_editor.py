@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,6 +62,19 @@ class NoteEdit(QPlainTextEdit):
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusOutEvent(event)
         self.focus_lost.emit()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # Four lines, not QAbstractScrollArea's 192 px: the editor's scroll area sizes its body
+        # by preferred heights (its labels wrap), so large hints would force a scroll bar.
+        lines = 4 * self.fontMetrics().lineSpacing() + 2 * self.frameWidth() + 10
+        return QSize(super().sizeHint().width(), max(self.minimumHeight(), lines))
+
+
+class CompactTable(QTableWidget):
+    """A table whose preferred height is its minimum height (it grows with the stretch)."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(super().sizeHint().width(), self.minimumHeight())
 
 
 def quantity_text(q: Quantity | None) -> str:
@@ -126,13 +139,13 @@ class AnnotationEditor(QWidget):
                                   "or click a highlight to edit it.")  # fmt: skip
         self.empty_label.setWordWrap(True)
         self.empty_label.setStyleSheet("color:#7a7467; padding:12px;")
-        lay.addWidget(self.empty_label)
+        lay.addWidget(self.empty_label, 0, Qt.AlignmentFlag.AlignTop)
 
         self.panel = QWidget()
-        lay.addWidget(self.panel)
+        lay.addWidget(self.panel, 1)
         pl = QVBoxLayout(self.panel)
         pl.setContentsMargins(0, 0, 0, 0)
-        pl.setSpacing(8)
+        pl.setSpacing(6)
 
         self.quote_label = QLabel()
         self.quote_label.setObjectName("quote_label")
@@ -168,12 +181,12 @@ class AnnotationEditor(QWidget):
         pl.addLayout(span_row)
 
         form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setVerticalSpacing(6)
         self.category_combo = QComboBox()
         self.category_combo.setObjectName("category_combo")
         self.category_combo.setAccessibleName("Category")
         self.category_combo.activated.connect(self._category_chosen)
-        form.addRow("&Category", self.category_combo)
         self.certainty_combo = QComboBox()
         self.certainty_combo.setObjectName("certainty_combo")
         self.certainty_combo.setAccessibleName("Certainty")
@@ -181,42 +194,46 @@ class AnnotationEditor(QWidget):
         self.certainty_combo.activated.connect(
             lambda: self._edit("Set certainty", lambda a: setattr(a, "certainty", self.certainty_combo.currentText()))
         )
-        form.addRow("Cer&tainty", self.certainty_combo)
-        pl.addLayout(form)
+        certainty_label = QLabel("Cer&tainty")
+        certainty_label.setBuddy(self.certainty_combo)
+        cat_row = QHBoxLayout()
+        cat_row.addWidget(self.category_combo, 3)
+        cat_row.addWidget(certainty_label)
+        cat_row.addWidget(self.certainty_combo, 1)
+        form.addRow("&Category", cat_row)
+        category_label = form.labelForField(cat_row)
+        if isinstance(category_label, QLabel):
+            category_label.setBuddy(self.category_combo)
 
         self.note_edit = NoteEdit()
         self.note_edit.setObjectName("note_edit")
         self.note_edit.setAccessibleName("Note")
         self.note_edit.setPlaceholderText("Your note (blank line = new paragraph)")
         self.note_edit.setTabChangesFocus(True)
-        self.note_edit.setMinimumHeight(70)
+        self.note_edit.setMinimumHeight(60)
         self.note_edit.setMaximumHeight(120)
         self.note_edit.textChanged.connect(self._note_typed)
         self.note_edit.focus_lost.connect(self.commit_pending)
-        note_label = QLabel("&Note")
-        note_label.setBuddy(self.note_edit)
-        pl.addWidget(note_label)
-        pl.addWidget(self.note_edit)
+        form.addRow("&Note", self.note_edit)
+        pl.addLayout(form)
 
         self.kind_stack = QStackedWidget()
         self.kind_pages: dict[str, QWidget] = {
-            "bias": self._build_bias(),
+            "bias": _top_aligned(self._build_bias()),
             "figure": self._build_figure(),
-            "source": self._build_source(),
+            "source": _top_aligned(self._build_source()),
             "comment": QWidget(),
             "question": QWidget(),
         }
         for page in self.kind_pages.values():
             self.kind_stack.addWidget(page)
-        pl.addWidget(self.kind_stack)
+        pl.addWidget(self.kind_stack, 1)
 
         self.meta_label = QLabel()
         self.meta_label.setObjectName("meta_label")
         self.meta_label.setWordWrap(True)
         self.meta_label.setStyleSheet("color:#7a7467;")
         pl.addWidget(self.meta_label)
-        pl.addStretch(1)
-        lay.addStretch(1)
 
         QShortcut(QKeySequence("Escape"), self, activated=self._escape,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fmt: skip
@@ -249,8 +266,17 @@ class AnnotationEditor(QWidget):
         return box
 
     def _build_figure(self) -> QWidget:
+        """The contested-figure group, compact enough that the stated and normalised values, the
+        status, the preferred value and three rows of alternatives fit a 1440x900 window."""
         box = QGroupBox("Contested figure")
-        form = QFormLayout(box)
+        box.setObjectName("figure_group")
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(8, 4, 8, 6)
+        outer.setSpacing(4)
+        form = QFormLayout()
+        form.setVerticalSpacing(4)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        outer.addLayout(form)
 
         def fig_setter(field: str) -> Callable[[str], Callable[[tei.Annotation], None]]:
             def make(value: str) -> Callable[[tei.Annotation], None]:
@@ -283,29 +309,7 @@ class AnnotationEditor(QWidget):
         row.addWidget(self.approx_check)
         form.addRow("Normalised", row)
 
-        self.alt_table = QTableWidget(0, 5)
-        self.alt_table.setObjectName("alternatives_table")
-        self.alt_table.setAccessibleName("Alternative values")
-        self.alt_table.setHorizontalHeaderLabels(["Value", "Source", "Locator", "Certainty", "Note"])
-        self.alt_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.alt_table.verticalHeader().setVisible(False)
-        self.alt_table.setMinimumHeight(110)
-        self.alt_table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.alt_table.itemChanged.connect(self._alt_item_changed)
-        form.addRow(QLabel("Alternative values"))
-        form.addRow(self.alt_table)
-        alt_buttons = QHBoxLayout()
-        self.add_alt_button = QPushButton("Add value")
-        self.add_alt_button.setObjectName("add_alternative")
-        self.add_alt_button.clicked.connect(self.add_alternative)
-        self.remove_alt_button = QPushButton("Remove value")
-        self.remove_alt_button.setObjectName("remove_alternative")
-        self.remove_alt_button.clicked.connect(self.remove_alternative)
-        alt_buttons.addWidget(self.add_alt_button)
-        alt_buttons.addWidget(self.remove_alt_button)
-        alt_buttons.addStretch(1)
-        form.addRow(alt_buttons)
-
+        verdict = QHBoxLayout()
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("status_combo")
         self.status_combo.setAccessibleName("Status")
@@ -313,14 +317,53 @@ class AnnotationEditor(QWidget):
         self.status_combo.activated.connect(
             lambda: self._edit("Set status", fig_setter("status")(self.status_combo.currentText()))
         )
-        form.addRow("Status", self.status_combo)
         self.preferred_edit = self._line("preferred_edit", "Preferred value", "preferred",
                                          "Edit preferred value", fig_setter("preferred"))  # fmt: skip
         self.preferred_edit.setPlaceholderText("the value you consider right")
-        form.addRow("Preferred", self.preferred_edit)
+        preferred_label = QLabel("Preferred")
+        preferred_label.setBuddy(self.preferred_edit)
+        verdict.addWidget(self.status_combo, 1)
+        verdict.addWidget(preferred_label)
+        verdict.addWidget(self.preferred_edit, 2)
+        form.addRow("Status", verdict)
         self.rationale_edit = self._line("rationale_edit", "Rationale", "rationale",
                                          "Edit rationale", fig_setter("rationale"))  # fmt: skip
+        self.rationale_edit.setPlaceholderText("why you prefer this value")
         form.addRow("Rationale", self.rationale_edit)
+
+        alt_head = QHBoxLayout()
+        alt_head.setSpacing(4)
+        alt_label = QLabel("Alternative values")
+        alt_head.addWidget(alt_label, 1)
+        self.add_alt_button = QPushButton("Add value")
+        self.add_alt_button.setObjectName("add_alternative")
+        self.add_alt_button.setAccessibleName("Add alternative value")
+        self.add_alt_button.clicked.connect(self.add_alternative)
+        self.remove_alt_button = QPushButton("Remove value")
+        self.remove_alt_button.setObjectName("remove_alternative")
+        self.remove_alt_button.setAccessibleName("Remove alternative value")
+        self.remove_alt_button.clicked.connect(self.remove_alternative)
+        alt_head.addWidget(self.add_alt_button)
+        alt_head.addWidget(self.remove_alt_button)
+        outer.addLayout(alt_head)
+
+        self.alt_table = CompactTable(0, 5)
+        self.alt_table.setObjectName("alternatives_table")
+        self.alt_table.setAccessibleName("Alternative values")
+        alt_label.setBuddy(self.alt_table)
+        self.alt_table.setHorizontalHeaderLabels(["Value", "Source", "Locator", "Certainty", "Note"])
+        self.alt_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.alt_table.verticalHeader().setVisible(False)
+        row_height = self.fontMetrics().height() + 8
+        self.alt_table.verticalHeader().setDefaultSectionSize(row_height)
+        self.alt_table.verticalHeader().setMinimumSectionSize(row_height)
+        self.alt_table.setWordWrap(False)
+        # header + three rows without scrolling; grows with the dock
+        head = self.alt_table.horizontalHeader().sizeHint().height()
+        self.alt_table.setMinimumHeight(head + 3 * row_height + 2 * self.alt_table.frameWidth() + 2)
+        self.alt_table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.alt_table.itemChanged.connect(self._alt_item_changed)
+        outer.addWidget(self.alt_table, 1)
         return box
 
     def _build_source(self) -> QWidget:
@@ -675,6 +718,16 @@ class AnnotationEditor(QWidget):
     def _escape(self) -> None:
         self.commit_pending()
         self.jump_requested.emit(self.ann_id)
+
+
+def _top_aligned(widget: QWidget) -> QWidget:
+    """Wrap a page so that it keeps its natural height at the top of the stack."""
+    page = QWidget()
+    lay = QVBoxLayout(page)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(widget)
+    lay.addStretch(1)
+    return page
 
 
 def _esc(s: str) -> str:

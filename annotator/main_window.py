@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QIcon,
     QKeySequence,
     QPixmap,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QScrollArea,
+    QTabBar,
     QTableView,
     QToolBar,
     QTreeView,
@@ -62,6 +64,7 @@ from .notes_pane import NotesPane
 from .session import Session
 from .sources_panel import SourcesPanel
 from .taxonomy_editor import TaxonomyEditor
+from .validation import ValidationPanel, ValidationRunner
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +117,12 @@ class MainWindow(QMainWindow):
         self.session.untitled = False
         self.has_document = False
         self.persist_layout = True
-        self._untitled_key = f"{os.getpid()}-{int(time.time())}"
+        self._untitled_key = recovery.new_untitled_key()
         self._loader: Loader | None = None
         self._display_cache: tuple[TeiDocument, DisplayMap] | None = None
         self._untitled_title = ""
+        self._change_count = 0
+        self._validated_at: tuple[object, int, int] | None = None
         self.category_actions: dict[str, QAction] = {}
         self._build_view()
         self._build_docks()
@@ -140,6 +145,9 @@ class MainWindow(QMainWindow):
         if path:
             self.open_path(path, background=False)
         self._update_title()
+        self.message_bar.closed.connect(self._message_closed)
+        if self.message_bar.kind != "recovery":
+            self.offer_untitled_recovery()
 
     # -- construction -------------------------------------------------------------------------
     def _build_view(self) -> None:
@@ -244,9 +252,15 @@ class MainWindow(QMainWindow):
         self.taxonomy_editor = TaxonomyEditor(s)
         self.taxonomy_dock = self._dock("Categories", "taxonomy_dock", self.taxonomy_editor,
                                         Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)  # fmt: skip
+        self.validation_panel = ValidationPanel()
+        self.validation_dock = self._dock("Validation", "validation_dock", self.validation_panel,
+                                          Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
         self.tabifyDockWidget(self.list_dock, self.sources_dock)
         self.tabifyDockWidget(self.sources_dock, self.taxonomy_dock)
+        self.tabifyDockWidget(self.taxonomy_dock, self.validation_dock)
+        self.validation_dock.hide()  # shown by Tools ▸ Validate
         self.list_dock.raise_()
+        self.validator = ValidationRunner(self)
 
         self.outline_model = OutlineModel(self)
         self.outline = QTreeView()
@@ -318,6 +332,9 @@ class MainWindow(QMainWindow):
         self.action_about = self._action("action_about", "&About Glossator", self.about)
         self.action_zoom_in = self._action("action_zoom_in", "Larger text", lambda: self.zoom(1), K.ZoomIn)
         self.action_zoom_out = self._action("action_zoom_out", "Smaller text", lambda: self.zoom(-1), K.ZoomOut)
+        self.action_validate = self._action(
+            "action_validate", "&Validate", self.validate, "F7",
+            "Check annotations, ids and references (and the schema set in the preferences)")  # fmt: skip
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -353,8 +370,11 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_zoom_out)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
-                     self.outline_dock, self.notes_dock):  # fmt: skip
+                     self.validation_dock, self.outline_dock, self.notes_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
+        m = mb.addMenu("&Tools")
+        m.setObjectName("tools_menu")
+        m.addAction(self.action_validate)
         m = mb.addMenu("&Help")
         m.addAction(self.action_about)
 
@@ -427,6 +447,11 @@ class MainWindow(QMainWindow):
         self.outline.activated.connect(self._outline_activated)
         self.outline.clicked.connect(self._outline_activated)
         self.notes_pane.note_activated.connect(self._note_pane_activated)
+        self.validation_panel.annotation_activated.connect(self._validation_activated)
+        self.validation_panel.validate_requested.connect(self.validate)
+        self.validator.progress.connect(self._validation_progress)
+        self.validator.finished.connect(self._validation_finished)
+        self.validator.failed.connect(self._validation_failed)
 
     def _restore_layout(self) -> None:
         geo = settings.load_state("geometry")
@@ -542,10 +567,48 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)
         return True
 
-    def open_document(self, doc: TeiDocument, title: str = "") -> None:
+    def offer_untitled_recovery(self) -> bool:
+        """Offer to restore an untitled document (an import) left unsaved by an earlier run."""
+        found = recovery.find_untitled(exclude={self._untitled_key})
+        if not found:
+            return False
+        rec = found[0]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
+        name = f"“{rec.title}”" if rec.title else "an untitled document"
+        more = f" ({len(found) - 1} more after this one)" if len(found) > 1 else ""
+        self.message_bar.show_message(
+            f"Glossator found unsaved work on {name} (never saved to a file) from {when}; the "
+            f"program was closed before it was saved{more}.",
+            [("Restore", lambda r=rec: self.restore_untitled(r)),
+             ("Discard", lambda r=rec: recovery.discard(None, r.untitled_key))],
+            level="warning", kind="untitled-recovery")  # fmt: skip
+        return True
+
+    def _message_closed(self, kind: str) -> None:
+        if kind in ("recovery", "untitled-recovery"):
+            self.offer_untitled_recovery()
+
+    def restore_untitled(self, rec: recovery.Recovered) -> bool:
+        """Open a recovered untitled document as an unsaved document (Save asks for a name)."""
+        try:
+            doc = TeiDocument.from_bytes(rec.read(), None)
+        except (tei.TeiError, OSError) as exc:
+            show_error(self, exc, "The recovery copy cannot be read; it is kept in "
+                       f"{os.path.dirname(rec.data_path)}.")  # fmt: skip
+            return False
+        if not self.open_document(doc, rec.title):
+            return False
+        # adopt its recovery file: it stays until the document is saved or discarded
+        if rec.untitled_key != self._untitled_key:
+            recovery.discard(None, self._untitled_key)
+            self._untitled_key = rec.untitled_key
+        self.statusBar().showMessage("Unsaved document restored; save it to keep it.", 6000)
+        return True
+
+    def open_document(self, doc: TeiDocument, title: str = "") -> bool:
         """Show a document that has no file yet (e.g. an import): Save asks for a name."""
         if not self._confirm_discard():
-            return
+            return False
         self.watcher.removePaths(self.watcher.files() or [])
         self.session.path = None
         self.session.untitled = True
@@ -553,6 +616,7 @@ class MainWindow(QMainWindow):
         self._untitled_title = title
         self.session.replace_document(doc)
         self._update_title()
+        return True
 
     # -- annotating ---------------------------------------------------------------------------
     def _rebuild_category_actions(self) -> None:
@@ -756,10 +820,13 @@ class MainWindow(QMainWindow):
     # -- session signals ----------------------------------------------------------------------
     def _on_annotation_added(self, ann_id: str) -> None:
         self.view.annotation_updated(ann_id)
+        self.table_model.set_status(ann_id, self.view.unresolved.get(ann_id, ""))
         self._update_stats()
 
     def _on_annotation_changed(self, ann_id: str) -> None:
         self.view.annotation_updated(ann_id)
+        self.table_model.set_status(ann_id, self.view.unresolved.get(ann_id, ""))
+        self._update_stats()
 
     def _on_annotation_removed(self, ann_id: str) -> None:
         self.view.annotation_removed(ann_id)
@@ -771,6 +838,7 @@ class MainWindow(QMainWindow):
         self.view.refresh_all()
 
     def _on_stack_changed(self, _index: int) -> None:
+        self._change_count += 1
         self._update_title()
         self._change_timer.start()
 
@@ -943,10 +1011,11 @@ class MainWindow(QMainWindow):
         if not self.has_document:
             return ""
         self.editor.commit_pending()
-        if self.session.undo_stack.isClean():
+        if not self.session.is_dirty():  # an untitled document (an import) is kept from the start
             return ""
         try:
-            return recovery.write(self.session.path, self.session.to_bytes(), self._untitled_key)
+            return recovery.write(self.session.path, self.session.to_bytes(), self._untitled_key,
+                                  self._untitled_title)  # fmt: skip
         except (tei.TeiError, OSError) as exc:
             log.warning("autosave failed: %s", exc)
             self.statusBar().showMessage(f"Recovery autosave failed: {exc}", 6000)
@@ -985,7 +1054,70 @@ class MainWindow(QMainWindow):
             settings.save_state("window_state", self.saveState())
         self.autosave_timer.stop()
         self._change_timer.stop()
+        self.validator.stop()
         event.accept()
+
+    # -- validation ---------------------------------------------------------------------------
+    def validate(self) -> bool:
+        """Tools ▸ Validate: check a snapshot of the document in a worker process.
+
+        The live document is not touched while the worker runs (it validates the bytes a save
+        would write now), so editing may go on; results are flagged if it changed meanwhile.
+        """
+        if not self.has_document:
+            self.statusBar().showMessage("Open a document to validate it.", 4000)
+            return False
+        if self.validator.busy:
+            self.statusBar().showMessage("A validation is already running.", 4000)
+            return False
+        self.editor.commit_pending()
+        schema = settings.get("validation/schema").strip() or None
+        try:
+            data = self.session.to_bytes()
+            self.validator.start(data, self.session.path, schema)
+        except (tei.TeiError, OSError) as exc:
+            show_error(self, exc, "The document cannot be validated.")
+            return False
+        self._validated_at = (self.session.doc, self.session.undo_stack.index(), self._change_count)
+        self.action_validate.setEnabled(False)
+        self.validation_dock.show()
+        self.validation_dock.raise_()
+        self.validation_panel.set_running("Validating…")
+        self.progress.show()
+        return True
+
+    def _validation_progress(self, text: str) -> None:
+        self.validation_panel.set_running(text)
+        self.statusBar().showMessage(text)
+
+    def _validation_done(self) -> None:
+        self.action_validate.setEnabled(True)
+        self.progress.hide()
+        self.statusBar().clearMessage()
+
+    def _validation_finished(self, report: object) -> None:
+        self._validation_done()
+        stale = self._validated_at != (self.session.doc, self.session.undo_stack.index(), self._change_count)
+        self.validation_panel.show_report(report, stale=stale)  # type: ignore[arg-type]
+        self.validation_dock.show()
+        self.validation_dock.raise_()
+        self.statusBar().showMessage("Validation: " + self.validation_panel.summary.text(), 6000)
+
+    def _validation_failed(self, exc: object) -> None:
+        self._validation_done()
+        self.validation_panel.set_running("The validation did not complete.")
+        self.validation_panel.again_button.setEnabled(True)
+        show_error(self, exc, "The validation did not complete.")  # type: ignore[arg-type]
+
+    def _validation_activated(self, ann_id: str) -> None:
+        try:
+            self.session.doc.annotation(ann_id)
+        except tei.AnnotationError:
+            self.statusBar().showMessage(f"Annotation {ann_id} no longer exists.", 5000)
+            return
+        self.select_annotation(ann_id)
+        if ann_id not in self.view.unresolved:
+            self.view.scroll_to_annotation(ann_id)
 
     # -- dialogs ------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -1124,6 +1256,19 @@ class MainWindow(QMainWindow):
         pos = self.view.textCursor().position()
         n = m.display_block_at(pos)
         self.position_label.setText(f"¶ {n * 100 // max(1, len(m.blocks))}%")
+
+    # -- showing ------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        QTimer.singleShot(0, self._hide_stray_tab_bars)
+
+    def _hide_stray_tab_bars(self) -> None:
+        """Work around a Qt 6.11 QMainWindowLayout bug: tabifying a second dock group leaves a
+        duplicate tab bar that the layout never manages (never shown or hidden explicitly). It
+        stays where it was first placed, e.g. over the status bar, so hide it."""
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isVisible() and not bar.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                bar.hide()
 
     # -- drag and drop ------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class MessageBar(QFrame):
-    """Shows one message with action buttons; buttons are named ``message_bar_<label>``."""
+    """Shows one message with action buttons; buttons are named ``message_bar_<label>``.
+
+    ``closed(kind)`` is emitted after a button's callback ran (the bar is hidden by then)."""
+
+    closed = Signal(str)
 
     STYLES = {
         "info": "background:#eef3f8; border-bottom:1px solid #c9d6e3;",
@@ -54,6 +59,9 @@ class MessageBar(QFrame):
         return next((b for b in self.buttons if b.text() == label), None)
 
     def _run(self, callback: Callable[[], None]) -> None:
+        kind = self.kind
         self.hide()
         self.kind = ""
         callback()
+        if not self.isVisible():
+            self.closed.emit(kind)

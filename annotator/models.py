@@ -31,6 +31,8 @@ ANNOTATOR_ROLE = Qt.ItemDataRole.UserRole + 3
 CERTAINTY_ROLE = Qt.ItemDataRole.UserRole + 4
 SORT_ROLE = Qt.ItemDataRole.UserRole + 5
 TEXT_ROLE = Qt.ItemDataRole.UserRole + 6
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 7  # '' or why the annotation's target does not resolve
+ORPHAN_COLOR = "#a8322b"
 
 
 @dataclass(slots=True)
@@ -102,6 +104,17 @@ class AnnotationTableModel(QAbstractTableModel):
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0))
 
+    def set_status(self, ann_id: str, reason: str) -> None:
+        """Record whether one annotation resolves ('' = it does; else why not) and refresh its row."""
+        if reason:
+            self.unresolved[ann_id] = reason
+        else:
+            self.unresolved.pop(ann_id, None)
+        i = self._row_of.get(ann_id)
+        if i is not None and self.rows[i].status != reason:
+            self.rows[i].status = reason
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
+
     def on_added(self, ann_id: str) -> None:
         """Insert the row of a new (or restored) annotation in document order."""
         if ann_id in self._row_of:
@@ -168,13 +181,19 @@ class AnnotationTableModel(QAbstractTableModel):
                 return ("high", "medium", "low", "unknown").index(r.certainty) if r.certainty in (
                     "high", "medium", "low", "unknown") else 9  # fmt: skip
             if role == Qt.ItemDataRole.DisplayRole and col == 0 and r.status:
-                return "⚠ " + value
+                return "⚠ orphan · " + value
             return value
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = r.quote[:400]
             if r.status:
-                tip = f"Cannot find this passage: {r.status}\n\n{tip}"
+                tip = (f"Orphan: this annotation's passage cannot be found in the text ({r.status}).\n"
+                       f"Select the right passage and use “Use selection” in the editor, or delete it."
+                       f"\n\n{tip}")  # fmt: skip
             return tip
+        if role == Qt.ItemDataRole.ForegroundRole and r.status and col != 1:
+            return QColor(ORPHAN_COLOR)
+        if role == STATUS_ROLE:
+            return r.status
         if role == Qt.ItemDataRole.BackgroundRole and col == 1:
             return tint(r.color, 0.45)
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
@@ -190,7 +209,7 @@ class AnnotationTableModel(QAbstractTableModel):
         if role == TEXT_ROLE:
             return f"{r.quote}\n{r.note}\n{r.category_label}".lower()
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{r.category_label}: {r.quote[:80]}"
+            return f"{'Orphan (passage not found) ' if r.status else ''}{r.category_label}: {r.quote[:80]}"
         return None
 
 

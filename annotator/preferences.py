@@ -1,10 +1,21 @@
-"""Preferences: the annotator's identity (name, ORCID), autosave and reading font."""
+"""Preferences: the annotator's identity (name, ORCID), autosave, reading font, validation schema."""
 
 from __future__ import annotations
 
+import os
 import re
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from . import settings
 
@@ -40,10 +51,38 @@ class PreferencesDialog(QDialog):
         self.font_spin.setRange(7, 32)
         self.font_spin.setValue(settings.get("view/font_size"))
         form.addRow("Reading &font size", self.font_spin)
+        self.schema_edit = QLineEdit(settings.get("validation/schema"))
+        self.schema_edit.setObjectName("pref_schema")
+        self.schema_edit.setAccessibleName("RELAX NG schema for validation")
+        self.schema_edit.setPlaceholderText("none: check annotations, ids and references only")
+        self.schema_edit.setToolTip("A RELAX NG schema (.rng), e.g. tei_all.rng, that Tools ▸ Validate "
+                                    "also checks against. Compiled once per session, in the background.")
+        self.schema_edit.setClearButtonEnabled(True)
+        browse = QPushButton("Browse…")
+        browse.setObjectName("pref_schema_browse")
+        browse.setAccessibleName("Choose a schema file")
+        browse.clicked.connect(self.choose_schema)
+        row = QHBoxLayout()
+        row.addWidget(self.schema_edit, 1)
+        row.addWidget(browse)
+        form.addRow("Validation &schema", row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def choose_schema(self) -> None:
+        """Pick a RELAX NG schema file."""
+        current = self.schema_edit.text().strip()
+        path, _ = QFileDialog.getOpenFileName(self, "RELAX NG schema", os.path.dirname(current) if current else "",
+                                              "RELAX NG schema (*.rng);;All files (*)")  # fmt: skip
+        if path:
+            self.schema_edit.setText(path)
+
+    def schema_ok(self) -> bool:
+        """Tell whether the schema field is empty or names an existing file."""
+        text = self.schema_edit.text().strip()
+        return not text or os.path.isfile(os.path.expanduser(text))
 
     def orcid_ok(self) -> bool:
         """Tell whether the ORCID field is empty or well-formed."""
@@ -56,8 +95,15 @@ class PreferencesDialog(QDialog):
             self.orcid_edit.setFocus()
             self.orcid_edit.setStyleSheet("border:1px solid #c0392b;")
             return
+        if not self.schema_ok():
+            self.schema_edit.setFocus()
+            self.schema_edit.setStyleSheet("border:1px solid #c0392b;")
+            self.schema_edit.setToolTip("There is no file at this path; choose a .rng file or leave it empty.")
+            return
         settings.put("annotator/name", self.name_edit.text().strip())
         settings.put("annotator/orcid", self.orcid_edit.text().strip())
         settings.put("editor/autosave_seconds", self.autosave_spin.value())
         settings.put("view/font_size", self.font_spin.value())
+        schema = self.schema_edit.text().strip()
+        settings.put("validation/schema", os.path.abspath(os.path.expanduser(schema)) if schema else "")
         super().accept()

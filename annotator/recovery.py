@@ -1,5 +1,8 @@
 """Crash recovery: the unsaved document is written to a recovery file on a timer and after
-changes; the next start offers to restore it when it is newer than the file on disk."""
+changes; the next start offers to restore it when it is newer than the file on disk.
+
+Documents without a file (imports) are written as ``untitled-<key>``; :func:`find_untitled`
+lists those left behind by a previous run (a process that is no longer running)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import json
 import logging
 import os
 import time
+import uuid
 from dataclasses import dataclass
 
 from PySide6.QtCore import QStandardPaths
@@ -39,6 +43,8 @@ class Recovered:
     data_path: str
     original: str | None
     saved_at: float
+    untitled_key: str = ""
+    title: str = ""
 
     def read(self) -> bytes:
         """Return the recovered document bytes."""
@@ -46,11 +52,18 @@ class Recovered:
             return fh.read()
 
 
-def write(path: str | None, data: bytes, untitled_key: str = "") -> str:
+def new_untitled_key() -> str:
+    """Return a key for an untitled document: unique, starting with this process's id."""
+    return f"{os.getpid()}-{int(time.time())}-{uuid.uuid4().hex[:8]}"
+
+
+def write(path: str | None, data: bytes, untitled_key: str = "", title: str = "") -> str:
     """Write a recovery copy (atomically) and return its path."""
     stem = os.path.join(recovery_dir(), key_for(path, untitled_key))
     atomic_write(stem + ".xml", data, backup=False)
     meta = {"original": os.path.abspath(path) if path else None, "saved_at": time.time()}
+    if not path:
+        meta.update(key=untitled_key, title=title)
     atomic_write(stem + ".json", json.dumps(meta).encode(), backup=False)
     return stem + ".xml"
 
@@ -65,6 +78,58 @@ def discard(path: str | None, untitled_key: str = "") -> None:
             pass
         except OSError as exc:  # pragma: no cover
             log.warning("cannot delete recovery file: %s", exc)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists, owned by someone else
+    try:  # Linux: a reused pid of an unrelated program does not count
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmdline = fh.read().lower()
+    except OSError:
+        return True
+    return any(word in cmdline for word in (b"python", b"glossator", b"annotator"))
+
+
+def find_untitled(exclude: set[str] | frozenset[str] = frozenset()) -> list[Recovered]:
+    """Return recovery copies of untitled documents left by earlier runs, newest first.
+
+    Keys in ``exclude`` (documents open in this process) are skipped, and so are those of
+    another Glossator process that is still running (it may still be editing them).
+    """
+    found = []
+    try:
+        names = os.listdir(recovery_dir())
+    except OSError:
+        return []
+    for name in names:
+        if not (name.startswith("untitled-") and name.endswith(".json")):
+            continue
+        stem = os.path.join(recovery_dir(), name[: -len(".json")])
+        try:
+            with open(stem + ".json", encoding="utf-8") as fh:
+                meta = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        if not isinstance(meta, dict) or meta.get("original") or not os.path.exists(stem + ".xml"):
+            continue
+        key = str(meta.get("key") or name[len("untitled-") : -len(".json")])
+        if key in exclude:
+            continue
+        pid_text = key.split("-", 1)[0]
+        pid = int(pid_text) if pid_text.isdigit() else 0
+        if pid != os.getpid() and _process_alive(pid):
+            continue
+        found.append(Recovered(stem + ".xml", None, float(meta.get("saved_at", 0) or 0), key,
+                               str(meta.get("title") or "")))  # fmt: skip
+    found.sort(key=lambda r: r.saved_at, reverse=True)
+    return found
 
 
 def find(path: str) -> Recovered | None:

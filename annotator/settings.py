@@ -51,6 +51,8 @@ SPEC: dict[str, Setting] = {
         Setting("files/last_dir", str, "", "Folder of the last file dialog."),
         Setting("export/last_format", str, "html", "Format chosen last in the export dialog."),
         Setting("export/open_when_done", bool, True, "Open an exported file when it is written."),
+        Setting("validation/schema", str, "",
+                "RELAX NG schema (.rng) that Tools ▸ Validate also checks against (empty = none)."),
     )
 }
 MAX_RECENT = 10

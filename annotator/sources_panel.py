@@ -55,6 +55,7 @@ class SourcesPanel(QWidget):
         self.tree.selectionModel().selectionChanged.connect(self._selected)
         self.tree.doubleClicked.connect(self._double_clicked)
         self.model.rebuilt.connect(self._expand)
+        self.tree.setMinimumHeight(120)  # the dock scrolls the form below when space is short
         lay.addWidget(self.tree, 3)
 
         form = QFormLayout()
