@@ -100,7 +100,10 @@ class DisplayBlock:
 class DisplayMap:
     """All display blocks of a document, with Qt block starts for ``bisect``."""
 
-    def __init__(self, doc: TeiDocument, *, notes_inline: bool = True) -> None:
+    def __init__(self, doc: TeiDocument, *, notes_inline: bool = True,
+                 first_chars: int | None = None) -> None:  # fmt: skip
+        """Build the map; with ``first_chars``, only the leading blocks holding about that many
+        characters (a first screenful: ``complete`` is then False)."""
         self.doc = doc
         blocks = doc.text.blocks
         self.blocks: list[DisplayBlock] = []
@@ -109,11 +112,17 @@ class DisplayMap:
         between = self._pages_between(doc)
         note_labels: dict[int, str] = {}
         prev: Block | None = None
+        self.complete = True
+        shown = 0
         for i, b in enumerate(blocks):
+            if first_chars is not None and shown >= first_chars and not b.is_note:
+                self.complete = False
+                break
             if prev is not None and self._spacer_before(prev, b):
                 self.blocks.append(DisplayBlock(-1))
             self.qt_block_of[i] = len(self.blocks)
             self.blocks.append(self._build(i, b, between.get(i, []), note_labels))
+            shown += len(self.blocks[-1].text)
             prev = b
         self.starts: list[int] = []
         pos = 0

@@ -39,6 +39,9 @@ from .display import HEADS, DisplayMap
 log = logging.getLogger(__name__)
 
 STRIP_WIDTH = 8
+#: Documents with more blocks than this are shown a first screenful at a time (see set_document).
+PROGRESSIVE_BLOCKS = 1500
+FIRST_SCREEN_CHARS = 30_000
 SERIF = ["Noto Serif", "Source Serif 4", "Georgia", "DejaVu Serif", "Liberation Serif", "serif"]
 PAPER = "#fbfaf6"
 INK = "#2b2a27"
@@ -117,6 +120,7 @@ class DocumentView(QPlainTextEdit):
     note_activated = Signal(int)
     annotations_at_changed = Signal(list)
     first_paint = Signal()
+    display_completed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,7 +135,8 @@ class DocumentView(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
         self.doc: tei.TeiDocument | None = None
-        self.map: DisplayMap | None = None
+        self._map: DisplayMap | None = None
+        self._in_paint = False
         self.pieces: dict[int, list[tuple[int, int, str]]] = {}  # tei block -> (r0, r1, ann id)
         self.ann_blocks: dict[str, list[int]] = {}
         self.unresolved: dict[str, str] = {}
@@ -174,22 +179,62 @@ class DocumentView(QPlainTextEdit):
             self.document().setDefaultFont(font)
         self.refresh_all()
 
+    @property
+    def map(self) -> DisplayMap | None:
+        """Return the display map, completing a first-screenful map first (see set_document)."""
+        if self._map is not None and not self._map.complete and self.doc is not None:
+            self._complete(self.doc)
+        return self._map
+
+    @property
+    def shown_map(self) -> DisplayMap | None:
+        """Return the map of what is shown now (perhaps only a first screenful), never waiting."""
+        return self._map
+
     # -- loading ------------------------------------------------------------------------------
     def set_document(self, doc: tei.TeiDocument, display: DisplayMap | None = None) -> None:
-        """Show ``doc`` (building the display map unless given one)."""
+        """Show ``doc`` (building the display map unless given one).
+
+        A long document is shown in two steps: its first screenful at once, the rest in the
+        next turn of the event loop (``display_completed`` is emitted when the map is whole).
+        """
         self.doc = doc
-        self.map = display or DisplayMap(doc)
+        if display is None and len(doc.text.blocks) > PROGRESSIVE_BLOCKS:
+            display = DisplayMap(doc, first_chars=FIRST_SCREEN_CHARS)
+        self.selected_id = ""
+        self.index_annotations()
+        self._install(display or DisplayMap(doc))
+        if self._map is not None and self._map.complete:
+            self.display_completed.emit()
+
+    def _complete(self, doc: tei.TeiDocument) -> None:
+        """Second step of :meth:`set_document`: replace the first screenful by the whole text."""
+        if self.doc is not doc or self._map is None or self._map.complete:
+            return
+        bar = self.verticalScrollBar().value()
+        cursor = self.textCursor()
+        anchor, pos = cursor.anchor(), cursor.position()
+        self._install(DisplayMap(doc))
+        if pos <= self.document().characterCount() - 1:
+            cursor = self.textCursor()
+            cursor.setPosition(anchor)
+            cursor.setPosition(pos, QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(cursor)
+        self.verticalScrollBar().setValue(bar)
+        self.display_completed.emit()
+
+    def _install(self, display: DisplayMap) -> None:
+        """Put a display map's text into a fresh Qt document (built detached, then shown)."""
+        self._map = display
         qdoc = QTextDocument(self)
         qdoc.setDocumentLayout(QPlainTextDocumentLayout(qdoc))
         qdoc.setUndoRedoEnabled(False)
         qdoc.setDefaultFont(self.font())
         qdoc.setDocumentMargin(28)
-        qdoc.setPlainText(self.map.text())
+        qdoc.setPlainText(self._map.text())
         qdoc.setModified(False)
         self.setDocument(qdoc)  # deletes the previous document (a child of the view)
         self._formatted.clear()
-        self.selected_id = ""
-        self.index_annotations()
         self.strip.invalidate()
         self.format_visible()
 
@@ -264,7 +309,7 @@ class DocumentView(QPlainTextEdit):
 
     def refresh_all(self) -> None:
         """Forget every block's formats (taxonomy or font change); re-format the visible ones."""
-        if self.map is None:
+        if self._map is None:
             return
         doc = self.document()
         for n in list(self._formatted):
@@ -311,7 +356,7 @@ class DocumentView(QPlainTextEdit):
 
     def format_visible(self) -> None:
         """Apply formats to visible blocks that have none yet."""
-        if self.map is None:
+        if self._map is None:
             return
         for block in self.visible_blocks():
             if block.blockNumber() not in self._formatted:
@@ -327,10 +372,10 @@ class DocumentView(QPlainTextEdit):
 
     def block_formats(self, n: int) -> list[QTextLayout.FormatRange]:
         """Compute the format ranges of display block ``n`` (TEI styling, then highlights)."""
-        assert self.map is not None and self.doc is not None
-        if n >= len(self.map.blocks):
+        assert self._map is not None and self.doc is not None
+        if n >= len(self._map.blocks):
             return []
-        db = self.map.blocks[n]
+        db = self._map.blocks[n]
         if db.index < 0 or db.qlen == 0:
             return []
         block = self.doc.text.blocks[db.index]
@@ -474,12 +519,14 @@ class DocumentView(QPlainTextEdit):
 
     # -- painting ----------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        if self.map is not None:
+        if self._map is not None:
             self.format_visible()
         super().paintEvent(event)
-        if not self._painted and self.map is not None:
+        if not self._painted and self._map is not None:
             self._painted = True
             QTimer.singleShot(0, self.first_paint.emit)
+        if self._map is not None and not self._map.complete and self.doc is not None:
+            QTimer.singleShot(0, lambda d=self.doc: self._complete(d))  # the rest, once shown
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -489,9 +536,9 @@ class DocumentView(QPlainTextEdit):
 
     def density_marks(self) -> list[tuple[float, str]]:
         """Return (fraction of the document, colour) for each annotated block."""
-        if self.map is None or self.doc is None or not self.map.blocks:
+        if self._map is None or self.doc is None or not self._map.blocks:
             return []
-        total = len(self.map.blocks)
+        total = len(self._map.blocks)
         out = []
         for i, pieces in self.pieces.items():
             aid = pieces[0][2]
@@ -499,7 +546,7 @@ class DocumentView(QPlainTextEdit):
                 color = self.doc.taxonomy.color(self.doc.annotation(aid).category)
             except tei.AnnotationError:
                 continue
-            out.append((self.map.qt_block_of[i] / total, color))
+            out.append((self._map.qt_block_of[i] / total, color))
         return out
 
     # -- positions and selection -------------------------------------------------------------

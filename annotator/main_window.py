@@ -427,6 +427,7 @@ class MainWindow(QMainWindow):
         s.undo_stack.indexChanged.connect(self._on_stack_changed)
         s.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 4000))
         self.view.annotation_clicked.connect(self.select_annotation)
+        self.view.display_completed.connect(self._show_navigation)
         self.view.note_activated.connect(self.show_note)
         self.view.cursorPositionChanged.connect(self._update_position)
         self.annotation_list.selectionModel().currentRowChanged.connect(self._list_current_changed)
@@ -470,6 +471,14 @@ class MainWindow(QMainWindow):
         self.table_model.set_unresolved(self.view.unresolved)
         self._rebuild_category_actions()
         self._fill_filters()
+        self.editor.set_annotation("")
+        self._update_title()
+        self._update_stats()
+        self.document_shown.emit()
+
+    def _show_navigation(self) -> None:
+        """Fill the outline, the notes pane and the statistics from the view's display map."""
+        doc = self.session.doc
         self.outline_model.build(doc, self.view.map.pages() if self.view.map else [])
         self.outline.expandToDepth(1)
         labels = {}
@@ -479,10 +488,7 @@ class MainWindow(QMainWindow):
                     if r.kind == "noteref" and r.note_block >= 0:
                         labels[r.note_block] = r.text
         self.notes_pane.set_document(doc, labels)
-        self.editor.set_annotation("")
-        self._update_title()
         self._update_stats()
-        self.document_shown.emit()
 
     def open_path(self, path: str, background: bool | None = None) -> bool:
         """Open a TEI file; returns False (after a clear message) if it cannot be opened."""
@@ -1240,7 +1246,8 @@ class MainWindow(QMainWindow):
         doc = self.session.doc
         n_ann = len(self.table_model.rows)
         blocks = len(doc.text.blocks)
-        pages = len(self.view.map.pages()) if self.view.map else 0
+        shown = self.view.shown_map
+        pages = len(shown.pages()) if shown is not None and shown.complete else 0
         text = f"{blocks:,} paragraphs"
         if pages:
             text += f" · {pages:,} pages"
@@ -1250,7 +1257,7 @@ class MainWindow(QMainWindow):
         self.stats_label.setText(text)
 
     def _update_position(self) -> None:
-        m = self.view.map
+        m = self.view.shown_map
         if m is None or not m.blocks:
             return
         pos = self.view.textCursor().position()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -207,22 +209,26 @@ def test_untitled_document_is_offered_after_a_crash(qtbot, tmp_path: Path, monke
 
 def test_untitled_recovery_can_be_discarded_and_skips_running_processes(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
     data = SAMPLE.read_bytes()
-    mine = recovery.write(None, data, f"{os.getpid()}-1-aaaa", "old import")
-    alive = recovery.write(None, data, f"{os.getppid()}-1-bbbb", "open elsewhere")
-    found = recovery.find_untitled()
-    assert [r.title for r in found] == ["old import"]  # the parent process is still running
-    window = MainWindow(None)
-    qtbot.addWidget(window)
-    assert window.message_bar.kind == "untitled-recovery"
-    window.message_bar.button("Discard").click()
-    assert not os.path.exists(mine) and os.path.exists(alive)
-    assert not window.has_document
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])  # another Glossator
+    try:
+        mine = recovery.write(None, data, f"{os.getpid()}-1-aaaa", "old import")
+        alive = recovery.write(None, data, f"{other.pid}-1-bbbb", "open elsewhere")
+        found = recovery.find_untitled()
+        assert [r.title for r in found] == ["old import"]  # the other process is still running
+        window = MainWindow(None)
+        qtbot.addWidget(window)
+        assert window.message_bar.kind == "untitled-recovery"
+        window.message_bar.button("Discard").click()
+        assert not os.path.exists(mine) and os.path.exists(alive)
+        assert not window.has_document
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_default_layout_shows_the_figure_editor_without_scrolling(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
-    src = Path("/tmp/annotated-sample.xml")
     path = tmp_path / "sample.xml"
-    shutil.copy(src if src.is_file() else SAMPLE, path)
+    shutil.copy(SAMPLE, path)
     window = MainWindow(str(path))
     qtbot.addWidget(window)
     window.session.set_identity("Test Historian")

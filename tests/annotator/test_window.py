@@ -372,3 +372,47 @@ def test_overlapping_highlights_are_distinguishable(window: MainWindow) -> None:
     assert len(set(backgrounds.values())) >= 2
     assert any(f.format.fontUnderline() or f.format.underlineStyle() != f.format.UnderlineStyle.NoUnderline
                for f in formats)  # fmt: skip
+
+
+def test_long_document_shows_a_first_screenful_then_the_whole_text(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from annotator.document_view import PROGRESSIVE_BLOCKS
+
+    n = PROGRESSIVE_BLOCKS + 500
+    paras = "".join(f'<pb n="{k}"/><p>Paragraph {k} of the long text, with some words to read.</p>'
+                    for k in range(n))  # fmt: skip
+    path = tmp_path / "long.xml"
+    path.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>L'
+                    "</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/>"
+                    f"</sourceDesc></fileDesc></teiHeader><text><body>{paras}</body></text></TEI>",
+                    encoding="utf-8")  # fmt: skip
+    window = MainWindow(str(path))
+    qtbot.addWidget(window)
+    window.persist_layout = False
+    view = window.view
+    shown = view.shown_map
+    assert shown is not None and not shown.complete  # only the first screenful so far
+    assert "Paragraph 0 of" in view.toPlainText() and f"Paragraph {n - 1} " not in view.toPlainText()
+    with qtbot.waitSignal(view.display_completed, timeout=10_000):
+        window.show()  # the first paint schedules the rest
+    assert view.shown_map.complete and f"Paragraph {n - 1} of" in view.toPlainText()
+    assert window.outline_model.rowCount() > 0 and f"{n:,} pages" in window.stats_label.text()
+    assert window.go_to_page(str(n - 1))
+    i, _ = view.map.qt_to_reading(view.textCursor().position())
+    assert window.session.doc.text.blocks[i].reading.startswith(f"Paragraph {n - 1} ")
+
+
+def test_a_hidden_view_completes_its_text_when_asked(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from annotator.document_view import PROGRESSIVE_BLOCKS
+
+    n = PROGRESSIVE_BLOCKS + 10
+    body = "".join(f"<p>Line {k} of a text long enough to fill more than one screen.</p>" for k in range(n))
+    doc = tei.TeiDocument.from_bytes(
+        ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><body>'
+         f"{body}</body></text></TEI>").encode())  # fmt: skip
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.view.set_document(doc)
+    assert not window.view.shown_map.complete
+    last = window.view.map.reading_to_qt(n - 1, 0)  # asking for the map completes it
+    assert window.view.shown_map.complete
+    assert window.view.document().findBlock(last).text().startswith(f"Line {n - 1} of")
