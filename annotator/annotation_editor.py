@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 import tei
+from tei import ns
 from tei.annotations import (
     CERTAINTIES,
     RELATIONS,
@@ -75,6 +78,37 @@ class CompactTable(QTableWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(super().sizeHint().width(), self.minimumHeight())
+
+
+class ChoiceDelegate(QStyledItemDelegate):
+    """Edits a table cell with a combo box of (label, value) choices; the cell shows the label
+    and keeps the value in ``Qt.UserRole``."""
+
+    def __init__(self, choices: Callable[[], list[tuple[str, object]]], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.choices = choices
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,  # noqa: N802
+                     index: QModelIndex) -> QWidget:  # fmt: skip
+        combo = QComboBox(parent)
+        combo.setAccessibleName("Choose a value")
+        for label, value in self.choices():
+            combo.addItem(label, value)
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+        current = index.data(Qt.ItemDataRole.UserRole)
+        assert isinstance(editor, QComboBox)
+        for i in range(editor.count()):
+            if editor.itemData(i) == current:
+                editor.setCurrentIndex(i)
+                return
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel,  # noqa: N802
+                     index: QModelIndex) -> None:  # fmt: skip
+        assert isinstance(editor, QComboBox)
+        model.setItemData(index, {Qt.ItemDataRole.DisplayRole: editor.currentText(),
+                                  Qt.ItemDataRole.UserRole: editor.currentData()})  # fmt: skip
 
 
 def quantity_text(q: Quantity | None) -> str:
@@ -362,6 +396,9 @@ class AnnotationEditor(QWidget):
         head = self.alt_table.horizontalHeader().sizeHint().height()
         self.alt_table.setMinimumHeight(head + 3 * row_height + 2 * self.alt_table.frameWidth() + 2)
         self.alt_table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.alt_table.setItemDelegateForColumn(1, ChoiceDelegate(self.source_choices, self))
+        self.alt_table.setItemDelegateForColumn(
+            3, ChoiceDelegate(lambda: [(c, c) for c in CERTAINTIES], self))
         self.alt_table.itemChanged.connect(self._alt_item_changed)
         outer.addWidget(self.alt_table, 1)
         return box
@@ -506,15 +543,17 @@ class AnnotationEditor(QWidget):
         for r, alt in enumerate(fig.alternatives):
             for c, value in enumerate((alt.value, alt.source, alt.locator, alt.certainty, alt.note)):
                 item = QTableWidgetItem(value)
-                if c == 1 and value:
-                    item.setToolTip(self._source_title(value))
+                item.setData(Qt.ItemDataRole.UserRole, value)
+                if c == 1:
+                    item.setText(self._source_title(value) if value else "")
+                    item.setToolTip(item.text())
                 self.alt_table.setItem(r, c, item)
         self.alt_table.blockSignals(False)
 
     def _source_title(self, sid: str) -> str:
-        for i in range(self.source_combo.count()):
-            if self.source_combo.itemData(i) == sid:
-                return self.source_combo.itemText(i)
+        for label, data in self.source_choices():
+            if data == sid or (not isinstance(data, str) and data.get(ns.XML_ID) == sid):
+                return label
         return sid
 
     # -- editing --------------------------------------------------------------------------------
@@ -611,12 +650,15 @@ class AnnotationEditor(QWidget):
         if self._loading:
             return
         row, col = item.row(), item.column()
-        value = item.text()
         field = ("value", "source", "locator", "certainty", "note")[col]
-        if field == "certainty" and value not in CERTAINTIES:
-            self.error.emit(tei.AnnotationError(f"certainty must be one of {', '.join(CERTAINTIES)}"))
-            self.load()
-            return
+        if field in ("source", "certainty"):  # chosen in a combo box (ChoiceDelegate)
+            value = item.data(Qt.ItemDataRole.UserRole)
+            if field == "source" and value is not None and not isinstance(value, str):
+                self.cite_for_alternative(row, value)
+                return
+            value = value or ("unknown" if field == "certainty" else "")
+        else:
+            value = item.text()
         self.set_alternative_field(row, field, value)
 
     def set_alternative_field(self, row: int, field: str, value: str) -> None:
@@ -631,6 +673,17 @@ class AnnotationEditor(QWidget):
             a.figure = fig
 
         self._edit(f"Edit alternative {field}", change)
+
+    def cite_for_alternative(self, row: int, note: object) -> None:
+        """Make one of the document's footnotes the source of an alternative value."""
+        session = self.session
+
+        def change(a: tei.Annotation) -> None:
+            fig = a.figure
+            fig.alternatives[row].source = session.ensure_note_id(note)
+            a.figure = fig
+
+        self._edit("Cite footnote for a value", change)
 
     def add_alternative(self, value: str = "", source: str = "") -> None:
         """Append an alternative value (one undo step)."""

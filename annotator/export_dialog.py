@@ -1,4 +1,4 @@
-"""File ▸ Export…: choose a format and options; the export runs off the GUI thread."""
+"""File ▸ Export…: choose a format and its options; the export runs off the GUI thread."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -23,6 +24,9 @@ from . import settings
 log = logging.getLogger(__name__)
 
 EXTENSIONS = {"html": ".html", "pdf": ".pdf", "tei-inline": ".xml", "webanno": ".json", "csv": ".csv"}
+#: PDF note placement: option value -> label.
+PDF_NOTES = {"footnotes": "Footnotes at the foot of each page", "endnotes": "Endnotes after the text",
+             "": "None (passages marked only)"}  # fmt: skip
 
 
 def available_formats() -> dict[str, str]:
@@ -54,8 +58,16 @@ def export_function():  # noqa: ANN201
     return fn
 
 
+def _combo(name: str, items: dict[str, str]) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for value, label in items.items():
+        combo.addItem(label, value)
+    return combo
+
+
 class ExportDialog(QDialog):
-    """Format, destination, options and 'open when done'."""
+    """Format, destination, the chosen format's options and 'open when done'."""
 
     def __init__(self, doc_path: str | None, formats: dict[str, str], fmt: str = "",
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -64,45 +76,81 @@ class ExportDialog(QDialog):
         self.setObjectName("export_dialog")
         self.doc_path = doc_path
         form = QFormLayout(self)
-        self.format_combo = QComboBox()
-        self.format_combo.setObjectName("export_format")
+        self.format_combo = _combo("export_format", formats)
         self.format_combo.setAccessibleName("Export format")
-        for key, desc in formats.items():
-            self.format_combo.addItem(f"{desc}", key)
         want = fmt or settings.get("export/last_format")
         i = self.format_combo.findData(want)
         self.format_combo.setCurrentIndex(max(i, 0))
-        form.addRow("Format", self.format_combo)
+        form.addRow("&Format", self.format_combo)
         row = QHBoxLayout()
         self.dest_edit = QLineEdit()
         self.dest_edit.setObjectName("export_dest")
         self.dest_edit.setAccessibleName("Export destination")
-        browse = QPushButton("Browse…")
+        browse = QPushButton("&Browse…")
         browse.clicked.connect(self._browse)
         row.addWidget(self.dest_edit)
         row.addWidget(browse)
-        form.addRow("Save to", row)
-        self.notes_check = QCheckBox("Include annotation notes")
+        label = QLabel("&Save to")
+        label.setBuddy(self.dest_edit)
+        form.addRow(label, row)
+        # per-format options (only the chosen format's are shown)
+        self.notes_check = QCheckBox("Include the annotations' notes (margin, popovers, endnotes)")
+        self.notes_check.setObjectName("export_html_notes")
         self.notes_check.setChecked(True)
-        form.addRow(self.notes_check)
-        self.open_check = QCheckBox("Open when done")
+        self.pdf_notes = _combo("export_pdf_notes", PDF_NOTES)
+        self.pdf_notes.setAccessibleName("Notes in the PDF")
+        self.page_size = _combo("export_page_size", {"A4": "A4", "Letter": "US Letter"})
+        self.page_size.setAccessibleName("Page size")
+        self.bom_check = QCheckBox("Start with a byte-order mark (spreadsheets then read UTF-8)")
+        self.bom_check.setObjectName("export_csv_bom")
+        self.bom_check.setChecked(True)
+        self.delimiter = _combo("export_csv_delimiter", {",": "Comma", ";": "Semicolon", "\t": "Tab"})
+        self.delimiter.setAccessibleName("Column separator")
+        self.base_uri = QLineEdit()
+        self.base_uri.setObjectName("export_base_uri")
+        self.base_uri.setPlaceholderText("the file's own address (file://…)")
+        self.base_uri.setAccessibleName("Document URI for the annotation targets")
+        self._rows: dict[str, list[tuple[str, QWidget]]] = {
+            "html": [("", self.notes_check)],
+            "pdf": [("&Notes", self.pdf_notes), ("&Page size", self.page_size)],
+            "csv": [("", self.bom_check), ("Se&parator", self.delimiter)],
+            "webanno": [("Document &URI", self.base_uri)],
+        }
+        for rows in self._rows.values():
+            for label, widget in rows:
+                if label:
+                    form.addRow(label, widget)
+                else:
+                    form.addRow(widget)
+        self.open_check = QCheckBox("&Open when done")
         self.open_check.setObjectName("export_open")
         self.open_check.setChecked(settings.get("export/open_when_done"))
         form.addRow(self.open_check)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.format_combo.currentIndexChanged.connect(self._suggest)
-        self._suggest()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self._form = form
+        self.format_combo.currentIndexChanged.connect(self._format_changed)
+        self.dest_edit.textChanged.connect(self._update_ok)
+        self._format_changed()
 
     def fmt(self) -> str:
         """Return the chosen format key."""
         return self.format_combo.currentData() or ""
 
-    def _suggest(self) -> None:
+    def _format_changed(self) -> None:
         base = os.path.splitext(self.doc_path or os.path.join(os.path.expanduser("~"), "untitled"))[0]
         self.dest_edit.setText(base + EXTENSIONS.get(self.fmt(), "." + self.fmt()))
+        for fmt, rows in self._rows.items():
+            for _label, widget in rows:
+                self._form.setRowVisible(widget, fmt == self.fmt())
+        self.adjustSize()
+
+    def _update_ok(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.dest_edit.text().strip()))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.dest_edit.text())
@@ -110,8 +158,17 @@ class ExportDialog(QDialog):
             self.dest_edit.setText(path)
 
     def options(self) -> dict[str, object]:
-        """Return exporter options."""
-        return {} if self.notes_check.isChecked() else {"notes": False}
+        """Return the exporter options of the chosen format."""
+        fmt = self.fmt()
+        if fmt == "html":
+            return {} if self.notes_check.isChecked() else {"notes": False}
+        if fmt == "pdf":
+            return {"notes": self.pdf_notes.currentData(), "page_size": self.page_size.currentData()}
+        if fmt == "csv":
+            return {"bom": self.bom_check.isChecked(), "delimiter": self.delimiter.currentData()}
+        if fmt == "webanno" and self.base_uri.text().strip():
+            return {"base_uri": self.base_uri.text().strip()}
+        return {}
 
     def accept(self) -> None:
         """Remember the choices."""

@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 
 import tei.exporters
 from tei.exporters import ExportReport
-from tei.exporters._edition import Edition, Note, short
+from tei.exporters._edition import Edition, Note, generated_at, short
 from tei.exporters._render import Mark, runs
 
 SERIF = ("DejaVu Serif", "Liberation Serif", "Noto Serif", "Times New Roman", "serif")
@@ -81,6 +81,12 @@ class _Html:
     def __init__(self, ed: Edition, notes: str) -> None:
         self.ed = ed
         self.notes = notes
+        self.pages: dict[int, int] = {}  # note number -> page of this PDF holding its reference
+
+    def here(self, n: Note) -> str:
+        """Return ' [page N]': where in this PDF the passage of an annotation is ('' if unknown)."""
+        page = self.pages.get(n.number)
+        return f' <span class="pg">[page {page}]</span>' if page else ""
 
     def block(self, index: int) -> str:
         """Return one block's inline HTML."""
@@ -192,7 +198,7 @@ class _Html:
         if self.notes and rest:
             parts.append("<h2>Critical notes</h2>" if placed is None else
                          "<h2>Notes on the notes of the source</h2>")  # fmt: skip
-            parts.extend(self.note(n) for n in rest)
+            parts.extend(self.note(n).replace("</p>", self.here(n) + "</p>") for n in rest)
         if ed.footnotes:
             parts.append("<h2>Notes of the source</h2>")
             for idx, label in ed.footnotes.items():
@@ -208,7 +214,7 @@ class _Html:
                 alts = "<br/>".join(_e(a.value) for a in fig.alternatives)
                 srcs = "<br/>".join(_e(ed.short_citation(a.source) + (f", {a.locator}" if
                                     a.locator else "")) for a in fig.alternatives)  # fmt: skip
-                page = f" (p. {_e(n.page)})" if n.page else ""
+                page = (f" (p. {_e(n.page)})" if n.page else "") + self.here(n)
                 parts.append(f"<tr><td>{n.number or ''} ‘{_e(short(n.ann.quote, 60))}’{page}</td>"
                              f"<td>{_e(fig.stated)}</td><td>{alts}</td><td>{srcs}</td>"
                              f"<td>{_e(fig.status)}</td></tr>")  # fmt: skip
@@ -221,6 +227,33 @@ class _Html:
             parts.append("<h2>Annotations without a passage</h2>")
             parts.extend(self.note(n) for n in ed.orphans)
         return "".join(parts)
+
+    def about(self, fonts: list[str], scripts: dict[str, list[str]]) -> str:
+        """Return 'About this edition': annotators, dates, tool, notes, fonts and missing scripts."""
+        ed = self.ed
+        names = sorted({ed.annotator_name(n) for n in ed.notes + ed.orphans if ed.annotator_name(n)}
+                       | {v for v in ed.annotators.values() if v})  # fmt: skip
+        first, last = ed.dates()
+        placement = {"footnotes": "as numbered footnotes on the page of their passage",
+                     "endnotes": "as numbered endnotes after the text",
+                     "": "marked in the text only (notes left out)"}[self.notes]  # fmt: skip
+        if scripts:
+            drawn = "; ".join(f"{_e(s)} ({len(c)} characters, e.g. {_e(''.join(c[:5]))})"
+                              for s, c in sorted(scripts.items()))  # fmt: skip
+            cover = (f"<b>Not drawn:</b> no installed font covers {drawn}; these characters are "
+                     "missing from this PDF (install a font for them and export again).")  # fmt: skip
+        else:
+            cover = "Every character of the text could be drawn with the installed fonts."
+        rows = [("Annotators", _e(", ".join(names)) or "—"),
+                ("Annotations", f"{len(ed.notes)} in the text, {placement}"
+                 + (f"; {len(ed.orphans)} without a passage" if ed.orphans else "")),
+                ("Annotated", f"{_e(first[:10])} to {_e(last[:10])}" if first else "—"),
+                ("Page numbers", "[p. N] gives the page of the source; [page N] the page of this PDF"),
+                ("Generated", f"{_e(generated_at()[:10])} by Glossator 0.1.0 from TEI P5 "
+                 "(annotations in a Glossator standOff)"),
+                ("Fonts", _e(", ".join(fonts)) + ". " + cover)]  # fmt: skip
+        body = "".join(f'<tr><td class="meta">{t}</td><td class="small">{v}</td></tr>' for t, v in rows)
+        return f'<h2>About this edition</h2><table cellpadding="2">{body}</table>'
 
 
 def _doc(html_text: str, width: float, serif: str, sans: str, size: float,
@@ -309,23 +342,49 @@ def paginate(bottoms: list[float], refs: dict[int, float], heights: dict[int, fl
     return pages
 
 
+def _script(c: str) -> str:
+    """Return a readable script name for a character ('Greek', 'Devanagari', 'CJK …')."""
+    script = unicodedata.name(c, "UNKNOWN").split()[0].capitalize()
+    return "CJK (Chinese, Japanese, Korean)" if script in ("Cjk", "Kangxi") else script
+
+
+_WS = QFontDatabase.WritingSystem
+_CJK = {_WS.SimplifiedChinese, _WS.TraditionalChinese, _WS.Japanese, _WS.Korean}
+
+
+def _writing_systems(script: str) -> set[Any]:
+    """Return Qt's writing systems for a script name (empty: unknown to Qt, try every font)."""
+    if script.startswith("CJK") or script in ("Hiragana", "Katakana", "Hangul", "Bopomofo"):
+        return set(_CJK)
+    found = getattr(_WS, script, None)
+    return {found} if isinstance(found, _WS) else set()
+
+
 def uncovered_scripts(texts: list[str], families: list[str]) -> dict[str, list[str]]:
-    """Return script name -> characters that none of the available fonts can draw."""
+    """Return script name -> characters that none of the available fonts can draw.
+
+    Characters the edition's fonts lack are grouped by script; the installed fonts that cover
+    one of a script's first characters are the candidates for the rest (Qt falls back to them).
+    """
     chars = {c for t in texts for c in t if not c.isspace() and unicodedata.category(c)[0] != "C"}
     main = [QFontMetrics(QFont(f)) for f in families]
-    missing = [c for c in chars if not any(m.inFontUcs4(ord(c)) for m in main)]
+    missing: dict[str, list[str]] = {}
+    for c in sorted(chars):
+        if not any(m.inFontUcs4(ord(c)) for m in main):
+            missing.setdefault(_script(c), []).append(c)
     if not missing:
         return {}
-    others = [QFontMetrics(QFont(f)) for f in QFontDatabase.families() if f not in families]
+    others = [f for f in QFontDatabase.families() if f not in families]
     out: dict[str, list[str]] = {}
-    for c in sorted(missing):
-        if any(m.inFontUcs4(ord(c)) for m in others):
-            continue
-        name = unicodedata.name(c, "UNKNOWN")
-        script = name.split()[0].capitalize()
-        if script in ("Cjk", "Kangxi"):
-            script = "CJK (Chinese, Japanese, Korean)"
-        out.setdefault(script, []).append(c)
+    for script, cs in missing.items():
+        systems = _writing_systems(script)
+        candidates = [f for f in others if not systems
+                      or systems & set(QFontDatabase.writingSystems(f))]  # fmt: skip
+        metrics = [QFontMetrics(QFont(f)) for f in candidates]  # loading a font costs ~10 ms
+        helpers = [m for m in metrics if any(m.inFontUcs4(ord(c)) for c in cs[:3])]
+        left = [c for c in cs if not any(m.inFontUcs4(ord(c)) for m in helpers)]
+        if left:
+            out[script] = left
     return out
 
 
@@ -346,65 +405,71 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "footnotes",
         warnings.append(f"no available font covers {script} ({len(chars)} distinct characters, "
                         f"e.g. {''.join(chars[:5])}); they are missing from the PDF")  # fmt: skip
     tmp = dest + ".part"
-    writer = QPdfWriter(tmp)
-    writer.setResolution(72)
-    writer.setTitle(ed.header.title or "Edition")
-    writer.setCreator("Glossator 0.1.0")
-    size = QPageSize.PageSizeId.Letter if page_size.lower() == "letter" else QPageSize.PageSizeId.A4
-    writer.setPageLayout(QPageLayout(QPageSize(size), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(62, 56, 56, 62), QPageLayout.Unit.Point))  # fmt: skip
-    rect = writer.pageLayout().paintRectPixels(72)
-    width, height = float(rect.width()), float(rect.height()) - 18  # room for the folio
-    builder = _Html(ed, mode)
-    body = _doc(builder.body(), width, serif, sans, 10.5, writer)
-    notes_docs = {n.number: _doc(builder.note(n), width, serif, sans, 10.5, writer)
-                  for n in ed.notes} if mode == "footnotes" else {}  # fmt: skip
-    refs = _ref_positions(body) if mode == "footnotes" else {}
-    bottoms = _line_bottoms(body)
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise tei.TeiError(f"cannot write the PDF file {dest}")
     try:
-        page = 0
-        total = body.size().height()
-        folio = QFont(sans, 8)
-        heights = {k: d.size().height() + 2 for k, d in notes_docs.items()}
-        for y0, y1, on_page in paginate(bottoms, refs, heights, height, total):
-            fn_h = sum(heights[k] for k in on_page)
-            if page:
+        writer = QPdfWriter(tmp)
+        writer.setResolution(72)
+        writer.setTitle(ed.header.title or "Edition")
+        writer.setCreator("Glossator 0.1.0")
+        size = QPageSize.PageSizeId.Letter if page_size.lower() == "letter" else QPageSize.PageSizeId.A4
+        writer.setPageLayout(QPageLayout(QPageSize(size), QPageLayout.Orientation.Portrait,
+                                         QMarginsF(62, 56, 56, 62), QPageLayout.Unit.Point))  # fmt: skip
+        rect = writer.pageLayout().paintRectPixels(72)
+        width, height = float(rect.width()), float(rect.height()) - 18  # room for the folio
+        builder = _Html(ed, mode)
+        body = _doc(builder.body(), width, serif, sans, 10.5, writer)
+        notes_docs = {n.number: _doc(builder.note(n), width, serif, sans, 10.5, writer)
+                      for n in ed.notes} if mode == "footnotes" else {}  # fmt: skip
+        refs = _ref_positions(body) if mode else {}
+        bottoms = _line_bottoms(body)
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise tei.TeiError(f"cannot write the PDF file {dest}")
+        try:
+            page = 0
+            total = body.size().height()
+            folio = QFont(sans, 8)
+            heights = {k: d.size().height() + 2 for k, d in notes_docs.items()}
+            for y0, y1, on_page in paginate(bottoms, refs, heights, height, total):
+                builder.pages.update((k, page + 1) for k, y in refs.items() if y0 < y <= y1 + 0.5)
+                fn_h = sum(heights[k] for k in on_page)
+                if page:
+                    writer.newPage()
+                painter.save()
+                painter.setClipRect(QRectF(0, 0, width, y1 - y0 + 0.5))
+                painter.translate(0, -y0)
+                body.drawContents(painter, QRectF(0, y0, width, y1 - y0 + 0.5))
+                painter.restore()
+                if on_page:
+                    y = height - fn_h
+                    painter.drawLine(0, int(y - 6), int(width / 3), int(y - 6))
+                    for k in sorted(on_page):
+                        painter.save()
+                        painter.translate(0, y)
+                        notes_docs[k].drawContents(painter)
+                        painter.restore()
+                        y += notes_docs[k].size().height() + 2
+                page += 1
+                painter.setFont(folio)
+                painter.drawText(QRectF(0, height + 4, width, 14), _FOLIO, str(page))
+            back_html = builder.back(set(refs) if mode == "footnotes" else None)
+            back = _doc(back_html + builder.about([serif, sans], scripts), width, serif, sans, 10.5, writer)
+            back.setPageSize(QSizeF(width, height))
+            for p in range(back.pageCount()):
                 writer.newPage()
-            painter.save()
-            painter.setClipRect(QRectF(0, 0, width, y1 - y0 + 0.5))
-            painter.translate(0, -y0)
-            body.drawContents(painter, QRectF(0, y0, width, y1 - y0 + 0.5))
-            painter.restore()
-            if on_page:
-                y = height - fn_h
-                painter.drawLine(0, int(y - 6), int(width / 3), int(y - 6))
-                for k in sorted(on_page):
-                    painter.save()
-                    painter.translate(0, y)
-                    notes_docs[k].drawContents(painter)
-                    painter.restore()
-                    y += notes_docs[k].size().height() + 2
-            page += 1
-            painter.setFont(folio)
-            painter.drawText(QRectF(0, height + 4, width, 14), _FOLIO, str(page))
-        back = _doc(builder.back(set(refs) if mode == "footnotes" else None), width, serif, sans, 10.5, writer)
-        back.setPageSize(QSizeF(width, height))
-        for p in range(back.pageCount() if back.toPlainText().strip() else 0):
-            writer.newPage()
-            painter.save()
-            painter.translate(0, -p * height)
-            back.drawContents(painter, QRectF(0, p * height, width, height))
-            painter.restore()
-            page += 1
-            painter.setFont(folio)
-            painter.drawText(QRectF(0, height + 4, width, 14), _FOLIO, str(page))
+                painter.save()
+                painter.translate(0, -p * height)
+                back.drawContents(painter, QRectF(0, p * height, width, height))
+                painter.restore()
+                page += 1
+                painter.setFont(folio)
+                painter.drawText(QRectF(0, height + 4, width, 14), _FOLIO, str(page))
+        finally:
+            painter.end()
+        del writer
+        os.replace(tmp, dest)
     finally:
-        painter.end()
-    del writer
-    os.replace(tmp, dest)
+        if os.path.exists(tmp):  # a failed export leaves no partial file behind
+            os.remove(tmp)
     return ExportReport(dest, "pdf", warnings, len(ed.notes) + len(ed.orphans))
 
 

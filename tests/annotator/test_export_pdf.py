@@ -60,7 +60,43 @@ def test_pdf_edition(sample, tmp_path, mode) -> None:
     else:
         assert "Party jargon presented as fact" not in first_page
         assert "Critical notes" in text
-    assert any("CJK" in w for w in report.warnings)  # 老大哥: no CJK font on the test machine
+    assert "About this edition" in text and "Glossator" in text and "Ada Historian" in text
+    from PySide6.QtGui import QFontDatabase
+
+    if not any(QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(f)
+               for f in QFontDatabase.families()):  # fmt: skip
+        # 老大哥 and no CJK font: said in the report and in the PDF itself
+        assert any("CJK" in w for w in report.warnings)
+        assert "Not drawn: no installed font covers CJK" in text
+
+
+def test_page_references(sample, tmp_path) -> None:
+    """Endnotes and the index of contested figures give the PDF page of each passage."""
+    import annotator.pdf  # noqa: F401
+
+    out = tmp_path / "e.pdf"
+    exporters.export(sample, "pdf", out, notes="endnotes", page_size="Letter")
+    pages = [" ".join(p.split()) for p in pdf_text(out).split("\f")]
+    where = next(i for i, p in enumerate(pages, 1) if "300 million dollars" in p)
+    notes = next(p for p in pages if "Critical notes" in p)
+    found = re.search(r"Stated: 300 million dollars.*?\[page (\d+)\]", notes)
+    assert found and int(found.group(1)) == where
+    index = next(p for p in pages if "Index of contested figures" in p)
+    assert f"[page {where}]" in index.split("Index of contested figures")[1]
+
+
+def test_failed_export_leaves_no_file(sample, tmp_path, monkeypatch) -> None:
+    import annotator.pdf as pdf
+
+    def boom(*_a, **_k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pdf, "paginate", boom)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(RuntimeError):
+        exporters.export(sample, "pdf", out / "x.pdf")
+    assert list(out.iterdir()) == []
 
 
 def test_bad_notes_option(sample, tmp_path) -> None:
@@ -71,14 +107,17 @@ def test_bad_notes_option(sample, tmp_path) -> None:
 
 
 def test_uncovered_script_reported(tmp_path) -> None:
-    from annotator.pdf import SANS, SERIF, _family, uncovered_scripts
+    from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
 
-    found = uncovered_scripts(["Latin and Ελληνικά", "देवनागरी"], [_family(SERIF), _family(SANS)])
+    from annotator.pdf import SANS, SERIF, _ensure_app, _family, uncovered_scripts
+
+    _ensure_app()
+    found = uncovered_scripts(["Latin and Ελληνικά", "देवनागरी", "中文"], [_family(SERIF), _family(SANS)])
     assert "Greek" not in found  # DejaVu covers Greek
-    from PySide6.QtGui import QFontDatabase
-
-    if not any("Devanagari" in f or "Noto Sans Deva" in f for f in QFontDatabase.families()):
-        assert "Devanagari" in found
+    # what is reported is exactly what no installed font has
+    for script, sample in (("Devanagari", "द"), ("CJK (Chinese, Japanese, Korean)", "中")):
+        drawable = any(QFontMetrics(QFont(f)).inFontUcs4(ord(sample)) for f in QFontDatabase.families())
+        assert (script in found) == (not drawable), script
 
 
 def test_long_document_paginates(tmp_path) -> None:
@@ -102,3 +141,46 @@ def test_long_document_paginates(tmp_path) -> None:
     for i in range(1, 40, 3):
         page = next(p for p in pages if f"Paragraph {i} word" in p)
         assert f"Footnote for paragraph {i}." in page or f"Paragraph {i + 1} word" not in page
+
+
+@pytest.mark.parametrize(("fmt", "visible", "options"), [
+    ("html", "export_html_notes", {}),
+    ("pdf", "export_pdf_notes", {"notes": "footnotes", "page_size": "A4"}),
+    ("csv", "export_csv_bom", {"bom": True, "delimiter": ","}),
+    ("tei-inline", "", {}),
+    ("webanno", "export_base_uri", {}),
+])  # fmt: skip
+def test_export_dialog_options_per_format(qtbot, tmp_path, fmt, visible, options) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from annotator.export_dialog import EXTENSIONS, ExportDialog, available_formats
+
+    dialog = ExportDialog(str(tmp_path / "doc.xml"), available_formats(), fmt)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.fmt() == fmt and dialog.dest_edit.text() == str(tmp_path / "doc") + EXTENSIONS[fmt]
+    shown = {w.objectName() for w in dialog.findChildren(QWidget)
+             if w.objectName().startswith("export_") and w.isVisible()}  # fmt: skip
+    options_widgets = {"export_html_notes", "export_pdf_notes", "export_page_size", "export_csv_bom",
+                       "export_csv_delimiter", "export_base_uri"}  # fmt: skip
+    assert shown & options_widgets == ({visible} if visible else set()) | (
+        {"export_page_size"} if fmt == "pdf" else {"export_csv_delimiter"} if fmt == "csv" else set())
+    assert dialog.options() == options
+
+
+def test_export_dialog_pdf_endnotes_and_csv_without_bom(qtbot, tmp_path) -> None:
+    from annotator.export_dialog import ExportDialog, available_formats
+
+    dialog = ExportDialog(str(tmp_path / "doc.xml"), available_formats(), "pdf")
+    qtbot.addWidget(dialog)
+    dialog.pdf_notes.setCurrentIndex(dialog.pdf_notes.findData("endnotes"))
+    dialog.page_size.setCurrentIndex(dialog.page_size.findData("Letter"))
+    assert dialog.options() == {"notes": "endnotes", "page_size": "Letter"}
+    assert dialog.dest_edit.text() == str(tmp_path / "doc.pdf")
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("csv"))
+    dialog.bom_check.setChecked(False)
+    dialog.delimiter.setCurrentIndex(dialog.delimiter.findData(";"))
+    assert dialog.options() == {"bom": False, "delimiter": ";"}
+    assert dialog.dest_edit.text() == str(tmp_path / "doc.csv")
+    dialog.dest_edit.setText("  ")
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()

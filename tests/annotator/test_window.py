@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QTextCursor
-from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPlainTextEdit
 
 import tei
 from annotator.main_window import MainWindow
@@ -134,11 +134,28 @@ def test_figure_is_prefilled_and_every_field_edits(window: MainWindow, qtbot) ->
     commit_line(ed.unit_edit, "EUR")
     ed.approx_check.click()
     snaps.append(window.session.to_bytes(WHEN))
+    src = window.session.add_source({"author": "Kirby, W.", "title": "The Chinese War Economy"})
+    snaps.append(window.session.to_bytes(WHEN))
     ed.add_alternative("250 million", "")
     snaps.append(window.session.to_bytes(WHEN))
-    for col, value in ((1, "src-a"), (2, "p. 12"), (3, "low"), (4, "archive")):
+
+    def choose(col: int, label: str) -> None:  # as a user: the cell's combo box
+        table = ed.alt_table
+        table.setCurrentCell(0, col)
+        if table.state() != QAbstractItemView.State.EditingState:
+            table.editItem(table.item(0, col))
+        combo = next(c for c in table.findChildren(QComboBox) if c.isVisible())
+        combo.setCurrentIndex(combo.findText(label, Qt.MatchFlag.MatchStartsWith))
+        qtbot.keyClick(combo, Qt.Key.Key_Return)  # commits in the next turn of the event loop
+        qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
+        snaps.append(window.session.to_bytes(WHEN))
+
+    choose(1, "Kirby")
+    assert ed.alt_table.item(0, 1).text().startswith("Kirby")  # the citation, not the id
+    for col, value in ((2, "p. 12"), (4, "archive")):
         ed.alt_table.item(0, col).setText(value)
         snaps.append(window.session.to_bytes(WHEN))
+    choose(3, "low")
     ed.status_combo.setCurrentText("resolved")
     ed.status_combo.activated.emit(ed.status_combo.currentIndex())
     snaps.append(window.session.to_bytes(WHEN))
@@ -157,7 +174,7 @@ def test_figure_is_prefilled_and_every_field_edits(window: MainWindow, qtbot) ->
     assert (fig.normalised.low, fig.normalised.high, fig.normalised.unit) == (300, 400, "EUR")
     assert fig.normalised.approximate
     alt = fig.alternatives[0]
-    assert (alt.value, alt.source, alt.locator, alt.certainty, alt.note) == ("250 million", "src-a", "p. 12", "low", "archive")
+    assert (alt.value, alt.source, alt.locator, alt.certainty, alt.note) == ("250 million", src, "p. 12", "low", "archive")
     assert fig.preferred.value == 3.5e8
     assert ann.certainty == "low" and ann.note == ["Compare with the Chinese figures."]
     assert len(set(snaps)) == len(snaps)
