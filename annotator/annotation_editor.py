@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -58,9 +58,22 @@ COMMIT_DELAY_MS = 800
 
 
 class NoteEdit(QPlainTextEdit):
-    """A plain-text field that reports when it loses focus."""
+    """A plain-text field that reports when it loses focus. Undo and redo keys go to the
+    window's undo stack (the field keeps no undo history of its own)."""
 
     focus_lost = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setUndoRedoEnabled(False)
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)):  # fmt: skip
+            event.ignore()  # let the window's Undo/Redo actions have the key
+            return True
+        return super().event(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
         super().focusOutEvent(event)
@@ -247,7 +260,7 @@ class AnnotationEditor(QWidget):
         self.note_edit.setMinimumHeight(60)
         self.note_edit.setMaximumHeight(120)
         self.note_edit.textChanged.connect(self._note_typed)
-        self.note_edit.focus_lost.connect(self.commit_pending)
+        self.note_edit.focus_lost.connect(self.finish_typing)
         form.addRow("&Note", self.note_edit)
         pl.addLayout(form)
 
@@ -278,7 +291,7 @@ class AnnotationEditor(QWidget):
         edit.setObjectName(name)
         edit.setAccessibleName(accessible)
         edit.textEdited.connect(lambda value: self._queue(key, text, apply(value)))
-        edit.editingFinished.connect(self.commit_pending)
+        edit.editingFinished.connect(self.finish_typing)
         return edit
 
     def _build_bias(self) -> QWidget:
@@ -295,7 +308,7 @@ class AnnotationEditor(QWidget):
         self.explanation_edit.setTabChangesFocus(True)
         self.explanation_edit.setMaximumHeight(80)
         self.explanation_edit.textChanged.connect(self._explanation_typed)
-        self.explanation_edit.focus_lost.connect(self.commit_pending)
+        self.explanation_edit.focus_lost.connect(self.finish_typing)
         form.addRow("Explanation", self.explanation_edit)
         return box
 
@@ -505,14 +518,14 @@ class AnnotationEditor(QWidget):
             main = doc.taxonomy.root_of(main)
         _select_data(self.category_combo, main)
         self.certainty_combo.setCurrentText(ann.certainty)
-        if not self.note_edit.hasFocus() or "note" not in self._pending:
-            _set_plain(self.note_edit, ann.note_text)
+        if "note" not in self._pending and note_paragraphs(self.note_edit.toPlainText()) != ann.note:
+            _set_plain(self.note_edit, ann.note_text)  # never while the typed text is the note
         kind = ann.kind
         self.kind_stack.setCurrentWidget(self.kind_pages.get(kind, self.kind_pages["comment"]))
         if kind == "bias":
             bias = ann.bias
             _select_data(self.technique_combo, bias.technique)
-            if not self.explanation_edit.hasFocus():
+            if "explanation" not in self._pending and self.explanation_edit.toPlainText() != bias.explanation:
                 _set_plain(self.explanation_edit, bias.explanation)
         elif kind == "figure":
             self._load_figure(ann.figure)
@@ -589,13 +602,17 @@ class AnnotationEditor(QWidget):
         for fn in pending.values():
             fn()
 
+    def finish_typing(self) -> None:
+        """Commit what was typed and end the typing session (the field lost focus)."""
+        self.commit_pending()
+        self.session.end_typing()
+
     def has_pending(self) -> bool:
         """Tell whether typed text waits to be committed."""
         return bool(self._pending)
 
     def _note_typed(self) -> None:
-        text = self.note_edit.toPlainText()
-        paras = [p.strip() for p in text.split("\n\n")]
+        paras = note_paragraphs(self.note_edit.toPlainText())
         self._queue("note", "Edit note", lambda a: setattr(a, "note", paras))
 
     def _explanation_typed(self) -> None:
@@ -771,6 +788,11 @@ class AnnotationEditor(QWidget):
     def _escape(self) -> None:
         self.commit_pending()
         self.jump_requested.emit(self.ann_id)
+
+
+def note_paragraphs(text: str) -> list[str]:
+    """Split a typed note into paragraphs (a blank line starts a new one)."""
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
 def _top_aligned(widget: QWidget) -> QWidget:

@@ -11,6 +11,7 @@ import re
 import threading
 import time
 
+import shiboken6
 from PySide6.QtCore import QFileSystemWatcher, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
@@ -304,15 +305,12 @@ class MainWindow(QMainWindow):
         self.action_export_html = self._action("action_export_html", "Export as &HTML…",
                                                lambda: self.export_dialog("html"))  # fmt: skip
         self.action_close = self._action("action_close", "&Close window", self.close, K.Close)
-        self.action_quit = self._action("action_quit", "&Quit", self.close, K.Quit)
-        self.action_undo = self.session.undo_stack.createUndoAction(self, "&Undo")
-        self.action_undo.setObjectName("action_undo")
-        self.action_undo.setShortcut(K.Undo)
-        self.action_redo = self.session.undo_stack.createRedoAction(self, "&Redo")
-        self.action_redo.setObjectName("action_redo")
+        self.action_quit = self._action("action_quit", "&Quit", self.close, "Ctrl+Q")
+        self.action_undo = self._action("action_undo", "&Undo", self.undo, K.Undo)
+        self.action_redo = self._action("action_redo", "&Redo", self.redo)
         self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.addAction(self.action_undo)
-        self.addAction(self.action_redo)
+        self.session.undo_stack.indexChanged.connect(self._refresh_undo_actions)
+        self._refresh_undo_actions()
         self.action_delete_annotation = self._action(
             "action_delete_annotation", "&Delete annotation", self.delete_current, "Delete",
             "Delete the selected annotation (undo brings it back)")  # fmt: skip
@@ -328,7 +326,7 @@ class MainWindow(QMainWindow):
         self.action_edit_note = self._action("action_edit_note", "Edit &note", self.focus_note, "Ctrl+Return",
                                              "Put the cursor in the current annotation's note")  # fmt: skip
         self.action_back_to_text = self._action("action_back_to_text", "Back to &text", self.focus_text, "Ctrl+T")
-        self.action_preferences = self._action("action_preferences", "&Preferences…", self.preferences, K.Preferences)
+        self.action_preferences = self._action("action_preferences", "&Preferences…", self.preferences, "Ctrl+,")
         self.action_about = self._action("action_about", "&About Glossator", self.about)
         self.action_zoom_in = self._action("action_zoom_in", "Larger text", lambda: self.zoom(1), K.ZoomIn)
         self.action_zoom_out = self._action("action_zoom_out", "Smaller text", lambda: self.zoom(-1), K.ZoomOut)
@@ -712,6 +710,27 @@ class MainWindow(QMainWindow):
     def current_annotation(self) -> str:
         """Return the id of the current annotation ('' if none)."""
         return self.editor.ann_id
+
+    def _refresh_undo_actions(self) -> None:
+        """Name the step Undo and Redo would take ("Undo Add Bias note"), or disable them."""
+        stack = self.session.undo_stack
+        if not shiboken6.isValid(stack):  # the window is being destroyed
+            return
+        for act, can, text, label in ((self.action_undo, stack.canUndo(), stack.undoText(), "&Undo"),
+                                      (self.action_redo, stack.canRedo(), stack.redoText(), "&Redo")):  # fmt: skip
+            act.setEnabled(can)
+            act.setText(f"{label} {text}".rstrip())
+            act.setToolTip(act.text().replace("&", ""))
+
+    def undo(self) -> None:
+        """Undo the last step (typing still waiting to be committed is that step)."""
+        self.editor.commit_pending()
+        self.session.undo_stack.undo()
+
+    def redo(self) -> None:
+        """Redo the step last undone."""
+        self.editor.commit_pending()
+        self.session.undo_stack.redo()
 
     def delete_current(self) -> None:
         """Delete the selected annotation(s) (each undoable)."""

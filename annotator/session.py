@@ -116,6 +116,12 @@ class Session(QObject):
         """Apply ``change(annotation)`` as one undoable step labelled ``text``."""
         self.push(commands.EditAnnotation(self, ann_id, text, change, merge_key))  # type: ignore[arg-type]
 
+    def end_typing(self) -> None:
+        """End a typing session: the next edit of the same field becomes a new undo step."""
+        cmd = self.undo_stack.command(self.undo_stack.index() - 1)
+        if isinstance(cmd, commands.EditAnnotation):
+            cmd.merge_key = ""
+
     def delete_annotation(self, ann_id: str) -> None:
         """Delete an annotation (undoable)."""
         self.push(commands.DeleteAnnotation(self, ann_id))

@@ -433,3 +433,36 @@ def test_a_hidden_view_completes_its_text_when_asked(qtbot, tmp_path: Path) -> N
     last = window.view.map.reading_to_qt(n - 1, 0)  # asking for the map completes it
     assert window.view.shown_map.complete
     assert window.view.document().findBlock(last).text().startswith(f"Line {n - 1} of")
+
+
+def test_typing_a_note_with_pauses_keeps_text_and_cursor(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    select_words(window, first_paragraph(window), 0, 12)
+    aid = window.annotate("gl-comment")
+    note = window.note_edit
+    assert note.hasFocus()
+    for chunk in ("The figure is ", "wrong.", "\n\n", "See the archive."):
+        qtbot.keyClicks(note, chunk.replace("\n", "")) if chunk != "\n\n" else (
+            qtbot.keyClick(note, Qt.Key.Key_Return), qtbot.keyClick(note, Qt.Key.Key_Return))
+        window.editor.commit_pending()  # the pause: the text is committed while typing goes on
+        assert note.textCursor().position() == len(note.toPlainText())
+    assert note.toPlainText() == "The figure is wrong.\n\nSee the archive."
+    assert window.session.doc.annotation(aid).note == ["The figure is wrong.", "See the archive."]
+
+
+def test_ctrl_z_in_the_note_undoes_the_last_step_only(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    select_words(window, first_paragraph(window), 0, 12)
+    aid = window.annotate("gl-comment")
+    note = window.note_edit
+    qtbot.keyClicks(note, "alice note")
+    window.editor.commit_pending()
+    window.view.setFocus()  # the typing session ends
+    note.setFocus()
+    note.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(note, " bob")
+    qtbot.keyClick(note, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    doc = window.session.doc
+    assert doc.annotation(aid).note == ["alice note"]
+    assert note.toPlainText() == "alice note"
+    qtbot.keyClick(note, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert doc.annotation(aid).note == ["alice note bob"] and note.toPlainText() == "alice note bob"
+    assert action(window, "action_undo").text() == "&Undo Edit note"
