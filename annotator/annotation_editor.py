@@ -147,6 +147,8 @@ class AnnotationEditor(QWidget):
     retarget_requested = Signal(str, str)  # ann id, "selection" | "start-" | "start+" | "end-" | "end+"
     jump_requested = Signal(str)
     delete_requested = Signal(str)
+    #: Every keystroke in a text field: the typing journal, [(ann id, field name, text), …].
+    typed = Signal(list)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,6 +158,7 @@ class AnnotationEditor(QWidget):
         self.ann_id = ""
         self._loading = False
         self._pending: dict[str, Callable[[], None]] = {}
+        self._journal: dict[tuple[str, str], str] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COMMIT_DELAY_MS)
@@ -290,7 +293,7 @@ class AnnotationEditor(QWidget):
         edit = QLineEdit()
         edit.setObjectName(name)
         edit.setAccessibleName(accessible)
-        edit.textEdited.connect(lambda value: self._queue(key, text, apply(value)))
+        edit.textEdited.connect(lambda value: self._queue(key, text, apply(value), edit, value))
         edit.editingFinished.connect(self.finish_typing)
         return edit
 
@@ -581,12 +584,37 @@ class AnnotationEditor(QWidget):
             return False
         return True
 
-    def _queue(self, key: str, text: str, change: Callable[[tei.Annotation], None]) -> None:
+    def _queue(self, key: str, text: str, change: Callable[[tei.Annotation], None],
+               field: QWidget, typed: str) -> None:  # fmt: skip
         if self._loading or not self.ann_id:
             return
         ann_id = self.ann_id
         self._pending[key] = lambda: self._edit_for(ann_id, text, change, key)
         self._timer.start()
+        self._journal[(ann_id, field.objectName())] = typed
+        self.typed.emit(self.typing_journal())
+
+    def typing_journal(self) -> list[tuple[str, str, str]]:
+        """Return what was typed since the journal was last cleared: (ann id, field, text)."""
+        return [(a, f, t) for (a, f), t in self._journal.items()]
+
+    def clear_typing_journal(self) -> None:
+        """Forget the journal (its text is in a recovery copy or a saved file now)."""
+        self._journal.clear()
+
+    def replay_typing(self, journal: list[tuple[str, str, str]]) -> None:
+        """Type the journal's text again into the fields it came from (crash recovery)."""
+        for ann_id, name, text in journal:
+            self.set_annotation(ann_id)
+            field = self.findChild(QWidget, name)
+            if self.ann_id != ann_id or field is None:
+                continue
+            if isinstance(field, QLineEdit):
+                field.setText(text)
+                field.textEdited.emit(text)
+            elif isinstance(field, QPlainTextEdit):
+                field.setPlainText(text)  # textChanged queues the edit
+            self.commit_pending()
 
     def _edit_for(self, ann_id: str, text: str, change: Callable[[tei.Annotation], None], key: str) -> None:
         current, self.ann_id = self.ann_id, ann_id
@@ -613,7 +641,8 @@ class AnnotationEditor(QWidget):
 
     def _note_typed(self) -> None:
         paras = note_paragraphs(self.note_edit.toPlainText())
-        self._queue("note", "Edit note", lambda a: setattr(a, "note", paras))
+        self._queue("note", "Edit note", lambda a: setattr(a, "note", paras), self.note_edit,
+                    self.note_edit.toPlainText())  # fmt: skip
 
     def _explanation_typed(self) -> None:
         text = self.explanation_edit.toPlainText()
@@ -622,7 +651,7 @@ class AnnotationEditor(QWidget):
             b = a.bias
             a.bias = BiasNote(b.technique, text)
 
-        self._queue("explanation", "Edit explanation", change)
+        self._queue("explanation", "Edit explanation", change, self.explanation_edit, text)
 
     def _category_chosen(self) -> None:
         cat = self.category_combo.currentData()

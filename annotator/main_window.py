@@ -437,6 +437,7 @@ class MainWindow(QMainWindow):
         self.filter_certainty.currentIndexChanged.connect(
             lambda: self.filter_model.set_filter(certainty=self.filter_certainty.currentData() or ""))
         self.editor.error.connect(lambda exc: show_error(self, exc))
+        self.editor.typed.connect(self._write_typing)
         self.editor.retarget_requested.connect(self.retarget)
         self.editor.jump_requested.connect(self.jump_to_annotation)
         self.sources_panel.error.connect(lambda exc: show_error(self, exc))
@@ -470,6 +471,8 @@ class MainWindow(QMainWindow):
         self._rebuild_category_actions()
         self._fill_filters()
         self.editor.set_annotation("")
+        self.editor.clear_typing_journal()
+        self._recovered_at = self.session.undo_stack.index()
         self._update_title()
         self._update_stats()
         self.document_shown.emit()
@@ -567,7 +570,9 @@ class MainWindow(QMainWindow):
             show_error(self, exc, "The recovery copy cannot be read.")
             return False
         new.disk = self.session.doc.disk
-        self.session.restore_document(new)
+        if rec.data_path != self.session.path:
+            self.session.restore_document(new)
+        self.editor.replay_typing(rec.typing)
         self.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)
         return True
 
@@ -606,6 +611,7 @@ class MainWindow(QMainWindow):
         if rec.untitled_key != self._untitled_key:
             recovery.discard(None, self._untitled_key)
             self._untitled_key = rec.untitled_key
+        self.editor.replay_typing(rec.typing)
         self.statusBar().showMessage("Unsaved document restored; save it to keep it.", 6000)
         return True
 
@@ -979,6 +985,7 @@ class MainWindow(QMainWindow):
             self.watcher.removePath(old_path)
         recovery.discard(old_path, self._untitled_key)
         recovery.discard(written)
+        self.editor.clear_typing_journal()
         if written not in self.watcher.files():
             self.watcher.addPath(written)
         settings.add_recent(written)
@@ -1039,12 +1046,27 @@ class MainWindow(QMainWindow):
         if not self.session.is_dirty():  # an untitled document (an import) is kept from the start
             return ""
         try:
-            return recovery.write(self.session.path, self.session.to_bytes(), self._untitled_key,
-                                  self._untitled_title)  # fmt: skip
+            written = recovery.write(self.session.path, self.session.to_bytes(), self._untitled_key,
+                                     self._untitled_title)  # fmt: skip
+            self.editor.clear_typing_journal()
+            recovery.discard_typing(self.session.path, self._untitled_key)
+            self._recovered_at = self.session.undo_stack.index()
+            return written
         except (tei.TeiError, OSError) as exc:
             log.warning("autosave failed: %s", exc)
             self.statusBar().showMessage(f"Recovery autosave failed: {exc}", 6000)
             return ""
+
+    def _write_typing(self, journal: list[tuple[str, str, str]]) -> None:
+        """Keep every keystroke of the editor in the typing journal (see recovery); first write
+        a recovery copy if the document has changed since the last one (the journal's
+        annotation may be new)."""
+        if self.session.undo_stack.index() != self._recovered_at and self.autosave():
+            return
+        try:
+            recovery.write_typing(self.session.path, self._untitled_key, journal)
+        except OSError as exc:
+            log.warning("typing journal not written: %s", exc)
 
     def _confirm_discard(self) -> bool:
         self.editor.commit_pending()

@@ -2,7 +2,12 @@
 changes; the next start offers to restore it when it is newer than the file on disk.
 
 Documents without a file (imports) are written as ``untitled-<key>``; :func:`find_untitled`
-lists those left behind by a previous run (a process that is no longer running)."""
+lists those left behind by a previous run (a process that is no longer running).
+
+Text typed in the annotation editor reaches the document (and so a recovery copy) after a short
+pause; until then it is kept, keystroke by keystroke, in a small *typing journal* beside the
+recovery copy (``<stem>.typing.json``: [ann id, field name, text] triples), so a kill loses
+nothing that was typed. Restoring replays the journal into the editor."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import logging
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QStandardPaths
 
@@ -45,6 +50,7 @@ class Recovered:
     saved_at: float
     untitled_key: str = ""
     title: str = ""
+    typing: list[tuple[str, str, str]] = field(default_factory=list)
 
     def read(self) -> bytes:
         """Return the recovered document bytes."""
@@ -68,10 +74,42 @@ def write(path: str | None, data: bytes, untitled_key: str = "", title: str = ""
     return stem + ".xml"
 
 
-def discard(path: str | None, untitled_key: str = "") -> None:
-    """Delete the recovery copy of a document, if any."""
+def write_typing(path: str | None, untitled_key: str, journal: list[tuple[str, str, str]]) -> None:
+    """Write the typing journal of a document (cheap: no fsync, it guards against kills)."""
     stem = os.path.join(recovery_dir(), key_for(path, untitled_key))
-    for ext in (".xml", ".json"):
+    tmp = f"{stem}.typing.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump([list(entry) for entry in journal], fh)
+    os.replace(tmp, stem + ".typing.json")
+
+
+def read_typing(path: str | None, untitled_key: str = "") -> list[tuple[str, str, str]]:
+    """Return a document's typing journal ([] if there is none or it is unreadable)."""
+    stem = os.path.join(recovery_dir(), key_for(path, untitled_key))
+    try:
+        with open(stem + ".typing.json", encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, list):
+        return []
+    return [(str(e[0]), str(e[1]), str(e[2])) for e in data if isinstance(e, list) and len(e) == 3]
+
+
+def discard_typing(path: str | None, untitled_key: str = "") -> None:
+    """Delete a document's typing journal, if any."""
+    try:
+        os.unlink(os.path.join(recovery_dir(), key_for(path, untitled_key)) + ".typing.json")
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # pragma: no cover
+        log.warning("cannot delete typing journal: %s", exc)
+
+
+def discard(path: str | None, untitled_key: str = "") -> None:
+    """Delete the recovery copy of a document (and its typing journal), if any."""
+    stem = os.path.join(recovery_dir(), key_for(path, untitled_key))
+    for ext in (".xml", ".json", ".typing.json"):
         try:
             os.unlink(stem + ext)
         except FileNotFoundError:
@@ -127,27 +165,37 @@ def find_untitled(exclude: set[str] | frozenset[str] = frozenset()) -> list[Reco
         if pid != os.getpid() and _process_alive(pid):
             continue
         found.append(Recovered(stem + ".xml", None, float(meta.get("saved_at", 0) or 0), key,
-                               str(meta.get("title") or "")))  # fmt: skip
+                               str(meta.get("title") or ""), read_typing(None, key)))  # fmt: skip
     found.sort(key=lambda r: r.saved_at, reverse=True)
     return found
 
 
 def find(path: str) -> Recovered | None:
-    """Return the recovery copy of ``path`` if it is newer than the file and differs from it."""
+    """Return what can be recovered for ``path``: its recovery copy if that is newer than the
+    file and differs from it, and any typing journal (replayed on the file itself if there is
+    no recovery copy)."""
     stem = os.path.join(recovery_dir(), key_for(path))
+    typing = read_typing(path)
     try:
         with open(stem + ".json", encoding="utf-8") as fh:
             meta = json.load(fh)
-        rec = Recovered(stem + ".xml", meta.get("original"), float(meta.get("saved_at", 0)))
+        rec = Recovered(stem + ".xml", meta.get("original"), float(meta.get("saved_at", 0)),
+                        typing=typing)  # fmt: skip
         data = rec.read()
     except (OSError, ValueError):
-        return None
+        if not typing:
+            return None
+        when = os.path.getmtime(stem + ".typing.json")
+        return Recovered(path, os.path.abspath(path), when, typing=typing)
     try:
         st = os.stat(path)
         with open(path, "rb") as fh:
             same = fh.read() == data
     except OSError:
         return rec
-    if same or os.path.getmtime(rec.data_path) < st.st_mtime:
-        return None
+    if same or os.path.getmtime(rec.data_path) < st.st_mtime:  # the file is newer
+        if not typing:
+            return None
+        when = os.path.getmtime(stem + ".typing.json")
+        return Recovered(path, os.path.abspath(path), when, typing=typing)
     return rec

@@ -11,7 +11,8 @@ import pytest
 
 import tei
 from tei import exporters
-from tests.tei.export_helpers import build_sample, fix_time
+from tests.conftest import corpus_files
+from tests.tei.export_helpers import annotate_some, build_sample, fix_time
 
 
 @pytest.fixture
@@ -184,3 +185,22 @@ def test_export_dialog_pdf_endnotes_and_csv_without_bom(qtbot, tmp_path) -> None
     assert dialog.dest_edit.text() == str(tmp_path / "doc.csv")
     dialog.dest_edit.setText("  ")
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_corpus_pdf(path, tmp_path) -> None:
+    """Every corpus file prints with its annotations; what no font covers is reported."""
+    import annotator.pdf  # noqa: F401
+
+    doc = tei.load(str(path))
+    annotate_some(doc)
+    out = tmp_path / "c.pdf"
+    report = exporters.export(doc, "pdf", out)
+    assert report.count == len(doc.annotations()) >= 1 and page_count(out) >= 1
+    text = pdf_text(out)
+    assert "About this edition" in text
+    for ann in doc.annotations():
+        assert ann.note[0] in " ".join(text.split()).replace("\u00ad", ""), ann.note[0]
+    missing = [w for w in report.warnings if w.startswith("no available font covers")]
+    assert bool(missing) == ("Not drawn:" in text)

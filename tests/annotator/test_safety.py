@@ -46,6 +46,43 @@ def test_recover_after_a_simulated_crash(window: MainWindow, qtbot, sample_copy:
     assert second.session.doc.annotations() == []
 
 
+def test_a_kill_loses_nothing_that_was_typed(window: MainWindow, qtbot, sample_copy: Path) -> None:  # noqa: ANN001
+    select_words(window, first_paragraph(window), 0, 10)
+    aid = window.annotate("gl-comment")
+    qtbot.keyClicks(window.note_edit, "first words")  # no pause, no timer: nothing committed
+    window.editor.commit_pending()
+    written = window.autosave()
+    qtbot.keyClicks(window.note_edit, " and the LAST WORDS")  # typed just before the kill
+    assert window.editor.has_pending()
+    window.editor._timer.stop()  # the kill: no timer fires, nothing else is written
+    window.session.undo_stack.setClean()
+    window.has_document = False
+    os.utime(written, (time.time() + 5, time.time() + 5))
+    second = MainWindow(str(sample_copy))
+    qtbot.addWidget(second)
+    assert second.message_bar.kind == "recovery"
+    second.message_bar.button("Restore").click()
+    assert second.session.doc.annotation(aid).note == ["first words and the LAST WORDS"]
+    second.session.clock = lambda: FROZEN
+    assert second.save() and recovery.find(str(sample_copy)) is None
+    assert tei.load(str(sample_copy)).annotation(aid).note == ["first words and the LAST WORDS"]
+
+
+def test_typing_into_a_new_annotation_is_recoverable_at_once(window: MainWindow, qtbot, sample_copy: Path) -> None:  # noqa: ANN001
+    select_words(window, first_paragraph(window), 0, 10)
+    aid = window.annotate("gl-question")
+    qtbot.keyClicks(window.note_edit, "Why?")  # the first keystroke writes a recovery copy
+    window.editor._timer.stop()
+    window.session.undo_stack.setClean()
+    window.has_document = False
+    rec = recovery.find(str(sample_copy))
+    assert rec is not None and rec.typing == [(aid, "note_edit", "Why?")]
+    second = MainWindow(str(sample_copy))
+    qtbot.addWidget(second)
+    second.message_bar.button("Restore").click()
+    assert second.session.doc.annotation(aid).note == ["Why?"]
+
+
 def test_recovery_discard(window: MainWindow, qtbot, sample_copy: Path) -> None:  # noqa: ANN001
     select_words(window, first_paragraph(window), 0, 10)
     window.annotate("gl-comment")
