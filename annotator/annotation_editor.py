@@ -794,14 +794,18 @@ class AnnotationEditor(QWidget):
                 fig.alternatives.append(Alternative(source=resolve()))
                 a.figure = fig
             self._edit("Cite source for a value", change)
-        else:
+        elif ann.kind == "source":
             def change2(a: tei.Annotation) -> None:
-                sid = resolve()
-                if a.kind != "source":
-                    a.category = "gl-source"
                 link = a.source_link
-                a.source_link = SourceLink(link.relation, sid, link.locator)
+                a.source_link = SourceLink(link.relation, resolve(), link.locator)
             self._edit("Cite source", change2)
+        else:  # never change the kind of a bias note, comment or question behind the user's back
+            label = session.doc.taxonomy.label(ann.category)
+            self.error.emit(tei.AnnotationError(
+                f"A {label.lower()} does not cite sources: sources are cited by a Source link or "
+                "by the values of a Contested figure. Select the passage again and press S to "
+                "link it to this source."))  # fmt: skip
+            return
         self.load()
 
     # -- signals --------------------------------------------------------------------------------

@@ -853,6 +853,9 @@ class MainWindow(QMainWindow):
         self.view.annotation_updated(ann_id)
         self.table_model.set_status(ann_id, self.view.unresolved.get(ann_id, ""))
         self._update_stats()
+        name = self.session.doc.annotation(ann_id).annotator_name
+        if name and self.filter_annotator.findData(name) < 0:  # a new annotator
+            self._fill_annotator_filter()
 
     def _on_annotation_changed(self, ann_id: str) -> None:
         self.view.annotation_updated(ann_id)
@@ -890,6 +893,9 @@ class MainWindow(QMainWindow):
             combo.addItem(_swatch(cat.color), cat.label, cat.id)
         combo.setCurrentIndex(max(0, combo.findData(keep)))
         combo.blockSignals(False)
+        self._fill_annotator_filter()
+
+    def _fill_annotator_filter(self) -> None:
         combo = self.filter_annotator
         combo.blockSignals(True)
         keep = combo.currentData()

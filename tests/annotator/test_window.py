@@ -466,3 +466,31 @@ def test_ctrl_z_in_the_note_undoes_the_last_step_only(window: MainWindow, qtbot)
     qtbot.keyClick(note, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert doc.annotation(aid).note == ["alice note bob"] and note.toPlainText() == "alice note bob"
     assert action(window, "action_undo").text() == "&Undo Edit note"
+
+
+def test_citing_from_a_bias_note_keeps_its_kind(window: MainWindow) -> None:
+    from annotator import errors
+
+    select_words(window, first_paragraph(window), 0, 12)
+    aid = window.annotate("gl-bias")
+    before = window.session.to_bytes(WHEN)
+    sid = window.session.add_source({"author": "Kaple", "title": "Advisers"})
+    window.cite(sid)
+    assert window.session.doc.annotation(aid).kind == "bias"
+    assert errors.history and "Source link" in errors.history[-1][1]
+    window.session.undo_stack.undo()  # only the source was added
+    assert window.session.to_bytes(WHEN) == before
+
+
+def test_annotator_filter_lists_new_annotators_at_once(window: MainWindow) -> None:
+    p = first_paragraph(window)
+    select_words(window, p, 0, 5)
+    window.annotate("gl-comment")
+    window.session.set_identity("Bob Builder")
+    select_words(window, p, 10, 15)
+    window.annotate("gl-comment")
+    combo = window.filter_annotator
+    names = [combo.itemData(i) for i in range(combo.count())]
+    assert "Test Historian" in names and "Bob Builder" in names
+    combo.setCurrentIndex(combo.findData("Bob Builder"))
+    assert window.filter_model.rowCount() == 1
