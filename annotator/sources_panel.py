@@ -163,9 +163,17 @@ class SourcesPanel(QWidget):
         self.select_id(sid)
 
     def remove_selected(self) -> None:
-        """Remove the selected source (undoable; citing annotations keep their pointer)."""
+        """Remove the selected source (undoable); refused while annotations cite it."""
         sid, kind, _ = self.current()
         if kind != "source":
+            return
+        citing = [a for a in self.session.doc.annotations() if sid in a.cited_sources()]
+        if citing:
+            quotes = ", ".join(f"“{' '.join(a.quote.split())[:40]}”" for a in citing[:3])
+            more = f" and {len(citing) - 3} more" if len(citing) > 3 else ""
+            self.error.emit(tei.AnnotationError(
+                f"This source is cited by {len(citing)} annotation(s): {quotes}{more}. Remove or "
+                "change those citations first, so that no annotation points at a missing source."))  # fmt: skip
             return
         try:
             self.session.remove_source(sid)

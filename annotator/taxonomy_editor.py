@@ -133,10 +133,6 @@ class TaxonomyEditor(QWidget):
         self._color = cat.color if cat else ""
         self.color_button.setIcon(swatch(self._color) if self._color else QIcon())
         self.color_button.setText(self._color or "Colour…")
-        if cat is not None:
-            root = self.session.doc.taxonomy.root_of(cid)
-            i = self.parent_combo.findData(root)
-            self.parent_combo.setCurrentIndex(max(i, 0))
 
     def _pick_color(self) -> None:
         color = QColorDialog.getColor(QColor(self._color or "#cccccc"), self, "Category colour")
@@ -149,6 +145,16 @@ class TaxonomyEditor(QWidget):
         self.color_button.setIcon(swatch(color))
         self.color_button.setText(color)
 
+    def _key_taken(self, key: str, cid: str = "") -> bool:
+        """Report (through ``error``) whether another category already uses ``key``."""
+        for other in self.session.doc.taxonomy.categories.values():
+            if key and other.id != cid and other.shortcut.upper() == key:
+                self.error.emit(tei.AnnotationError(
+                    f"The key {key} already annotates as “{other.label}”; choose another key or "
+                    "clear that category's key first."))  # fmt: skip
+                return True
+        return False
+
     def apply(self) -> None:
         """Rename, recolour and re-shortcut the selected category (one undo step)."""
         cid = self.current_id()
@@ -157,6 +163,8 @@ class TaxonomyEditor(QWidget):
         label = self.label_edit.text().strip()
         key = self.shortcut_edit.text().strip().upper()
         color = self._color
+        if self._key_taken(key, cid):
+            return
 
         def change(_tax: object) -> None:
             el = self.session.doc.taxonomy.find(cid)
@@ -179,6 +187,8 @@ class TaxonomyEditor(QWidget):
             cid, n = f"{base}-{n}", n + 1
         key = self.shortcut_edit.text().strip().upper()
         color = self._color
+        if self._key_taken(key):
+            return ""
 
         def change(tax: object) -> None:
             el = doc.taxonomy.new_category_element(cid, label, color, key)

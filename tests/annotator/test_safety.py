@@ -190,6 +190,27 @@ def test_taxonomy_editor_adds_recolours_and_undoes(window: MainWindow) -> None:
     assert window.findChild(type(window.action_save), f"action_annotate_{cid}") is None
 
 
+def test_taxonomy_editor_refuses_a_key_already_in_use(window: MainWindow) -> None:
+    from annotator import errors
+
+    before = window.session.to_bytes(FROZEN)
+    ed = window.taxonomy_editor
+    ed.select("gl-comment")  # selecting a category does not make it the parent of new ones
+    ed.label_edit.setText("Chronology")
+    ed.shortcut_edit.setText("f")  # Contested figure's key
+    assert ed.add_from_form() == ""
+    assert "Contested figure" in errors.history[-1][1]
+    ed.select("gl-question")
+    ed.shortcut_edit.setText("B")
+    ed.apply()
+    assert window.session.to_bytes(FROZEN) == before
+    ed.label_edit.setText("Chronology")
+    ed.shortcut_edit.setText("H")
+    cid = ed.add_from_form()
+    assert window.session.doc.taxonomy.categories[cid].parent == ""  # top level: in the toolbar
+    assert window.findChild(type(window.action_save), f"action_annotate_{cid}") is not None
+
+
 def test_sources_panel_add_edit_remove(window: MainWindow) -> None:
     panel = window.sources_panel
     panel.edits["author"].setText("Westad, O. A.")
@@ -206,6 +227,15 @@ def test_sources_panel_add_edit_remove(window: MainWindow) -> None:
     assert any(e.id == sid for e in window.session.doc.sources())
     notes = panel.model.item(1)
     assert notes.rowCount() == sum(1 for b in window.session.doc.text.blocks if b.is_note)
+    # a cited source is not removed: no annotation may point at a missing source
+    select_words(window, first_paragraph(window), 0, 10)
+    aid = window.annotate("gl-source")
+    window.cite(sid)
+    assert window.session.doc.annotation(aid).source_link.source == sid
+    panel.select_id(sid)
+    panel.remove_selected()
+    assert any(e.id == sid for e in window.session.doc.sources())
+    assert "cited by 1 annotation" in errors.history[-1][1]
 
 
 def test_import_text_opens_an_unsaved_document(window: MainWindow, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
