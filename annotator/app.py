@@ -21,6 +21,7 @@ QDockWidget::title { background: #e9e5dc; padding: 5px 8px; font-weight: 600; co
 QToolBar { background: #f3f1ec; border: none; border-bottom: 1px solid #dcd6ca; spacing: 4px; padding: 3px; }
 QToolButton { padding: 3px 8px; border-radius: 4px; color: #3d382f; }
 QToolButton:hover { background: #e6e1d6; }
+QToolButton:disabled { color: #a9a397; }
 QStatusBar { background: #ebe7de; color: #5d574b; }
 QTableView, QTreeView, QListWidget { background: #fdfcf9; alternate-background-color: #f6f3ed;
     selection-background-color: #d7e3f1; selection-color: #1e2a36; border: 1px solid #dcd6ca; }

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.session.untitled = False
         self.has_document = False
         self.persist_layout = True
+        self._tabs_switchable = False
         self._untitled_key = recovery.new_untitled_key()
         self._loader: Loader | None = None
         self._display_cache: tuple[TeiDocument, DisplayMap] | None = None
@@ -282,6 +283,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.outline_dock], [250], Qt.Orientation.Horizontal)
         self.resizeDocks([self.editor_dock], [470], Qt.Orientation.Horizontal)
         self.resizeDocks([self.editor_dock, self.list_dock], [2, 1], Qt.Orientation.Vertical)
+        for dock in (self.list_dock, self.sources_dock, self.taxonomy_dock, self.validation_dock):
+            dock.visibilityChanged.connect(lambda shown, d=dock: shown and self._make_room(d))
 
     def _action(self, name: str, text: str, slot, shortcut: QKeySequence | str | None = None,  # noqa: ANN001
                 tip: str = "") -> QAction:  # fmt: skip
@@ -716,6 +719,15 @@ class MainWindow(QMainWindow):
     def current_annotation(self) -> str:
         """Return the id of the current annotation ('' if none)."""
         return self.editor.ann_id
+
+    def _make_room(self, dock: QDockWidget) -> None:
+        """Share the right side between the editor and the tab shown below it: the list needs a
+        third, the sources, categories and problems panels (forms) need more than half."""
+        if (not self._tabs_switchable or dock.isFloating()
+                or self.dockWidgetArea(dock) != self.dockWidgetArea(self.editor_dock)):  # fmt: skip
+            return  # not while the window first shows (it keeps the remembered layout)
+        share = (2, 1) if dock is self.list_dock else (2, 3)
+        self.resizeDocks([self.editor_dock, dock], list(share), Qt.Orientation.Vertical)
 
     def _refresh_undo_actions(self) -> None:
         """Name the step Undo and Redo would take ("Undo Add Bias note"), or disable them."""
@@ -1315,13 +1327,17 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         QTimer.singleShot(0, self._hide_stray_tab_bars)
+        QTimer.singleShot(0, lambda: setattr(self, "_tabs_switchable", True))
 
     def _hide_stray_tab_bars(self) -> None:
-        """Work around a Qt 6.11 QMainWindowLayout bug: tabifying a second dock group leaves a
-        duplicate tab bar that the layout never manages (never shown or hidden explicitly). It
-        stays where it was first placed, e.g. over the status bar, so hide it."""
+        """Work around a Qt 6.11 QMainWindowLayout bug: tabified docks laid out once at the
+        default size and then restored to another leave a duplicate tab bar that the layout
+        never manages. It stays where it was first placed (over the status bar, or outside the
+        window), so hide every dock tab bar that is not inside the dock area."""
+        bottom = self.statusBar().geometry().top() if self.statusBar().isVisible() else self.height()
+        area = self.rect().adjusted(0, 0, 0, bottom - self.height())
         for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            if bar.isVisible() and not bar.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+            if bar.isVisible() and not area.contains(bar.geometry()):
                 bar.hide()
 
     # -- drag and drop ------------------------------------------------------------------------

@@ -206,18 +206,25 @@ class _Html:
         figs = ed.figures()
         if figs:
             parts.append("<h2>Index of contested figures</h2>")
-            parts.append('<table border="0.5" cellspacing="0" cellpadding="3" width="100%">'
+            parts.append('<table border="1" cellspacing="0" cellpadding="3" width="100%" '
+                         'style="border-collapse: collapse; border-color: #999999">'
                          "<tr><th>Passage</th><th>Stated value</th><th>Alternatives</th>"
                          "<th>Sources</th><th>Status</th></tr>")  # fmt: skip
             for n in figs:
                 fig = n.ann.figure
-                alts = "<br/>".join(_e(a.value) for a in fig.alternatives)
-                srcs = "<br/>".join(_e(ed.short_citation(a.source) + (f", {a.locator}" if
-                                    a.locator else "")) for a in fig.alternatives)  # fmt: skip
+                alts = "<br/>".join(_e(a.value + (f" ({a.quantity.display()})" if a.quantity else ""))
+                                    for a in fig.alternatives)  # fmt: skip
+                srcs = "<br/>".join(_e(", ".join(x for x in (
+                    ed.short_citation(a.source) if a.source else "no source", a.locator,
+                    a.certainty if a.certainty != "unknown" else "") if x))
+                    for a in fig.alternatives)  # fmt: skip
                 page = (f" (p. {_e(n.page)})" if n.page else "") + self.here(n)
+                stated = _e(fig.stated) + (f" ({_e(fig.normalised.display())})" if fig.normalised else "")
+                status = _e(fig.status) + (f"; preferred {_e(fig.preferred.display())}"
+                                           if fig.preferred else "")  # fmt: skip
                 parts.append(f"<tr><td>{n.number or ''} ‘{_e(short(n.ann.quote, 60))}’{page}</td>"
-                             f"<td>{_e(fig.stated)}</td><td>{alts}</td><td>{srcs}</td>"
-                             f"<td>{_e(fig.status)}</td></tr>")  # fmt: skip
+                             f"<td>{stated}</td><td>{alts}</td><td>{srcs}</td>"
+                             f"<td>{status}</td></tr>")  # fmt: skip
             parts.append("</table>")
         ids = ed.cited_sources()
         if ids:

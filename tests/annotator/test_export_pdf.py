@@ -50,7 +50,8 @@ def test_pdf_edition(sample, tmp_path, mode) -> None:
     assert report.count == 14 and not (tmp_path / f"{mode}.pdf.part").exists()
     text = " ".join(pdf_text(out).split())
     assert "Soviet Aid to China" in text and "[p. 75]" in text
-    for needle in ("Party jargon presented as fact", "Borisov counts 7,000",
+    for needle in ("Party jargon presented as fact", "Borisov counts 7,000 <b>specialists",
+                   "</div><script>alert('x')</script>", "Bob <b>Critic</b>",
                    "Index of contested figures", "Bibliography", "This one points nowhere",
                    "Lüthi, Lorenz. The Sino-Soviet Split"):  # fmt: skip
         assert needle in text, needle

@@ -263,3 +263,38 @@ def test_default_layout_shows_the_figure_editor_without_scrolling(qtbot, tmp_pat
     groups = [tuple(b.tabText(i) for i in range(b.count())) for b in window.findChildren(QTabBar) if b.isVisible()]
     assert len(groups) == len(set(groups))
     window.session.undo_stack.setClean()
+
+
+def test_restored_layout_leaves_no_tab_bar_over_the_status_bar(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "sample.xml"
+    shutil.copy(SAMPLE, path)
+    first = MainWindow(str(path))
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    QApplication.processEvents()
+    first.close()  # its layout is remembered and restored by the next window
+    second = MainWindow(str(path))
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    qtbot.wait(300)
+    status = second.statusBar().geometry()
+    for bar in second.findChildren(QTabBar):
+        if bar.isVisible() and bar.parent() is second:
+            assert not bar.geometry().intersects(status), [bar.tabText(i) for i in range(bar.count())]
+            assert second.rect().contains(bar.geometry())
+
+
+def test_form_panels_get_room_when_their_tab_is_shown(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    window.persist_layout = False
+    window.resize(1440, 900)
+    qtbot.wait(20)
+    assert window.editor_dock.height() > window.list_dock.height()
+    for dock in (window.sources_dock, window.taxonomy_dock):
+        dock.raise_()
+        qtbot.waitUntil(lambda d=dock: d.height() > window.editor_dock.height())
+        form_button = window.sources_panel if dock is window.sources_dock else window.taxonomy_editor.add_button
+        assert form_button.visibleRegion().isEmpty() is False
+    window.list_dock.raise_()
+    qtbot.waitUntil(lambda: window.editor_dock.height() > window.list_dock.height())
