@@ -11,7 +11,7 @@ import html
 import logging
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -632,7 +632,7 @@ class DocumentView(QPlainTextEdit):
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
             return
-        pos = self.cursorForPosition(event.position().toPoint()).position()
+        pos = self.char_at(event.position().toPoint())
         run = self.map.run_at(pos) if self.map is not None else None
         if run is not None and run.kind == "noteref" and run.note_block >= 0:
             self.note_activated.emit(run.note_block)
@@ -641,10 +641,19 @@ class DocumentView(QPlainTextEdit):
         if ids:
             self.annotation_clicked.emit(ids[0])
 
+    def char_at(self, point: QPoint) -> int:
+        """Return the Qt position of the character under a viewport point (not the nearest
+        caret position, which is after the character when the point is on its right half)."""
+        cursor = self.cursorForPosition(point)
+        pos = cursor.position()
+        if pos > 0 and cursor.block().position() < pos and self.cursorRect(cursor).x() > point.x():
+            return pos - 1
+        return pos
+
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.ToolTip and self.map is not None:
             pt = event.pos()  # type: ignore[attr-defined]
-            text = self.tooltip_at(self.cursorForPosition(pt).position())
+            text = self.tooltip_at(self.char_at(pt))
             if text:
                 QToolTip.showText(event.globalPos(), text, self.viewport())  # type: ignore[attr-defined]
             else:

@@ -494,3 +494,21 @@ def test_annotator_filter_lists_new_annotators_at_once(window: MainWindow) -> No
     assert "Test Historian" in names and "Bob Builder" in names
     combo.setCurrentIndex(combo.findData("Bob Builder"))
     assert window.filter_model.rowCount() == 1
+
+
+def test_clicking_anywhere_on_a_footnote_mark_opens_the_note(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    view = window.view
+    m = view.map
+    n, db = next((k, b) for k, b in enumerate(m.blocks) if any(r.kind == "noteref" for r in b.runs))
+    ref = next(r for r in db.runs if r.kind == "noteref")
+    view.goto_qt(m.starts[n] + db.cp_to_q(ref.start))
+    qtbot.wait(10)
+    cur = QTextCursor(view.document())
+    cur.setPosition(m.starts[n] + db.cp_to_q(ref.start))
+    left = view.cursorRect(cur).x()
+    cur.setPosition(cur.position() + len(ref.text))
+    right, y = view.cursorRect(cur).x(), view.cursorRect(cur).center().y()
+    for x in (left + 1, right - 1):  # the left and the right edge of the mark
+        with qtbot.waitSignal(view.note_activated) as sig:
+            qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+        assert sig.args == [ref.note_block]
