@@ -327,27 +327,30 @@ class OutlineModel(QStandardItemModel):
         self.setHorizontalHeaderLabels(["Outline"])
         heads_root = QStandardItem("Contents")
         heads_root.setEditable(False)
-        stack: list[tuple[int, QStandardItem]] = [(-1, heads_root)]
+        # (the element a heading heads, its item): a heading nests under the nearest heading
+        # of an enclosing division, whatever the division's element (div, castList, lg …)
+        stack: list[tuple[object, QStandardItem]] = [(None, heads_root)]
         head_tag = ns.qn("head")
-        div_tags = {ns.qn(t) for t in ("div", "div1", "div2", "div3", "div4", "div5", "div6", "div7")}
         count = 0
         for i, b in enumerate(doc.text.blocks):
             if b.element.tag != head_tag or b.parent >= 0:
                 continue
-            depth = sum(1 for a in b.element.iterancestors() if a.tag in div_tags)
+            section = b.element.getparent()
             item = QStandardItem(b.reading[:90] or "(untitled)")
             item.setEditable(False)
             item.setData(i, self.BLOCK_ROLE)
             item.setData(0, self.OFFSET_ROLE)
             item.setToolTip(b.reading[:300])
-            while stack and stack[-1][0] >= depth:
+            ancestors = set(section.iterancestors()) if section is not None else set()
+            while len(stack) > 1 and stack[-1][0] not in ancestors:
                 stack.pop()
             stack[-1][1].appendRow(item)
-            stack.append((depth, item))
+            stack.append((section, item))
             count += 1
             if count > 5000:
                 break
-        self.appendRow(heads_root)
+        if heads_root.rowCount():
+            self.appendRow(heads_root)
         if pages:
             pages_root = QStandardItem(f"Pages ({len(pages)})")
             pages_root.setEditable(False)

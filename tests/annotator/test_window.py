@@ -512,3 +512,24 @@ def test_clicking_anywhere_on_a_footnote_mark_opens_the_note(window: MainWindow,
         with qtbot.waitSignal(view.note_activated) as sig:
             qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, y))
         assert sig.args == [ref.note_block]
+
+
+def test_outline_nests_headings_by_their_divisions(qtmodeltester) -> None:  # noqa: ANN001
+    from annotator.models import OutlineModel
+
+    doc = tei.TeiDocument.from_bytes(
+        b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><front><castList>'
+        b"<castGroup><head>courtiers</head><castItem>Osric</castItem></castGroup></castList></front>"
+        b"<body><div><head>ACT 1</head><div><head>Scene 1</head><p>x</p></div>"
+        b"<div><head>Scene 2</head><p>y</p></div></div><div><head>ACT 2</head><p>z</p></div>"
+        b"</body></text></TEI>")  # fmt: skip
+    model = OutlineModel()
+    model.build(doc, [])
+    qtmodeltester.check(model)
+    contents = model.item(0)
+
+    def tree(item) -> list:  # noqa: ANN001
+        return [(item.child(r).text(), tree(item.child(r))) for r in range(item.rowCount())]
+
+    assert tree(contents) == [("courtiers", []), ("ACT 1", [("Scene 1", []), ("Scene 2", [])]),
+                              ("ACT 2", [])]  # fmt: skip
