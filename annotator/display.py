@@ -19,7 +19,11 @@ from tei.document import TeiDocument
 from tei.textmodel import Block
 
 PB = ns.qn("pb")
+LB = ns.qn("lb")
 NOTE = ns.qn("note")
+ROLE_DESC = ns.qn("roleDesc")
+#: Punctuation after which a role description needs no comma before it.
+_PUNCT = tuple(",;:.(—–-")
 _TIGHT = {ns.qn(t) for t in ("l", "item", "cell", "label", "speaker", "castItem", "entry", "stage")}
 HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
 
@@ -31,7 +35,7 @@ class Run:
     reading: int
     start: int  # code-point offset in the display text
     text: str
-    kind: str  # "pb" | "noteref" | "notelabel"
+    kind: str  # "pb" | "noteref" | "notelabel" | "sep" (a space or comma the markup implies)
     element: etree._Element | None = None
     note_block: int = -1  # for a note reference: index of the note's block
 
@@ -200,6 +204,7 @@ class DisplayMap:
                         note_index = nb
                     runs.append((a.position, label, "noteref", a.element,
                                  nb if nb is not None else note_index))  # fmt: skip
+        runs.extend((pos, text, "sep", None, -1) for pos, text in self._separators(b))
         db = DisplayBlock(i)
         if not runs:
             db.text = reading
@@ -220,6 +225,35 @@ class DisplayMap:
         db.text = "".join(parts)
         db.finish()
         return db
+
+    def _separators(self, b: Block) -> list[tuple[int, str]]:
+        """Return (reading offset, text) of separators that the markup implies but the text
+        lacks: a space at a line break between two words (``Herausgegeben<lb/>von``), a comma
+        before a role description (``<role>Claudius</role><roleDesc>king</roleDesc>``)."""
+        el = b.element
+        if not len(el):
+            return []
+        marks = [x for x in el.iter(LB, ROLE_DESC) if x.tag != LB or x.get("break") != "no"]
+        if not marks:
+            return []
+        raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
+        offsets = self.doc.text.offsets_within(el)
+        out = []
+        for x in marks:
+            if _in_note(x, el):
+                continue  # shown in the note's own block
+            o = offsets.get(x)
+            if o is None or not 0 < o < len(raw):
+                continue
+            if x.tag == LB:
+                if not (raw[o - 1].isspace() or raw[o].isspace()):
+                    out.append((b.to_reading(o), " "))
+            else:
+                before = raw[:o].rstrip()
+                if before and not before.endswith(_PUNCT):  # the comma goes right after the role
+                    spaced = len(before) < o
+                    out.append((b.to_reading(len(before)), "," if spaced else ", "))
+        return out
 
     @staticmethod
     def _pb_text(reading: str, pos: int, label: str) -> str:
@@ -282,3 +316,12 @@ class DisplayMap:
                     out.append((r.element.get("n") or "", db.index, r.reading))
         return out
 
+
+def _in_note(el: etree._Element, block: etree._Element) -> bool:
+    """Tell whether ``el`` is inside a note nested in ``block``."""
+    for a in el.iterancestors():
+        if a is block:
+            return False
+        if a.tag == NOTE:
+            return True
+    return False

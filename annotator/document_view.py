@@ -397,7 +397,8 @@ class DocumentView(QPlainTextEdit):
             self._inline_formats(block, span, add)
         for run in db.runs:
             q0, q1 = db.cp_to_q(run.start), db.cp_to_q(run.start + len(run.text))
-            add(q0, q1, self._run_format(run.kind))
+            if run.kind != "sep":  # separators read as the text around them
+                add(q0, q1, self._run_format(run.kind))
         pieces = [p for p in self.pieces.get(db.index, []) if self._shown(p[2])]
         if pieces:
             self._highlight_formats(db, pieces, add)

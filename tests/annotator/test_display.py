@@ -57,3 +57,31 @@ def test_spacers_snap_to_neighbouring_blocks() -> None:
     assert before[0] == m.blocks[spacer - 1].index
     verse = [n for n, db in enumerate(m.blocks) if db.index >= 0 and db.text.startswith("verse")]
     assert verse[1] == verse[0] + 1  # verse lines are not separated by spacers
+
+
+SEPARATED = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><front><castList>
+<castItem><role>Claudius</role><roleDesc>king of Denmark</roleDesc></castItem>
+<castItem><role>Hamlet</role> <roleDesc>his nephew</roleDesc></castItem>
+<castItem><role>Osric</role>, <roleDesc>a courtier</roleDesc></castItem></castList></front>
+<body><p>Herausgegeben<lb/>von<lb/> Prof. Zeman und<lb break="no"/>Fischer<note>in<lb/>Hannover</note>.</p>
+</body></text></TEI>"""
+
+
+def test_markup_implied_separators_are_shown_but_not_part_of_the_text() -> None:
+    doc = tei.TeiDocument.from_bytes(SEPARATED.encode())
+    m = DisplayMap(doc)
+    shown = [db.text for db in m.blocks if db.index >= 0]
+    assert "Claudius, king of Denmark" in shown
+    assert "Hamlet, his nephew" in shown and "Osric, a courtier" in shown
+    p = next(i for i, b in enumerate(doc.text.blocks) if b.reading.startswith("Herausgegeben"))
+    assert doc.text.blocks[p].reading.startswith("Herausgegebenvon Prof.")  # the text is untouched
+    db = m.blocks[m.qt_block_of[p]]
+    assert db.text.startswith("Herausgegeben von Prof. Zeman undFischer")  # break="no" joins
+    note = next(db.text for db in m.blocks if db.index >= 0 and "Hannover" in db.text)
+    assert "in Hannover" in note
+    # every display position maps into the reading text; the inserted space maps to its place
+    for i, b in enumerate(doc.text.blocks):
+        for r in range(len(b.reading) + 1):
+            assert m.qt_to_reading(m.reading_to_qt(i, r)) == (i, r)
+    space = m.starts[m.qt_block_of[p]] + len("Herausgegeben")
+    assert m.qt_to_reading(space) == (p, len("Herausgegeben"))
