@@ -22,6 +22,8 @@ PB = ns.qn("pb")
 LB = ns.qn("lb")
 NOTE = ns.qn("note")
 ROLE_DESC = ns.qn("roleDesc")
+Q = ns.qn("q")
+ITEM = ns.qn("item")
 #: Punctuation after which a role description needs no comma before it.
 _PUNCT = tuple(",;:.(—–-")
 _TIGHT = {ns.qn(t) for t in ("l", "item", "cell", "label", "speaker", "castItem", "entry", "stage")}
@@ -205,6 +207,8 @@ class DisplayMap:
                     runs.append((a.position, label, "noteref", a.element,
                                  nb if nb is not None else note_index))  # fmt: skip
         runs.extend((pos, text, "sep", None, -1) for pos, text in self._separators(b))
+        if b.element.tag == ITEM and not b.is_note:
+            runs.insert(0, (0, self._item_mark(b.element), "sep", None, -1))
         db = DisplayBlock(i)
         if not runs:
             db.text = reading
@@ -229,11 +233,12 @@ class DisplayMap:
     def _separators(self, b: Block) -> list[tuple[int, str]]:
         """Return (reading offset, text) of separators that the markup implies but the text
         lacks: a space at a line break between two words (``Herausgegeben<lb/>von``), a comma
-        before a role description (``<role>Claudius</role><roleDesc>king</roleDesc>``)."""
+        before a role description (``<role>Claudius</role><roleDesc>king</roleDesc>``),
+        quotation marks around ``<q>``."""
         el = b.element
         if not len(el):
             return []
-        marks = [x for x in el.iter(LB, ROLE_DESC) if x.tag != LB or x.get("break") != "no"]
+        marks = [x for x in el.iter(LB, ROLE_DESC, Q) if x.tag != LB or x.get("break") != "no"]
         if not marks:
             return []
         raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
@@ -243,9 +248,12 @@ class DisplayMap:
             if _in_note(x, el):
                 continue  # shown in the note's own block
             o = offsets.get(x)
-            if o is None or not 0 < o < len(raw):
+            if o is None or (x.tag != Q and not 0 < o < len(raw)):
                 continue
-            if x.tag == LB:
+            if x.tag == Q:
+                end = o + len(etree.tostring(x, method="text", encoding=str, with_tail=False))
+                out += [(b.to_reading(o), "“"), (b.to_reading(end), "”")]
+            elif x.tag == LB:
                 if not (raw[o - 1].isspace() or raw[o].isspace()):
                     out.append((b.to_reading(o), " "))
             else:
@@ -254,6 +262,16 @@ class DisplayMap:
                     spaced = len(before) < o
                     out.append((b.to_reading(len(before)), "," if spaced else ", "))
         return out
+
+    @staticmethod
+    def _item_mark(item: etree._Element) -> str:
+        """Return the mark shown before a list item: its number in an ordered list, else a bullet."""
+        parent = item.getparent()
+        kind = f"{parent.get('type', '')} {parent.get('rend', '')}".lower() if parent is not None else ""
+        if any(w in kind for w in ("ordered", "numbered", "decimal")):
+            n = item.get("n") or str(1 + sum(1 for _ in item.itersiblings(ITEM, preceding=True)))
+            return f"{n.rstrip('.')}. "
+        return "• "
 
     @staticmethod
     def _pb_text(reading: str, pos: int, label: str) -> str:

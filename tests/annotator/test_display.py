@@ -64,6 +64,8 @@ SEPARATED = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><front
 <castItem><role>Hamlet</role> <roleDesc>his nephew</roleDesc></castItem>
 <castItem><role>Osric</role>, <roleDesc>a courtier</roleDesc></castItem></castList></front>
 <body><p>Herausgegeben<lb/>von<lb/> Prof. Zeman und<lb break="no"/>Fischer<note>in<lb/>Hannover</note>.</p>
+<p><q>Hands off China!</q> was the slogan of <q>the movement</q>.</p>
+<list><item>first</item><item>second</item></list><list rend="numbered"><item>one</item><item n="7">seven</item></list>
 </body></text></TEI>"""
 
 
@@ -85,3 +87,6 @@ def test_markup_implied_separators_are_shown_but_not_part_of_the_text() -> None:
             assert m.qt_to_reading(m.reading_to_qt(i, r)) == (i, r)
     space = m.starts[m.qt_block_of[p]] + len("Herausgegeben")
     assert m.qt_to_reading(space) == (p, len("Herausgegeben"))
+    shown = [db.text for db in m.blocks if db.index >= 0]
+    assert "“Hands off China!” was the slogan of “the movement”." in shown
+    assert shown[-4:] == ["• first", "• second", "1. one", "7. seven"]
