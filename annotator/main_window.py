@@ -532,7 +532,7 @@ class MainWindow(QMainWindow):
         self.view.setEnabled(True)
         self.statusBar().clearMessage()
         if self.session.path:
-            self.watcher.removePaths(self.watcher.files() or [])
+            self._unwatch()
             if not self.session.is_dirty():
                 recovery.discard(self.session.path)
         self.session.path = path
@@ -622,7 +622,7 @@ class MainWindow(QMainWindow):
         """Show a document that has no file yet (e.g. an import): Save asks for a name."""
         if not self._confirm_discard():
             return False
-        self.watcher.removePaths(self.watcher.files() or [])
+        self._unwatch()
         self.session.path = None
         self.session.untitled = True
         self.has_document = True
@@ -1074,6 +1074,11 @@ class MainWindow(QMainWindow):
             log.warning("autosave failed: %s", exc)
             self.statusBar().showMessage(f"Recovery autosave failed: {exc}", 6000)
             return ""
+
+    def _unwatch(self) -> None:
+        """Stop watching the open file for changes by other programs."""
+        if self.watcher.files():
+            self.watcher.removePaths(self.watcher.files())
 
     def _write_typing(self, journal: list[tuple[str, str, str]]) -> None:
         """Keep every keystroke of the editor in the typing journal (see recovery); first write
