@@ -547,6 +547,10 @@ class MainWindow(QMainWindow):
 
     def _after_open(self, doc: TeiDocument) -> None:
         notes = list(doc.warnings)
+        if not any(b.reading for b in doc.text.blocks):
+            notes.append("This document has no text to read: its <text> is empty (a catalogue "
+                         "record or manuscript description keeps its content in the teiHeader, "
+                         "which Glossator does not annotate).")  # fmt: skip
         if self.view.unresolved:
             n = len(self.view.unresolved)
             notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "

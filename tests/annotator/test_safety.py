@@ -298,3 +298,14 @@ def test_entry_point_screenshot_and_cli_dispatch(tmp_path: Path, sample_copy: Pa
 
     monkeypatch.setattr(tei_pkg, "cli", fake, raising=False)
     assert main(["export", "x"]) == 7
+
+
+def test_a_document_without_text_says_so(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "record.xml"
+    path.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>'
+                    "MS</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><msDesc>"
+                    "<msIdentifier><idno>84</idno></msIdentifier></msDesc></sourceDesc></fileDesc>"
+                    "</teiHeader><text><body><p/></body></text></TEI>", encoding="utf-8")  # fmt: skip
+    window = MainWindow(str(path))
+    qtbot.addWidget(window)
+    assert window.message_bar.kind == "warnings" and "no text to read" in window.message_bar.label.text()
