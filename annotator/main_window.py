@@ -1032,6 +1032,13 @@ class MainWindow(QMainWindow):
         disk = self.session.doc.disk
         if disk is not None and not disk.changed(path):
             return
+        if not os.path.exists(path):
+            self.message_bar.show_message(
+                f"{os.path.basename(path)} was moved or deleted by another program. The document "
+                "is still open here: Save writes it again at its old place, Save As… elsewhere.",
+                [("Save", lambda: self._save_to(None, force=not os.path.exists(path))),
+                 ("Save As…", self.save_as)], level="warning", kind="changed")  # fmt: skip
+            return
         actions = [("Reload", self.reload_from_disk), ("Keep mine", lambda: None)]
         self.message_bar.show_message(
             f"{os.path.basename(path)} was changed on disk by another program."

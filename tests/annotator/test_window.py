@@ -533,3 +533,14 @@ def test_outline_nests_headings_by_their_divisions(qtmodeltester) -> None:  # no
 
     assert tree(contents) == [("courtiers", []), ("ACT 1", [("Scene 1", []), ("Scene 2", [])]),
                               ("ACT 2", [])]  # fmt: skip
+
+
+def test_a_deleted_file_is_reported_and_saved_again(window: MainWindow, sample_copy: Path) -> None:
+    select_words(window, first_paragraph(window), 0, 8)
+    aid = window.annotate("gl-comment")
+    sample_copy.unlink()
+    window._file_changed(str(sample_copy))  # what the file watcher reports
+    assert window.message_bar.kind == "changed" and "moved or deleted" in window.message_bar.label.text()
+    window.message_bar.button("Save").click()
+    assert tei.load(str(sample_copy)).annotation(aid) is not None
+    assert not window.isWindowModified()
