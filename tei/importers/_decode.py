@@ -3,15 +3,22 @@
 Detection order (when no encoding is given):
 
 1. a byte-order mark: UTF-32 (LE/BE), UTF-8 (``utf-8-sig``), UTF-16 (LE/BE);
-2. NUL bytes without a BOM mean a binary file, which is refused;
-3. strict UTF-8;
+2. NUL bytes without a BOM: UTF-16 without a BOM when the length is even, the NULs are all at
+   odd offsets (little-endian: ASCII characters, spaces and line breaks have a NUL high byte) or
+   all at even offsets (big-endian), and the bytes decode to text without control characters
+   (tab, line break and form feed aside); otherwise a binary file, which is refused;
+3. strict UTF-8; bytes that are *mostly* UTF-8 (more valid multi-byte sequences than invalid
+   bytes) are refused as damaged or mixed UTF-8 rather than read as a single-byte encoding, which
+   would turn every non-ASCII character into two wrong ones (``Ð¡Ð¾``); ``encoding`` then
+   chooses;
 4. the legacy single-byte encodings common for historical sources: the text is decoded as
    cp1251 (Cyrillic) and as cp1252 (Western European) and each reading is scored by its letters.
    A word with non-ASCII letters is *plausible* in cp1251 when all its letters are Cyrillic, and
    in cp1252 when at most half of its letters are non-ASCII Latin letters (``Müller``, ``café``).
    Russian read as cp1252 gives words such as ``Ïðèâåò``, Western text read as cp1251 gives
    mixed words such as ``cafй``: both implausible. The reading with more non-ASCII letters in
-   plausible words (minus those in implausible ones) wins; a tie goes to cp1252. cp1252 becomes
+   plausible words (minus those in implausible ones; the first 20,000 words with non-ASCII
+   letters are scored) wins; a tie goes to cp1252. cp1252 becomes
    latin-1 when the text uses one of the five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F,
    0x90, 0x9D), or has no byte in 0x80-0x9F at all (both then decode identically).
 """
@@ -19,6 +26,7 @@ Detection order (when no encoding is given):
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 
 from tei.errors import EncodingError, TextImportError
@@ -32,8 +40,12 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
 )
 
 _DISPLAY_NAMES = {"iso8859-1": "latin-1", "utf_8": "utf-8"}
-_WORD = re.compile(r"[^\W\d_]+")
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# A word (letters only) with at least one non-ASCII letter; only the first few thousand are scored.
+_NON_ASCII_WORD = re.compile(r"[^\W\d_]*[^\W\d_\x00-\x7f][^\W\d_]*")
+_SCORED_WORDS = 20_000
+_CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
+_C1_BYTE = re.compile(b"[\x80-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 class TextDecodeError(TextImportError, EncodingError):
@@ -60,15 +72,49 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                     f"(byte offset {exc.start})"
                 ) from None
     if b"\x00" in data:
-        raise TextImportError(
-            "this looks like a binary file (it contains NUL bytes and no UTF-16 byte-order mark); "
-            "only plain-text files can be imported"
-        )
+        found = _utf16_without_bom(data)
+        if found is None:
+            raise TextImportError(
+                "this looks like a binary file (it contains NUL bytes and no UTF-16 byte-order "
+                "mark); only plain-text files can be imported"
+            )
+        return found
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd")
+    valid = len(text) - len(text.encode("ascii", "ignore")) - invalid
+    if valid > invalid:
+        bad = data[first_bad : first_bad + 1].hex()
+        raise TextDecodeError(
+            f"the file is mostly UTF-8 ({valid} non-ASCII characters) but has {invalid} invalid "
+            f"byte(s), the first 0x{bad} at offset {first_bad}: it may be damaged or mix "
+            "encodings; repair it, or choose an encoding explicitly to read it all in that one"
+        )
     return _decode_single_byte(data)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Return ``(text, name)`` when NUL-bearing bytes are UTF-16 without a BOM (rule 2), else None."""
+    if len(data) % 2:
+        return None
+    odd = data[1::2].count(0)
+    even = data[0::2].count(0)
+    if odd and not even:
+        codec = "utf-16-le"
+    elif even and not odd:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    if _CONTROL.search(text):
+        return None
+    return text, codec
 
 
 def _decode_explicit(data: bytes, encoding: str) -> tuple[str, str]:
@@ -95,9 +141,9 @@ def _decode_explicit(data: bytes, encoding: str) -> tuple[str, str]:
 
 
 def _decode_single_byte(data: bytes) -> tuple[str, str]:
-    if _CP1252_UNDEFINED.isdisjoint(data):
+    if not _CP1252_UNDEFINED.search(data):
         western, western_name = data.decode("cp1252"), "cp1252"
-        if not any(0x80 <= b <= 0x9F for b in data):
+        if not _C1_BYTE.search(data):
             # Without bytes 0x80-0x9F cp1252 and latin-1 decode identically: use the stricter name.
             western_name = "latin-1"
     else:
@@ -117,9 +163,8 @@ def _is_cyrillic(ch: str) -> bool:
 
 def _score(text: str, *, cyrillic: bool) -> int:
     score = 0
-    for word in _WORD.findall(text):
-        if word.isascii():
-            continue
+    for match in itertools.islice(_NON_ASCII_WORD.finditer(text), _SCORED_WORDS):
+        word = match.group()
         high = sum(1 for ch in word if not ch.isascii())
         if cyrillic:
             plausible = all(_is_cyrillic(ch) for ch in word)

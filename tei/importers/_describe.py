@@ -28,7 +28,7 @@ def describe_pages(
     st: DescribeState, asked: str, convention: str, counts: dict, pages: list, dropped: list
 ) -> None:
     """Say in editorialDecl which page convention was used, the pages and what was dropped."""
-    how = "detected by counting marker lines" if asked == "auto" else "chosen by the user"
+    how = "detected by counting markers" if asked == "auto" else "chosen by the user"
     rules = {
         "page-line": "a line 'page N' ends page N (the first page has no marker before it)",
         "bracket": "'[p. N]' starts page N",
@@ -37,9 +37,10 @@ def describe_pages(
         "none": "no page markers; the text has no page breaks",
     }
     found = ", ".join(f"{k}: {v}" for k, v in counts.items() if v)
+    replaced = " The markers were replaced by pb elements." if convention != "none" else ""
     st.interpretation.append(
         f"Page convention {convention} ({how}; markers counted: {found or 'none'}): "
-        f"{rules[convention]}. The marker lines were replaced by pb elements."
+        f"{rules[convention]}.{replaced}"
     )
     numbered = [p.n for p in pages if p.n is not None]
     if numbered:
@@ -91,7 +92,7 @@ def describe_notes(st: DescribeState, found: int, anchored: int, missing: list[i
     if missing:
         numbers = ", ".join(str(n) for n in missing)
         text += (
-            f" No reference found for {numbers}: kept at the end of the page "
-            'with type="unanchored".'
+            f" No reference placed for {numbers} (none found, or several places fitted "
+            'equally): kept at the end of the page with type="unanchored".'
         )
     st.interpretation.append(text)

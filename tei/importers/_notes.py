@@ -3,7 +3,13 @@
 Footnote lines: a page's footnotes are the run of lines ``N citation`` (also ``N. citation``) that
 ends the page (blank lines between them are ignored). The numbers must rise by one; the first must
 continue the numbering of the previous pages (a gap of up to five is accepted, with a warning) or
-restart at 1 (footnotes numbered per page). Lines before that run stay text.
+restart at 1 (footnotes numbered per page). Lines before that run stay text. The run is taken as
+footnotes when it continues numbering begun on earlier pages, or when at least one of its
+references is found in the page's text (as a strong candidate, below), or when it starts the
+numbering (at 1) or restarts it and at least half of its lines look like citations (a year
+1000-2099, ``p.``/``pp.``/``S.``/``с.`` and a number, ``Ibid``, ``op. cit.``, ``vol.``, ``cf.``,
+``see``). Otherwise the lines stay text and the report says so (a numbered list ending a text,
+``3 divisions crossed the river.`` ending a page).
 
 References are bare numbers in the page's paragraphs, often glued to a word, a year or punctuation.
 Every digit run that equals an expected footnote number (or is a four-digit year 1000-2099 followed
@@ -16,12 +22,16 @@ by it, as ``193310`` = 1933 + note 10) is a candidate, and its context is scored
 * before: glued to a letter (``recover14``) or to closing punctuation (``oppressors .7``,
   ``1924.3``) +3 (+1 for a capital letter, ``B52``); the suffix of a glued year +2; after a space
   following a closing quote (``." 1``) +2, following other punctuation or a word +1;
-* after: end of paragraph or punctuation (``autonomy 2 .``, ``recover14,``) +3; a space and a
-  capitalised word (a new sentence) +1; a lower-case word (``20 days``) 0.
+* after: end of paragraph or punctuation (``autonomy 2 .``, ``recover14,``) +3, but only +1 when
+  the number stands alone with the punctuation glued after it (``lost 3.``, ``pilots 2,``: prose);
+  a space and a capitalised word (a new sentence) +1; a lower-case word (``20 days``) 0.
 
 Candidates scoring 3 or more are *strong*. Among them the importer picks, page by page, the set of
 positions that keeps the footnote order (each reference after the previous one) with the highest
 total score; a real number cannot take a note's place unless it out-scores the true reference.
+When another strong candidate for the same note, scoring as high, also fits between the
+neighbouring references, the place is *ambiguous*: the note is not placed (nor guessed on weak
+evidence) and the import report names both places.
 A *weak* candidate (a number between two words, ``delivered 26 military``) is used only when it
 is the only one between the anchored references of the previous and the next footnote and the word
 before it is not a determiner, preposition or auxiliary (``the 3 divisions``, ``had 12 stations``);
@@ -31,6 +41,7 @@ it is reported as a warning. Superscript digits (``word¹²``) are always strong
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 FOOTNOTE_LINE = re.compile(r"^(\d{1,5})\.?\s+(\S.*)$")
@@ -43,6 +54,7 @@ _REFUSE_BEFORE = re.compile(
     r"|\b(?:pp?|vols?|[Nn]o|N|[Nn]r|ch|[Ff]ig|[Aa]rt|pt|sec)\.?\s?"
     r"|\d\s?[-\u2013\u2014/:]\s?|[-\u2013\u2014/]|[(\[{])$"
 )
+_DECIMAL_AFTER = re.compile(r"[.,:]\d")
 _YEAR_PUNCT = re.compile(r"(\d+)[.,]$")
 _CLOSING = ".,;:!?)]\"'\u201d\u2019\u00bb\u2026"
 _QUOTES = "\"'\u201d\u2019\u00bb"
@@ -51,6 +63,10 @@ STOPWORDS = frozenset(
     "approximately around up had has have was were is are be been and or all these those its "
     "their his her our my your each every per between another first last next total numbered "
     "some any no".split()
+)
+_CITATION = re.compile(
+    r"(?i)\b1\d{3}\b|\b20\d{2}\b|\b(?:pp?|s|с|vol|vols|t|т)\.\s*\d|\bibid\b|\bop\.\s*cit\b"
+    r"|\bcf\.|\bsee\b|там же"
 )
 GAP = 5
 STRONG = 3
@@ -114,12 +130,17 @@ def take_footnotes(
     return len(texts), [], None
 
 
+def looks_like_citation(text: str) -> bool:
+    """Tell whether a footnote line's text looks like a citation (a year, a page, Ibid...)."""
+    return bool(_CITATION.search(text))
+
+
 def _score(text: str, start: int, end: int, year_suffix: bool) -> int:
     """Score how much the digits ``text[start:end]`` look like a reference (0 = refused)."""
     before, after = text[max(0, start - 16) : start], text[end : end + 16]
     at_end = end + 16 >= len(text)
     nxt = after[:1]
-    if nxt.isalpha() or (nxt and nxt in "%\u00b0\u2030") or re.match(r"[.,:]\d", after):
+    if nxt.isalpha() or (nxt and nxt in "%\u00b0\u2030") or _DECIMAL_AFTER.match(after):
         return 0
     if year_suffix:
         score = 2
@@ -142,8 +163,12 @@ def _score(text: str, start: int, end: int, year_suffix: bool) -> int:
         else:
             return 0
     stripped = after.lstrip()
-    if (not stripped and at_end) or (stripped and stripped[0] in _CLOSING):
+    if not stripped and at_end:
         score += 3
+    elif stripped and stripped[0] in _CLOSING:
+        # ``lost 3.``, ``pilots 2,``: a number standing alone with punctuation glued after it is
+        # ordinary prose; ``autonomy 2 .``, ``recover14,`` and ``1924.3`` are references.
+        score += 1 if after[:1] == stripped[:1] and before[-1:].isspace() else 3
     elif stripped and after[:1].isspace() and stripped[0].isupper():
         score += 1
     return score
@@ -165,48 +190,87 @@ def _is_weak_shape(text: str, start: int, end: int) -> bool:
     return m.group(1).lower() not in STOPWORDS and not m.group(1).isdigit()
 
 
-def candidates(texts: list[str], wanted: dict[str, int]) -> list[tuple[int, int, int, int, int]]:
-    """Return candidates ``(unit, start, end, note index, score)`` for the wanted numbers."""
-    found: list[tuple[int, int, int, int, int]] = []
+def candidates(
+    texts: list[str], wanted: dict[str, int]
+) -> Iterator[tuple[int, int, int, int, int]]:
+    """Yield candidates ``(unit, start, end, note index, score)`` for the wanted numbers.
+
+    Refused digits (score 0) are not candidates.
+    """
     for u, text in enumerate(texts):
         for m in _DIGITS.finditer(text):
             digits = m.group()
+            start, end = m.span()
             if not digits.isdigit() or not digits.isascii():
                 note = wanted.get(digits.translate(_SUPERSCRIPT))
                 if note is not None:
-                    found.append((u, m.start(), m.end(), note, 6))
+                    yield (u, start, end, note, 6)
                 continue
             note = wanted.get(digits)
-            if note is not None:
-                found.append((u, m.start(), m.end(), note, _score(text, m.start(), m.end(), False)))
+            if note is not None and (score := _score(text, start, end, False)):
+                yield (u, start, end, note, score)
             if len(digits) > 4 and 1000 <= int(digits[:4]) <= 2099:
                 note = wanted.get(digits[4:])
                 if note is not None and digits[4] != "0":
-                    s = m.start() + 4
-                    found.append((u, s, m.end(), note, _score(text, s, m.end(), True)))
-    return found
+                    if score := _score(text, start + 4, end, True):
+                        yield (u, start + 4, end, note, score)
 
 
-def strong_anchors(texts: list[str], numbers: list[int]) -> dict[int, Anchor]:
-    """Anchor a page's footnotes (numbers in order) on strong candidates in its paragraph texts."""
+def has_strong_candidate(texts: list[str], numbers: list[int]) -> bool:
+    """Tell whether any of the footnote ``numbers`` has a strong candidate in ``texts``."""
+    wanted = {str(n): i for i, n in enumerate(numbers)}
+    return any(c[4] >= STRONG for c in candidates(texts, wanted))
+
+
+def strong_anchors(
+    texts: list[str], numbers: list[int]
+) -> tuple[dict[int, Anchor], dict[int, list[Anchor]]]:
+    """Anchor a page's footnotes (numbers in order) on strong candidates in its paragraph texts.
+
+    Return the anchors by note index, and the notes left out because two or more places fit
+    equally well (each with those places).
+    """
     wanted = {str(n): i for i, n in enumerate(numbers)}
     strong = [c for c in candidates(texts, wanted) if c[4] >= STRONG]
     strong.sort(key=lambda c: (c[0], c[1], c[3]))
-    return {c[3]: Anchor(c[0], c[1], c[2], c[4]) for c in _best_chain(strong, len(numbers))}
+    chain = _best_chain(strong, len(numbers))
+    anchors = {c[3]: Anchor(c[0], c[1], c[2], c[4]) for c in chain}
+    by_note: dict[int, list[tuple[int, int, int, int, int]]] = {}
+    for c in strong:
+        by_note.setdefault(c[3], []).append(c)
+    ambiguous: dict[int, list[Anchor]] = {}
+    for k, chosen in enumerate(chain):
+        low = chain[k - 1][:2] if k else (-1, -1)
+        high = chain[k + 1][:2] if k + 1 < len(chain) else (len(texts), 0)
+        rivals = [
+            Anchor(c[0], c[1], c[2], c[4])
+            for c in by_note[chosen[3]]
+            if c[4] >= chosen[4] and c[:2] != chosen[:2] and low < c[:2] < high
+        ]
+        if rivals:
+            ambiguous[chosen[3]] = sorted([anchors.pop(chosen[3]), *rivals], key=lambda a: a.key)
+    return anchors, ambiguous
 
 
 def weak_anchors(
-    texts: list[str], numbers: list[int], anchors: dict[int, Anchor], outer: tuple[bool, bool]
+    texts: list[str],
+    numbers: list[int],
+    anchors: dict[int, Anchor],
+    outer: tuple[bool, bool],
+    exclude: Collection[int] = (),
 ) -> list[int]:
     """Add weak anchors to ``anchors`` where the rule allows it; return the note indexes added.
 
     ``outer`` tells whether the footnotes just before and just after this page's are anchored
-    (on other pages); they then bound the search at the page's start or end.
+    (on other pages); they then bound the search at the page's start or end. Notes in
+    ``exclude`` (those with an ambiguous strong place) are left alone.
     """
     wanted = {str(n): i for i, n in enumerate(numbers)}
     weak: dict[int, list[tuple[int, int, int, int, int]]] = {}
     for c in candidates(texts, wanted):
-        if 0 < c[4] < STRONG and c[3] not in anchors and _is_weak_shape(texts[c[0]], c[1], c[2]):
+        if c[3] in anchors or c[3] in exclude or c[4] >= STRONG:
+            continue
+        if _is_weak_shape(texts[c[0]], c[1], c[2]):
             weak.setdefault(c[3], []).append(c)
     added: list[int] = []
     for i in sorted(weak):

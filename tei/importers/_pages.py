@@ -8,20 +8,24 @@ Page-marker conventions (``TextImportOptions.page_markers``):
 ``bracket``    ``[p. 12]``, ``[page 12]``, ``[pg. 12]``, ``[S. 12]`` **starts** page 12, on its own
                line or inside a line (the paragraph then continues across the page break).
 ``dash``       a line ``- 12 -`` (hyphen, en or em dash) **starts** page 12, as in typescripts.
-``formfeed``   a form feed (U+000C) starts the next page; pages are numbered 1, 2, 3...
+``formfeed``   a form feed (U+000C) starts the next page; pages are numbered 1, 2, 3... Form feeds
+               before any text, and at the very end, start no page (they separate nothing).
 ``none``       no pages.
 
 With start markers, text before the first marker ``N`` is page N-1 (when N > 1).
 
 ``auto`` counts the markers of each convention: own-line ``page N`` lines, bracket markers anywhere,
-own-line dash markers, form feeds. A numbered convention needs at least two markers, form feeds at
-least one; the convention with most markers wins (ties in the order page-line, bracket, dash,
-formfeed); if none qualifies the text has no pages.
+own-line dash markers, form feeds. A numbered convention needs at least two markers whose numbers
+rise by one from marker to marker at least half the time (``[p. 45]`` citations scattered through
+a text do not; the refusal is reported), form feeds at least one; the convention with most
+markers wins (ties in the order page-line, bracket, dash, formfeed); if none qualifies the text
+has no pages.
 
 Boilerplate (``drop_boilerplate``): a line is *chrome* when it has a copyright sign or word, ``All
 rights reserved``, a Markdown image ``![...](...)``, a menu separator (`` | `` at either end, ``·``)
 or a bare domain name (strong signs); a line of at most 60 characters without sentence-final
-punctuation is weakly chrome (a menu item). After the last ``page N`` marker, the trailing lines are
+punctuation is weakly chrome (a menu item); a line of 80 characters or more that ends a sentence is
+never chrome (``...the copyright of the translation belongs to the author.``). After the last ``page N`` marker, the trailing lines are
 dropped when they are all chrome; otherwise, and in the last page of the start-marker conventions,
 the longest run of chrome lines at the very end is dropped if it contains a strong sign. Texts
 without pages lose nothing.
@@ -63,29 +67,52 @@ class Page:
     lines: list[Line] = field(default_factory=list)
 
 
-def count_markers(text: str) -> dict[str, int]:
-    """Count the markers of each page convention in the (line-normalised) text."""
-    counts = {"page-line": 0, "bracket": 0, "dash": 0, "formfeed": text.count("\f")}
-    counts["bracket"] = len(BRACKET.findall(text))
+def marker_numbers(text: str) -> dict[str, list[int]]:
+    """Return the page numbers of each convention's markers in the (line-normalised) text.
+
+    Form feeds carry no number: each counts as 0.
+    """
+    found: dict[str, list[int]] = {"page-line": [], "bracket": [], "dash": []}
+    found["bracket"] = [int(n) for n in BRACKET.findall(text)]
     for raw in text.split("\n"):
         line = raw.strip()
         if len(line) > 12:
             continue
-        if PAGE_LINE.match(line):
-            counts["page-line"] += 1
-        elif DASH.match(line):
-            counts["dash"] += 1
-    return counts
+        if m := PAGE_LINE.match(line):
+            found["page-line"].append(int(m.group(1)))
+        elif m := DASH.match(line):
+            found["dash"].append(int(m.group(1)))
+    found["formfeed"] = [0] * text.count("\f")
+    return found
 
 
-def detect_convention(counts: dict[str, int]) -> str:
-    """Pick the page convention from marker counts (the rule in the module docstring)."""
-    best, best_count = "none", 0
+def rising(numbers: list[int]) -> bool:
+    """Tell whether page numbers rise by one from marker to marker at least half the time."""
+    steps = list(zip(numbers, numbers[1:], strict=False))
+    return 2 * sum(1 for a, b in steps if b == a + 1) >= len(steps)
+
+
+def detect_convention(found: dict[str, list[int]]) -> tuple[str, list[str]]:
+    """Pick the page convention from the markers found (the rule in the module docstring).
+
+    Return it, and a warning for each numbered convention refused because its numbers do not rise.
+    """
+    best, best_count, warnings = "none", 0, []
     for name in ("page-line", "bracket", "dash", "formfeed"):
-        needed = 1 if name == "formfeed" else 2
-        if counts[name] >= needed and counts[name] > best_count:
-            best, best_count = name, counts[name]
-    return best
+        count = len(found[name])
+        if count < (1 if name == "formfeed" else 2):
+            continue
+        if name != "formfeed" and not rising(found[name]):
+            shown = ", ".join(map(str, found[name][:6])) + (", \u2026" if count > 6 else "")
+            warnings.append(
+                f"{count} {name} page markers found, but their numbers do not rise page by page "
+                f"({shown}); not read as pages (choose the page-marker convention {name} to "
+                "force it)"
+            )
+            continue
+        if count > best_count:
+            best, best_count = name, count
+    return best, warnings
 
 
 def split_lines(text: str, convention: str) -> list[Line]:
@@ -136,6 +163,8 @@ def _split_brackets(line: str, index: int) -> list[Line]:
 
 def is_chrome(text: str) -> int:
     """Return 2 for a line with a strong sign of website chrome, 1 for a menu-like line, else 0."""
+    if len(text) >= 80 and _SENTENCE_END.search(text):
+        return 0  # a long sentence, even one saying "copyright": prose, not chrome
     if _STRONG_CHROME.search(text):
         return 2
     if len(text) <= 60 and not _SENTENCE_END.search(text):
@@ -208,6 +237,8 @@ def split_pages(
             if line.marker is None:
                 current.lines.append(line)
                 continue
+            if convention == "formfeed" and not pages and not any(x.text for x in current.lines):
+                continue  # a form feed before any text: page 1 has not begun yet
             pages.append(current)
             if convention == "formfeed":
                 number += 1

@@ -2,11 +2,13 @@
 
 The importer works in stages; each has small documented rules, and an option to override them:
 
-1. **Decoding** (``encoding``; rules in :mod:`tei.importers._decode`): BOMs, strict UTF-8, then
-   cp1251 vs cp1252/latin-1 by letter statistics. Binary input (NUL bytes without a UTF-16 BOM) and
-   empty or whitespace-only input are refused with :class:`~tei.errors.TextImportError`; bytes that
-   do not decode in an explicit encoding raise an error that is both a ``TextImportError`` and an
-   :class:`~tei.errors.EncodingError`.
+1. **Decoding** (``encoding``; rules in :mod:`tei.importers._decode`): BOMs, UTF-16 without a BOM
+   by its NUL bytes, strict UTF-8, then cp1251 vs cp1252/latin-1 by letter statistics. Binary
+   input (NUL bytes that are not UTF-16) and empty or whitespace-only input are refused with
+   :class:`~tei.errors.TextImportError`; bytes that do not decode in an explicit encoding, or are
+   mostly but not entirely UTF-8, raise an error that is both a ``TextImportError`` and an
+   :class:`~tei.errors.EncodingError`. Files over ``MAX_TEXT_BYTES`` (half the XML parser's limit,
+   so that the TEI made from them can be opened) are refused before they are read.
 2. **Normalisation**: CRLF and CR become LF, each line's leading and trailing whitespace is
    stripped, XML-illegal control characters are dropped (and counted in a warning). Nothing else
    in the text is changed: no whitespace collapsing, no spelling or translation fixes.
@@ -16,15 +18,17 @@ The importer works in stages; each has small documented rules, and an option to 
 4. **Footnotes** (``footnotes``; rules in :mod:`tei.importers._notes`): the numbered lines ending a
    page are its footnotes; their references, bare numbers often glued to words, years or
    punctuation, are found in order and scored so that real numbers are not taken for references.
-   A footnote whose reference is not found is kept at the end of its page
-   (``<note type="unanchored">``) and reported, never guessed into the text.
+   A footnote whose reference is not found, or fits equally well at two places, is kept at the
+   end of its page (``<note type="unanchored">``) and reported, never guessed into the text.
+   Numbered end lines with neither a reference in the text nor the look of a citation stay text.
 5. **Paragraphs and headings** (``paragraphs``; rules in :mod:`tei.importers._blocks`): one per
    line or blank-line separated; Markdown-like headings open nested ``<div>``s; a paragraph cut by
    a page break is one ``<p>`` with a ``<pb/>`` inside.
 
 The result is a TEI document (``<pb n>`` at every page start, ``<note place="foot" n xml:id>`` at
 the point of reference with a ``<bibl>`` inside, ``xml:id`` ``p1``, ``p2``... on paragraphs and
-``fn1``... on notes) with a header recording the source and every decision, and a report.
+``fn1``... on notes) with a header recording the source and every decision (the report's
+warnings included, in ``interpretation``), and a report.
 The ``change/@when`` date is the import time, or ``SOURCE_DATE_EPOCH`` when that is set.
 """
 
@@ -38,7 +42,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tei.errors import TextImportError
-from tei.importers._blocks import Join, Unit, choose_mode, continuation, make_units
+from tei.importers._blocks import (
+    Join,
+    Unit,
+    choose_mode,
+    continuation,
+    make_units,
+    text_without_references,
+)
 from tei.importers._build import BodyBuilder, HeaderInfo, build_header, new_document, serialise
 from tei.importers._decode import decode_bytes
 from tei.importers._describe import (
@@ -48,14 +59,23 @@ from tei.importers._describe import (
     describe_pages,
     page_range,
 )
-from tei.importers._notes import Footnote, strong_anchors, take_footnotes, weak_anchors
+from tei.importers._notes import (
+    Anchor,
+    Footnote,
+    has_strong_candidate,
+    looks_like_citation,
+    strong_anchors,
+    take_footnotes,
+    weak_anchors,
+)
 from tei.importers._pages import (
     CONVENTIONS,
-    count_markers,
     detect_convention,
+    marker_numbers,
     split_lines,
     split_pages,
 )
+from tei.parser import MAX_BYTES
 
 __all__ = [
     "ImportReport",
@@ -65,7 +85,10 @@ __all__ = [
     "import_text_file",
 ]
 
+# The TEI made from a text is a little larger than the text: keep it well under the parser's limit.
+MAX_TEXT_BYTES = MAX_BYTES // 2
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_WORDS = re.compile(r"[^\W\d_]+")
 _LANG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
@@ -141,8 +164,22 @@ def _check_options(opts: TextImportOptions) -> None:
     ):
         if value not in allowed:
             raise TextImportError(f"{name} must be one of {', '.join(allowed)}; not {value!r}")
+    for name, value in (
+        ("title", opts.title),
+        ("author", opts.author),
+        ("source URL", opts.source_url),
+    ):
+        if value and _ILLEGAL.search(value):
+            raise TextImportError(f"the {name} contains a character not allowed in XML: {value!r}")
     if opts.lang is not None and not _LANG.match(opts.lang):
         raise TextImportError(f"{opts.lang!r} is not a language tag such as 'en' or 'ru'")
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"the file is {size / 1e6:.0f} MB; the limit for a text import is "
+        f"{MAX_TEXT_BYTES / 1e6:.0f} MB (its TEI must stay openable)"
+    )
 
 
 def _now() -> str:
@@ -160,6 +197,9 @@ def import_text_file(
     """Read a plain-text file and import it as TEI (see :func:`import_text`)."""
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise TextImportError(_too_large(size), path=str(p))
         data = p.read_bytes()
     except OSError as exc:
         raise TextImportError(f"cannot read the file: {exc.strerror or exc}", path=str(p)) from None
@@ -176,9 +216,13 @@ def import_text(
     """Import the bytes of a plain-text source as a TEI document with a report."""
     opts = options or TextImportOptions()
     _check_options(opts)
+    if filename:
+        filename = _ILLEGAL.sub("\ufffd", filename)  # control bytes in a file name: shown as �
     st = DescribeState()
     if not data:
         raise TextImportError("the file is empty (0 bytes); there is no text to import")
+    if len(data) > MAX_TEXT_BYTES:
+        raise TextImportError(_too_large(len(data)))
     text, encoding = decode_bytes(data, opts.encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -196,8 +240,13 @@ def import_text(
         st.warnings.append(f"{illegal} control character(s) not allowed in XML were dropped")
         st.normalization.append(f"{illegal} control character(s) not allowed in XML removed.")
 
-    counts = count_markers(text)
-    convention = detect_convention(counts) if opts.page_markers == "auto" else opts.page_markers
+    found_markers = marker_numbers(text)
+    counts = {name: len(numbers) for name, numbers in found_markers.items()}
+    if opts.page_markers == "auto":
+        convention, refused = detect_convention(found_markers)
+        st.warnings.extend(refused)
+    else:
+        convention = opts.page_markers
     if convention != "formfeed" and "\f" in text:
         st.warnings.append(f"{text.count(chr(12))} form feed(s) treated as line breaks")
         text = text.replace("\f", "\n")
@@ -214,6 +263,7 @@ def import_text(
     _fix_glue(units)
     unanchored = _anchor(notes_by_page, units, st)
     joins = _joins(units)
+    st.warnings.extend(_repeated_words(pages, units))
     describe_blocks(st, mode, opts.paragraphs, joins, units)
 
     tei, body = new_document(opts.lang)
@@ -238,6 +288,7 @@ def import_text(
         source=filename,
     )
     describe_notes(st, found, report.references_anchored, missing)
+    st.interpretation.extend(f"Import warning: {w}." for w in st.warnings)
     name = filename or "a plain text"
     info = HeaderInfo(
         title=opts.title or filename or "Untitled plain text",
@@ -273,6 +324,16 @@ def _take_notes(pages: list, enabled: bool, st: DescribeState) -> list[list[Foot
         content = [line for line in page.lines if line.text]
         if enabled and content and not content[-1].glue:
             cut, notes, warning = take_footnotes([line.text for line in page.lines], expected)
+            if notes and not _credible(page.lines[:cut], notes, expected):
+                numbers = ", ".join(str(n) for n, _ in notes)
+                where = f"page {page.n}: the numbered lines at its end" if page.n else (
+                    "the numbered lines at the end of the text"
+                )  # fmt: skip
+                st.warnings.append(
+                    f"{where} ({numbers}) were kept as text, not read as footnotes: none of "
+                    "their references is in the text"
+                )
+                cut, notes, warning = len(page.lines), [], None
             if warning and "restarts" in warning:
                 restarts.append(page.n or "?")
             elif warning:
@@ -293,6 +354,17 @@ def _take_notes(pages: list, enabled: bool, st: DescribeState) -> list[list[Foot
             "read as footnotes numbered per page"
         )
     return out
+
+
+def _credible(lines: list, notes: list[tuple[int, str]], expected: int) -> bool:
+    """Tell whether a page's numbered end lines are footnotes (rule in :mod:`._notes`)."""
+    first = notes[0][0]
+    if first == expected > 1:
+        return True
+    cited = sum(1 for _, text in notes if looks_like_citation(text))
+    if first in (1, expected) and 2 * cited >= len(notes):
+        return True
+    return has_strong_candidate([ln.text for ln in lines if ln.text], [n for n, _ in notes])
 
 
 def _fix_glue(units: list[list[Unit]]) -> None:
@@ -318,6 +390,23 @@ def _joins(units: list[list[Unit]]) -> list[Join | None]:
     ]
 
 
+def _repeated_words(pages: list, units: list[list[Unit]]) -> list[str]:
+    """Warn where a page starts with the word that ends the previous page (a scraping slip)."""
+    out = []
+    for k in range(len(units) - 1):
+        if not (units[k] and units[k + 1]):
+            continue
+        before = _WORDS.findall(text_without_references(units[k][-1])[-80:])
+        after = _WORDS.findall(units[k + 1][0].text[:80])
+        if before and after and len(after[0]) > 1 and before[-1].lower() == after[0].lower():
+            out.append(
+                f"page {pages[k + 1].n or '?'} begins with \u201c{after[0]}\u201d, the word that "
+                f"ends page {pages[k].n or '?'}: possibly repeated at the page break (kept as "
+                "written)"
+            )
+    return out
+
+
 def _anchor(
     notes_by_page: list[list[Footnote]], units: list[list[Unit]], st: DescribeState
 ) -> list[list[Footnote]]:
@@ -328,23 +417,33 @@ def _anchor(
         paras = [u for u in page_units if u.kind == "p"]
         texts = [u.text for u in paras]
         numbers = [fn.n for fn in notes]
-        anchors = strong_anchors(texts, numbers) if notes else {}
+        anchors, ambiguous = strong_anchors(texts, numbers) if notes else ({}, {})
         anchored.update(notes[i].seq for i in anchors)
-        per_page.append((notes, paras, texts, numbers, anchors))
+        for i, places in ambiguous.items():
+            shown = "; ".join(_place(paras[a.unit], a) for a in places)
+            st.warnings.append(
+                f"footnote {notes[i].n}: its reference fits equally well at {len(places)} places "
+                f"({shown}); not placed, check it"
+            )
+        per_page.append((notes, paras, texts, numbers, anchors, ambiguous))
     unanchored: list[list[Footnote]] = []
-    for notes, paras, texts, numbers, anchors in per_page:
+    for notes, paras, texts, numbers, anchors, ambiguous in per_page:
         if notes and len(anchors) < len(notes):
             outer = (notes[0].seq - 1 in anchored, notes[-1].seq + 1 in anchored)
-            for i in weak_anchors(texts, numbers, anchors, outer):
+            for i in weak_anchors(texts, numbers, anchors, outer, ambiguous):
                 anchored.add(notes[i].seq)
-                a, unit = anchors[i], paras[anchors[i].unit]
-                context = unit.text[max(0, a.start - 25) : a.end + 25].replace("\n", " ")
                 st.warnings.append(
                     f"footnote {notes[i].n}: reference accepted on weak evidence "
-                    f"(line {unit.lineno + unit.text.count(chr(10), 0, a.start)}: "
-                    f"\u2026{context}\u2026); check it"
+                    f"({_place(paras[anchors[i].unit], anchors[i])}); check it"
                 )
         for i, a in anchors.items():
             paras[a.unit].anchors.append((a, notes[i]))
         unanchored.append([fn for i, fn in enumerate(notes) if i not in anchors])
     return unanchored
+
+
+def _place(unit: Unit, a: Anchor) -> str:
+    """Return ``line N: …context…`` for the digits of anchor ``a`` in paragraph ``unit``."""
+    context = unit.text[max(0, a.start - 25) : a.end + 25].replace("\n", " ")
+    line = unit.lineno + unit.text.count("\n", 0, a.start)
+    return f"line {line}: \u2026{context}\u2026"
