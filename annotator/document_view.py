@@ -66,16 +66,11 @@ def tint(color: str | QColor, amount: float) -> QColor:
     )
 
 
-def blend(colors: list[str], selected: bool) -> QColor:
-    """Return the background for a passage covered by annotations of these colours."""
-    qs = [QColor(c) for c in colors]
-    r = sum(c.red() for c in qs) / len(qs)
-    g = sum(c.green() for c in qs) / len(qs)
-    b = sum(c.blue() for c in qs) / len(qs)
-    amount = 0.62 - 0.14 * min(len(qs) - 1, 3)  # deeper where annotations overlap
-    if selected:
-        amount = 0.25
-    return tint(QColor(round(r), round(g), round(b)), amount)
+def highlight(color: str, depth: int, selected: bool) -> QColor:
+    """Return the background of a passage: the innermost annotation's colour, deeper where
+    ``depth`` annotations overlap, pale when the passage's annotation is selected."""
+    amount = 0.25 if selected else 0.62 - 0.14 * min(depth - 1, 3)
+    return tint(QColor(color), amount)
 
 
 class DensityStrip(QWidget):
@@ -511,11 +506,13 @@ class DocumentView(QPlainTextEdit):
                 continue
             fmt = QTextCharFormat()
             selected = self.selected_id in cover
-            fmt.setBackground(blend([colors[c] for c in cover], selected))
-            if len(cover) > 1 or selected:
-                inner = min(cover, key=lambda c: lengths[c])
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-                fmt.setUnderlineColor(QColor(colors[inner]).darker(170))
+            layers = sorted(cover, key=lambda c: lengths[c])  # innermost first
+            fmt.setBackground(highlight(colors[layers[0]], len(layers), selected))
+            if len(layers) > 1 or selected:  # the next annotation out shows as the underline
+                outer = layers[1] if len(layers) > 1 else layers[0]
+                style = QTextCharFormat.UnderlineStyle
+                fmt.setUnderlineStyle(style.WaveUnderline if len(layers) > 2 else style.SingleUnderline)
+                fmt.setUnderlineColor(QColor(colors[outer]).darker(160))
             add(db.cp_to_q(db.to_display(a)), db.cp_to_q(db.to_display(b, end=True)), fmt)
 
     # -- painting ----------------------------------------------------------------------------

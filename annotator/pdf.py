@@ -270,8 +270,8 @@ def _doc(html_text: str, width: float, serif: str, sans: str, size: float,
     doc.setDefaultFont(QFont(serif, size))
     doc.setDefaultStyleSheet(_CSS % {"serif": serif, "sans": sans})
     doc.setDocumentMargin(0)
-    doc.setHtml(html_text)
-    doc.setTextWidth(width)
+    doc.setTextWidth(width)  # before the text: a width change re-lays out with a timer, which
+    doc.setHtml(html_text)  # a worker thread (the GUI exports in one) has no event loop for
     return doc
 
 
