@@ -44,8 +44,10 @@ def available_formats() -> dict[str, str]:
 
 
 def export_function():  # noqa: ANN201
-    """Return ``tei.exporters.export`` or raise a clear error if it is missing."""
+    """Return ``tei.exporters.export`` (with ``pdf`` registered) or raise a clear error."""
     import tei
+
+    available_formats()  # registers the PDF exporter, whatever asked for the export
 
     try:
         from tei import exporters
@@ -141,7 +143,9 @@ class ExportDialog(QDialog):
         return self.format_combo.currentData() or ""
 
     def _format_changed(self) -> None:
-        base = os.path.splitext(self.doc_path or os.path.join(os.path.expanduser("~"), "untitled"))[0]
+        chosen = self.dest_edit.text().strip()  # keep a folder and name the user picked
+        base = os.path.splitext(chosen or self.doc_path
+                                or os.path.join(os.path.expanduser("~"), "untitled"))[0]  # fmt: skip
         self.dest_edit.setText(base + EXTENSIONS.get(self.fmt(), "." + self.fmt()))
         for fmt, rows in self._rows.items():
             for _label, widget in rows:

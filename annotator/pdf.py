@@ -91,6 +91,7 @@ class _Html:
     def block(self, index: int) -> str:
         """Return one block's inline HTML."""
         out = []
+        pos = 0
         for item in runs(index, self.ed):
             if isinstance(item, Mark):
                 if item.note is not None and self.notes:
@@ -105,12 +106,17 @@ class _Html:
                         out.append(f"<sup>{_e(label)}</sup>")
                 continue
             text = _e(item.text)
+            end = pos + len(item.text)
             for s in reversed(item.styles):
                 tag = _QT_TAGS.get(s.tag)
                 if tag:
                     text = f"<{tag}>{text}</{tag}>"
-                elif s.tag == "q":
-                    text = f"“{text}”"
+                elif s.tag == "q":  # marks at the quotation's own ends, not at every cut
+                    text = ("“" if s.start == pos else "") + text + ("”" if s.end == end else "")
+                elif s.cls == "roledesc" and s.start == pos and pos and not self.ed.blocks[
+                        index].reading[pos - 1].isspace():  # fmt: skip
+                    text = " " + text  # cast lists often run role and description together
+            pos = end
             if item.notes:
                 n, level = item.notes[-1]
                 deco = "text-decoration: underline; " if len(item.notes) > 1 or level else ""
@@ -270,8 +276,8 @@ def _doc(html_text: str, width: float, serif: str, sans: str, size: float,
     doc.setDefaultFont(QFont(serif, size))
     doc.setDefaultStyleSheet(_CSS % {"serif": serif, "sans": sans})
     doc.setDocumentMargin(0)
-    doc.setTextWidth(width)  # before the text: a width change re-lays out with a timer, which
-    doc.setHtml(html_text)  # a worker thread (the GUI exports in one) has no event loop for
+    doc.setHtml(html_text)
+    doc.setTextWidth(width)
     return doc
 
 

@@ -77,7 +77,7 @@ def build_corpus(corpus: Path, out: Path, minimum: int = 12_000_000) -> Path:
     size = 0
     used = []
     for p in files:
-        tree = etree.parse(str(p), make_parser())
+        tree = etree.fromstring(p.read_bytes(), make_parser()).getroottree()
         if tree.getroot().tag != f"{{{TEI_NS}}}TEI":
             continue
         root.append(copy.deepcopy(tree.getroot()))

@@ -258,8 +258,8 @@ def anchor_target(doc: Any, index: ReadingIndex, target: Any) -> str:
         if (b0, r0) == (b1, r1):  # a point: target_for maps an empty span's end before its start
             block = doc.text.blocks[b0]
             raw = block.to_raw(r0, end=0 < r0 == len(block.reading))
-            eid = doc.ensure_id(block.element)
-            return str(span_pointer(eid, raw, eid, raw))
+            eid, shift = doc.anchor_id(block.element)
+            return str(span_pointer(eid, raw + shift, eid, raw + shift))
         return doc.target_for(b0, r0, b1, r1)
     except TeiError as exc:
         raise Unanchored(f"cannot point at this passage: {exc.message}") from None

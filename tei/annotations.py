@@ -158,14 +158,16 @@ def read_quantity(el: etree._Element | None) -> Quantity | None:
     if el is None:
         return None
     value = _float(el.get("quantity") or el.get("value"))
-    return Quantity(
+    q = Quantity(
         value=value,
         low=_float(el.get("atLeast") or el.get("min")),
         high=_float(el.get("atMost") or el.get("max")),
         unit=(el.get("unit") or "").replace("_", " "),
         approximate=el.get("subtype") == "approximate",
-        text="".join(el.itertext()),
     )
+    text = "".join(el.itertext())
+    q.text = "" if text == q.display() else text  # the display form is written when text is ''
+    return q
 
 
 class Annotation:

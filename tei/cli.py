@@ -20,7 +20,8 @@ Exit codes (stable; scripts may rely on them):
 - 3: internal error (a bug); ``--debug`` shows the traceback.
 
 Errors are reported as ONE line on stderr: ``glossator: error: PATH:LINE:COL: MESSAGE`` (line and
-column when known), never a traceback. The schema for ``validate`` may also be given by the
+column when known), never a traceback. A document that loads with a warning (duplicate
+``xml:id``s) gets one ``glossator: warning: PATH: MESSAGE`` line per warning on stderr. The schema for ``validate`` may also be given by the
 environment variable ``GLOSSATOR_SCHEMA``. External entities and DTDs are never read.
 """
 
@@ -144,10 +145,14 @@ def _error(message: str, code: int = EXIT_BAD_INPUT) -> int:
     return code
 
 
-def _load(path: str) -> Any:
+def _load(path: str, *, warn: bool = True) -> Any:
+    """Open a document; print its load warnings (duplicate ids) on stderr unless told not to."""
     from .document import TeiDocument
 
-    return TeiDocument.load(path)
+    doc = TeiDocument.load(path)
+    for warning in doc.warnings if warn else []:
+        print(f"glossator: warning: {path}: {' '.join(warning.split())}", file=sys.stderr)
+    return doc
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -251,7 +256,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
     schema = args.schema or os.environ.get(SCHEMA_ENV) or None
-    doc = _load(args.document)
+    doc = _load(args.document, warn=False)  # the report lists duplicate ids itself
     report = validate(doc, schema)
     if args.json:
         print(json.dumps({"document": args.document, "schema": schema, "ok": report.ok,

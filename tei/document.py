@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from . import ns, pointers
 from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation
 from .errors import AnnotationError, TeiError
 from .parser import parse_bytes, read_file, sniff_encoding
-from .source import Edit, Source, apply_edits, insert_attribute
+from .source import Edit, Source, apply_edits, insert_attribute, written_name
 from .storage import DiskState, atomic_write
 from .taxonomy import Taxonomy
 from .textmodel import TextModel, text_of
@@ -114,11 +113,7 @@ class TeiDocument:
         """Parse TEI from bytes (``path`` is only used in messages and for saving)."""
         tree = parse_bytes(data, path)
         encoding, bom = sniff_encoding(data)
-        try:
-            source = Source.from_bytes(data, encoding, bom)
-        except (UnicodeDecodeError, LookupError) as exc:  # pragma: no cover - parser checks first
-            raise TeiError(f"cannot decode the file as {encoding}: {exc}", path=path) from None
-        return cls(tree, source, path)
+        return cls(tree, Source.from_bytes(data, encoding, bom), path)
 
     def _record_owned(self) -> None:
         for kind, el in (("standoff", self.standoff()), ("taxonomy", self.taxonomy.element())):
@@ -127,8 +122,7 @@ class TeiDocument:
                 self._orig[kind] = (el, span, etree.tostring(el))
 
     def _check_ids(self) -> None:
-        counts = Counter(str(v) for v in self.root.xpath("//@xml:id"))
-        dups = sorted(k for k, n in counts.items() if n > 1)
+        dups = sorted(k for k, els in self.ids().items() if len(els) > 1)
         if dups:
             shown = ", ".join(dups[:10]) + (f" and {len(dups) - 10} more" if len(dups) > 10 else "")
             self.warnings.append(
@@ -232,9 +226,27 @@ class TeiDocument:
         s1 = s0 if (b0, r0) == (b1, r1) else blocks[b1].to_raw(r1, end=True)
         if blocks[b1].start + s1 < blocks[b0].start + s0:  # e.g. from a paragraph into its note
             raise AnnotationError("a passage must run forward in the text")
-        id0 = self.ensure_id(blocks[b0].element)
-        id1 = id0 if b1 == b0 else self.ensure_id(blocks[b1].element)
-        return str(pointers.span_pointer(id0, s0, id1, s1))
+        id0, shift0 = self.anchor_id(blocks[b0].element)
+        id1, shift1 = (id0, shift0) if b1 == b0 else self.anchor_id(blocks[b1].element)
+        return str(pointers.span_pointer(id0, s0 + shift0, id1, s1 + shift1))
+
+    def anchor_id(self, el: etree._Element) -> tuple[str, int]:
+        """Return an xml:id naming ``el`` unambiguously and the raw offset of ``el`` inside it.
+
+        That is ``el``'s own id (added if it has none) unless another element carries the same
+        one; then the nearest ancestor whose id is unique (or that has none, and gets one).
+        """
+        node, shift = el, 0
+        while True:
+            xml_id = node.get(ns.XML_ID)
+            if not xml_id or len(self.ids().get(xml_id, ())) == 1:
+                return self.ensure_id(node), shift
+            parent = node.getparent()
+            if parent is None:
+                raise AnnotationError(f"xml:id {xml_id!r} is used more than once and no ancestor "
+                                      "can be pointed at instead")  # fmt: skip
+            shift += self.text.offsets_within(parent)[node]
+            node = parent
 
     def resolve(self, target: str) -> list[Resolution]:
         """Resolve every pointer of a ``@target`` value."""
@@ -604,8 +616,10 @@ class TeiDocument:
         """Return the document as it would be saved (only owned parts differ from the original)."""
         edits = self._edits()
         if not edits:
-            return self.source.encode(self.source.text)
-        if self._has_annotations() and self.taxonomy.element() is None:
+            return self.source.data
+        header = self.root.find(ns.qn("teiHeader"))  # none or <teiHeader/>: no taxonomy stored
+        has_header = header is not None and (len(header) > 0 or header.text is not None)
+        if self._has_annotations() and self.taxonomy.element() is None and has_header:
             edits.append(self._taxonomy_insertion(self.taxonomy.effective()))
         change = self._change_edit(who, when)
         if change is not None:
@@ -641,10 +655,10 @@ class TeiDocument:
             el for el in (self.standoff(), self.taxonomy.element()) if el is not None
         ]
         edits: list[Edit] = []
-        for el, xml_id in self._new_ids.items():
-            if el.get(ns.XML_ID) == xml_id and el.getroottree().getroot() is self.root:
-                span = self.source.start_tag(self.root, el)
-                edits.append(insert_attribute(self.source, span, "xml:id", xml_id))
+        targeted = [el for el, xml_id in self._new_ids.items()
+                    if el.get(ns.XML_ID) == xml_id and el.getroottree().getroot() is self.root]  # fmt: skip
+        for el, span in self.source.start_tags(self.root, targeted).items():
+            edits.append(insert_attribute(self.source, span, "xml:id", self._new_ids[el]))
         edits.extend(self._owned_edit("standoff", self.standoff()))
         edits.extend(self._owned_edit("taxonomy", self.taxonomy.element()))
         return edits
@@ -701,26 +715,40 @@ class TeiDocument:
         indent_unit = "  "
         if missing == ["encodingDesc", "classDecl"] or missing == ["encodingDesc"]:
             anchor = header.find(ns.qn("fileDesc"))
-            if anchor is None or not anchor.sourceline:
-                raise TeiError("cannot store the taxonomy: the teiHeader has no fileDesc")
-            _, pos = self.source.element_span(self.root, anchor)
-            indent = self.source.line_indent(self.source.start_tag(self.root, anchor)[0])
+            if anchor is not None and anchor.sourceline:
+                _, pos = self.source.element_span(self.root, anchor)
+                indent = self.source.line_indent(self.source.start_tag(self.root, anchor)[0])
+            else:  # no fileDesc (invalid TEI, but it happens): first in the header
+                if self.source.text[self.source.element_span(self.root, header)[1] - 2] == "/":
+                    raise TeiError("cannot store the taxonomy: the teiHeader is empty")
+                _, pos = self.source.start_tag(self.root, header)
+                indent = self.source.line_indent(self.source.start_tag(self.root, header)[0]) + "  "
             inner = self._serialize(tax, indent + indent_unit * 2)
             text = (f"\n{indent}<encodingDesc>\n{indent}{indent_unit}<classDecl>\n"
                     f"{indent}{indent_unit * 2}{inner}\n{indent}{indent_unit}</classDecl>\n"
                     f"{indent}</encodingDesc>")  # fmt: skip
             return Edit(pos, pos, text)
         # append as the last child of ``node`` (classDecl, or encodingDesc when classDecl is missing)
-        start, end = self.source.element_span(self.root, node)
-        close = self.source.text.rfind("</", start, end)
-        indent = self.source.line_indent(start) + indent_unit
+        indent = self.source.line_indent(self.source.start_tag(self.root, node)[0]) + indent_unit
         body = self._serialize(tax, indent + (indent_unit if missing else ""))
         if missing:
             body = (f"<classDecl>\n{indent}{indent_unit}{body}\n{indent}</classDecl>")
+        return self._append_child(node, body, indent)
+
+    def _append_child(self, node: etree._Element, body: str, indent: str) -> Edit:
+        """Insert ``body`` as the last child of original element ``node`` (opening ``<node/>``)."""
+        text = self.source.text
+        start, end = self.source.element_span(self.root, node)
+        if text[end - 2] == "/":  # <node/> must become <node>body</node>: the only bytes replaced
+            close = f"\n{self.source.line_indent(start)}</{written_name(node)}>"
+            return Edit(end - 2, end, f">\n{indent}{body}{close}")
+        close = text.rfind("</", start, end)
         ws_start = close
-        while ws_start > start and self.source.text[ws_start - 1] in " \t":
+        while ws_start > start and text[ws_start - 1] in " \t":
             ws_start -= 1
-        return Edit(ws_start, ws_start, f"{indent}{body}\n")
+        if text[ws_start - 1] == "\n":  # the end tag stands on a line of its own
+            return Edit(ws_start, ws_start, f"{indent}{body}\n")
+        return Edit(close, close, f"\n{indent}{body}\n{self.source.line_indent(start)}")
 
     def _change_edit(self, who: str, when: str | None) -> Edit | None:
         header = self.root.find(ns.qn("teiHeader"))
@@ -747,10 +775,8 @@ class TeiDocument:
             if container is rev and len(rev):
                 log.info("revisionDesc holds a list, not changes: no change recorded")
                 return None
-            start, end = self.source.element_span(self.root, container)
-            close = self.source.text.rfind("</", start, end)
-            indent = self.source.line_indent(start) + "  "
-            return Edit(close, close, f"  <change {attrs}>{text}</change>\n{indent[:-2]}")
+            indent = self.source.line_indent(self.source.start_tag(self.root, container)[0]) + "  "
+            return self._append_child(container, f"<change {attrs}>{text}</change>", indent)
         start, _ = self.source.start_tag(self.root, first)
         indent = self.source.line_indent(start)
         return Edit(start, start, f"<change {attrs}>{text}</change>\n{indent}")
@@ -785,11 +811,17 @@ _XPATH_WORDS = {"and", "or", "div", "mod", "text", "node", "comment"}
 
 
 def _pretty(el: etree._Element, indent: str, step: str) -> None:
-    """Indent element-only containers under ``el`` (never touches mixed content)."""
+    """Indent element-only containers under ``el`` (never touches mixed content).
+
+    Subtrees read from the file that gained no new element keep their layout: an annotation
+    Glossator did not change is written back as it was.
+    """
     if el.tag not in _INDENTED or not len(el) or (el.text and el.text.strip()):
         return
     children = list(el)
     if any(c.tail and c.tail.strip() for c in children):
+        return
+    if all(d.sourceline is not None for d in el.iter()):
         return
     inner = indent + step
     el.text = "\n" + inner

@@ -2,7 +2,9 @@
 
 Safety: no network, no DTD loading, no external entities (``resolve_entities="internal"`` expands
 only entities declared in the document itself), libxml2's entity-amplification limit stays on
-(``huge_tree`` is off), so an entity-expansion bomb is refused in milliseconds. Comments, PIs,
+(``huge_tree`` is off), so an entity-expansion bomb is refused in milliseconds. A resolver that
+answers every external load (DTD, entity, whatever the URL) with an empty string makes sure
+libxml2 never opens a file or a socket, whatever the other options make it want to load. Comments, PIs,
 CDATA and whitespace are kept exactly, so the tree can be mapped back onto the original bytes.
 """
 
@@ -41,9 +43,22 @@ _BOMS = (
 _DECL = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
+class _NothingExternal(etree.Resolver):
+    """Answer every external load (DTD, entity) with nothing, so no file or URL is ever read."""
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+        """Return an empty document instead of whatever ``system_url`` names."""
+        log.info("not reading external resource %s", system_url)
+        return self.resolve_string("", context)
+
+
 def make_parser() -> etree.XMLParser:
-    """Return a new hardened, lossless XMLParser (parsers are not thread-safe: one per parse)."""
-    return etree.XMLParser(
+    """Return a new hardened, lossless XMLParser (parsers are not thread-safe: one per parse).
+
+    Use it on bytes (``etree.fromstring``): given a file name, it would refuse to read the file
+    itself, as it refuses every external resource.
+    """
+    parser = etree.XMLParser(
         resolve_entities="internal",
         no_network=True,
         load_dtd=False,
@@ -55,6 +70,9 @@ def make_parser() -> etree.XMLParser:
         remove_pis=False,
         strip_cdata=False,
     )
+    # collect_ids=False (needed for duplicate xml:ids) makes libxml2 open external DTDs
+    parser.resolvers.add(_NothingExternal())
+    return parser
 
 
 def sniff_encoding(data: bytes) -> tuple[str, bytes]:
@@ -74,9 +92,9 @@ def check_bytes(data: bytes, path: str | None = None) -> str:
         raise TooLargeError(
             f"file is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB", path=path
         )
-    if not data.strip():
-        raise NotXmlError("the file is empty", path=path)
     encoding, bom = sniff_encoding(data)
+    if not data[len(bom) :].strip():
+        raise NotXmlError("the file is empty", path=path)
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -85,6 +103,11 @@ def check_bytes(data: bytes, path: str | None = None) -> str:
         raise NotXmlError("this is a binary file, not XML", path=path)
     start = data[len(bom) : len(bom) + 200].decode(encoding, errors="replace").lstrip()
     if not start.startswith("<"):
+        if data[len(bom) :].startswith(b"<?xml"):
+            raise EncodingError(
+                f"the XML declaration says the file is in {encoding!r}, but it is not",
+                path=path, line=1,
+            )  # fmt: skip
         raise NotXmlError("this is not XML: it does not start with '<'", path=path, line=1)
     return encoding
 
@@ -155,6 +178,18 @@ def _syntax_error(exc: etree.XMLSyntaxError, path: str | None) -> TeiError:
         return HostileXmlError(
             "refused: the document defines an entity-expansion bomb", path=path, line=line
         )
+    undeclared = re.match(r"entity '([^']+)' not defined", low)
+    if undeclared:
+        return MalformedXmlError(
+            f"entity &{msg.split(chr(39))[1]}; is not defined by the document itself "
+            "(Glossator never reads external DTDs or external entities)",
+            path=path, line=line, column=col,
+        )  # fmt: skip
+    if "excessive depth" in low:
+        return TooLargeError(
+            "elements are nested more than 256 levels deep, the limit for safe parsing",
+            path=path, line=line, column=col,
+        )  # fmt: skip
     if "document is empty" in low or "start tag expected" in low:
         return NotXmlError("this is not XML: no root element found", path=path, line=line, column=col)
     if "encoding" in low or "not proper utf-8" in low or "bytes:" in low:

@@ -6,15 +6,18 @@ text and replaces only the spans it owns: the Glossator ``<standOff>``, its taxo
 ``<change>``, and ``xml:id`` attributes inserted into start tags.
 
 Start tags are found from lxml's ``sourceline`` (the line on which the tag's ``>`` stands), then
-verified by name and attributes on that line; anything ambiguous falls back to a full lexical scan
-of the file that maps the n-th start tag to the n-th element. Element ends are found by a lexical
-scan forward from the start tag, which costs only the size of that element.
+verified by name and attributes on that line. libxml2 reports exact lines only up to 65,534;
+beyond that, on very long lines (minified files), and whenever a line is ambiguous, the n-th original ``<name`` element of the tree is
+mapped to the n-th ``<name`` start tag of the text (outside comments, CDATA, PIs and the
+DOCTYPE, found once with C-speed regexes). Element ends are found the same way, by counting the
+element's own start and end tags after it.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -30,6 +33,17 @@ _TOKEN = re.compile(
     r"|<(?P<start>[^\s/>!?]+)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?P<empty>/?)>",
     re.S,
 )
+_OPAQUE = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>"
+    r"|<!DOCTYPE(?:[^\[>]|\[(?:<!--.*?-->|\"[^\"]*\"|'[^']*'|[^\]])*\])*>",
+    re.S,
+)
+_ENTITY_VALUE = re.compile(r"""<!ENTITY\s+(?:%\s+)?\S+\s+(?:"([^"]*)"|'([^']*)')""")
+_MARKUP_NAME = re.compile(r"<([^\s/>!?]+)")
+#: libxml2 reports an element's line exactly up to here; beyond, only approximately.
+EXACT_LINES = 65534
+#: Lines longer than this (minified files) are not searched tag by tag.
+LONG_LINE = 20_000
 _ATTR = re.compile(r"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _TAIL_MISC = re.compile(r"(?:\s+|<!--.*?-->|<\?.*?\?>)*\Z", re.S)
 
@@ -45,9 +59,9 @@ class Edit:
 
 @dataclass
 class Source:
-    """The decoded original text of a document plus what is needed to encode it back."""
+    """The original bytes of a document, decoded on first use, and how to encode text back."""
 
-    text: str
+    data: bytes = field(repr=False)
     encoding: str
     bom: bytes
     #: Elements whose xml:id was added after loading (ignored when matching start tags).
@@ -57,11 +71,27 @@ class Source:
     #: Elements (with their subtrees) that own those regions in the current tree.
     owned_elements: list[etree._Element] = field(default_factory=list, repr=False)
     _lines: list[int] | None = field(default=None, repr=False)
+    _text: str | None = field(default=None, repr=False)
+    _opaque: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _opaque_starts: list[int] = field(default_factory=list, repr=False)
+    _entity_names: frozenset[str] | None = field(default=None, repr=False)
+    _tags: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_bytes(cls, data: bytes, encoding: str, bom: bytes) -> Source:
-        """Decode ``data`` (after its BOM) with ``encoding``."""
-        return cls(data[len(bom) :].decode(encoding), encoding, bom)
+        """Keep ``data`` (a file's bytes, BOM first) to decode with ``encoding`` when needed."""
+        return cls(data, encoding, bom)
+
+    @property
+    def text(self) -> str:
+        """Return the original text (after the BOM), decoded on first use."""
+        if self._text is None:
+            try:
+                self._text = self.data[len(self.bom) :].decode(self.encoding)
+            except (UnicodeDecodeError, LookupError) as exc:
+                raise SaveError(f"cannot decode the original file as {self.encoding} to splice "
+                                f"the changes into it ({exc}); export it instead") from None  # fmt: skip
+        return self._text
 
     @property
     def newline(self) -> str:
@@ -76,29 +106,112 @@ class Source:
     # -- locating -----------------------------------------------------------------------------
     def start_tag(self, root: etree._Element, el: etree._Element) -> tuple[int, int]:
         """Return the [start, end) span of ``el``'s start tag in the original text."""
-        span = self._start_tag_by_line(el)
-        if span is None:
-            span = self._start_tag_by_scan(root, el)
-        return span
+        return self.start_tags(root, [el])[el]
+
+    def start_tags(self, root: etree._Element,
+                   elements: list[etree._Element]) -> dict[etree._Element, tuple[int, int]]:  # fmt: skip
+        """Return the start-tag spans of several original elements (one pass per element name)."""
+        found: dict[etree._Element, tuple[int, int]] = {}
+        by_name: dict[tuple[str, str | None], list[etree._Element]] = {}
+        made_by_entities = self.entity_element_names()
+        for el in elements:
+            line = el.sourceline
+            exact = line and line <= EXACT_LINES and written_name(el) not in made_by_entities
+            span = self._start_tag_by_line(el) if exact and self._short_line(line) else None
+            if span is None:
+                by_name.setdefault((etree.QName(el).localname, el.prefix), []).append(el)
+            else:
+                found[el] = span
+        for (local, prefix), wanted in by_name.items():
+            found.update(self._start_tags_by_name(root, local, prefix, wanted))
+        return found
 
     def element_span(self, root: etree._Element, el: etree._Element) -> tuple[int, int]:
         """Return the [start, end) span of the whole element, from ``<`` to its end tag's ``>``."""
         start, tag_end = self.start_tag(root, el)
         if self.text[tag_end - 2] == "/":
             return start, tag_end
-        depth = 1
-        for m in _TOKEN.finditer(self.text, tag_end):
-            if m.group("start") and not m.group("empty"):
-                depth += 1
-            elif m.group("end"):
-                depth -= 1
-                if depth == 0:
-                    return start, m.end()
+        name = written_name(el)
+        opens, closes = self._positions("<" + name), self._positions("</" + name)
+        i, depth = bisect_right(opens, start), 1
+        for close in closes[bisect_right(closes, start) :]:
+            while i < len(opens) and opens[i] < close:
+                m = _TOKEN.match(self.text, opens[i])
+                if m is not None and m.group("start") and not m.group("empty"):
+                    depth += 1
+                i += 1
+            depth -= 1
+            if depth == 0:
+                return start, self.text.index(">", close) + 1
         raise SaveError("cannot find the end tag of an element in the original file")
+
+    def _positions(self, opening: str) -> list[int]:
+        """Return the offsets of ``opening`` (``<name`` or ``</name``) as a real tag, cached."""
+        found = self._tags.get(opening)
+        if found is None:
+            pattern = re.compile(re.escape(opening) + r"(?=[\s/>])")
+            found = [m.start() for m in pattern.finditer(self.text) if not self._opaque_at(m.start())]
+            self._tags[opening] = found
+        return found
+
+    def _opaque_at(self, pos: int) -> bool:
+        """Tell whether ``pos`` is inside a comment, CDATA section, PI or the DOCTYPE."""
+        if self._opaque is None:
+            self._opaque = [m.span() for m in _OPAQUE.finditer(self.text)]
+            self._opaque_starts = [a for a, _ in self._opaque]
+        k = bisect_right(self._opaque_starts, pos) - 1
+        return k >= 0 and pos < self._opaque[k][1]
+
+    def entity_element_names(self) -> frozenset[str]:
+        """Return the names of elements that entities of the internal subset write.
+
+        Such elements exist in the tree but have no start tag of their own in the text, so they
+        cannot be told apart from real ones by counting: their names never use the line method
+        and a count that does not match refuses the save instead of guessing.
+        """
+        if self._entity_names is None:
+            names: set[str] = set()
+            at = self.text.find("<!DOCTYPE")
+            doctype = _TOKEN.match(self.text, at) if at >= 0 else None
+            if doctype is not None and not re.search(r"<[^!?]", self.text[:at]):  # in the prolog
+                for double, single in _ENTITY_VALUE.findall(doctype.group()):
+                    names.update(_MARKUP_NAME.findall(double or single))
+            self._entity_names = frozenset(names)
+        return self._entity_names
+
+    def _start_tags_by_name(self, root: etree._Element, local: str, prefix: str | None,
+                            wanted: list[etree._Element]) -> dict[etree._Element, tuple[int, int]]:  # fmt: skip
+        """Map the n-th original element written ``prefix:local`` to the n-th such start tag.
+
+        Elements created after loading have no ``sourceline``; owned subtrees (``owned_spans`` in
+        the text, ``owned_elements`` in the tree) are rewritten wholesale and skipped on both
+        sides, so the rest aligns one to one.
+        """
+        name = written_name(wanted[0])
+        positions = [p for p in self._positions("<" + name)
+                     if not any(a <= p < b for a, b in self.owned_spans)]  # fmt: skip
+        skip = {x for o in self.owned_elements for x in o.iter()}
+        want, found, n = set(wanted), {}, 0
+        for element in root.iter("{*}" + local):  # any namespace: the text only shows prefixes
+            if element.prefix != prefix or element.sourceline is None or element in skip:
+                continue
+            if element in want:
+                m = _TOKEN.match(self.text, positions[n]) if n < len(positions) else None
+                if m is None or m.group("start") != name:
+                    break
+                found[element] = (m.start(), m.end())
+            n += 1
+        if n == len(positions) and len(found) == len(want):
+            return found
+        if name in self.entity_element_names():
+            raise SaveError(f"cannot add an xml:id to a <{name}>: this document builds <{name}> "
+                            "elements from entities, so its text cannot be matched safely; give "
+                            "the element an xml:id in the file first")  # fmt: skip
+        raise SaveError("the original file does not match its parsed tree; save it under a new name")
 
     def root_end_tag(self, root: etree._Element) -> int:
         """Return the offset of the root element's end tag ``</…>``."""
-        name = _qname(root)
+        name = written_name(root)
         pos = len(self.text)
         while True:
             pos = self.text.rfind("</" + name, 0, pos)
@@ -120,6 +233,12 @@ class Source:
             self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]
         return self._lines
 
+    def _short_line(self, line: int) -> bool:
+        """Tell whether a line is short enough to search tag by tag (minified files are not)."""
+        lines = self._line_starts()
+        end = lines[line] if line < len(lines) else len(self.text)
+        return line <= len(lines) and end - lines[line - 1] <= LONG_LINE
+
     def _start_tag_by_line(self, el: etree._Element) -> tuple[int, int] | None:
         line = el.sourceline
         lines = self._line_starts()
@@ -134,7 +253,7 @@ class Source:
             lt = self.text.rfind("<", 0, pos)
             if lt >= 0:
                 m = _TOKEN.match(self.text, lt)
-                if m and m.end() == pos + 1 and m.group("start"):
+                if m and m.end() == pos + 1 and m.group("start") and not self._opaque_at(lt):
                     if _tag_signature(m) == signature:
                         spans.append((lt, pos + 1))
             pos = self.text.find(">", pos + 1, le)
@@ -142,30 +261,6 @@ class Source:
         if len(spans) != len(same_line):
             return None
         return spans[same_line.index(el)]
-
-    def _start_tag_by_scan(self, root: etree._Element, el: etree._Element) -> tuple[int, int]:
-        """Map the n-th start tag of the text to the n-th original element, skipping owned parts.
-
-        Elements created after loading have no ``sourceline``; owned subtrees (``owned_spans`` in
-        the text, elements inside them in the tree) are rewritten wholesale and skipped on both
-        sides, so the rest aligns one to one.
-        """
-        tags = (
-            m for m in _TOKEN.finditer(self.text)
-            if m.group("start") and not any(a <= m.start() < b for a, b in self.owned_spans)
-        )  # fmt: skip
-        skip = {id(x) for o in self.owned_elements for x in o.iter()}
-        for element in root.getroottree().iter(tag=etree.Element):
-            if element.sourceline is None or id(element) in skip:
-                continue
-            m = next(tags, None)
-            if m is None:
-                break
-            if element is el:
-                if _tag_signature(m)[0] != _qname(el):
-                    break
-                return m.start(), m.end()
-        raise SaveError("the original file does not match its parsed tree; save it under a new name")
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
@@ -190,7 +285,8 @@ def insert_attribute(source: Source, span: tuple[int, int], name: str, value: st
     return Edit(close, close, f' {name}="{html.escape(value, quote=True)}"')
 
 
-def _qname(el: etree._Element) -> str:
+def written_name(el: etree._Element) -> str:
+    """Return an element's name as written in the file (``prefix:local`` or ``local``)."""
     local = etree.QName(el).localname
     return f"{el.prefix}:{local}" if el.prefix else local
 
@@ -211,7 +307,7 @@ def _signature(el: etree._Element, added: dict[etree._Element, str] | None = Non
         else:
             name = q.localname
         attrs.append((name, value))
-    return _qname(el), tuple(sorted(attrs))
+    return written_name(el), tuple(sorted(attrs))
 
 
 def _tag_signature(m: re.Match[str]) -> tuple[str, tuple[tuple[str, str], ...]]:

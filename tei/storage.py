@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import SaveConflictError, SaveError
 
@@ -15,17 +16,22 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DiskState:
-    """What a file looked like when we last read or wrote it."""
+    """What a file looked like when we last read or wrote it (its bytes are kept, not copied)."""
 
     size: int
     mtime_ns: int
-    sha256: str
+    data: bytes = field(repr=False, compare=False)
 
     @classmethod
     def of_bytes(cls, path: str, data: bytes) -> DiskState:
         """Describe ``path`` as just read or written with content ``data``."""
         st = os.stat(path)
-        return cls(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+        return cls(st.st_size, st.st_mtime_ns, data)
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """Return the SHA-256 of the content (computed on first use)."""
+        return hashlib.sha256(self.data).hexdigest()
 
     def changed(self, path: str) -> bool:
         """Tell whether the file at ``path`` differs from this state (by size, then content)."""
@@ -38,7 +44,7 @@ class DiskState:
         if st.st_mtime_ns == self.mtime_ns:
             return False
         with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest() != self.sha256
+            return fh.read() != self.data
 
 
 def backup_path(path: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import ns
-from .errors import AnnotationError
+from .errors import AnnotationError, TeiError
 from .parser import make_parser
 
 TAXONOMY_ID = "glossator-taxonomy"
@@ -41,7 +41,15 @@ class Category:
 
 def load_default_taxonomy() -> etree._Element:
     """Parse and return a fresh copy of the default taxonomy element."""
-    return etree.parse(str(DEFAULT_TAXONOMY_PATH), make_parser()).getroot()
+    try:
+        data = DEFAULT_TAXONOMY_PATH.read_bytes()
+    except OSError as exc:
+        raise TeiError(f"Glossator's default taxonomy cannot be read ({exc.strerror or exc}); "
+                       "reinstall Glossator", path=str(DEFAULT_TAXONOMY_PATH)) from None  # fmt: skip
+    root = etree.fromstring(data, make_parser())
+    for el in root.iter():  # new content for any document: no line numbers of another file
+        el.sourceline = 0
+    return root
 
 
 class Taxonomy:

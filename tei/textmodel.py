@@ -349,24 +349,32 @@ class TextModel:
     # -- building ---------------------------------------------------------------------------
     def _walk(self, el: etree._Element) -> None:
         """Record top-level blocks and containers under ``el`` with the text between them."""
-        self._container_at[el] = (len(self._tops), self._gap)
-        if el.text and not isinstance(el, _NOT_TEXT):
-            self._gap += len(el.text)
-        for child in el:
-            if isinstance(child, _NOT_TEXT) or child.tag in SKIPPED_TAGS:
+        tops, top_of, container_at = self._tops, self._top_of, self._container_at
+        gap = self._gap
+        container_at[el] = (len(tops), gap)
+        if el.text:
+            gap += len(el.text)
+        for child in el:  # the hot loop of loading: one read of tag, text and tail per child
+            tag = child.tag
+            if tag.__class__ is not str or tag in SKIPPED_TAGS:  # comment, PI, header, standOff
                 pass
-            elif _is_block(child):
-                self._top_of[child] = len(self._tops)
-                self._tops.append((child, self._gap))
-                self._gap = 0
+            elif tag in BLOCK_TAGS or _is_block(child):
+                top_of[child] = len(tops)
+                tops.append((child, gap))
+                gap = 0
             elif len(child):
+                self._gap = gap
                 self._walk(child)
+                gap = self._gap
             else:
-                self._container_at[child] = (len(self._tops), self._gap)
-                if child.text:
-                    self._gap += len(child.text)
-            if child.tail:
-                self._gap += len(child.tail)
+                container_at[child] = (len(tops), gap)
+                text = child.text
+                if text:
+                    gap += len(text)
+            tail = child.tail
+            if tail:
+                gap += len(tail)
+        self._gap = gap
 
     @property
     def blocks(self) -> list[Block]:

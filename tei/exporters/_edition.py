@@ -24,6 +24,24 @@ SAFE_URL = re.compile(r"^(?:https?://|mailto:)[^\s<>\"'`]+$", re.I)
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+#: ISO 639-2/3 codes with a two-letter ISO 639-1 form (BCP 47, and so browsers' hyphenation
+#: and screen readers, want the shortest); codes without one (grc, ang, …) stay as they are.
+_ISO639_1 = {
+    "ara": "ar", "bul": "bg", "ces": "cs", "cze": "cs", "dan": "da", "deu": "de", "ger": "de",
+    "ell": "el", "gre": "el", "eng": "en", "spa": "es", "fas": "fa", "per": "fa", "fin": "fi",
+    "fra": "fr", "fre": "fr", "heb": "he", "hin": "hi", "hun": "hu", "ita": "it", "jpn": "ja",
+    "kor": "ko", "lat": "la", "mkd": "mk", "mac": "mk", "nld": "nl", "dut": "nl", "nor": "no",
+    "pol": "pl", "por": "pt", "rus": "ru", "san": "sa", "swe": "sv", "tur": "tr", "ukr": "uk",
+    "zho": "zh", "chi": "zh",
+}  # fmt: skip
+
+
+def bcp47(code: str) -> str:
+    """Return ``xml:lang`` in its shortest BCP 47 form ('eng-GB' -> 'en-GB'; 'grc' stays)."""
+    primary, sep, rest = (code or "").strip().partition("-")
+    return _ISO639_1.get(primary.lower(), primary) + sep + rest
+
+
 def safe_url(url: str) -> str:
     """Return ``url`` if it is an http(s) or mailto URL, else '' (no javascript:, data:, …)."""
     url = (url or "").strip()
@@ -73,10 +91,37 @@ class HeaderInfo:
     availability: str = ""
     source: list[str] = field(default_factory=list)
     lang: str = ""
+    title_lang: str = ""  # xml:lang in force on the title (inherited, as in TEI)
 
 
 def _txt(el: etree._Element | None) -> str:
     return " ".join("".join(el.itertext()).split()) if el is not None else ""
+
+
+def _name(el: etree._Element) -> str:
+    """Return a person's display name: the first ``persName`` (variants and ``idno`` dropped)."""
+    pers = el.find(ns.qn("persName"))
+    if pers is not None:
+        return _txt(pers)
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag != ns.qn("idno"):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def _source_line(el: etree._Element) -> str:
+    """Return one line describing a ``sourceDesc`` child (a citation for bibliographic ones)."""
+    from ..document import format_citation
+
+    if ns.local_name(el.tag) in ("bibl", "biblStruct", "biblFull", "msDesc"):
+        if ns.local_name(el.tag) == "msDesc":
+            ident = el.find(ns.qn("msIdentifier"))
+            return ", ".join(_txt(c) for c in ident if isinstance(c.tag, str) and _txt(c)) \
+                if ident is not None else _txt(el)
+        return format_citation(el)
+    return _txt(el)
 
 
 def header_info(doc: Any) -> HeaderInfo:
@@ -102,10 +147,11 @@ def header_info(doc: Any) -> HeaderInfo:
         main = [t for t in titles if t.get("type") in (None, "main", "full")] or titles
         if main:
             info.title = _txt(main[0])
+            info.title_lang = next((str(x) for x in main[0].xpath("ancestor-or-self::*/@xml:lang")[::-1]), "")
         info.subtitles = [_txt(t) for t in titles if t is not (main[0] if main else None)
                           and t.get("type") in ("sub", "subtitle", "alt")]  # fmt: skip
-        info.authors = [_txt(a) for a in stmt.findall(q("author")) if _txt(a)]
-        info.editors = [_txt(e) for e in stmt.findall(q("editor")) if _txt(e)]
+        info.authors = [_name(a) for a in stmt.findall(q("author")) if _name(a)]
+        info.editors = [_name(e) for e in stmt.findall(q("editor")) if _name(e)]
     pub = header.find(f"{q('fileDesc')}/{q('publicationStmt')}")
     if pub is not None:
         info.publisher = _txt(pub.find(q("publisher"))) or _txt(pub.find(q("authority")))
@@ -115,8 +161,9 @@ def header_info(doc: Any) -> HeaderInfo:
     src = header.find(f"{q('fileDesc')}/{q('sourceDesc')}")
     if src is not None:
         for child in src:
-            if isinstance(child.tag, str) and _txt(child):
-                info.source.append(_txt(child))
+            line = _source_line(child) if isinstance(child.tag, str) else ""
+            if line:
+                info.source.append(line)
     return info
 
 

@@ -30,6 +30,7 @@ h2 { font-size: 1.45rem; margin: 2.6rem 0 1rem; font-variant: small-caps; letter
 h3 { font-size: 1.2rem; margin: 2rem 0 .8rem; font-style: italic; }
 h4, h5, h6 { font-size: 1.05rem; margin: 1.6rem 0 .6rem; font-weight: 600; }
 /* title page */
+.titlepage, .mn, .enote, .pop, .back, .notes, .legend { overflow-wrap: break-word; }
 .titlepage { text-align: center; padding: 2rem 0 2.5rem; border-bottom: 1px solid var(--rule);
   margin-bottom: 1.5rem; max-width: var(--text) !important; }
 .titlepage .kicker { font: .8rem/1.4 var(--sans); letter-spacing: .18em; text-transform: uppercase;
@@ -77,6 +78,7 @@ h2.text, h3.text, h4.text, h5.text, h6.text { text-align: center; }
 .text.center, .doctitle, .docauthor, .docdate, .docimprint, .byline, .trailer { text-align: center; }
 .doctitle { font-size: 1.4rem; }
 .lg { margin: 1rem 0 1.2rem; }
+.row > .text.l { margin: 0; text-align: left; }
 .lg .row > .text { margin: 0; padding-left: 2rem; text-indent: -1rem; text-align: left; }
 .lg .row > .text.indent { padding-left: 3.5rem; }
 .text .lnum { position: absolute; right: 100%; margin-right: .6rem; font: .72rem/2 var(--sans);
@@ -93,6 +95,8 @@ blockquote.quote .row > .text { padding: 0 1.5rem; font-size: .96rem; text-inden
 .unknown { }
 .sic::after { content: " [sic]"; font-size: .8em; color: var(--muted); }
 .small-caps { font-variant: small-caps; }
+.role { font-variant: small-caps; letter-spacing: .03em; }
+.roledesc { font-style: italic; margin-left: .3em; }  /* cast lists often have no space here */
 .spaced { letter-spacing: .12em; }
 figure.figure { margin: 1rem 0; }
 table.ttable { border-collapse: collapse; font-size: .92rem; margin: .6rem 0 1rem; }
@@ -141,6 +145,7 @@ table.alts caption { text-align: left; color: var(--muted); font-size: .9em; }
 table.alts th, table.alts td { text-align: left; vertical-align: top; padding: .15rem .3rem .15rem 0;
   border-bottom: 1px solid var(--rule); }
 table.alts th { font-weight: 600; }
+table.alts td, table.figidx td { overflow-wrap: anywhere; }  /* long tokens wrap, headers do not */
 /* notes and back matter */
 .notes, .back { font: .92rem/1.55 var(--sans); }
 .notes h2, .back h2 { font-family: var(--serif); }
@@ -172,7 +177,7 @@ footer.about { border-top: 1px solid var(--rule); margin-top: 3rem; }
 .pop[hidden] { display: none; }
 .pop .close { position: absolute; right: .4rem; top: .3rem; font-size: 1.4rem; line-height: 1;
   background: none; border: 0; cursor: pointer; padding: .2rem .5rem; color: var(--ink); }
-.pop .enote { border-left-width: 3px; margin: 0; }
+.pop .enote { border-left-width: 3px; margin: 0; display: block; }
 /* narrow screens: one column, notes as popovers and endnotes */
 @media (max-width: 62rem) {
   .page { padding: 1.2rem 1rem 3rem 1rem; }
@@ -182,11 +187,14 @@ footer.about { border-top: 1px solid var(--rule); margin-top: 3rem; }
     border: 1px solid var(--rule); border-radius: 2px; padding: 0 .2rem; }
   .text .lnum { display: none; }
   table.figidx { font-size: .78rem; }
+  table.alts { font-size: .85em; display: block; overflow-x: auto; }  /* scrolls, never widens */
   table.figidx th, table.figidx td { padding: .3rem .25rem; overflow-wrap: anywhere; }
   body { font-size: 1.03rem; }
 }
 @media print {
-  @page { size: A4; margin: 22mm 20mm 24mm 26mm; }
+  @page { size: A4; margin: 22mm 20mm 24mm 26mm;
+    @bottom-center { content: counter(page); font: 8pt/1 sans-serif; color: #57524a; } }
+  @page :first { @bottom-center { content: none; } }
   :root { --text: 100%; }
   body { background: #fff; font-size: 10.5pt; line-height: 1.5; }
   .page { max-width: none; padding: 0 0 0 2.6rem; }

@@ -117,7 +117,7 @@ def note_body(parent: etree._Element, n: Note, ed: Edition, cls: Classes, *,
             p = E(parent, "p", class_="src")
             E(p, "span", link.relation.capitalize(), class_=f"rel rel-{link.relation}")
             add_text(p, ": ")
-            source_ref(p, ed, link.source, link.locator, links, brief=not links)
+            source_ref(p, ed, link.source, link.locator, links)
     meta = E(parent, "p", class_="meta")
     bits = []
     if ann.certainty != "unknown":
@@ -177,7 +177,8 @@ def title_page(body: etree._Element, ed: Edition) -> None:
     header = E(body, "header", class_="titlepage")
     E(header, "p", "A critical edition", class_="kicker")
     title = h.title or "Untitled document"
-    E(header, "h1", title, id="title", class_="long" if len(title) > 60 else None)
+    E(header, "h1", title, id="title", class_="long" if len(title) > 60 else None,
+      lang=h.title_lang if h.title_lang != "en" else None)  # fmt: skip
     for sub in h.subtitles:
         E(header, "p", sub, class_="subtitle")
     if h.authors:

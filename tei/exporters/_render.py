@@ -6,7 +6,7 @@ elements, the PDF edition into Qt rich text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -31,6 +31,8 @@ STYLE_TAGS: dict[str, tuple[str, str]] = {
     _T + "sic": ("span", "sic"),
     _T + "hi": ("em", ""),
     _T + "ref": ("span", "tref"),
+    _T + "role": ("span", "role"),
+    _T + "roleDesc": ("span", "roledesc"),
 }
 _REND = (
     ("italic", "i"), ("ital", "i"), ("bold", "b"), ("sup", "sup"), ("superscript", "sup"),
@@ -67,6 +69,8 @@ class Mark:
 
     anchor: Anchor | None = None
     note: Note | None = None
+    #: annotations whose passage runs on across the anchor (a page break inside a passage)
+    within: list[tuple[Note, int]] = field(default_factory=list)
 
 
 def _hi_style(el: etree._Element) -> tuple[str, str]:
@@ -150,7 +154,9 @@ def runs(block_index: int, ed: Edition, lang: str = "") -> list[Run | Mark]:
         for n in sorted(ends.get(p, []), key=lambda n: n.number):
             out.append(Mark(note=n))
         for a in at.get(p, []):
-            out.append(Mark(anchor=a))
+            within = [(n, ed.levels.get((n.id, block_index), 0))
+                      for r0, r1, n in ordered_spans if r0 < p < r1]  # fmt: skip
+            out.append(Mark(anchor=a, within=within))
         if i + 1 == len(points):
             break
         q = points[i + 1]

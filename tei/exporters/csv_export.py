@@ -6,7 +6,8 @@ import csv
 import io
 from typing import Any
 
-from .. import ns
+from .. import ns, pointers
+from ..errors import TeiError
 from . import ExportReport, write_text
 from ._edition import Edition, Note
 
@@ -32,10 +33,36 @@ def _category_path(ed: Edition, cat: str) -> str:
     return " > ".join(reversed(path))
 
 
+def _end(p: Any, side: str) -> tuple[str, int] | None:
+    """Return (element id, offset) where a pointer starts or ends, if it says so by id."""
+    if isinstance(p, pointers.Range):
+        return _end(p.start if side == "start" else p.end, side)
+    node = getattr(p, "node", None)
+    if not isinstance(node, pointers.IdRef):
+        return None
+    if isinstance(p, pointers.StringRange):
+        return node.id, p.offset + (p.length if side == "end" else 0)
+    if isinstance(p, pointers.StringIndex):
+        return node.id, p.offset
+    return None
+
+
 def _position(ed: Edition, n: Note) -> tuple[str, str, str, str]:
-    """Return (start element id, local raw offset, end element id, local raw offset)."""
+    """Return (start element id, offset in it, end element id, offset in it) of the passage.
+
+    Taken from the pointer itself when it names elements by id (offsets as in the pointer:
+    characters of the element's text content); otherwise from the blocks the passage is in.
+    """
     if n.status != "ok":
         return "", "", "", ""
+    try:
+        parsed = pointers.parse_target(n.ann.target)
+    except TeiError:
+        parsed = []
+    first = _end(parsed[0], "start") if parsed else None
+    last = _end(parsed[-1], "end") if parsed else None
+    if first and last:
+        return first[0], str(first[1]), last[0], str(last[1])
     res = [r for r in ed.doc.resolve(n.ann.target) if r.ok]
     start, end = min(r.start for r in res), max(r.end for r in res)
     b0 = ed.text.find_block(start)

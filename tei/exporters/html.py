@@ -15,7 +15,7 @@ from lxml import etree
 from .. import ns
 from ..textmodel import CONTAINER_TAGS, PB, SKIPPED_TAGS
 from . import ExportReport, write_text
-from ._edition import Edition, Note, safe_url
+from ._edition import Edition, Note, bcp47, safe_url
 from ._html_assets import SCRIPT, category_css, stylesheet
 from ._html_parts import (
     Classes,
@@ -29,7 +29,7 @@ from ._html_parts import (
     orphans,
     title_page,
 )
-from ._render import Mark, runs
+from ._render import Mark, Style, runs
 
 _T = "{" + ns.TEI + "}"
 _DIVS = {_T + t for t in "div div1 div2 div3 div4 div5 div6 div7".split()}
@@ -184,36 +184,51 @@ class _Builder:
         for label in self.pending_pb:
             self.page_mark(target, label, start=True)
         self.pending_pb = []
+        open_: list[tuple[Style, etree._Element]] = []  # style elements continued across runs
+        pos = 0
         for item in runs(index, self.ed, lang):
             if isinstance(item, Mark):
+                while open_ and open_[-1][0].end <= pos:
+                    open_.pop()
+                where = open_[-1][1] if open_ else target
                 if item.note is not None:
                     if not self.with_notes:
                         continue
                     n = item.note
-                    sup = E(target, "sup", class_="ar")
+                    sup = E(where, "sup", class_="ar")
                     E(sup, "a", str(n.number), href=f"#n-{n.number}", id=f"r-{n.number}",
                       class_="aref " + self.cls.of(n), data_n=str(n.number),
                       aria_describedby=f"n-{n.number}")  # fmt: skip
                 elif item.anchor is not None and item.anchor.kind == "pb":
                     if item.anchor.label:
-                        self.page_mark(target, item.anchor.label)
+                        self.page_mark(self.passages(where, item.within), item.anchor.label)
                 elif item.anchor is not None:
                     idx = self.ed.text.block_index(item.anchor.element)
                     label = self.ed.footnotes.get(idx) if idx is not None else None
                     if label:
-                        sup = E(target, "sup", class_="fr")
+                        sup = E(self.passages(where, item.within), "sup", class_="fr")
                         E(sup, "a", label, href=f"#fn-{idx}", id=f"fr-{idx}",
                           aria_label=f"Source note {label}")  # fmt: skip
                 continue
-            node = target
-            for s in item.styles:
-                attrs = {"class_": s.cls, "lang": s.lang}
-                if s.title and safe_url(s.title):
-                    attrs["title"] = s.title
-                node = E(node, s.tag, **attrs)
-            for n, level in item.notes:
-                node = E(node, "span", class_=f"a {self.cls.of(n)} l{level}", data_n=str(n.number))
-            add_text(node, item.text)
+            # one element per style, however many runs the annotations cut it into
+            # (a quotation cut in three must not get three pairs of quotation marks)
+            k = 0
+            while k < min(len(open_), len(item.styles)) and open_[k][0] == item.styles[k]:
+                k += 1
+            del open_[k:]
+            for st in item.styles[k:]:
+                attrs = {"class_": st.cls, "lang": st.lang}
+                if st.title and safe_url(st.title):
+                    attrs["title"] = st.title
+                open_.append((st, E(open_[-1][1] if open_ else target, st.tag, **attrs)))
+            add_text(self.passages(open_[-1][1] if open_ else target, item.notes), item.text)
+            pos += len(item.text)
+
+    def passages(self, node: etree._Element, notes: list[tuple[Note, int]]) -> etree._Element:
+        """Nest one tinted span per annotated passage in ``node``; return the innermost."""
+        for n, level in notes:
+            node = E(node, "span", class_=f"a {self.cls.of(n)} l{level}", data_n=str(n.number))
+        return node
 
     def page_mark(self, target: etree._Element, label: str, *, start: bool = False) -> None:
         """Insert a page-break marker with the page number for the margin."""
@@ -278,7 +293,8 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "",
              ("bibliography", "Bibliography"), ("orphans", "Appendix"),
              ("about", "About this edition")]  # fmt: skip
     legend(page, ed, cls)
-    main = E(page, "main", id="text", tabindex="-1", **({"lang": lang} if lang else {}))
+    main = E(page, "main", id="text", tabindex="-1")
+    main.set("lang", lang)  # lang="" says "unknown" rather than inheriting the page's English
     b = _Builder(ed, cls, lang, notes)
     for child in doc.root:
         if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS:
@@ -287,7 +303,8 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "",
                 b.block(index, main, child.get(ns.XML_LANG) or lang, 0, doc.root)
             elif len(child):
                 b.container(child, main, child.get(ns.XML_LANG) or lang, 0)
-    back = E(page, "div", class_="backmatter", **({"lang": lang} if lang else {}))
+    back = E(page, "div", class_="backmatter")
+    back.set("lang", lang)
     b.footnotes(back)
     b.apparatus(page)
     figures_index(page, ed, cls)
@@ -310,6 +327,9 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "",
     missing = [i for i, blk in enumerate(ed.blocks) if i not in b.rendered and blk.reading]
     if missing:
         warnings.append(f"{len(missing)} block(s) outside the main text were not rendered")
+    for el in html.iter("*"):
+        if el.get("lang"):
+            el.set("lang", bcp47(el.get("lang") or ""))
     text = etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
     return text + "\n", warnings
 

@@ -22,10 +22,19 @@ from ._edition import Edition, Note
 _T = "{" + ns.TEI + "}"
 SEG = _T + "seg"
 ANCHOR = _T + "anchor"
-#: Elements whose content model does not allow ``<seg>`` between their children.
-NO_SEG = CONTAINER_TAGS | {_T + t for t in (
-    "choice app subst docTitle docImprint respStmt castList listBibl listPerson table row "
-    "titlePage lg sp spGrp list listPlace listOrg biblStruct monogr analytic imprint"
+#: Elements whose content model does not allow ``<seg>`` between their children
+#: (containers, and elements holding plain text only: ``gi``, ``att``, ``val``…).
+#: Containers of the text model whose TEI content is mixed: text in them may be wrapped.
+MIXED = {_T + t for t in "quote sense re form dictScrap".split()}
+NO_SEG = (CONTAINER_TAGS - MIXED) | {_T + t for t in (
+    "choice app subst docTitle respStmt castList listBibl listPerson table row "
+    "titlePage lg sp spGrp list listPlace listOrg biblStruct monogr analytic imprint "
+    "entry superEntry hom gramGrp att gi val tag ident code c g pc idno unit email"
+).split()}  # fmt: skip
+#: Elements a ``<seg>`` may not contain (their parent allows them, ``seg`` does not).
+NOT_IN_SEG = {_T + t for t in (
+    "role roleDesc actor castItem form sense re orth pron hyph syll stress gramGrp gram gen "
+    "number case per tns mood iType pos subc colloc usage def etym xr"
 ).split()}  # fmt: skip
 _NOT_TEXT = (etree._Comment, etree._ProcessingInstruction, etree._Entity)
 Item = str | etree._Element
@@ -44,6 +53,8 @@ class _Inliner:
             self.orig_of[c] = o
         self.lengths: dict[etree._Element, int] = {}
         self.ids = {str(v) for v in root.xpath("//@xml:id")}
+        self.unmarked: set[str] = set()  # elements whose text of the last wrap() got no <seg>
+        self.keep_blank = False  # wrap whitespace-only runs too (a passage of spaces only)
 
     def length(self, el: etree._Element) -> int:
         if isinstance(el, _NOT_TEXT):
@@ -78,7 +89,8 @@ class _Inliner:
         orig = self.orig_of.get(el)
         if orig is None:
             return el.tag == SEG
-        return el.tag not in CONTAINER_TAGS and self.doc.text.block_index(orig) is None
+        return (el.tag not in CONTAINER_TAGS and el.tag not in NOT_IN_SEG
+                and self.doc.text.block_index(orig) is None)  # fmt: skip
 
     def start_point(self, a: int, b: int) -> tuple[etree._Element, int]:
         """Return the smallest copied element holding [a, b) and its global start offset."""
@@ -100,8 +112,13 @@ class _Inliner:
     def wrap(self, a: int, b: int, ana: str) -> list[etree._Element]:
         """Wrap global [a, b) in one or more ``<seg>``s and return them in text order."""
         el, start = self.start_point(a, b)
+        self.unmarked = set()
         parts: list[etree._Element] = []
         self._wrap(el, start, a, b, ana, parts)
+        if not parts:  # only whitespace: wrap it rather than lose the passage
+            self.keep_blank = True
+            self._wrap(el, start, a, b, ana, parts)
+            self.keep_blank = False
         return parts
 
     def _wrap(self, el: etree._Element, start: int, a: int, b: int, ana: str,
@@ -119,7 +136,7 @@ class _Inliner:
             nonlocal changed
             if not run:
                 return
-            if all(isinstance(x, str) and not x.strip() for x in run):
+            if not self.keep_blank and all(isinstance(x, str) and not x.strip() for x in run):
                 out.extend(run)
             else:
                 seg = etree.Element(SEG, ana=ana)
@@ -149,6 +166,8 @@ class _Inliner:
                         run.append(it[i0:i1])
                     else:
                         out.append(it[i0:i1])
+                        if it[i0:i1].strip():
+                            self.unmarked.add(ns.local_name(el.tag))
                 if it[i1:]:
                     flush()
                     out.append(it[i1:])
@@ -247,6 +266,19 @@ def _note_for(n: Note, ed: Edition, targets: list[str], note_id: str) -> etree._
     return note
 
 
+def _split_report(split: list[tuple[Note, int]], note_ids: dict[str, str],
+                  xml_id: str) -> etree._Element:  # fmt: skip
+    """Return the ``<p>`` telling which annotations were split into parts (and how many)."""
+    p = etree.Element(_T + "p", {ns.XML_ID: xml_id})
+    p.text = ("Passages that overlap or cross element boundaries are split into parts joined by "
+              "@next and @prev: ")  # fmt: skip
+    for k, (n, parts) in enumerate(split):
+        ref = etree.SubElement(p, _T + "ref", target="#" + note_ids[n.id])
+        ref.text = f"annotation {n.number}"
+        ref.tail = f" ({parts} parts)" + ("; " if k + 1 < len(split) else ".")
+    return p
+
+
 def _back_div(tree_root: etree._Element, seg: etree._Element | None) -> etree._Element:
     """Return (creating it) the ``div type="annotations"`` in the back of the seg's text."""
     text = None
@@ -320,6 +352,10 @@ def render_tei_inline(doc: Any) -> tuple[bytes, list[str]]:
                 segs.setdefault(n.id, []).append(anchor)
             continue
         segs.setdefault(n.id, []).extend(inl.wrap(a, b, ana))
+        if inl.unmarked:
+            tags = ", ".join(f"<{t}>" for t in sorted(inl.unmarked))
+            warnings.append(f"annotation {n.number} ({n.id}): the part of its passage inside {tags} "
+                            "is not marked (TEI allows no <seg> there)")  # fmt: skip
     for so in root.iterchildren(_T + "standOff"):
         if so.get("type") != "glossator":
             continue
@@ -353,8 +389,14 @@ def render_tei_inline(doc: Any) -> tuple[bytes, list[str]]:
         placed.append((n, [], None))
     if placed:
         _ensure_taxonomy(doc, root)
+    divs = []
     for n, ids, first in placed:
-        _back_div(root, first).append(_note_for(n, ed, ids, note_ids[n.id]))
+        div = _back_div(root, first)
+        div.append(_note_for(n, ed, ids, note_ids[n.id]))
+        divs.append(div)
+    split = [(n, len(ids)) for n, ids, _ in placed if len(ids) > 1]
+    if split:
+        divs[0].insert(1, _split_report(split, note_ids, inl.new_id("split-report")))
     for div in root.iter(_T + "div"):
         if div.get("type") == "annotations" and div.getparent().tag == _T + "back":
             etree.indent(div, space="  ", level=3)

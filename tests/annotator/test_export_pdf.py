@@ -12,7 +12,7 @@ import pytest
 import tei
 from tei import exporters
 from tests.conftest import corpus_files
-from tests.tei.export_helpers import annotate_some, build_sample, fix_time
+from tests.tei.export_helpers import annotate_some, build_sample, check_golden, fix_time
 
 
 @pytest.fixture
@@ -184,6 +184,9 @@ def test_export_dialog_pdf_endnotes_and_csv_without_bom(qtbot, tmp_path) -> None
     dialog.delimiter.setCurrentIndex(dialog.delimiter.findData(";"))
     assert dialog.options() == {"bom": False, "delimiter": ";"}
     assert dialog.dest_edit.text() == str(tmp_path / "doc.csv")
+    dialog.dest_edit.setText(str(tmp_path / "out" / "mine.csv"))
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("html"))
+    assert dialog.dest_edit.text() == str(tmp_path / "out" / "mine.html")  # only the extension
     dialog.dest_edit.setText("  ")
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
 
@@ -205,3 +208,43 @@ def test_corpus_pdf(path, tmp_path) -> None:
         assert ann.note[0] in " ".join(text.split()).replace("\u00ad", ""), ann.note[0]
     missing = [w for w in report.warnings if w.startswith("no available font covers")]
     assert bool(missing) == ("Not drawn:" in text)
+
+
+def test_golden_print_content(sample) -> None:
+    """The rich text the PDF is laid out from (text, endnotes, back matter) as a golden file.
+
+    The page layout itself depends on the installed fonts, so the golden file holds what is
+    printed, not where; the about section (which names the fonts) is left out.
+    """
+    from annotator.pdf import _Html
+    from tei.exporters._edition import Edition
+
+    builder = _Html(Edition(sample), "endnotes")
+    text = (builder.body() + builder.back(None)).replace("</p>", "</p>\n").replace("</tr>", "</tr>\n")
+    check_golden("sample.pdf.html", text)
+
+
+def test_quotation_marks_once_per_quotation() -> None:
+    from annotator.pdf import _Html
+    from tei.exporters._edition import Edition
+    from tests.tei.export_helpers import QUOTED
+
+    doc = tei.TeiDocument.from_bytes(QUOTED.encode())
+    doc.add_annotation("#string-range(p,12,3)", "gl-comment")
+    html = _Html(Edition(doc), "endnotes").block(0)
+    assert html.count("“") == 1 and html.count("”") == 1
+    assert html.index("“") < html.index("one") and html.index("three") < html.index("”")
+
+
+def test_window_exports_pdf_off_the_gui_thread(window, tmp_path, qtbot) -> None:
+    """File ▸ Export runs the PDF export in a worker thread: the file is complete and readable."""
+    from annotator import errors
+    from annotator.export_dialog import export_function
+
+    dest = tmp_path / "edition.pdf"
+    window.run_export(export_function(), "pdf", str(dest), {"notes": "endnotes"}, False)
+    qtbot.waitUntil(lambda: dest.exists() or bool(errors.history), timeout=60000)
+    assert not errors.history, errors.history
+    assert dest.read_bytes().startswith(b"%PDF")
+    text = pdf_text(dest)
+    assert "About this edition" in text and "Great October Socialist Revolution" in text

@@ -55,6 +55,11 @@ def _bad_inputs(tmp: Path) -> dict[str, Path]:
         "truncated": text[: len(text) // 2],
         "not-xml": b"Just some words, no markup.\n",
         "utf16-garbage": b"\xff\xfe<\x00T\x00\xff\xdb",
+        "bom-only": b"\xef\xbb\xbf\n",
+        "latin1-declared-utf8": b'<?xml version="1.0" encoding="UTF-8"?>\n<TEI>Caf\xe9</TEI>',
+        "utf8-declared-utf16": b'<?xml version="1.0" encoding="UTF-16"?>\n<TEI/>',
+        "cut-mid-character": "<TEI>\u4e2d".encode()[:-1],
+        "gzip": b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + bytes(40),
     }
     paths = {}
     for name, data in files.items():
@@ -104,6 +109,31 @@ def test_error_lines_carry_line_and_column(capsys, tmp_path):
     if malformed.is_file():
         _, _, err = run(capsys, "validate", malformed)
         assert f"{malformed}:684:12: malformed XML" in one_error_line(err)
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b'<?xml version="1.0" encoding="UTF-8"?>\n<TEI>Caf\xe9</TEI>', ":2:9: cannot decode the file: "
+                                                                  "Invalid bytes in character encoding"),
+    (b'<?xml version="1.0" encoding="UTF-16"?>\n<TEI/>', ":1: the XML declaration says the file "
+                                                        "is in 'utf-16', but it is not"),
+    (b"\xef\xbb\xbf", ": the file is empty"),
+])  # fmt: skip
+def test_wrong_encodings_say_what_and_where(capsys, tmp_path, data, expected):
+    path = tmp_path / "enc.xml"
+    path.write_bytes(data)
+    for command in ("stats", "validate"):
+        code, _, err = run(capsys, command, path)
+        assert code == 2 and one_error_line(err) == f"glossator: error: {path}{expected}"
+
+
+def test_duplicate_ids_load_with_a_warning_line(capsys):
+    path = DATA / "duplicate-ids.xml"
+    code, out, err = run(capsys, "stats", path, "--json")
+    assert code == 0 and json.loads(out)["duplicate_ids"] == 1
+    assert err == f"glossator: warning: {path}: 1 xml:id value(s) are used more than once (a); " \
+                  "pointers to them are ambiguous\n"
+    code, out, err = run(capsys, "validate", path)
+    assert code == 1 and "[duplicate-id] xml:id 'a'" in out and err == ""
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read anything")

@@ -9,9 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tei
 from tei import annotations as A
+from tei import ns
 from tei.errors import AnnotationError, SaveConflictError, SaveError
 from tests.conftest import DATA, corpus_files
 
@@ -306,3 +309,286 @@ def test_valid_corpus_files_stay_valid_when_annotated(path: Path, tei_all_schema
     )
     again = tei.TeiDocument.from_bytes(doc.to_bytes(who=who))
     assert tei_all_schema.validate(again.tree), tei_all_schema.error_log
+
+
+_OWNED_INSERTION = re.compile(
+    r"(?:"
+    r' xml:id="gl-[\w.-]+"'
+    r'|\s*<standOff type="glossator">.*?</standOff>\s*'
+    r"|\s*(?:<encodingDesc>\s*)?(?:<classDecl>\s*)?<taxonomy xml:id=\"glossator-taxonomy\">.*?"
+    r"</taxonomy>\s*(?:</classDecl>\s*)?(?:</encodingDesc>\s*)?"
+    r'|\s*(?:<revisionDesc>\s*)?<change when="[^"]+"(?: who="[^"]*")?>Glossator [^<]*</change>\s*'
+    r"(?:</revisionDesc>\s*)?"
+    r")+",
+    re.S,
+)
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_corpus_annotation_changes_only_owned_bytes(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every change is an insertion of an owned part; splicing them into the original gives the output."""
+    import tei.document as document
+
+    doc = tei.load(str(path))
+    blocks = first_text_blocks(doc, 200)
+    if len(blocks) < 2:
+        pytest.skip("no text blocks")
+    targeted = {doc.text.blocks[i].element for i in (blocks[0], blocks[len(blocks) // 2], blocks[-1])}
+    had_id = sum(1 for el in targeted if el.get(ns.XML_ID))
+    doc.add_annotation(doc.target_for(blocks[0], 1, blocks[0], 8), "gl-comment")
+    doc.add_annotation(doc.target_for(blocks[len(blocks) // 2], 0, blocks[-1], 3), "gl-bias")
+    ids_at = {doc.tree.getelementpath(el): el.get(ns.XML_ID) for el in targeted}
+    seen: list[tuple[str, list]] = []
+    real = document.apply_edits
+    monkeypatch.setattr(document, "apply_edits", lambda text, edits: seen.append((text, edits)) or real(text, edits))
+    out = doc.to_bytes(who="")
+    ((text, edits),) = seen
+    original = path.read_bytes()
+    assert doc.source.encode(text) == original
+    assert all(e.start == e.end for e in edits), "nothing of the original is replaced or deleted"
+    for e in edits:
+        assert _OWNED_INSERTION.fullmatch(e.new.replace("\r\n", "\n")), e.new[:200]
+    rebuilt, pos = [], 0
+    for e in sorted(edits, key=lambda e: e.start):
+        rebuilt += [text[pos : e.start], e.new]
+        pos = e.start
+    rebuilt.append(text[pos:])
+    assert doc.source.encode("".join(rebuilt)) == out
+    assert sum(e.new.startswith(" xml:id=") for e in edits) == len(targeted) - had_id
+    again = tei.TeiDocument.from_bytes(out)
+    for xpath, xml_id in ids_at.items():  # the ids went into the targeted start tags
+        el = again.tree.find(xpath)
+        assert xml_id and el is not None and el.get(ns.XML_ID) == xml_id
+    assert [b.reading for b in again.text.blocks] == [b.reading for b in doc.text.blocks]
+
+
+def test_orphans_are_kept_listed_and_written_back_unchanged(tmp_path: Path) -> None:
+    from tei.validate import validate
+
+    path = copy_of("orphans.xml", tmp_path)
+    original = path.read_text("utf-8")
+    doc = tei.load(str(path))
+    status = {a.id: doc.resolve(a.target)[0].status for a in doc.annotations()}
+    assert status == {
+        "o-id": "orphan", "o-past": "orphan", "o-index": "orphan", "o-scheme": "unsupported",
+        "o-xpath": "orphan", "o-match": "orphan", "o-external": "unsupported",
+        "ok-xpath": "ok", "ok-match": "ok", "f-past": "orphan",
+    }  # fmt: skip
+    (ok,) = doc.resolve(doc.annotation("ok-match").target)
+    assert doc.quote_for(ok.start, ok.end)[0] == "forty thousand"
+    (ok,) = doc.resolve(doc.annotation("ok-xpath").target)
+    assert doc.quote_for(ok.start, ok.end)[0] == "A paragraph without an id."
+    listed = {p.annotation_id: p.code for p in validate(doc).problems}
+    assert listed == {
+        "o-id": "orphan-target", "o-past": "orphan-target", "o-index": "orphan-target",
+        "o-scheme": "unsupported-target", "o-xpath": "orphan-target", "o-match": "orphan-target",
+        "o-external": "unsupported-target", "f-past": "orphan-target",
+    }  # fmt: skip
+    lines = [ln.strip() for ln in original.splitlines() if "<annotation " in ln]
+    doc.add_annotation(doc.target_for(0, 4, 0, 8), "gl-comment").note = ["new"]  # rewrites our standOff
+    doc.save()
+    saved = path.read_text("utf-8")
+    assert all(line in saved for line in lines)  # every orphan, byte for byte
+    again = tei.load(str(path))
+    assert {a.id: a.target for a in again.annotations()} == {
+        **{a.id: a.target for a in tei.TeiDocument.from_bytes(original.encode()).annotations()},
+        again.annotations()[-2].id: "#string-range(p1,4,4)",
+    }
+
+
+_free_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
+_line = _free_text.filter(lambda t: t.strip() != "")
+_numbers = st.none() | st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
+_quantities = st.none() | st.builds(
+    A.Quantity, value=_numbers, low=_numbers, high=_numbers,
+    unit=st.sampled_from(["", "USD", "US dollars", "men", "km2"]), approximate=st.booleans(),
+    text=st.sampled_from(["", "about 500 million dollars", "300–400"]),
+)  # fmt: skip
+_ids = st.sampled_from(["", "src-smith-1"])
+_alternatives = st.builds(A.Alternative, value=_free_text, quantity=_quantities, source=_ids,
+                          locator=_free_text, certainty=st.sampled_from(A.CERTAINTIES),
+                          note=_free_text)  # fmt: skip
+_figures = st.builds(A.ContestedFigure, stated=_free_text, normalised=_quantities,
+                     alternatives=st.lists(_alternatives, max_size=3),
+                     status=st.sampled_from(A.STATUSES), preferred=_quantities,
+                     rationale=_free_text)  # fmt: skip
+_links = st.builds(A.SourceLink, relation=st.sampled_from(A.RELATIONS), source=_ids, locator=_free_text)
+_techniques = st.sampled_from(["", "gl-bias-loaded-language", "gl-bias-omission", "gl-bias-glorification",
+                               "gl-bias-demonisation", "gl-bias-appeal-to-authority"])  # fmt: skip
+
+
+def _normal_quantity(q: A.Quantity | None) -> A.Quantity | None:
+    """A range is stored only when there is no single value; -0.0 reads back as 0."""
+    if q is None:
+        return None
+    low, high = (None, None) if q.value is not None else (q.low, q.high)
+    fix = lambda x: None if x is None else float(x) + 0.0  # noqa: E731
+    return A.Quantity(fix(q.value), fix(low), fix(high), q.unit, q.approximate, q.text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(figure=_figures, link=_links, technique=_techniques, explanation=_free_text,
+       notes=st.lists(_line, max_size=3), certainty=st.sampled_from(A.CERTAINTIES),
+       motivation=st.lists(st.sampled_from(A.MOTIVATIONS), min_size=1, max_size=3, unique=True))  # fmt: skip
+def test_every_field_of_every_kind_round_trips(figure, link, technique, explanation, notes,
+                                               certainty, motivation) -> None:  # fmt: skip
+    doc = tei.load(str(TEI_DATA / "minimal.xml"))
+    assert doc.add_source(author="Smith", title="T") == "src-smith-1"
+    b = first_text_blocks(doc, 1)[0]
+    fig = doc.add_annotation(doc.target_for(b, 0, b, 4), "gl-figure")
+    fig.figure, fig.certainty, fig.note = figure, certainty, notes
+    src = doc.add_annotation(doc.target_for(b, 1, b, 5), "gl-source")
+    src.source_link, src.certainty, src.motivation = link, certainty, motivation
+    bias = doc.add_annotation(doc.target_for(b, 2, b, 6), "gl-bias")
+    bias.bias = A.BiasNote(technique, explanation)
+    question = doc.add_annotation(doc.target_for(b, 0, b, 2), "gl-question")
+    question.note = notes
+    again = tei.TeiDocument.from_bytes(doc.to_bytes())
+    got = again.annotation(fig.id).figure
+    assert got.alternatives == [
+        A.Alternative(a.value, _normal_quantity(a.quantity), a.source, a.locator, a.certainty, a.note)
+        for a in figure.alternatives
+    ]
+    assert (got.stated, got.status, got.rationale) == (figure.stated, figure.status, figure.rationale)
+    assert got.normalised == _normal_quantity(figure.normalised)
+    assert got.preferred == _normal_quantity(figure.preferred)
+    assert again.annotation(fig.id).note == notes and again.annotation(fig.id).certainty == certainty
+    got_link = again.annotation(src.id)
+    assert (got_link.source_link, got_link.certainty, got_link.motivation) == (link, certainty, motivation)
+    assert again.annotation(bias.id).bias == A.BiasNote(technique, explanation)
+    assert again.annotation(question.id).note == notes and again.annotation(question.id).kind == "question"
+
+
+def test_a_failed_save_leaves_the_file_and_folder_as_they_were(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tei.storage as storage
+
+    path = copy_of("minimal.xml", tmp_path)
+    original = path.read_bytes()
+    doc = tei.load(str(path))
+    b = first_text_blocks(doc, 1)[0]
+    doc.add_annotation(doc.target_for(b, 0, b, 2), "gl-comment")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "fsync", disk_full)
+    with pytest.raises(SaveError, match="No space left"):
+        doc.save()
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["minimal.xml", "minimal.xml.bak"]
+    monkeypatch.undo()
+    doc.save()  # the document is still intact and the disk state still the one loaded
+    assert b"gl-comment" in path.read_bytes() and (tmp_path / "minimal.xml.bak").read_bytes() == original
+
+
+def test_elements_past_line_65535_get_their_ids_in_the_right_start_tag() -> None:
+    """libxml2 reports approximate lines beyond 65,534: ids must still land in the right tags."""
+    padding = "<p>x</p>\n" * 70_000
+    body = padding + '<div>\n<p>\nfirst</p><p>\nsecond</p>\n<p rend="x">\nthird</p>\n<!-- <p> --></div>'
+    xml = f'<TEI xmlns="{ns.TEI}"><teiHeader><fileDesc><titleStmt><title>t</title></titleStmt>' \
+          f"</fileDesc></teiHeader><text><body>\n{body}\n</body></text></TEI>"  # fmt: skip
+    doc = tei.TeiDocument.from_bytes(xml.encode())
+    where = {b.reading: i for i, b in enumerate(doc.text.blocks) if b.reading in ("first", "second", "third")}
+    made = {w: doc.add_annotation(doc.target_for(where[w], 0, where[w], 5), "gl-comment").id
+            for w in ("second", "third", "first")}  # fmt: skip
+    out = doc.to_bytes()
+    again = tei.TeiDocument.from_bytes(out)
+    for word, ann_id in made.items():
+        (res,) = again.resolve(again.annotation(ann_id).target)
+        assert again.quote_for(res.start, res.end)[0] == word[:5]
+    more = again.add_annotation(again.target_for(where["third"], 1, where["third"], 4), "gl-question")
+    third = tei.TeiDocument.from_bytes(again.to_bytes())  # our standOff, read back past the line limit
+    assert [a.quote for a in third.annotations()] == ["secon", "third", "first", "hir"]
+    assert third.annotation(more.id).kind == "question"
+
+
+def test_markup_in_entities_or_comments_never_receives_an_id() -> None:
+    """A <p> written by an entity has no start tag of its own: refuse rather than damage the file."""
+    head = "<teiHeader><fileDesc><titleStmt><title>t</title></titleStmt></fileDesc></teiHeader>"
+    xml = (f'<!DOCTYPE TEI [<!ENTITY bp "<p>Boiler plate.</p>"><!ENTITY ed "the editor">]>\n'
+           f'<TEI xmlns="{ns.TEI}">{head}<text><body>\n&bp;\n<!-- <p> --><p>Real one.</p>\n'
+           f"<ab>Real &ed; two.</ab>\n</body></text></TEI>")  # fmt: skip
+    for block in (0, 1):
+        doc = tei.TeiDocument.from_bytes(xml.encode())
+        doc.add_annotation(doc.target_for(block, 0, block, 4), "gl-comment")
+        with pytest.raises(SaveError, match="builds <p> elements from entities"):
+            doc.to_bytes()
+    doc = tei.TeiDocument.from_bytes(xml.encode())
+    ann = doc.add_annotation(doc.target_for(2, 5, 2, 15), "gl-comment")
+    out = doc.to_bytes()
+    assert out.startswith(xml.encode()[: xml.index("</fileDesc>")]) and b'<ab xml:id="gl-ab1">Real &ed; two.' in out
+    again = tei.TeiDocument.from_bytes(out)
+    (res,) = again.resolve(ann.target)
+    assert again.quote_for(res.start, res.end)[0] == ann.quote == "the editor"
+    plain = xml.replace('<!ENTITY bp "<p>Boiler plate.</p>">', "").replace("&bp;", "")
+    doc = tei.TeiDocument.from_bytes(plain.encode())  # no entity markup: the comment is no tag
+    doc.add_annotation(doc.target_for(0, 0, 0, 4), "gl-comment")
+    assert b'<!-- <p> --><p xml:id="gl-p1">Real one.</p>' in doc.to_bytes()
+
+
+def test_new_annotations_on_a_duplicated_id_point_through_an_unambiguous_ancestor() -> None:
+    doc = tei.load(str(TEI_DATA / "duplicate-ids.xml"))
+    assert [b.element.get(ns.XML_ID) for b in doc.text.blocks] == ["a", "a", "b"]
+    made = [doc.add_annotation(doc.target_for(i, 1, i, 5), "gl-comment") for i in range(3)]
+    made.append(doc.add_annotation(doc.target_for(0, 1, 2, 3), "gl-question"))
+    assert [a.target for a in made] == [
+        "#string-range(gl-body1,1,4)", "#string-range(gl-body1,7,4)", "#string-range(b,1,4)",
+        "#range(string-index(gl-body1,1),string-index(b,3))",
+    ]  # fmt: skip
+    again = tei.TeiDocument.from_bytes(doc.to_bytes())
+    quotes = []
+    for ann in made:
+        (res,) = again.resolve(ann.target)
+        quotes.append(again.quote_for(res.start, res.end)[0])
+    assert quotes == [a.quote for a in made] == ["irst", "econ", "hird", "irst.\nSecond.\nThi"]
+    assert b'<body xml:id="gl-body1"><p xml:id="a">First.</p><p xml:id="a">Second.</p>' in doc.to_bytes()
+
+
+def test_minified_single_line_documents_get_ids_in_the_right_tags() -> None:
+    from tei import source
+
+    paras = "".join(f"<p>para {n}</p>" for n in range(3000))
+    xml = f'<TEI xmlns="{ns.TEI}"><teiHeader><fileDesc><titleStmt><title>t</title></titleStmt>' \
+          f"</fileDesc></teiHeader><text><body>{paras}</body></text></TEI>"  # fmt: skip
+    assert len(xml) > source.LONG_LINE and "\n" not in xml
+    doc = tei.TeiDocument.from_bytes(xml.encode())
+    picked = [2999, 7, 1500, 0]
+    made = [doc.add_annotation(doc.target_for(i, 5, i, len(f"para {i}")), "gl-comment") for i in picked]
+    again = tei.TeiDocument.from_bytes(doc.to_bytes())
+    for i, ann in zip(picked, made, strict=True):
+        (res,) = again.resolve(ann.target)
+        assert again.quote_for(res.start, res.end)[0] == str(i)
+        assert again.element_by_id(ann.target.split("(")[1].split(",")[0]).text == f"para {i}"
+
+
+@pytest.mark.parametrize("header", [
+    "<encodingDesc/>", "<encodingDesc><classDecl/></encodingDesc>",
+    "<encodingDesc><p/></encodingDesc><revisionDesc/>", "<revisionDesc><listChange/></revisionDesc>",
+    "\n  <encodingDesc>\n    <p/>\n  </encodingDesc>\n  <revisionDesc>\n    <listChange>\n    </listChange>\n  </revisionDesc>\n",
+])  # fmt: skip
+def test_empty_or_self_closing_header_parts_receive_owned_content(header: str) -> None:
+    start = (f'<TEI xmlns="{ns.TEI}"><teiHeader><fileDesc><titleStmt><title>t</title></titleStmt>'
+             "<publicationStmt><p>x</p></publicationStmt><sourceDesc><p>y</p></sourceDesc></fileDesc>")  # fmt: skip
+    xml = f"{start}{header}</teiHeader><text><body><p>Hello world.</p></body></text></TEI>"
+    doc = tei.TeiDocument.from_bytes(xml.encode())
+    ann = doc.add_annotation(doc.target_for(0, 0, 0, 5), "gl-comment")
+    out = doc.to_bytes(when=WHEN).decode()
+    assert out.startswith(start) and "<text><body><p xml:id=\"gl-p1\">Hello world.</p></body></text>" in out
+    again = tei.TeiDocument.from_bytes(out.encode())
+    assert again.taxonomy.element() is not None and again.annotation(ann.id).quote == "Hello"
+    (change,) = [c for c in again.root.iter(ns.qn("change")) if "Glossator" in (c.text or "")]
+    assert change.get("when") == WHEN and change.getparent().tag in (ns.qn("revisionDesc"), ns.qn("listChange"))
+
+
+@pytest.mark.parametrize("header", ["", "<teiHeader/>", "<teiHeader><profileDesc/></teiHeader>"])
+def test_documents_with_a_missing_or_partial_header_still_save_annotations(header: str) -> None:
+    xml = f'<TEI xmlns="{ns.TEI}">{header}<text><body><p>Hello world.</p></body></text></TEI>'
+    doc = tei.TeiDocument.from_bytes(xml.encode())
+    ann = doc.add_annotation(doc.target_for(0, 0, 0, 5), "gl-bias")
+    ann.bias = A.BiasNote("gl-bias-omission", "why")
+    again = tei.TeiDocument.from_bytes(doc.to_bytes())
+    assert again.annotation(ann.id).bias == A.BiasNote("gl-bias-omission", "why")
+    assert (again.taxonomy.element() is not None) == ("profileDesc" in header)
+    if "profileDesc" in header:  # the taxonomy goes first in the header, indented as new content
+        assert b"<teiHeader>\n  <encodingDesc>\n    <classDecl>\n      <taxonomy" in doc.to_bytes()
+        assert b'\n        <category xml:id="gl-bias" ' in doc.to_bytes()

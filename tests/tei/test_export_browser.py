@@ -7,8 +7,10 @@ dumps (``--dump-dom``). Screenshots are taken too; set ``GLOSSATOR_SCREENSHOTS=D
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -51,6 +53,9 @@ window.addEventListener("load", function () { setTimeout(function () {
     R.minPassageContrast = Math.min(R.minPassageContrast, ratio(lum(getComputedStyle(s).color), bg));
   });
   R.linkContrast = ratio(lum(getComputedStyle(q("sup.fr a")).color), paper);
+  /* the smallest, greyest texts: note metadata, page numbers in the margin, legend counts */
+  R.mutedContrast = Math.min.apply(null, [".enote .meta", ".pbn", ".legend .count", ".nh .npg"].map(
+    function (s) { return ratio(lum(getComputedStyle(q(s)).color), paper); }));
   var notes = Array.prototype.filter.call(document.querySelectorAll(".mn"), function (n) { return n.offsetParent !== null; });
   R.marginNotes = notes.length;
   R.overlaps = 0; R.misplaced = 0;
@@ -91,6 +96,19 @@ window.addEventListener("load", function () { setTimeout(function () {
 """
 
 
+FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" style="width:400px;height:900px;border:0" srcdoc="%s"></iframe>
+<script>
+var t = setInterval(function () {
+  var d = document.getElementById("f").contentDocument, r = d && d.getElementById("test-results");
+  if (!r) return;
+  clearInterval(t);
+  var pre = document.createElement("pre"); pre.id = "test-results"; pre.textContent = r.textContent;
+  document.body.appendChild(pre);
+}, 100);
+</script></body></html>"""
+
+
 def chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
     """Run headless Chromium, isolated from the network, with a fresh profile."""
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
@@ -107,6 +125,16 @@ def edition(tmp_path_factory):
     fix_time(mp)
     try:
         doc = build_sample()
+        # unbreakable strings must wrap on a 400 px phone, not widen the page
+        long_token = "https://example.org/" + "x" * 150
+        doc.annotations()[4].note = [*doc.annotations()[4].note, long_token]
+        doc.annotations()[13].note = [long_token]
+        fig = doc.annotation("gl-a2")
+        f = fig.figure
+        f.alternatives[0].value = "$250 million </td><script>alert(5)</script>"
+        f.alternatives[1].source = doc.add_source(author="Lüthi, Lorenz",
+                                                  title="Split </li><script>alert(2)</script>.")
+        fig.figure = f
         text, _ = render_html(doc, source_name="sample.xml")
     finally:
         mp.undo()
@@ -114,8 +142,13 @@ def edition(tmp_path_factory):
     page = folder / "edition.html"
     page.write_text(text, encoding="utf-8")
     probe = folder / "probe.html"
-    probe.write_text(text.replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    return folder, page, probe
+    probed = text.replace("</body>", PROBE + "</body>")
+    probe.write_text(probed, encoding="utf-8")
+    # headless Chromium's window is at least 500 px wide: a phone is emulated by a 400 px frame
+    # (a srcdoc frame has the page's origin, so the host can read the results out of it)
+    phone = folder / "phone.html"
+    phone.write_text(FRAME % html.escape(probed, quote=True), encoding="utf-8")
+    return folder, page, probe, phone
 
 
 def probe(tmp_path: Path, page: Path, size: str) -> dict:
@@ -134,12 +167,13 @@ def keep(path: Path) -> None:
 
 
 def test_wide_screen(edition, tmp_path) -> None:
-    _, _, page = edition
+    page = edition[2]
     r = probe(tmp_path, page, "1400,1000")
     assert r["ready"] and r["width"] == 1400
     assert r["overflow"] <= 0, "the page is wider than the window"
     assert r["marginNotes"] == 13 and r["overlaps"] == 0 and r["misplaced"] == 0
     assert r["textContrast"] >= 7 and r["linkContrast"] >= 4.5 and r["minPassageContrast"] >= 4.5
+    assert r["mutedContrast"] >= 4.5  # WCAG AA for small text
     assert r["refsFocusable"]
     assert r["hiddenBorder"] in ("rgba(0, 0, 0, 0)", "transparent")
     assert r["hiddenBg"] == "rgba(0, 0, 0, 0)" and r["hiddenRef"] == "none" and r["shownAgain"]
@@ -147,17 +181,17 @@ def test_wide_screen(edition, tmp_path) -> None:
 
 
 def test_narrow_screen(edition, tmp_path) -> None:
-    _, _, page = edition
-    r = probe(tmp_path, page, "500,900")
-    assert r["width"] <= 500 and r["overflow"] <= 0
+    page = edition[3]
+    r = probe(tmp_path, page, "600,1000")
+    assert r["width"] <= 400 and r["overflow"] <= 0
     assert r["marginNotes"] == 0  # no margin: notes come as a popover and as endnotes
     assert r["popOpen"] and "Comment" in r["popText"] and "Crosses <emph>." in r["popText"]
     assert r["popInView"] and r["popClosed"] and r["focusBack"]
 
 
 def test_screenshots(edition, tmp_path) -> None:
-    _, page, _ = edition
-    for name, size in (("edition-wide.png", "1400,1800"), ("edition-narrow.png", "500,1800")):
+    page = edition[1]
+    for name, size in (("edition-wide.png", "1400,1800"), ("edition-narrow.png", "400,1800")):
         shot = tmp_path / name
         chromium(tmp_path, page.as_uri(), f"--window-size={size}", f"--screenshot={shot}")
         assert shot.stat().st_size > 10_000
@@ -166,3 +200,13 @@ def test_screenshots(edition, tmp_path) -> None:
     chromium(tmp_path, page.as_uri(), "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
     assert pdf.read_bytes().startswith(b"%PDF")
     keep(pdf)
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                             check=True, timeout=60).stdout.decode("utf-8")  # fmt: skip
+        pages = out.split("\f")
+        # paper: a title page, no margin notes or toggles, the notes as endnotes, page folios
+        assert "Soviet Aid to" in pages[0] and "Great October" not in pages[0]
+        assert "Show annotations" in out and "Critical notes" in out
+        assert "Party jargon presented as fact." in out and "Index of contested figures" in out
+        assert "Values given by other sources" in out and "Bibliography" in out
+        assert re.search(r"^\s+2\s*$", pages[1], re.M), "no page number at the foot of page 2"

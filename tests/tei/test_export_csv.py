@@ -6,10 +6,13 @@ import csv
 import io
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
+import tei
 from tei.exporters import export
 from tei.exporters.csv_export import COLUMNS, defuse, render_csv
-from tests.tei.export_helpers import build_sample, check_golden, fix_time
+from tests.tei.export_helpers import SMALL, build_sample, check_golden, fix_time
 
 
 @pytest.fixture
@@ -45,6 +48,29 @@ def test_columns_and_values(sample) -> None:
     assert by_id["gl-a14"]["resolution"].startswith("orphan")
     assert by_id["gl-a5"]["annotator"] == "Bob <b>Critic</b>"
     assert by_id["gl-a5"]["modified"] > by_id["gl-a5"]["created"]
+    # element ids and offsets are those of the TEI pointer (also across paragraphs and notes)
+    across = by_id["gl-a7"]
+    assert across["target"] == "#range(string-index(p1,200),string-index(p2,114))"
+    assert [across[k] for k in ("start_element", "start_offset", "end_element", "end_offset")] == [
+        "p1", "200", "p2", "114"]
+    in_note = by_id["gl-a8"]
+    assert (in_note["start_element"], in_note["start_offset"], in_note["end_offset"]) == (
+        "gl-note1", "7", "22")
+
+
+def test_positions_from_a_note_to_the_next_paragraph(sample) -> None:
+    """A passage starting in a footnote: the row names the note, not an id-less paragraph."""
+    from tests.tei.export_helpers import find
+
+    b0, r0, _ = find(sample, "vol. 41")
+    b1, _, r1 = find(sample, "In 1950 the")
+    ann = sample.add_annotation(sample.target_for(b0, r0, b1, r1), "gl-comment")
+    row = next(r for r in rows(render_csv(sample)[0]) if r["id"] == ann.id)
+    assert row["start_element"] == "gl-note1" and row["end_element"] == "p2"
+    note = sample.element_by_id("gl-note1")
+    text = "".join(note.itertext())
+    assert text[int(row["start_offset"]):].startswith("vol. 41")
+    assert int(row["end_offset"]) == len("In 1950 the")
 
 
 def test_formula_injection_defused(sample) -> None:
@@ -78,3 +104,23 @@ def test_bom_option_and_quoting(sample, tmp_path) -> None:
 def test_semicolon_delimiter(sample) -> None:
     text, _ = render_csv(sample, delimiter=";")
     assert text.splitlines()[0].startswith("id;number;category")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 3), st.integers(0, 40), st.integers(0, 3), st.integers(0, 40))
+def test_positions_point_at_the_quote(b0, r0, b1, r1) -> None:
+    """The element ids and offsets of a row locate the quoted passage in the element's text."""
+    doc = tei.TeiDocument.from_bytes(SMALL.encode())
+    blocks = doc.text.blocks
+    (b0, r0), (b1, r1) = sorted([(b0, r0), (b1, r1)])
+    r0, r1 = min(r0, len(blocks[b0].reading)), min(r1, len(blocks[b1].reading))
+    assume((b0, r0) != (b1, r1))
+    ann = doc.add_annotation(doc.target_for(b0, r0, b1, r1), "gl-comment")
+    row = rows(render_csv(doc)[0])[0]
+    start = "".join(doc.element_by_id(row["start_element"]).itertext())
+    end = "".join(doc.element_by_id(row["end_element"]).itertext())
+    s0, s1 = int(row["start_offset"]), int(row["end_offset"])
+    if row["start_element"] == row["end_element"]:
+        assert start[s0:s1] == ann.quote
+    else:
+        assert ann.quote.startswith(start[s0:]) and ann.quote.endswith(end[:s1])

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 import tei
 from tei import ns
 from tei.exporters import export
 from tei.exporters.tei_inline import render_tei_inline
-from tests.tei.export_helpers import build_sample, check_golden, fix_time
+from tests.conftest import corpus_files
+from tests.tei.export_helpers import SMALL, annotate_some, build_sample, check_golden, fix_time
 
 T = {"t": ns.TEI}
 
@@ -35,6 +40,26 @@ def test_valid_against_tei_all(inline, tei_all_schema) -> None:
     assert tei_all_schema.validate(etree.ElementTree(inline[2])), tei_all_schema.error_log
 
 
+def _errors(schema, tree) -> set[str]:
+    schema.validate(tree)
+    return {re.sub(r"\d+", "N", e.message) for e in schema.error_log}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_corpus_inline_adds_no_schema_error(path, tei_all_schema) -> None:
+    """Valid inputs give valid inline TEI; invalid ones get no error about what we add."""
+    doc = tei.load(str(path))
+    before = _errors(tei_all_schema, doc.tree)
+    annotate_some(doc)
+    data, _ = render_tei_inline(doc)
+    after = _errors(tei_all_schema, etree.ElementTree(etree.fromstring(data)))
+    if not before:
+        assert not after, sorted(after)[:5]
+    ours = [e for e in after - before if re.search(r"\b(seg|anchor|note)\b", e)]
+    assert not ours, ours[:5]
+
+
 def test_every_passage_is_in_segs(sample, inline) -> None:
     _, _, root = inline
     notes = {n.get(ns.XML_ID): n for n in root.iterfind(".//t:back//t:note[@type='annotation']", T)}
@@ -56,7 +81,17 @@ def test_every_passage_is_in_segs(sample, inline) -> None:
 
 
 def test_splits_are_reported(inline) -> None:
-    _, warnings, _ = inline
+    _, warnings, root = inline
+    found = root.xpath("//t:back/t:div[@type='annotations']/t:p[@xml:id='split-report']",
+                       namespaces=T)  # fmt: skip
+    assert len(found) == 1 and "split into parts" in found[0].text
+    report = found[0]
+    # the report in the file links each split annotation's note and counts its parts
+    refs = {r.get("target"): r.tail for r in report.iterfind("t:ref", T)}
+    assert refs["#gl-a7"].startswith(" (2 parts)") and refs["#gl-a6"].startswith(" (2 parts)")
+    notes = {n.get(ns.XML_ID): n for n in root.iterfind(".//t:note[@type='annotation']", T)}
+    for target in refs:
+        assert len(notes[target[1:]].get("target").split()) == 2
     joined = "\n".join(warnings)
     assert "gl-a7) was split into 2 parts" in joined  # two paragraphs
     assert "gl-a6) was split into 2 parts" in joined  # overlaps another passage
@@ -103,3 +138,60 @@ def test_nested_and_point_annotations(tmp_path) -> None:
     assert outer.find(".//t:hi/t:seg", T).text == "beta"
     assert root.find(".//t:body//t:anchor", T) is not None
     assert not [w for w in warnings if "split" in w]
+
+
+def test_segs_respect_content_models(tmp_path) -> None:
+    """No <seg> around a roleDesc (castItem allows it, seg does not) or inside a text-only gi."""
+    src = tmp_path / "c.xml"
+    src.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>'
+                   "<title>C</title></titleStmt><publicationStmt><p>x</p></publicationStmt>"
+                   "<sourceDesc><p>x</p></sourceDesc></fileDesc></teiHeader><text><body><div>"
+                   "<castList><castItem><role>Hamlet</role> <roleDesc>Prince of Denmark"
+                   "</roleDesc></castItem></castList><p>The element <gi>persName</gi> holds "
+                   "names.</p></div></body></text></TEI>", encoding="utf-8")  # fmt: skip
+    doc = tei.load(str(src))
+    cast = next(i for i, b in enumerate(doc.text.blocks) if "Hamlet" in b.reading)
+    para = next(i for i, b in enumerate(doc.text.blocks) if "element" in b.reading)
+    reading = doc.text.blocks[cast].reading
+    doc.add_annotation(doc.target_for(cast, 2, cast, len(reading) - 2), "gl-comment")
+    doc.add_annotation(doc.target_for(para, 4, para, 16), "gl-question")  # "element pers"
+    data, warnings = render_tei_inline(doc)
+    root = etree.fromstring(data)
+    assert not root.findall(".//t:seg//t:roleDesc", T) and not root.findall(".//t:seg//t:role", T)
+    assert not root.findall(".//t:gi//t:seg", T)
+    texts = ["".join(s.itertext()) for s in root.iterfind(".//t:body//t:seg", T)]
+    # the cast item is marked in parts; the "pers" inside <gi> cannot be, and the report says so
+    assert "".join(texts).replace(" ", "") == (reading[2:-2] + "element").replace(" ", "")
+    assert [w for w in warnings if "inside <gi> is not marked" in w and "(gl-a2)" in w]
+    assert not [w for w in warnings if "(gl-a1): the part" in w]
+
+
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(0, 3),
+                          st.integers(0, 40)), min_size=1, max_size=4))  # fmt: skip
+def test_inline_keeps_text_and_marks_every_passage(spans) -> None:
+    """Random (overlapping, multi-block) passages: same text, each passage exactly in its segs."""
+    doc = tei.TeiDocument.from_bytes(SMALL.encode())
+    blocks = doc.text.blocks
+    made = []
+    for b0, r0, b1, r1 in spans:
+        (b0, r0), (b1, r1) = sorted([(b0, r0), (b1, r1)])
+        r0, r1 = min(r0, len(blocks[b0].reading)), min(r1, len(blocks[b1].reading))
+        if (b0, r0) == (b1, r1):
+            continue
+        made.append(doc.add_annotation(doc.target_for(b0, r0, b1, r1), "gl-comment"))
+    data, _ = render_tei_inline(doc)
+    root = etree.fromstring(data)
+    body = root.find(".//t:body", T)
+    assert "".join(body.itertext()) == "".join(doc.root.find(".//t:body", T).itertext())
+    segs = {s.get(ns.XML_ID): s for s in body.iterfind(".//t:seg", T)}
+    segs.update((a.get(ns.XML_ID), a) for a in body.iterfind(".//t:anchor", T))  # empty passages
+    notes = {n.get(ns.XML_ID): n for n in root.iterfind(".//t:back//t:note[@type='annotation']", T)}
+    for ann in made:
+        parts = [segs[t[1:]] for t in notes[ann.id].get("target").split()]
+        text = "".join("".join(p.itertext()) for p in parts)
+        assert "".join(text.split()) == "".join(ann.quote.split())
+        for a, b in zip(parts, parts[1:], strict=False):
+            assert a.get("next") == "#" + b.get(ns.XML_ID) and b.get("prev") == "#" + a.get(ns.XML_ID)

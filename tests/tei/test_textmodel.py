@@ -76,7 +76,7 @@ def words(draw: st.DrawFn) -> str:
 def inline(draw: st.DrawFn, depth: int = 0) -> str:
     parts = []
     for _ in range(draw(st.integers(1, 5))):
-        kind = draw(st.sampled_from(["text", "text", "hi", "note", "choice", "lb", "pb"]))
+        kind = draw(st.sampled_from(["text", "text", "hi", "note", "choice", "lb", "pb", "misc"]))
         if kind == "text" or depth > 1:
             parts.append(draw(SPACE) + draw(words()) + draw(SPACE))
         elif kind == "hi":
@@ -87,6 +87,8 @@ def inline(draw: st.DrawFn, depth: int = 0) -> str:
             parts.append(f"<choice><sic>{draw(words())}</sic><corr>{draw(words())}</corr></choice>")
         elif kind == "lb":
             parts.append('<lb break="no"/>' if draw(st.booleans()) else "<lb/>")
+        elif kind == "misc":  # comments and PIs hold no text; CDATA is text
+            parts.append(draw(st.sampled_from(["<!-- a note? -->", "<?pi x?>", "<![CDATA[ <&> ]]>"])))
         else:
             parts.append('<pb n="9"/>')
     return "".join(parts)
@@ -186,3 +188,18 @@ def test_fast_map_of_plain_blocks_equals_the_full_walk(content: str) -> None:
     assert [(a.kind, a.position, a.element) for a in fast[3]] == [
         (a.kind, a.position, a.element) for a in full[3]
     ]
+
+
+def test_footnotes_are_annotated_like_any_passage() -> None:
+    doc = doc_of('<p>The army<note n="1" xml:id="n1">See <bibl>Smith 1951</bibl>, p. 3.</note> grew.</p>'
+                 "<p>Next.</p>")  # fmt: skip
+    para, note, _ = doc.text.blocks
+    assert note.is_note and note.reading == "See Smith 1951, p. 3."
+    inside = doc.add_annotation(doc.target_for(1, 4, 1, 14), "gl-comment")
+    assert inside.target == "#string-range(n1,4,10)" and inside.quote == "Smith 1951"
+    across = doc.add_annotation(doc.target_for(0, 4, 2, 4), "gl-question")  # over the note marker
+    assert across.quote == "army grew.\nNext"
+    again = tei.TeiDocument.from_bytes(doc.to_bytes())
+    for ann in (inside, across):
+        (res,) = again.resolve(ann.target)
+        assert again.quote_for(res.start, res.end)[0] == ann.quote
