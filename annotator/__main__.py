@@ -19,9 +19,11 @@ def _cli_commands() -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run Glossator: a CLI subcommand if the first argument names one, else the GUI."""
+    """Run Glossator: a CLI subcommand if the first argument (after ``--debug``) names one, else
+    the GUI."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in _cli_commands():
+    first = next((a for a in args if a != "--debug"), "")  # the CLI's own option may come first
+    if first in _cli_commands():
         try:
             import annotator.pdf  # noqa: F401 - registers the PDF exporter
         except ImportError:

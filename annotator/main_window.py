@@ -1270,18 +1270,24 @@ class MainWindow(QMainWindow):
 
         def work() -> None:
             try:
-                fn(doc, fmt, dest, **options)
+                report = fn(doc, fmt, dest, **options)
             except BaseException as exc:  # noqa: BLE001 - reported in the GUI
                 relay.finished.emit(exc)
                 return
-            relay.finished.emit(None)
+            relay.finished.emit(report)
 
-        def finished(exc: object) -> None:
+        def finished(result: object) -> None:
             self.progress.hide()
-            if exc is not None:
-                show_error(self, exc, "The export failed.")  # type: ignore[arg-type]
+            if isinstance(result, BaseException):
+                show_error(self, result, "The export failed.")
                 return
             self.statusBar().showMessage(f"Exported to {dest}", 5000)
+            warnings = list(getattr(result, "warnings", None) or [])
+            if warnings:  # what the reader of the edition will miss (fonts, split passages)
+                more = f" (and {len(warnings) - 5} more)" if len(warnings) > 5 else ""
+                self.message_bar.show_message(
+                    f"Exported to {os.path.basename(dest)}, with notes: " + " · ".join(warnings[:5])
+                    + more, level="warning", kind="export")  # fmt: skip
             if open_when_done:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(dest))
 

@@ -3,7 +3,8 @@
 Commands::
 
     glossator import-text SOURCE.txt -o OUT.xml [--title T --author A --source-url U --lang L
-                                                 --encoding E --page-markers M --no-footnotes]
+                                                 --encoding E --page-markers M --paragraphs P
+                                                 --no-footnotes --keep-boilerplate]
     glossator import-annotations DOC.xml ANNOTATIONS.jsonld -o OUT.xml
     glossator export DOC.xml --to FORMAT -o OUT [--option KEY=VALUE ...]
     glossator validate DOC.xml [--schema RNG] [--strict] [--json]
@@ -33,13 +34,16 @@ import logging
 import os
 import sys
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from . import ns
 from .errors import EncodingError, NotXmlError, TeiError
 from .parser import read_file
+
+if TYPE_CHECKING:
+    from .exporters import ExportReport
 
 log = logging.getLogger("glossator.cli")
 
@@ -70,8 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     for opt in ("title", "author", "source-url", "lang", "encoding"):
         t.add_argument(f"--{opt}")
     t.add_argument("--page-markers", default="auto",
-                   help="auto, page-line, bracket, dash, formfeed or none")  # fmt: skip
+                   choices=("auto", "page-line", "bracket", "dash", "formfeed", "none"),
+                   help="how page ends are marked (default: detect)")  # fmt: skip
+    t.add_argument("--paragraphs", default="auto", choices=("auto", "lines", "blank"),
+                   help="one paragraph per line, or paragraphs separated by blank lines (default: detect)")
     t.add_argument("--no-footnotes", action="store_true", help="do not look for footnotes")
+    t.add_argument("--keep-boilerplate", action="store_true",
+                   help="keep trailing website text (menus, copyright lines) instead of dropping it")
     a = sub.add_parser("import-annotations", epilog=_EPILOG,
                        help="anchor W3C Web Annotations (JSON-LD) on a TEI document")  # fmt: skip
     a.add_argument("document", metavar="DOC.xml")
@@ -162,8 +171,12 @@ def _cmd_import_text(args: argparse.Namespace) -> int:
 
     opts = TextImportOptions(title=args.title, author=args.author, source_url=args.source_url,
                              lang=args.lang, encoding=args.encoding,
-                             page_markers=args.page_markers,
-                             footnotes="none" if args.no_footnotes else "auto")  # fmt: skip
+                             page_markers=args.page_markers, paragraphs=args.paragraphs,
+                             footnotes="none" if args.no_footnotes else "auto",
+                             drop_boilerplate=not args.keep_boilerplate)  # fmt: skip
+    if os.path.exists(args.output) and os.path.exists(args.source) and os.path.samefile(
+            args.source, args.output):  # fmt: skip
+        raise _UsageError("the output would overwrite the source text; choose another -o")
     try:
         result = import_text_file(args.source, opts)
     except TeiError as exc:
@@ -214,7 +227,9 @@ def read_json(path: str) -> Any:
 def _cmd_export(args: argparse.Namespace) -> int:
     options = parse_options(args.option)
     doc = _load(args.document)
-    export(doc, args.format, args.output, **options)
+    report = export(doc, args.format, args.output, **options)
+    for warning in report.warnings if report is not None else []:
+        print(f"glossator: warning: {args.output}: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -236,8 +251,9 @@ def parse_options(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def export(doc: Any, fmt: str, out: str, **options: Any) -> None:
-    """Export through the ``tei.exporters`` registry ('-' writes Web Annotation to stdout)."""
+def export(doc: Any, fmt: str, out: str, **options: Any) -> ExportReport | None:
+    """Export through the ``tei.exporters`` registry ('-' writes Web Annotation to stdout);
+    return the exporter's report (None for standard output)."""
     from . import exporters, webanno
 
     if fmt not in exporters.FORMATS:
@@ -248,8 +264,8 @@ def export(doc: Any, fmt: str, out: str, **options: Any) -> None:
             raise _UsageError("only --to webanno can be written to standard output")
         print(json.dumps(webanno.to_webanno(doc, base_uri=options.get("base_uri")),
                          ensure_ascii=False, indent=2))  # fmt: skip
-        return
-    exporters.export(doc, fmt, out, **options)
+        return None
+    return exporters.export(doc, fmt, out, **options)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -271,6 +271,15 @@ def test_export_action_reports_missing_exporter_or_runs(window: MainWindow, monk
         window.run_export(export_function(), "html", str(dest), {}, False)
     qtbot.waitUntil(lambda: dest.exists() or bool(errors.history), timeout=20000)
     assert dest.exists()
+    # the exporter's warnings reach the user
+    p = first_paragraph(window)
+    for a, b in ((0, 12), (6, 18)):  # overlapping passages: inline TEI splits one of them
+        select_words(window, p, a, b)
+        window.annotate("gl-comment")
+    inline = tmp_path / "inline.xml"
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=20000):
+        window.run_export(export_function(), "tei-inline", str(inline), {}, False)
+    assert window.message_bar.kind == "export" and "split" in window.message_bar.label.text()
 
 
 def test_close_with_unsaved_changes_asks(window: MainWindow, monkeypatch) -> None:  # noqa: ANN001
@@ -292,12 +301,13 @@ def test_entry_point_screenshot_and_cli_dispatch(tmp_path: Path, sample_copy: Pa
     assert out.stat().st_size > 10_000
     import types
 
-    fake = types.SimpleNamespace(COMMANDS={"export"}, run=lambda argv: 7 if argv[0] == "export" else 1)
+    fake = types.SimpleNamespace(COMMANDS={"export"}, run=lambda argv: 7 if "export" in argv[:2] else 1)
     monkeypatch.setitem(__import__("sys").modules, "tei.cli", fake)
     import tei as tei_pkg
 
     monkeypatch.setattr(tei_pkg, "cli", fake, raising=False)
     assert main(["export", "x"]) == 7
+    assert main(["--debug", "export", "x"]) == 7  # the CLI's --debug does not start the app
 
 
 def test_a_document_without_text_says_so(qtbot, tmp_path: Path) -> None:  # noqa: ANN001

@@ -314,6 +314,35 @@ def test_import_text(capsys, tmp_path):
     assert not (tmp_path / "bad.xml").exists()
 
 
+def test_import_text_overrides_and_never_overwrites_its_source(capsys, tmp_path):
+    src = tmp_path / "page.txt"
+    text = ("First paragraph of the article.\nSecond paragraph here.\npage 74\n"
+            "Third paragraph of the article.\nFourth paragraph here.\npage 75\n"
+            "Editorial Contacts |\nAbout · News · For Advertisers |\n")  # fmt: skip
+    src.write_text(text, "utf-8")
+    code, _, err = run(capsys, "import-text", src, "-o", src)
+    assert code == 2 and "overwrite the source" in one_error_line(err)
+    assert src.read_text("utf-8") == text
+    dropped, kept = tmp_path / "dropped.xml", tmp_path / "kept.xml"
+    assert run(capsys, "import-text", src, "-o", dropped)[0] == 0
+    assert run(capsys, "import-text", src, "-o", kept, "--keep-boilerplate", "--paragraphs", "lines")[0] == 0
+    assert "Editorial Contacts |" not in tei.load(dropped).text.reading_text()
+    assert "Editorial Contacts |" in tei.load(kept).text.reading_text()
+    code, _, err = run(capsys, "import-text", src, "-o", kept, "--page-markers", "bogus")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_export_prints_the_exporters_warnings(capsys, tmp_path):
+    doc = tei.load(SAMPLE)
+    first = next(i for i, b in enumerate(doc.text.blocks) if len(b.reading) > 20)
+    for a, b in ((0, 12), (6, 18)):  # two overlapping passages: inline TEI splits one
+        doc.add_annotation(doc.target_for(first, a, first, b), "gl-comment")
+    path = tmp_path / "doc.xml"
+    doc.save(str(path))
+    code, _, err = run(capsys, "export", path, "--to", "tei-inline", "-o", tmp_path / "inline.xml")
+    assert code == 0 and "glossator: warning:" in err and "split" in err
+
+
 # -- a real process ------------------------------------------------------------------------------
 def test_python_dash_m_runs_the_cli(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
