@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
@@ -39,6 +40,8 @@ from .display import HEADS, DisplayMap
 log = logging.getLogger(__name__)
 
 STRIP_WIDTH = 8
+#: Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms.
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 #: Documents with more blocks than this are shown a first screenful at a time (see set_document).
 PROGRESSIVE_BLOCKS = 1500
 FIRST_SCREEN_CHARS = 30_000
@@ -226,7 +229,12 @@ class DocumentView(QPlainTextEdit):
         qdoc.setUndoRedoEnabled(False)
         qdoc.setDefaultFont(self.font())
         qdoc.setDocumentMargin(28)
-        qdoc.setPlainText(self._map.text())
+        text = self._map.text()
+        if _RTL.search(text):  # the only alignment that puts right-to-left paragraphs on the
+            option = qdoc.defaultTextOption()  # right in a plain-text layout: justified
+            option.setAlignment(Qt.AlignmentFlag.AlignJustify)
+            qdoc.setDefaultTextOption(option)
+        qdoc.setPlainText(text)
         qdoc.setModified(False)
         self.setDocument(qdoc)  # deletes the previous document (a child of the view)
         self._formatted.clear()

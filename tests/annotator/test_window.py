@@ -544,3 +544,24 @@ def test_a_deleted_file_is_reported_and_saved_again(window: MainWindow, sample_c
     window.message_bar.button("Save").click()
     assert tei.load(str(sample_copy)).annotation(aid) is not None
     assert not window.isWindowModified()
+
+
+def test_right_to_left_paragraphs_start_at_the_right(qtbot) -> None:  # noqa: ANN001
+    doc = tei.TeiDocument.from_bytes(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><body><p>English first.</p>'
+        '<p xml:lang="ar">هذا نص عربي قصير</p></body></text></TEI>'.encode())  # fmt: skip
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.open_document(doc, "rtl")
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.view
+    width = view.viewport().width()
+
+    def start_x(i: int) -> int:
+        cur = QTextCursor(view.document())
+        cur.setPosition(view.map.reading_to_qt(i, 0))
+        return view.cursorRect(cur).x()
+
+    assert start_x(0) < width / 4  # left to right: starts at the left
+    assert start_x(1) > width * 3 / 4  # right to left: starts at the right
