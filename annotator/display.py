@@ -16,7 +16,7 @@ from lxml import etree
 
 from tei import ns
 from tei.document import TeiDocument
-from tei.textmodel import Block
+from tei.textmodel import Block, collapse
 
 PB = ns.qn("pb")
 LB = ns.qn("lb")
@@ -243,6 +243,10 @@ class DisplayMap:
             return []
         raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
         offsets = self.doc.text.offsets_within(el)
+
+        def reading(o: int) -> int:
+            return reading_offset(b, raw, o)
+
         out = []
         for x in marks:
             if _in_note(x, el):
@@ -252,15 +256,15 @@ class DisplayMap:
                 continue
             if x.tag == Q:
                 end = o + len(etree.tostring(x, method="text", encoding=str, with_tail=False))
-                out += [(b.to_reading(o), "“"), (b.to_reading(end), "”")]
+                out += [(reading(o), "“"), (reading(end), "”")]
             elif x.tag == LB:
                 if not (raw[o - 1].isspace() or raw[o].isspace()):
-                    out.append((b.to_reading(o), " "))
+                    out.append((reading(o), " "))
             else:
                 before = raw[:o].rstrip()
                 if before and not before.endswith(_PUNCT):  # the comma goes right after the role
                     spaced = len(before) < o
-                    out.append((b.to_reading(len(before)), "," if spaced else ", "))
+                    out.append((reading(len(before)), "," if spaced else ", "))
         return out
 
     @staticmethod
@@ -333,6 +337,16 @@ class DisplayMap:
                 if r.kind == "pb" and r.element is not None:
                     out.append((r.element.get("n") or "", db.index, r.reading))
         return out
+
+
+def reading_offset(b: Block, raw: str, o: int) -> int:
+    """Return the reading offset of raw offset ``o`` in block ``b`` (``raw`` is its raw text):
+    for a plain block, without building its character map (its reading text is ``raw``
+    collapsed), the same as :meth:`Block.to_reading`."""
+    if b.complex:
+        return b.to_reading(o)
+    n = len(collapse(raw[:o]))
+    return n + 1 if n and raw[o - 1] in " \t\n\r" and collapse(raw[o:]) else n
 
 
 def _in_note(el: etree._Element, block: etree._Element) -> bool:

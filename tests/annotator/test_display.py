@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
 import tei
-from annotator.display import DisplayMap
+from annotator.display import DisplayMap, reading_offset
 
 DOC = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>t</title>
 </titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader>
@@ -90,3 +94,18 @@ def test_markup_implied_separators_are_shown_but_not_part_of_the_text() -> None:
     shown = [db.text for db in m.blocks if db.index >= 0]
     assert "“Hands off China!” was the slogan of “the movement”." in shown
     assert shown[-4:] == ["• first", "• second", "1. one", "7. seven"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "\n", "\t", "\u00a0", "é", "𐌰", "<lb/>", "<hi>x</hi>"]),
+                max_size=30), st.integers(min_value=0, max_value=200))  # fmt: skip
+def test_reading_offset_of_plain_blocks_equals_the_map(parts: list[str], k: int) -> None:
+    doc = tei.TeiDocument.from_bytes(
+        f'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><body><p>{"".join(parts)}</p>'
+        "</body></text></TEI>".encode())  # fmt: skip
+    b = doc.text.blocks[0] if doc.text.blocks else None
+    if b is None or b.complex:
+        return
+    raw = etree.tostring(b.element, method="text", encoding=str, with_tail=False)
+    o = k % (len(raw) + 1)
+    assert reading_offset(b, raw, o) == b.to_reading(o)
