@@ -44,6 +44,7 @@ def main() -> int:
     window.grab().save(str(ROOT / "docs" / "screenshot.png"))
     figure = next(a for a in window.session.doc.annotations() if a.quote == "$ 500 million")
     window.select_annotation(figure.id)
+    window.view.scroll_to_annotation(figure.id)
     settle(app)
     window.grab().save(str(ROOT / "docs" / "screenshot-editor.png"))
     window.session.undo_stack.setClean()
