@@ -56,6 +56,7 @@ _HI = ns.qn("hi")
 _CHOICE = ns.qn("choice")
 _STAGE = ns.qn("stage")
 _SPEAKER = ns.qn("speaker")
+_QUOTES = {ns.qn("quote"), ns.qn("cit"), ns.qn("epigraph")}
 _LABEL = ns.qn("label")
 
 
@@ -431,6 +432,9 @@ class DocumentView(QPlainTextEdit):
         elif tag in (_SPEAKER, _LABEL):
             fmt.setFontCapitalization(QFont.Capitalization.SmallCaps)
             fmt.setFontWeight(QFont.Weight.DemiBold)
+        elif tag in _QUOTES or any(a.tag in _QUOTES for a in el.iterancestors()):  # type: ignore[attr-defined]
+            fmt.setFontPointSize(self._font_size * 0.92)  # a block quotation, set off as in print
+            fmt.setForeground(QColor("#4a453c"))
         else:
             return None
         return fmt

@@ -565,3 +565,14 @@ def test_right_to_left_paragraphs_start_at_the_right(qtbot) -> None:  # noqa: AN
 
     assert start_x(0) < width / 4  # left to right: starts at the left
     assert start_x(1) > width * 3 / 4  # right to left: starts at the right
+
+
+def test_block_quotations_are_set_off(window: MainWindow) -> None:
+    doc = tei.TeiDocument.from_bytes(
+        b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><body><p>Before.</p>'
+        b"<quote><p>Quoted words.</p></quote><p>After.</p></body></text></TEI>")  # fmt: skip
+    window.open_document(doc, "quote")
+    view = window.view
+    sizes = [view.block_formats(view.map.qt_block_of[i]) for i in range(3)]
+    assert sizes[0] == [] and sizes[2] == []
+    assert sizes[1] and sizes[1][0].format.fontPointSize() < view.font().pointSizeF()
