@@ -73,11 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("-o", "--output", required=True, metavar="OUT.xml")
     for opt in ("title", "author", "source-url", "lang", "encoding"):
         t.add_argument(f"--{opt}")
-    t.add_argument("--page-markers", default="auto",
-                   choices=("auto", "page-line", "bracket", "dash", "formfeed", "none"),
-                   help="how page ends are marked (default: detect)")  # fmt: skip
-    t.add_argument("--paragraphs", default="auto", choices=("auto", "lines", "blank"),
-                   help="one paragraph per line, or paragraphs separated by blank lines (default: detect)")
+    t.add_argument("--page-markers", default="auto", metavar="M",
+                   help="how page ends are marked: auto (detect), page-line, bracket, dash, "
+                   "formfeed or none")  # fmt: skip
+    t.add_argument("--paragraphs", default="auto", metavar="P",
+                   help="auto (detect), lines (one paragraph per line) or blank (blank lines "
+                   "between paragraphs)")  # fmt: skip
     t.add_argument("--no-footnotes", action="store_true", help="do not look for footnotes")
     t.add_argument("--keep-boilerplate", action="store_true",
                    help="keep trailing website text (menus, copyright lines) instead of dropping it")
