@@ -481,7 +481,9 @@ class MainWindow(QMainWindow):
         self.document_shown.emit()
 
     def _show_navigation(self) -> None:
-        """Fill the outline, the notes pane and the statistics from the view's display map."""
+        """Fill the outline, the notes pane, the sources and the statistics once the view shows
+        the whole document (after the first paint of a long one)."""
+        self.sources_panel.model.reset()
         doc = self.session.doc
         self.outline_model.build(doc, self.view.map.pages() if self.view.map else [])
         self.outline.expandToDepth(1)

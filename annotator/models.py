@@ -255,7 +255,8 @@ class AnnotationFilterModel(QSortFilterProxyModel):
 
 
 class SourcesModel(QStandardItemModel):
-    """The document's bibliography and its footnotes, as citable sources."""
+    """The document's bibliography and its footnotes, as citable sources. Rebuilt when the
+    sources change; a new document is shown first and listed here right after (``reset``)."""
 
     rebuilt = Signal()
 
@@ -263,7 +264,6 @@ class SourcesModel(QStandardItemModel):
         super().__init__(parent)
         self.session = session
         session.sources_changed.connect(self.reset)
-        session.document_replaced.connect(self.reset)
         self.reset()
 
     def reset(self) -> None:
