@@ -640,9 +640,9 @@ class AnnotationEditor(QWidget):
         return bool(self._pending)
 
     def _note_typed(self) -> None:
-        paras = note_paragraphs(self.note_edit.toPlainText())
-        self._queue("note", "Edit note", lambda a: setattr(a, "note", paras), self.note_edit,
-                    self.note_edit.toPlainText())  # fmt: skip
+        text = self.note_edit.toPlainText()
+        paras = note_paragraphs(text)
+        self._queue("note", "Edit note", lambda a: setattr(a, "note", paras), self.note_edit, text)
 
     def _explanation_typed(self) -> None:
         text = self.explanation_edit.toPlainText()

@@ -135,7 +135,6 @@ class DocumentView(QPlainTextEdit):
         self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
         self.doc: tei.TeiDocument | None = None
         self._map: DisplayMap | None = None
-        self._in_paint = False
         self.pieces: dict[int, list[tuple[int, int, str]]] = {}  # tei block -> (r0, r1, ann id)
         self.ann_blocks: dict[str, list[int]] = {}
         self.unresolved: dict[str, str] = {}
@@ -194,8 +193,9 @@ class DocumentView(QPlainTextEdit):
     def set_document(self, doc: tei.TeiDocument, display: DisplayMap | None = None) -> None:
         """Show ``doc`` (building the display map unless given one).
 
-        A long document is shown in two steps: its first screenful at once, the rest in the
-        next turn of the event loop (``display_completed`` is emitted when the map is whole).
+        A long document is shown in two steps: its first screenful at once, the rest right after
+        the first paint, or as soon as :attr:`map` is asked for (``display_completed`` is emitted
+        when the map is whole).
         """
         self.doc = doc
         if display is None and len(doc.text.blocks) > PROGRESSIVE_BLOCKS:

@@ -572,14 +572,15 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message(" ".join(notes), level="warning", kind="warnings")
 
     def restore_recovery(self, rec: recovery.Recovered) -> bool:
-        """Replace the document with its recovery copy (one undoable step)."""
-        try:
-            new = TeiDocument.from_bytes(rec.read(), self.session.path)
-        except (tei.TeiError, OSError) as exc:
-            show_error(self, exc, "The recovery copy cannot be read.")
-            return False
-        new.disk = self.session.doc.disk
+        """Replace the document with its recovery copy (one undoable step), then type again
+        what its typing journal kept (a journal alone is replayed on the open file)."""
         if rec.data_path != self.session.path:
+            try:
+                new = TeiDocument.from_bytes(rec.read(), self.session.path)
+            except (tei.TeiError, OSError) as exc:
+                show_error(self, exc, "The recovery copy cannot be read.")
+                return False
+            new.disk = self.session.doc.disk
             self.session.restore_document(new)
         self.editor.replay_typing(rec.typing)
         self.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)

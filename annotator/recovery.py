@@ -41,6 +41,11 @@ def key_for(path: str | None, untitled_key: str = "") -> str:
     return "untitled-" + (untitled_key or "0")
 
 
+def _stem(path: str | None, untitled_key: str = "") -> str:
+    """Return the recovery files' path without extension for a document."""
+    return os.path.join(recovery_dir(), key_for(path, untitled_key))
+
+
 @dataclass
 class Recovered:
     """A recovery file found on disk."""
@@ -65,7 +70,7 @@ def new_untitled_key() -> str:
 
 def write(path: str | None, data: bytes, untitled_key: str = "", title: str = "") -> str:
     """Write a recovery copy (atomically) and return its path."""
-    stem = os.path.join(recovery_dir(), key_for(path, untitled_key))
+    stem = _stem(path, untitled_key)
     atomic_write(stem + ".xml", data, backup=False)
     meta = {"original": os.path.abspath(path) if path else None, "saved_at": time.time()}
     if not path:
@@ -76,7 +81,7 @@ def write(path: str | None, data: bytes, untitled_key: str = "", title: str = ""
 
 def write_typing(path: str | None, untitled_key: str, journal: list[tuple[str, str, str]]) -> None:
     """Write the typing journal of a document (cheap: no fsync, it guards against kills)."""
-    stem = os.path.join(recovery_dir(), key_for(path, untitled_key))
+    stem = _stem(path, untitled_key)
     tmp = f"{stem}.typing.tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump([list(entry) for entry in journal], fh)
@@ -85,7 +90,7 @@ def write_typing(path: str | None, untitled_key: str, journal: list[tuple[str, s
 
 def read_typing(path: str | None, untitled_key: str = "") -> list[tuple[str, str, str]]:
     """Return a document's typing journal ([] if there is none or it is unreadable)."""
-    stem = os.path.join(recovery_dir(), key_for(path, untitled_key))
+    stem = _stem(path, untitled_key)
     try:
         with open(stem + ".typing.json", encoding="utf-8") as fh:
             data = json.load(fh)
@@ -99,7 +104,7 @@ def read_typing(path: str | None, untitled_key: str = "") -> list[tuple[str, str
 def discard_typing(path: str | None, untitled_key: str = "") -> None:
     """Delete a document's typing journal, if any."""
     try:
-        os.unlink(os.path.join(recovery_dir(), key_for(path, untitled_key)) + ".typing.json")
+        os.unlink(_stem(path, untitled_key) + ".typing.json")
     except FileNotFoundError:
         pass
     except OSError as exc:  # pragma: no cover
@@ -108,7 +113,7 @@ def discard_typing(path: str | None, untitled_key: str = "") -> None:
 
 def discard(path: str | None, untitled_key: str = "") -> None:
     """Delete the recovery copy of a document (and its typing journal), if any."""
-    stem = os.path.join(recovery_dir(), key_for(path, untitled_key))
+    stem = _stem(path, untitled_key)
     for ext in (".xml", ".json", ".typing.json"):
         try:
             os.unlink(stem + ext)
@@ -174,7 +179,7 @@ def find(path: str) -> Recovered | None:
     """Return what can be recovered for ``path``: its recovery copy if that is newer than the
     file and differs from it, and any typing journal (replayed on the file itself if there is
     no recovery copy)."""
-    stem = os.path.join(recovery_dir(), key_for(path))
+    stem = _stem(path)
     typing = read_typing(path)
     try:
         with open(stem + ".json", encoding="utf-8") as fh:
