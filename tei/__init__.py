@@ -32,6 +32,7 @@ from .errors import (
     PointerError,
     SaveConflictError,
     SaveError,
+    TaxonomyError,
     TeiError,
     TextImportError,
     TooLargeError,
@@ -48,6 +49,6 @@ def load(path: str) -> TeiDocument:
 __all__ = [
     "Alternative", "Annotation", "AnnotationError", "BiasNote", "ContestedFigure",
     "EncodingError", "HostileXmlError", "MalformedXmlError", "NotTeiError", "NotXmlError",
-    "PointerError", "Quantity", "Resolution", "SaveConflictError", "SaveError", "SourceLink",
+    "PointerError", "Quantity", "Resolution", "SaveConflictError", "SaveError", "SourceLink", "TaxonomyError",
     "TeiDocument", "TeiError", "TextImportError", "TooLargeError", "load",
 ]  # fmt: skip
