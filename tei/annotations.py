@@ -58,14 +58,18 @@ class Quantity:
 
     def display(self) -> str:
         """Return a short human form such as '≈ 500,000,000 USD' or '300–400 USD'."""
+        sign = "≈ " if self.approximate else ""
         if self.value is not None:
             num = _fmt_num(self.value)
-        elif self.low is not None or self.high is not None:
-            num = f"{_fmt_num(self.low) if self.low is not None else '…'}–"
-            num += _fmt_num(self.high) if self.high is not None else "…"
+        elif self.low is not None and self.high is not None:
+            num = f"{_fmt_num(self.low)}–{_fmt_num(self.high)}"
+        elif self.low is not None:  # a lower bound: "more than 30 million" (>), "at least 12" (≥)
+            sign, num = ("> " if self.approximate else "≥ "), _fmt_num(self.low)
+        elif self.high is not None:  # an upper bound: "almost one million" (<), "at most 12" (≤)
+            sign, num = ("< " if self.approximate else "≤ "), _fmt_num(self.high)
         else:
             return self.text
-        return ("≈ " if self.approximate else "") + num + (f" {self.unit}" if self.unit else "")
+        return sign + num + (f" {self.unit}" if self.unit else "")
 
 
 @dataclass
