@@ -744,8 +744,10 @@ class MainWindow(QMainWindow):
         for act, can, text, label in ((self.action_undo, stack.canUndo(), stack.undoText(), "&Undo"),
                                       (self.action_redo, stack.canRedo(), stack.redoText(), "&Redo")):  # fmt: skip
             act.setEnabled(can)
-            act.setText(f"{label} {text}".rstrip())
-            act.setToolTip(act.text().replace("&", ""))
+            act.setText(f"{label} {text}".rstrip())  # the menu names the step
+            act.setIconText(label.replace("&", ""))  # the toolbar keeps a fixed label: nothing shifts
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            act.setToolTip(act.text().replace("&", "") + (f" ({keys})" if keys else ""))
 
     def undo(self) -> None:
         """Undo the last step (typing still waiting to be committed is that step)."""

@@ -40,3 +40,26 @@ def test_the_highlighted_item_of_a_drop_down_list_is_readable(qtbot) -> None:  #
     assert tint != plain.most_common(1)[0][0], "the highlighted item looks like the others"
     assert tint != (255, 255, 255)
     assert any(sum(c) < 3 * 110 for c in highlighted), "the highlighted item's text is not drawn"
+
+
+def test_toolbar_buttons_stay_put_when_the_undo_step_changes(window, qtbot) -> None:  # noqa: ANN001
+    """Undo/Redo keep short labels on the toolbar (the step is in the tooltip and the menu)."""
+    from PySide6.QtWidgets import QToolBar
+
+    from .conftest import select_words
+
+    main = window.findChild(QToolBar, "main_toolbar")
+    undo_button = main.widgetForAction(window.action_undo)
+    categories = window.category_toolbar
+    before = [categories.widgetForAction(a).geometry() for a in categories.actions()]
+    p = next(i for i, b in enumerate(window.session.doc.text.blocks) if len(b.reading) > 40)
+    select_words(window, p, 0, 12)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_B)
+    assert len(window.session.doc.annotations()) == 1
+    qtbot.wait(10)
+    assert undo_button.text() == "Undo"
+    assert "Undo" in window.action_undo.toolTip() and len(window.action_undo.toolTip()) > len("Undo ")
+    assert window.action_undo.text().replace("&", "").startswith("Undo ")  # the menu names the step
+    after = [categories.widgetForAction(a).geometry() for a in categories.actions()]
+    assert after == before
