@@ -27,21 +27,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDockWidget,
     QFileDialog,
     QFrame,
-    QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QScrollArea,
     QTabBar,
-    QTableView,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -54,13 +49,14 @@ from tei.storage import DiskState
 
 from . import recovery, settings
 from .annotation_editor import AnnotationEditor
+from .annotation_list import AnnotationListPanel
 from .display import DisplayMap
 from .document_view import DocumentView, tint
 from .errors import show_error
 from .figures import parse_figure
 from .find_bar import FindBar
 from .message_bar import MessageBar
-from .models import ID_ROLE, AnnotationFilterModel, AnnotationTableModel, OutlineModel
+from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
 from .session import Session
 from .sources_panel import SourcesPanel
@@ -195,55 +191,13 @@ class MainWindow(QMainWindow):
         self.note_edit = self.editor.note_edit
         self.editor_dock = self._dock("Annotation", "editor_dock", self.editor, Qt.DockWidgetArea.RightDockWidgetArea)
 
-        self.table_model = AnnotationTableModel(s, self)
-        self.filter_model = AnnotationFilterModel(self)
-        self.filter_model.setSourceModel(self.table_model)
-        list_widget = QWidget()
-        ll = QVBoxLayout(list_widget)
-        ll.setContentsMargins(6, 6, 6, 6)
-        ll.setSpacing(4)
-        filters = QHBoxLayout()
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("annotation_filter_text")
-        self.filter_edit.setAccessibleName("Filter annotations by text")
-        self.filter_edit.setPlaceholderText("Filter…")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_category = QComboBox()
-        self.filter_category.setObjectName("annotation_filter_category")
-        self.filter_category.setAccessibleName("Filter by category")
-        self.filter_annotator = QComboBox()
-        self.filter_annotator.setObjectName("annotation_filter_annotator")
-        self.filter_annotator.setAccessibleName("Filter by annotator")
-        self.filter_certainty = QComboBox()
-        self.filter_certainty.setObjectName("annotation_filter_certainty")
-        self.filter_certainty.setAccessibleName("Filter by certainty")
-        self.filter_certainty.addItem("Any certainty", "")
-        for c in ("high", "medium", "low", "unknown"):
-            self.filter_certainty.addItem(c, c)
-        filters.addWidget(self.filter_edit, 2)
-        filters.addWidget(self.filter_category, 1)
-        filters.addWidget(self.filter_annotator, 1)
-        filters.addWidget(self.filter_certainty, 1)
-        ll.addLayout(filters)
-        self.annotation_list = QTableView()
-        self.annotation_list.setObjectName("annotation_list")
-        self.annotation_list.setAccessibleName("Annotations")
-        self.annotation_list.setModel(self.filter_model)
-        self.annotation_list.setSortingEnabled(True)
-        self.annotation_list.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.annotation_list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.annotation_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.annotation_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.annotation_list.setAlternatingRowColors(True)
-        self.annotation_list.setWordWrap(False)
-        self.annotation_list.verticalHeader().setVisible(False)
-        self.annotation_list.verticalHeader().setDefaultSectionSize(24)
-        hh = self.annotation_list.horizontalHeader()
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for c, w in ((0, 140), (1, 105), (3, 90), (4, 62), (5, 110)):
-            self.annotation_list.setColumnWidth(c, w)
-        self.annotation_list.setColumnHidden(5, True)
-        ll.addWidget(self.annotation_list)
+        self.list_panel = AnnotationListPanel(s)
+        self.table_model = self.list_panel.table_model
+        self.filter_model = self.list_panel.filter_model
+        self.annotation_list = self.list_panel.table
+        self.filter_edit = self.list_panel.filter_edit
+        self.filter_annotator = self.list_panel.filter_annotator
+        list_widget = self.list_panel
         self.list_dock = self._dock("Annotations", "list_dock", list_widget, Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.sources_panel = SourcesPanel(s)
@@ -433,12 +387,7 @@ class MainWindow(QMainWindow):
         self.view.cursorPositionChanged.connect(self._update_position)
         self.annotation_list.selectionModel().currentRowChanged.connect(self._list_current_changed)
         self.annotation_list.activated.connect(lambda _i: self.focus_note())
-        self.filter_edit.textChanged.connect(lambda t: self.filter_model.set_filter(text=t))
-        self.filter_category.currentIndexChanged.connect(self._category_filter_changed)
-        self.filter_annotator.currentIndexChanged.connect(
-            lambda: self.filter_model.set_filter(annotator=self.filter_annotator.currentData() or ""))
-        self.filter_certainty.currentIndexChanged.connect(
-            lambda: self.filter_model.set_filter(certainty=self.filter_certainty.currentData() or ""))
+        self.list_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.editor.error.connect(lambda exc: show_error(self, exc))
         self.editor.typed.connect(self._write_typing)
         self.editor.retarget_requested.connect(self.retarget)
@@ -472,7 +421,6 @@ class MainWindow(QMainWindow):
         self.view.set_document(doc, cached[1] if cached is not None and cached[0] is doc else None)
         self.table_model.set_unresolved(self.view.unresolved)
         self._rebuild_category_actions()
-        self._fill_filters()
         self.editor.set_annotation("")
         self.editor.clear_typing_journal()
         self._recovered_at = self.session.undo_stack.index()
@@ -485,7 +433,9 @@ class MainWindow(QMainWindow):
         the whole document (after the first paint of a long one)."""
         self.sources_panel.model.reset()
         doc = self.session.doc
-        self.outline_model.build(doc, self.view.map.pages() if self.view.map else [])
+        pages = self.view.map.pages() if self.view.map else []
+        self.outline_model.build(doc, pages)
+        self.table_model.set_pages([(label, doc.text.reading_to_global(i, r)) for label, i, r in pages])
         self.outline.expandToDepth(1)
         labels = {}
         if self.view.map is not None:
@@ -876,7 +826,7 @@ class MainWindow(QMainWindow):
         self._update_stats()
         name = self.session.doc.annotation(ann_id).annotator_name
         if name and self.filter_annotator.findData(name) < 0:  # a new annotator
-            self._fill_annotator_filter()
+            self.list_panel.fill_annotator_filter()
 
     def _on_annotation_changed(self, ann_id: str) -> None:
         self.view.annotation_updated(ann_id)
@@ -889,7 +839,6 @@ class MainWindow(QMainWindow):
 
     def _on_taxonomy_changed(self) -> None:
         self._rebuild_category_actions()
-        self._fill_filters()
         self.view.refresh_all()
 
     def _on_stack_changed(self, _index: int) -> None:
@@ -903,34 +852,6 @@ class MainWindow(QMainWindow):
             self.editor.set_annotation(ann_id)
             self.view.set_selected(ann_id)
             self.view.scroll_to_annotation(ann_id)
-
-    def _fill_filters(self) -> None:
-        combo = self.filter_category
-        combo.blockSignals(True)
-        keep = combo.currentData()
-        combo.clear()
-        combo.addItem("All categories", "")
-        for cat in self.session.doc.taxonomy.top_level():
-            combo.addItem(_swatch(cat.color), cat.label, cat.id)
-        combo.setCurrentIndex(max(0, combo.findData(keep)))
-        combo.blockSignals(False)
-        self._fill_annotator_filter()
-
-    def _fill_annotator_filter(self) -> None:
-        combo = self.filter_annotator
-        combo.blockSignals(True)
-        keep = combo.currentData()
-        combo.clear()
-        combo.addItem("Any annotator", "")
-        names = sorted({r.annotator for r in self.table_model.rows if r.annotator})
-        for n in names:
-            combo.addItem(n, n)
-        combo.setCurrentIndex(max(0, combo.findData(keep)))
-        combo.blockSignals(False)
-
-    def _category_filter_changed(self) -> None:
-        cat = self.filter_category.currentData()
-        self.filter_model.set_filter(categories={cat} if cat else None)
 
     # -- navigation ---------------------------------------------------------------------------
     def _outline_activated(self, idx: QModelIndex) -> None:

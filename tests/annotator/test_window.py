@@ -244,16 +244,16 @@ def test_filter_list(window: MainWindow) -> None:
     window.session.edit_annotation(window.session.doc.annotations()[1].id, "n",
                                    lambda a: (setattr(a, "note", ["needle here"]), setattr(a, "certainty", "high")))  # fmt: skip
     assert rows(window) == 4
-    window.filter_category.setCurrentIndex(window.filter_category.findData("gl-comment"))
+    window.list_panel.filter_category.setCurrentIndex(window.list_panel.filter_category.findData("gl-comment"))
     assert rows(window) == 2
     window.filter_edit.setText("needle")
     assert rows(window) == 1
     window.filter_edit.setText("")
-    window.filter_category.setCurrentIndex(0)
-    window.filter_certainty.setCurrentIndex(window.filter_certainty.findData("high"))
+    window.list_panel.filter_category.setCurrentIndex(0)
+    window.list_panel.filter_certainty.setCurrentIndex(window.list_panel.filter_certainty.findData("high"))
     assert rows(window) == 1
-    window.filter_certainty.setCurrentIndex(0)
-    window._fill_filters()  # noqa: SLF001 - the annotator list is refreshed on open
+    window.list_panel.filter_certainty.setCurrentIndex(0)
+    window.list_panel.fill_filters()  # the annotator list is refreshed on open
     window.filter_annotator.setCurrentIndex(window.filter_annotator.findData("Test Historian"))
     assert rows(window) == 4
     window.annotation_list.sortByColumn(1, Qt.SortOrder.AscendingOrder)
