@@ -268,7 +268,8 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey  # noqa: N806
         self.action_open = self._action("action_open", "&Open…", self.lifecycle.open_dialog, K.Open)
         self.action_save = self._action("action_save", "&Save", self.lifecycle.save, K.Save)
-        self.action_save_as = self._action("action_save_as", "Save &As…", self.lifecycle.save_as, "Ctrl+Shift+S")
+        self.action_save_as = self._action("action_save_as", "Save &As…", lambda: self.lifecycle.save_as(),
+                                           "Ctrl+Shift+S")  # fmt: skip - triggered(bool) is no path
         self.action_import_text = self._action("action_import_text", "&Import text…", self.import_text, "Ctrl+I")
         self.action_export = self._action("action_export", "&Export…", lambda: self.export_dialog(), "Ctrl+E")
         self.action_export_html = self._action("action_export_html", "Export as &HTML…",
