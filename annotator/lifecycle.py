@@ -14,9 +14,10 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import tei
+from tei import anchoring
 from tei.document import TeiDocument
 
 from . import recovery, settings
@@ -61,6 +62,7 @@ class Lifecycle(QObject):
         self.win = win
         self.untitled_key = recovery.new_untitled_key()
         self.untitled_title = ""
+        self.base: dict[str, str] = {}  # fingerprints of the annotations as in the file
         self.recovered_at = 0
         self._loader: Loader | None = None
         self.watcher = QFileSystemWatcher(self)
@@ -140,21 +142,27 @@ class Lifecycle(QObject):
         if display is not None:
             self.win._display_cache = (doc, display)  # reuse the map built off-thread
         self.win.session.replace_document(doc)
+        self.base = anchoring.fingerprints(doc)
         self.watcher.addPath(path)
         settings.add_recent(path)
         self._after_open(doc)
 
-    def _after_open(self, doc: TeiDocument) -> None:
+    def _after_open(self, doc: TeiDocument, reapplied: anchoring.Reapplied | None = None,
+                    offer_recovery: bool = True) -> None:  # fmt: skip
+        """Say what there is to know about a document just shown (warnings, recovery, orphans)."""
+        self.clear_document_bars()
         notes = list(doc.warnings)
         if not any(b.reading for b in doc.text.blocks):
             notes.append("This document has no text to read: its <text> is empty (a catalogue "
                          "record or manuscript description keeps its content in the teiHeader, "
                          "which Glossator does not annotate).")  # fmt: skip
-        if self.win.view.unresolved:
+        if reapplied is not None and reapplied.changed:
+            notes.append(reapplied.summary())
+        elif self.win.view.unresolved:
             n = len(self.win.view.unresolved)
             notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "
                          "edit their passage or delete them.")  # fmt: skip
-        if self.win.session.path:
+        if self.win.session.path and offer_recovery:
             rec = recovery.find(self.win.session.path)
             if rec is not None:
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
@@ -200,6 +208,12 @@ class Lifecycle(QObject):
             level="warning", kind="untitled-recovery")  # fmt: skip
         return True
 
+    def clear_document_bars(self) -> None:
+        """Hide a message about the document shown before (bars belong to their document)."""
+        if self.win.message_bar.kind != "untitled-recovery":
+            self.win.message_bar.hide()
+            self.win.message_bar.kind = ""
+
     def _message_closed(self, kind: str) -> None:
         if kind in ("recovery", "untitled-recovery"):
             self.offer_untitled_recovery()
@@ -231,6 +245,8 @@ class Lifecycle(QObject):
         self.win.session.untitled = True
         self.win.has_document = True
         self.untitled_title = title
+        self.base = {}
+        self.clear_document_bars()
         self.win.session.replace_document(doc)
         self.win._update_title()
         return True
@@ -264,6 +280,7 @@ class Lifecycle(QObject):
         except (tei.TeiError, OSError) as exc:
             show_error(self.win, exc, "The document was not saved; your changes are still here.")
             return False
+        self.base = anchoring.fingerprints(self.win.session.doc)
         if old_path and old_path != written:
             self.watcher.removePath(old_path)
         recovery.discard(old_path, self.untitled_key)
@@ -308,17 +325,40 @@ class Lifecycle(QObject):
             actions, level="warning", kind="changed")  # fmt: skip
 
     def reload_from_disk(self) -> bool:
-        """Load the file again from disk, dropping unsaved changes (they stay in recovery)."""
-        path = self.win.session.path
+        """Load the file again from disk. Unsaved annotations are re-applied onto it (after
+        asking), as one undoable step; those that cannot be placed are kept and listed."""
+        w = self.win
+        path = w.session.path
         if not path:
             return False
+        w.editor.commit_pending()
+        dirty = w.session.is_dirty()
+        if dirty:
+            answer = QMessageBox.question(
+                w, "Reload from disk",
+                f"Reload {os.path.basename(path)} as it is on disk now?\n\nYour unsaved annotations "
+                "will be put back onto it (Undo takes them off again); any that cannot be placed "
+                "in the changed text are kept and listed for you to review.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)  # fmt: skip
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
         try:
             doc = tei.load(path)
+            merged = tei.load(path) if dirty else None
         except (tei.TeiError, OSError) as exc:
-            show_error(self.win, exc, "The file on disk cannot be opened.")
+            show_error(w, exc, "The file on disk cannot be opened.")
             return False
-        self.win.session.replace_document(doc)
-        self._after_open(doc)
+        mine, base = w.session.doc, self.base
+        w.session.replace_document(doc)
+        self.base = anchoring.fingerprints(doc)
+        report = None
+        if merged is not None:
+            report = anchoring.reapply(merged, mine, base)
+            merged.disk = doc.disk
+            if report.changed:
+                w.session.restore_document(merged, "Re-apply unsaved annotations")
+        self._after_open(w.session.doc, report, offer_recovery=False)
         return True
 
     # -- autosave and closing -----------------------------------------------------------------
