@@ -56,7 +56,8 @@ def run_gui(args: list[str]) -> int:
     from PySide6.QtCore import QTimer
 
     from .app import install_excepthook, make_app
-    from .main_window import SAMPLE, MainWindow
+    from .lifecycle import SAMPLE
+    from .main_window import MainWindow
 
     app = make_app([sys.argv[0]])
     install_excepthook()

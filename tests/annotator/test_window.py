@@ -324,7 +324,7 @@ def test_file_changed_on_disk_conflict(window: MainWindow, sample_copy: Path) ->
     assert tei.load(str(sample_copy)).annotations()
     # another outside change: reload drops ours and shows theirs
     sample_copy.write_bytes(data)
-    window._file_changed(str(sample_copy))  # noqa: SLF001 - what QFileSystemWatcher calls
+    window.lifecycle.file_changed(str(sample_copy))  # what QFileSystemWatcher calls
     assert window.message_bar.kind == "changed"
     window.message_bar.button("Reload").click()
     assert window.session.doc.annotations() == []
@@ -539,7 +539,7 @@ def test_a_deleted_file_is_reported_and_saved_again(window: MainWindow, sample_c
     select_words(window, first_paragraph(window), 0, 8)
     aid = window.annotate("gl-comment")
     sample_copy.unlink()
-    window._file_changed(str(sample_copy))  # what the file watcher reports
+    window.lifecycle.file_changed(str(sample_copy))  # what the file watcher reports
     assert window.message_bar.kind == "changed" and "moved or deleted" in window.message_bar.label.text()
     window.message_bar.button("Save").click()
     assert tei.load(str(sample_copy)).annotation(aid) is not None
