@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QScrollArea,
@@ -316,7 +317,8 @@ class MainWindow(QMainWindow):
         self._refresh_undo_actions()
         self.action_delete_annotation = self._action(
             "action_delete_annotation", "&Delete annotation", self.delete_current, "Delete",
-            "Delete the selected annotation (undo brings it back)")  # fmt: skip
+            "Delete the annotation at the caret or selection, or the rows selected in the list "
+            "(undo brings it back)")  # fmt: skip
         self.action_delete_annotation.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.removeAction(self.action_delete_annotation)
         self.view.addAction(self.action_delete_annotation)
@@ -758,16 +760,25 @@ class MainWindow(QMainWindow):
         self.session.undo_stack.redo()
 
     def delete_current(self) -> None:
-        """Delete the selected annotation(s) (each undoable)."""
-        ids = []
+        """Delete what the user points at: the rows selected in the annotations list when it has
+        the focus, else the annotation under the caret or selection (a small menu chooses when
+        there are several); one undo step, and the status bar says what went."""
         if self.annotation_list.hasFocus():
-            for idx in self.annotation_list.selectionModel().selectedRows():
-                ids.append(idx.data(ID_ROLE))
-        if not ids and self.editor.ann_id:
-            ids = [self.editor.ann_id]
+            ids = [idx.data(ID_ROLE) for idx in self.annotation_list.selectionModel().selectedRows()]
+            where = "selected in the list"
+        else:
+            ids = self.view.annotations_under_cursor()
+            where = "in the selection" if self.view.textCursor().hasSelection() else "at the caret"
+            if len(ids) > 1:
+                ids = self.choose_annotations(ids)
+                if not ids:
+                    self.statusBar().showMessage("Nothing deleted.", 4000)
+                    return
+        ids = [aid for aid in ids if aid]
         if not ids:
-            self.statusBar().showMessage("No annotation selected.", 4000)
+            self.statusBar().showMessage(f"Nothing to delete: no annotation {where}.", 5000)
             return
+        what = self.describe_annotation(ids[0]) if len(ids) == 1 else f"{len(ids)} annotations"
         stack = self.session.undo_stack
         if len(ids) > 1:
             stack.beginMacro(f"Delete {len(ids)} annotations")
@@ -776,10 +787,38 @@ class MainWindow(QMainWindow):
                 self.session.delete_annotation(aid)
         except tei.TeiError as exc:
             show_error(self, exc, "The annotation cannot be deleted.")
+            return
         finally:
             if len(ids) > 1:
                 stack.endMacro()
-        self.statusBar().showMessage("Deleted. Undo (Ctrl+Z) brings it back.", 5000)
+        undo = self.action_undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.statusBar().showMessage(f"Deleted {what} — {undo} to restore", 8000)
+
+    def describe_annotation(self, ann_id: str) -> str:
+        """Return "bias note on 'truly nationwide'" for an annotation."""
+        doc = self.session.doc
+        ann = doc.annotation(ann_id)
+        quote = " ".join(ann.quote.split())
+        if len(quote) > 40:
+            quote = quote[:39].rstrip() + "…"
+        label = doc.taxonomy.label(ann.category).lower()
+        return f"{label} on '{quote}'" if quote else label
+
+    def choose_annotations(self, ids: list[str]) -> list[str]:
+        """Ask which of several annotations to delete with a small menu at the caret (the
+        innermost first and active, so Delete then Enter deletes it); [] when cancelled."""
+        menu = QMenu(self)
+        menu.setObjectName("delete_choice_menu")
+        menu.setAccessibleName("Which annotation to delete")
+        for aid in ids:
+            menu.addAction(_swatch(self.session.doc.taxonomy.color(self.session.doc.annotation(aid).category)),
+                           "Delete " + self.describe_annotation(aid)).setData([aid])  # fmt: skip
+        menu.addSeparator()
+        menu.addAction(f"Delete all {len(ids)}").setData(list(ids))
+        menu.setActiveAction(menu.actions()[0])
+        rect = self.view.cursorRect()
+        chosen = menu.exec(self.view.viewport().mapToGlobal(rect.bottomLeft()), menu.actions()[0])
+        return list(chosen.data()) if chosen is not None else []
 
     def focus_note(self) -> None:
         """Raise the editor and put the cursor in its note field."""
