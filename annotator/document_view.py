@@ -203,8 +203,20 @@ class DocumentView(QPlainTextEdit):
         self.selected_id = ""
         self.index_annotations()
         self._install(display or DisplayMap(doc))
+        self._caret_to_text()
         if self._map is not None and self._map.complete:
             self.display_completed.emit()
+
+    def _caret_to_text(self) -> None:
+        """Put the caret before the first character of the text, after any page marker that
+        opens it, so that Shift+arrows from the start select words (a marker is not text)."""
+        assert self._map is not None and self.doc is not None
+        for db in self._map.blocks:
+            if db.index >= 0 and self.doc.text.blocks[db.index].reading:
+                cursor = self.textCursor()
+                cursor.setPosition(self._map.reading_to_qt(db.index, 0))
+                self.setTextCursor(cursor)
+                return
 
     def _complete(self, doc: tei.TeiDocument) -> None:
         """Second step of :meth:`set_document`: replace the first screenful by the whole text."""

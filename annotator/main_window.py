@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self._show_session()
         if path:
             self.open_path(path, background=False)
+        self.view.setFocus()  # the keys work in the text from the first second
         self._update_title()
         self.message_bar.closed.connect(self._message_closed)
         if self.message_bar.kind != "recovery":
@@ -681,7 +682,11 @@ class MainWindow(QMainWindow):
         """Annotate the current selection in ``category`` at once; focus the editor's note."""
         sel = self.view.reading_selection()
         if sel is None:
-            self.statusBar().showMessage("Select a passage first (mouse, or Shift+arrow keys).", 5000)
+            if self.view.textCursor().hasSelection():
+                self.statusBar().showMessage("The selection holds only a page or note marker, not text of the "
+                                             "source: extend it over some words.", 6000)  # fmt: skip
+            else:
+                self.statusBar().showMessage("Select a passage first (mouse, or Shift+arrow keys).", 5000)
             return ""
         init = None
         if self.session.doc.taxonomy.kind_of(category) == "figure":

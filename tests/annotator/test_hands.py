@@ -229,3 +229,33 @@ def test_delete_on_nested_annotations_asks_which_innermost_first(hands: MainWind
     assert w.statusBar().currentMessage() == "Deleted 2 annotations — Ctrl+Z to restore"
 
 
+
+
+# -- the first second -----------------------------------------------------------------------------
+def test_category_key_after_shift_arrows_works_in_a_freshly_shown_window(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    """No click first: the page marker that opens the sample ("[74] ") is not what Shift+arrows
+    select, the B key annotates, and the note typed next lands in the note."""
+    w = window
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    assert QApplication.focusWidget() is w.view
+    press(qtbot, Key.Key_Right, Mod.ShiftModifier, times=3)
+    press(qtbot, Key.Key_B)
+    anns = w.session.doc.annotations()
+    assert len(anns) == 1, w.statusBar().currentMessage()
+    first = next(b.reading for b in w.session.doc.text.blocks if b.reading)
+    assert anns[0].quote == first[:3] and anns[0].category == "gl-bias"
+    assert QApplication.focusWidget() is w.note_edit
+    type_text(qtbot, "typed at once")
+    w.editor.commit_pending()
+    assert w.session.doc.annotation(anns[0].id).note == ["typed at once"]
+
+
+def test_a_selection_of_only_a_page_marker_says_what_is_wrong(hands: MainWindow, qtbot) -> None:  # noqa: ANN001
+    w = hands
+    press(qtbot, Key.Key_Home, Mod.ControlModifier)  # before the opening page marker "[74] "
+    press(qtbot, Key.Key_Right, Mod.ShiftModifier, times=3)
+    press(qtbot, Key.Key_B)
+    assert w.session.doc.annotations() == []
+    assert "only a page or note marker" in w.statusBar().currentMessage()
+    assert QApplication.focusWidget() is w.view
