@@ -10,6 +10,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QFileSystemWatcher, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
@@ -678,8 +679,9 @@ class MainWindow(QMainWindow):
         self.view.set_annotate_actions([a for a in self.category_actions.values()],
                                        [self.action_delete_annotation])  # fmt: skip
 
-    def annotate(self, category: str) -> str:
-        """Annotate the current selection in ``category`` at once; focus the editor's note."""
+    def annotate(self, category: str, init: Callable[[tei.Annotation], None] | None = None) -> str:
+        """Annotate the current selection in ``category`` at once (``init`` fills in fields in
+        the same undo step); focus the editor's note."""
         sel = self.view.reading_selection()
         if sel is None:
             if self.view.textCursor().hasSelection():
@@ -688,8 +690,7 @@ class MainWindow(QMainWindow):
             else:
                 self.statusBar().showMessage("Select a passage first (mouse, or Shift+arrow keys).", 5000)
             return ""
-        init = None
-        if self.session.doc.taxonomy.kind_of(category) == "figure":
+        if init is None and self.session.doc.taxonomy.kind_of(category) == "figure":
             init = self._figure_init(sel)
         try:
             ann_id = self.session.annotate(sel, category, init)
@@ -901,15 +902,36 @@ class MainWindow(QMainWindow):
                 r1 = m[-1].start()
         return b0, r0, b1, r1
 
-    def cite(self, source: object) -> None:
-        """Cite a source or footnote from the current annotation."""
+    def cite(self, source: object) -> str:
+        """Cite a source (id) or footnote (element): on the passage selected in the text, as a
+        new Source link (one undo step); without a selection, from the annotation open in the
+        editor. Return the id of the annotation that cites it ('' if none)."""
+        if self.view.reading_selection() is not None:
+            return self._link_selection_to(source)
         if not self.editor.ann_id:
-            self.statusBar().showMessage("Select an annotation to cite the source from.", 5000)
-            return
+            self.statusBar().showMessage("Select the passage that the source is for (or an annotation) "
+                                         "first.", 5000)  # fmt: skip
+            return ""
         try:
             self.editor.cite(source)
         except tei.TeiError as exc:
             show_error(self, exc)
+            return ""
+        return self.editor.ann_id
+
+    def _link_selection_to(self, source: object) -> str:
+        taxonomy = self.session.doc.taxonomy
+        category = next((c for c in taxonomy.categories if taxonomy.kind_of(c) == "source"), "")
+        if not category:
+            self.statusBar().showMessage("This document's categories have no source link to cite with.", 6000)
+            return ""
+        session = self.session
+
+        def init(ann: tei.Annotation) -> None:
+            sid = source if isinstance(source, str) else session.ensure_note_id(source)
+            ann.source_link = tei.SourceLink(source=sid)
+
+        return self.annotate(category, init)
 
     # -- session signals ----------------------------------------------------------------------
     def _on_annotation_added(self, ann_id: str) -> None:

@@ -7,12 +7,14 @@ Keys go to the application's focus widget, as a keyboard's do; menu items are cl
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QMenu
 
 import tei
 from annotator.main_window import MainWindow
+from annotator.models import ID_ROLE
 
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
@@ -259,3 +261,45 @@ def test_a_selection_of_only_a_page_marker_says_what_is_wrong(hands: MainWindow,
     assert w.session.doc.annotations() == []
     assert "only a page or note marker" in w.statusBar().currentMessage()
     assert QApplication.focusWidget() is w.view
+
+
+# -- Cite -----------------------------------------------------------------------------------------
+def click_source(qtbot, window: MainWindow, sid: str) -> None:  # noqa: ANN001
+    """Show the Sources panel and click the entry with this id."""
+    window.sources_dock.show()
+    window.sources_dock.raise_()
+    tree = window.sources_panel.tree
+    model = tree.model()
+    found = [model.index(c, 0, model.index(r, 0)) for r in range(model.rowCount())
+             for c in range(model.rowCount(model.index(r, 0)))]  # fmt: skip
+    idx = next(i for i in found if i.data(ID_ROLE) == sid)
+    tree.scrollTo(idx)
+    qtbot.mouseClick(tree.viewport(), LEFT, pos=tree.visualRect(idx).center())
+    assert window.sources_panel.current()[0] == sid
+
+
+def test_cite_with_a_passage_selected_links_that_passage(hands: MainWindow, qtbot) -> None:  # noqa: ANN001
+    w = hands
+    comment = annotate_by_hand(qtbot, w, "truly nationwide", Key.Key_C, "Which evidence?")
+    comment_xml = w.session.doc.annotation(comment.id).snapshot()
+    steps = w.session.undo_stack.count()
+    drag(qtbot, w, "Hands off China!")
+    click_source(qtbot, w, "fn3")
+    qtbot.mouseClick(w.sources_panel.cite_button, LEFT)
+    new = [a for a in w.session.doc.annotations() if a.id != comment.id]
+    assert len(new) == 1, w.statusBar().currentMessage()
+    link = new[0]
+    assert link.kind == "source" and link.quote == "Hands off China!"
+    assert link.source_link.source == "fn3"
+    assert w.editor.ann_id == link.id
+    assert etree.tostring(w.session.doc.annotation(comment.id).element) == etree.tostring(comment_xml)
+    assert w.session.undo_stack.count() == steps + 1
+    # without a selection, Cite goes to the annotation open in the editor (the new link)
+    press_at = find(w.session.doc, "extremely broad")
+    show(w, *press_at)
+    qtbot.mouseClick(w.view.viewport(), LEFT, pos=point(w, press_at[0], press_at[1] + 3))
+    assert not w.view.textCursor().hasSelection()
+    click_source(qtbot, w, "fn4")
+    qtbot.mouseClick(w.sources_panel.cite_button, LEFT)
+    assert w.session.doc.annotation(link.id).source_link.source == "fn4"
+    assert len(w.session.doc.annotations()) == 2
