@@ -203,8 +203,20 @@ class DocumentView(QPlainTextEdit):
         self.selected_id = ""
         self.index_annotations()
         self._install(display or DisplayMap(doc))
+        self._caret_to_text()
         if self._map is not None and self._map.complete:
             self.display_completed.emit()
+
+    def _caret_to_text(self) -> None:
+        """Put the caret before the first character of the text, after any page marker that
+        opens it, so that Shift+arrows from the start select words (a marker is not text)."""
+        assert self._map is not None and self.doc is not None
+        for db in self._map.blocks:
+            if db.index >= 0 and self.doc.text.blocks[db.index].reading:
+                cursor = self.textCursor()
+                cursor.setPosition(self._map.reading_to_qt(db.index, 0))
+                self.setTextCursor(cursor)
+                return
 
     def _complete(self, doc: tei.TeiDocument) -> None:
         """Second step of :meth:`set_document`: replace the first screenful by the whole text."""
@@ -590,6 +602,32 @@ class DocumentView(QPlainTextEdit):
         found = [(p[1] - p[0], p[2]) for p in self.pieces.get(i, []) if p[0] <= r < p[1]]
         return [aid for _, aid in sorted(found)]
 
+    def annotations_under_cursor(self) -> list[str]:
+        """Return the annotations the selection overlaps, or the caret touches (the character
+        after it, else the one before it), innermost (shortest) first."""
+        m = self.map
+        if m is None:
+            return []
+        cur = self.textCursor()
+        if not cur.hasSelection():
+            pos = cur.position()
+            return self.annotations_at(pos) or (self.annotations_at(pos - 1) if pos > 0 else [])
+        s, e = cur.selectionStart(), cur.selectionEnd()
+        n0, n1 = m.display_block_at(s), m.display_block_at(e)
+        found: set[str] = set()
+        for n in range(n0, n1 + 1):
+            i = m.blocks[n].index
+            if i < 0:
+                continue
+            lo = m.qt_to_reading(s)[1] if n == n0 else 0
+            hi = m.qt_to_reading(e, end=True)[1] if n == n1 else len(self.doc.text.blocks[i].reading)  # type: ignore[union-attr]
+            found.update(aid for p0, p1, aid in self.pieces.get(i, []) if p0 < hi and p1 > lo)
+        return sorted(found, key=self._length)
+
+    def _length(self, ann_id: str) -> int:
+        return sum(p1 - p0 for i in set(self.ann_blocks.get(ann_id, []))
+                   for p0, p1, aid in self.pieces.get(i, []) if aid == ann_id)  # fmt: skip
+
     def scroll_to_annotation(self, ann_id: str) -> bool:
         """Scroll to an annotation's first piece and put the caret there; False if unresolved."""
         if self.doc is None or self.map is None:
@@ -748,8 +786,12 @@ class DocumentView(QPlainTextEdit):
             for act in self._annotate_actions:
                 sub.addAction(act)
             menu.addSeparator()
-        else:
-            ids = self.annotations_at(self.cursorForPosition(event.pos()).position())
+        else:  # the caret goes where the menu was asked for: its actions act there
+            pos = self.char_at(event.pos())
+            cursor = self.textCursor()
+            cursor.setPosition(pos)
+            self.setTextCursor(cursor)
+            ids = self.annotations_at(pos)
             if ids:
                 self.annotation_clicked.emit(ids[0])
         for act in self._extra_actions:

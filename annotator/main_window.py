@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, QUrl, Signal
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QScrollArea,
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self._show_session()
         if path:
             self.open_path(path, background=False)
+        self.view.setFocus()  # the keys work in the text from the first second
         self._update_title()
         if self.message_bar.kind != "recovery":
             self.lifecycle.offer_untitled_recovery()
@@ -237,7 +240,8 @@ class MainWindow(QMainWindow):
         self._refresh_undo_actions()
         self.action_delete_annotation = self._action(
             "action_delete_annotation", "&Delete annotation", self.delete_current, "Delete",
-            "Delete the selected annotation (undo brings it back)")  # fmt: skip
+            "Delete the annotation at the caret or selection, or the rows selected in the list "
+            "(undo brings it back)")  # fmt: skip
         self.action_delete_annotation.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.removeAction(self.action_delete_annotation)
         self.view.addAction(self.action_delete_annotation)
@@ -468,14 +472,18 @@ class MainWindow(QMainWindow):
         self.view.set_annotate_actions([a for a in self.category_actions.values()],
                                        [self.action_delete_annotation])  # fmt: skip
 
-    def annotate(self, category: str) -> str:
-        """Annotate the current selection in ``category`` at once; focus the editor's note."""
+    def annotate(self, category: str, init: Callable[[tei.Annotation], None] | None = None) -> str:
+        """Annotate the current selection in ``category`` at once (``init`` fills in fields in
+        the same undo step); focus the editor's note."""
         sel = self.view.reading_selection()
         if sel is None:
-            self.statusBar().showMessage("Select a passage first (mouse, or Shift+arrow keys).", 5000)
+            if self.view.textCursor().hasSelection():
+                self.statusBar().showMessage("The selection holds only a page or note marker, not text of the "
+                                             "source: extend it over some words.", 6000)  # fmt: skip
+            else:
+                self.statusBar().showMessage("Select a passage first (mouse, or Shift+arrow keys).", 5000)
             return ""
-        init = None
-        if self.session.doc.taxonomy.kind_of(category) == "figure":
+        if init is None and self.session.doc.taxonomy.kind_of(category) == "figure":
             init = self._figure_init(sel)
         try:
             ann_id = self.session.annotate(sel, category, init)
@@ -553,16 +561,25 @@ class MainWindow(QMainWindow):
         self.session.undo_stack.redo()
 
     def delete_current(self) -> None:
-        """Delete the selected annotation(s) (each undoable)."""
-        ids = []
+        """Delete what the user points at: the rows selected in the annotations list when it has
+        the focus, else the annotation under the caret or selection (a small menu chooses when
+        there are several); one undo step, and the status bar says what went."""
         if self.annotation_list.hasFocus():
-            for idx in self.annotation_list.selectionModel().selectedRows():
-                ids.append(idx.data(ID_ROLE))
-        if not ids and self.editor.ann_id:
-            ids = [self.editor.ann_id]
+            ids = [idx.data(ID_ROLE) for idx in self.annotation_list.selectionModel().selectedRows()]
+            where = "selected in the list"
+        else:
+            ids = self.view.annotations_under_cursor()
+            where = "in the selection" if self.view.textCursor().hasSelection() else "at the caret"
+            if len(ids) > 1:
+                ids = self.choose_annotations(ids)
+                if not ids:
+                    self.statusBar().showMessage("Nothing deleted.", 4000)
+                    return
+        ids = [aid for aid in ids if aid]
         if not ids:
-            self.statusBar().showMessage("No annotation selected.", 4000)
+            self.statusBar().showMessage(f"Nothing to delete: no annotation {where}.", 5000)
             return
+        what = self.describe_annotation(ids[0]) if len(ids) == 1 else f"{len(ids)} annotations"
         stack = self.session.undo_stack
         if len(ids) > 1:
             stack.beginMacro(f"Delete {len(ids)} annotations")
@@ -571,10 +588,38 @@ class MainWindow(QMainWindow):
                 self.session.delete_annotation(aid)
         except tei.TeiError as exc:
             show_error(self, exc, "The annotation cannot be deleted.")
+            return
         finally:
             if len(ids) > 1:
                 stack.endMacro()
-        self.statusBar().showMessage("Deleted. Undo (Ctrl+Z) brings it back.", 5000)
+        undo = self.action_undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.statusBar().showMessage(f"Deleted {what} — {undo} to restore", 8000)
+
+    def describe_annotation(self, ann_id: str) -> str:
+        """Return "bias note on 'truly nationwide'" for an annotation."""
+        doc = self.session.doc
+        ann = doc.annotation(ann_id)
+        quote = " ".join(ann.quote.split())
+        if len(quote) > 40:
+            quote = quote[:39].rstrip() + "…"
+        label = doc.taxonomy.label(ann.category).lower()
+        return f"{label} on '{quote}'" if quote else label
+
+    def choose_annotations(self, ids: list[str]) -> list[str]:
+        """Ask which of several annotations to delete with a small menu at the caret (the
+        innermost first and active, so Delete then Enter deletes it); [] when cancelled."""
+        menu = QMenu(self)
+        menu.setObjectName("delete_choice_menu")
+        menu.setAccessibleName("Which annotation to delete")
+        for aid in ids:
+            menu.addAction(_swatch(self.session.doc.taxonomy.color(self.session.doc.annotation(aid).category)),
+                           "Delete " + self.describe_annotation(aid)).setData([aid])  # fmt: skip
+        menu.addSeparator()
+        menu.addAction(f"Delete all {len(ids)}").setData(list(ids))
+        menu.setActiveAction(menu.actions()[0])
+        rect = self.view.cursorRect()
+        chosen = menu.exec(self.view.viewport().mapToGlobal(rect.bottomLeft()), menu.actions()[0])
+        return list(chosen.data()) if chosen is not None else []
 
     def focus_note(self) -> None:
         """Raise the editor and put the cursor in its note field."""
@@ -652,15 +697,36 @@ class MainWindow(QMainWindow):
                 r1 = m[-1].start()
         return b0, r0, b1, r1
 
-    def cite(self, source: object) -> None:
-        """Cite a source or footnote from the current annotation."""
+    def cite(self, source: object) -> str:
+        """Cite a source (id) or footnote (element): on the passage selected in the text, as a
+        new Source link (one undo step); without a selection, from the annotation open in the
+        editor. Return the id of the annotation that cites it ('' if none)."""
+        if self.view.reading_selection() is not None:
+            return self._link_selection_to(source)
         if not self.editor.ann_id:
-            self.statusBar().showMessage("Select an annotation to cite the source from.", 5000)
-            return
+            self.statusBar().showMessage("Select the passage that the source is for (or an annotation) "
+                                         "first.", 5000)  # fmt: skip
+            return ""
         try:
             self.editor.cite(source)
         except tei.TeiError as exc:
             show_error(self, exc)
+            return ""
+        return self.editor.ann_id
+
+    def _link_selection_to(self, source: object) -> str:
+        taxonomy = self.session.doc.taxonomy
+        category = next((c for c in taxonomy.categories if taxonomy.kind_of(c) == "source"), "")
+        if not category:
+            self.statusBar().showMessage("This document's categories have no source link to cite with.", 6000)
+            return ""
+        session = self.session
+
+        def init(ann: tei.Annotation) -> None:
+            sid = source if isinstance(source, str) else session.ensure_note_id(source)
+            ann.source_link = tei.SourceLink(source=sid)
+
+        return self.annotate(category, init)
 
     # -- session signals ----------------------------------------------------------------------
     def _on_annotation_added(self, ann_id: str) -> None:

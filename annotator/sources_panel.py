@@ -29,7 +29,7 @@ FIELDS = ("author", "title", "date", "place", "publisher", "url", "note")
 
 
 class SourcesPanel(QWidget):
-    """Lists sources; edits ours; emits ``cite_requested`` for the current annotation."""
+    """Lists sources; edits ours; emits ``cite_requested`` to cite the selected one."""
 
     cite_requested = Signal(object)  # a source id, or a footnote element
     note_jump_requested = Signal(int)
@@ -78,7 +78,8 @@ class SourcesPanel(QWidget):
         self.remove_button.setObjectName("source_remove")
         self.cite_button = QPushButton("Cite")
         self.cite_button.setObjectName("source_cite")
-        self.cite_button.setToolTip("Cite the selected source or footnote in the current annotation")
+        self.cite_button.setToolTip("Cite the selected source or footnote: for the passage selected in the "
+                                    "text (a new source link), else in the current annotation")
         for b in (self.add_button, self.save_button, self.remove_button, self.cite_button):
             b.setAccessibleName(b.text() + " source")
             buttons.addWidget(b)
@@ -181,7 +182,7 @@ class SourcesPanel(QWidget):
             self.error.emit(exc)
 
     def cite_selected(self) -> None:
-        """Ask to cite the selected source or footnote in the current annotation."""
+        """Ask to cite the selected source or footnote (the window decides where)."""
         sid, kind, block = self.current()
         if kind == "note":
             self.cite_requested.emit(self.session.doc.text.blocks[block].element)
