@@ -257,7 +257,11 @@ class DeleteAnnotation(SessionCommand):
 
     def undo(self) -> None:
         assert self.removed is not None
-        self.doc.restore_annotation(self.removed)
+        ann = self.doc.restore_annotation(self.removed)
+        if ann.id != self.ann_id:  # its id was taken meanwhile: it never gets a duplicate one
+            self.session.notice.emit(f"The annotation {self.ann_id} was restored as {ann.id}: "
+                                     "another element now has its old id.")  # fmt: skip
+            self.ann_id = ann.id
         self.session.annotation_added.emit(self.ann_id)
 
 
@@ -383,22 +387,27 @@ class EditTaxonomy(SessionCommand):
         except BaseException:
             self._put_back()
             raise
+        self.doc.register_ids(el)  # categories the change added
         self.after = copy.deepcopy(el)
         self._changed()
 
     def _put_back(self) -> None:
         assert self.el is not None and self.parent is not None
+        self.doc.unregister_ids(self.el)
         if self.added:
             self.parent.remove(self.el)
         elif self.before is not None:
             _restore_content(self.el, self.before)
+            self.doc.register_ids(self.el)
         self._changed()
 
     def again(self) -> None:
         assert self.el is not None and self.parent is not None and self.after is not None
         if self.added:
             self.parent.insert(self.index, self.el)
+        self.doc.unregister_ids(self.el)
         _restore_content(self.el, self.after)
+        self.doc.register_ids(self.el)
         self._changed()
 
     def undo(self) -> None:

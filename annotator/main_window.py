@@ -352,6 +352,7 @@ class MainWindow(QMainWindow):
         s.dirty_changed.connect(lambda _d: self._update_title())
         s.undo_stack.indexChanged.connect(self._on_stack_changed)
         s.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 4000))
+        s.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.view.annotation_clicked.connect(self.select_annotation)
         self.view.display_completed.connect(self._show_navigation)
         self.view.note_activated.connect(self.show_note)

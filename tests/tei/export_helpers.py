@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
+import random
 from pathlib import Path
 
 import tei
@@ -16,7 +17,8 @@ FIXED_TIMES = [f"2024-05-0{d}T1{h}:00:00Z" for d in range(1, 10) for h in range(
 
 
 def fix_time(monkeypatch) -> None:
-    """Make ``tei.annotations.now_iso`` return a fixed sequence of times."""
+    """Make ``tei.annotations.now_iso`` return a fixed sequence of times, and new ids fixed too."""
+    monkeypatch.setattr("tei.document._randbits", random.Random(1950).getrandbits)
     times = itertools.cycle(FIXED_TIMES)
 
     def fixed() -> str:
@@ -24,6 +26,11 @@ def fix_time(monkeypatch) -> None:
 
     # tei.document imports now_iso by name, so both bindings are patched
     monkeypatch.setattr("tei.annotations.now_iso", fixed)
+
+
+def nth_id(doc: tei.TeiDocument, n: int) -> str:
+    """Return the id of the ``n``-th annotation (from 1, in the order they were made)."""
+    return doc.annotations()[n - 1].id
 
 
 def find(doc: tei.TeiDocument, text: str, nth: int = 0) -> tuple[int, int, int]:
