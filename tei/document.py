@@ -8,6 +8,7 @@ to annotated elements; a save splices exactly those into the original text (see
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import re
@@ -782,6 +783,8 @@ class TeiDocument:
         return Edit(start, start, f"<change {attrs}>{text}</change>\n{indent}")
 
     def _serialize(self, el: etree._Element, indent: str) -> str:
+        """Return ``el`` as indented XML text; the live tree is never touched (indents a copy)."""
+        el = copy.deepcopy(el)
         _pretty(el, indent, "  ")
         text = etree.tostring(el, encoding=str, with_tail=False)
         head_end = text.index(">")

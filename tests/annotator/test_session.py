@@ -111,3 +111,36 @@ def test_save_marks_clean_and_reloads(session: Session) -> None:
     again = tei.load(session.path)
     assert again.annotation(aid).category == "gl-comment"
     assert again.annotation(aid).annotator_name == "Test Historian"
+
+
+def _reopened(session: Session) -> Session:
+    """Save, then open the saved file in a fresh session (the file now has a standOff)."""
+    session.save()
+    fresh = Session(tei.load(session.path), session.path)
+    fresh.set_identity("Test Historian", "0000-0002-1825-0097")
+    fresh.clock = lambda: FROZEN
+    return fresh
+
+
+def test_autosaves_never_change_what_undo_returns_to(session: Session) -> None:
+    p = paragraph(session.doc)
+    session.annotate((p, 0, p, 5), "gl-comment")
+    session = _reopened(session)
+    on_disk = Path(session.path).read_bytes()
+    tree_before = tei.document.etree.tostring(session.doc.root)
+    session.annotate((p, 10, p, 20), "gl-bias")
+    session.to_bytes()  # the recovery copy
+    session.to_bytes()
+    session.undo_stack.undo()
+    assert session.undo_stack.isClean()
+    assert session.to_bytes(WHEN) == on_disk
+    assert tei.document.etree.tostring(session.doc.root) == tree_before
+
+
+def test_serialising_leaves_the_tree_as_it_was(session: Session) -> None:
+    p = paragraph(session.doc)
+    session.annotate((p, 0, p, 5), "gl-comment")
+    tree = tei.document.etree.tostring(session.doc.root)
+    session.to_bytes()
+    session.save()
+    assert tei.document.etree.tostring(session.doc.root) == tree

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 import tei
 from tei import annotations as A
@@ -125,6 +126,24 @@ def test_undo_by_removal_restores_identical_bytes() -> None:
         doc.drop_added_id(el)
     assert doc.to_bytes() == original
 
+
+
+def test_serialising_never_changes_the_tree(tmp_path: Path) -> None:
+    path = copy_of("minimal.xml", tmp_path)
+    doc = tei.load(str(path))
+    annotate_every_kind(doc)
+    doc.save()
+    on_disk = path.read_bytes()
+    doc = tei.load(str(path))  # the standOff and taxonomy are now read from the file
+    tree = etree.tostring(doc.root)
+    b = first_text_blocks(doc, 1)[0]
+    ann = doc.add_annotation(doc.target_for(b, 0, b, 3), "gl-comment")
+    doc.taxonomy.element().append(etree.Element(ns.qn("category")))
+    doc.to_bytes()  # a recovery copy indents the new parts of the standOff and taxonomy
+    doc.remove_annotation(ann.id)
+    doc.taxonomy.element().remove(doc.taxonomy.element()[-1])
+    assert etree.tostring(doc.root) == tree
+    assert doc.to_bytes() == on_disk
 
 def test_remove_and_restore_annotation_in_place() -> None:
     doc = tei.load(str(TEI_DATA / "minimal.xml"))
