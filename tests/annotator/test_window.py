@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPlainTextEdit
 
 import tei
+from annotator import errors
 from annotator.main_window import MainWindow
 
 from .conftest import first_paragraph, select_words
@@ -576,3 +577,24 @@ def test_block_quotations_are_set_off(window: MainWindow) -> None:
     sizes = [view.block_formats(view.map.qt_block_of[i]) for i in range(3)]
     assert sizes[0] == [] and sizes[2] == []
     assert sizes[1] and sizes[1][0].format.fontPointSize() < view.font().pointSizeF()
+
+
+def test_selecting_into_the_paragraphs_own_footnote_is_refused_and_changes_nothing(
+        window: MainWindow, qtbot) -> None:  # noqa: ANN001  # fmt: skip
+    from tests.annotator.test_session import _into_own_footnote
+
+    doc = window.session.doc
+    on_disk = Path(window.session.path).read_bytes()
+    b0, r0, b1, r1 = _into_own_footnote(doc)
+    view = window.view
+    view.setTextCursor(_cursor_at(view, view.map.reading_to_qt(b0, r0)))
+    view.setFocus()
+    for _ in range(r1 + 20):  # to the paragraph's end, then into the footnote shown below it
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    sel = view.reading_selection()
+    assert sel is not None and sel[:2] == (b0, r0) and sel[2] == b1
+    qtbot.keyClick(view, Qt.Key.Key_C)
+    assert "run forward" in errors.history[-1][1]
+    assert window.session.to_bytes() == on_disk
+    assert window.session.undo_stack.count() == 0 and not window.isWindowModified()
+    assert window.session.existing_person_id() == ""
