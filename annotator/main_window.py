@@ -441,6 +441,7 @@ class MainWindow(QMainWindow):
             lambda: self.filter_model.set_filter(certainty=self.filter_certainty.currentData() or ""))
         self.editor.error.connect(lambda exc: show_error(self, exc))
         self.editor.typed.connect(self._write_typing)
+        self.editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.editor.retarget_requested.connect(self.retarget)
         self.editor.jump_requested.connect(self.jump_to_annotation)
         self.sources_panel.error.connect(lambda exc: show_error(self, exc))

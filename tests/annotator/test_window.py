@@ -598,3 +598,33 @@ def test_selecting_into_the_paragraphs_own_footnote_is_refused_and_changes_nothi
     assert window.session.to_bytes() == on_disk
     assert window.session.undo_stack.count() == 0 and not window.isWindowModified()
     assert window.session.existing_person_id() == ""
+
+
+def test_pasted_control_characters_are_replaced_with_a_notice(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QGuiApplication
+
+    p = first_paragraph(window)
+    select_words(window, p, 0, 12)
+    aid = window.annotate("gl-comment")
+    note = window.note_edit
+    assert note.hasFocus()
+    qtbot.keyClicks(note, "Page one.")
+    QGuiApplication.clipboard().setText("\fPage two\x00 ends\x07 here.\ufffe")  # as copied from a PDF
+    qtbot.keyClick(note, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(note, " More.")
+    window.editor.commit_pending()
+    assert window.session.doc.annotation(aid).note == ["Page one.", "Page two ends here. More."]
+    assert note.toPlainText() == "Page one.\n\nPage two ends here. More."
+    assert "cannot hold" in window.statusBar().currentMessage()
+    assert errors.history == []
+    select_words(window, p, 20, 30)
+    fid = window.annotate("gl-figure")
+    stated = window.editor.stated_edit
+    stated.setFocus()
+    stated.selectAll()
+    QGuiApplication.clipboard().setText("12\f000\x00")
+    qtbot.keyClick(stated, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    window.editor.commit_pending()
+    assert window.session.doc.annotation(fid).figure.stated == "12 000"
+    window.save()
+    assert tei.load(window.session.path).annotation(aid).note == ["Page one.", "Page two ends here. More."]
