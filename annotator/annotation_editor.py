@@ -47,6 +47,7 @@ from tei.annotations import (
     ContestedFigure,
     Quantity,
     SourceLink,
+    xml_safe_text,
 )
 
 from .document_view import tint
@@ -149,6 +150,8 @@ class AnnotationEditor(QWidget):
     delete_requested = Signal(str)
     #: Every keystroke in a text field: the typing journal, [(ann id, field name, text), …].
     typed = Signal(list)
+    #: A one-line message for the status bar (characters removed from typed or pasted text).
+    notice = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -588,6 +591,10 @@ class AnnotationEditor(QWidget):
                field: QWidget, typed: str) -> None:  # fmt: skip
         if self._loading or not self.ann_id:
             return
+        if _clean_field(field, typed):  # the field's own signal brings back the cleaned text
+            self.notice.emit("Removed characters a TEI file cannot hold from the text "
+                             "(a page break became a paragraph break).")  # fmt: skip
+            return
         ann_id = self.ann_id
         self._pending[key] = lambda: self._edit_for(ann_id, text, change, key)
         self._timer.start()
@@ -826,6 +833,26 @@ class AnnotationEditor(QWidget):
 def note_paragraphs(text: str) -> list[str]:
     """Split a typed note into paragraphs (a blank line starts a new one)."""
     return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def _clean_field(field: QWidget, typed: str) -> bool:
+    """Replace what XML cannot hold in a text field's content; tell whether anything changed."""
+    multiline = isinstance(field, QPlainTextEdit)
+    clean = xml_safe_text(typed, "\n\n" if multiline else " ")
+    if clean == typed:
+        return False
+    if multiline:
+        pos = field.textCursor().position() + len(clean) - len(typed)
+        field.setPlainText(clean)  # textChanged: the cleaned text is queued
+        cur = field.textCursor()
+        cur.setPosition(max(0, min(pos, len(clean))))
+        field.setTextCursor(cur)
+    elif isinstance(field, QLineEdit):
+        pos = field.cursorPosition() + len(clean) - len(typed)
+        field.setText(clean)
+        field.setCursorPosition(max(0, pos))
+        field.textEdited.emit(clean)
+    return True
 
 
 def _top_aligned(widget: QWidget) -> QWidget:

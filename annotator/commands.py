@@ -144,20 +144,22 @@ class AddAnnotation(SessionCommand):
     def first(self) -> None:
         doc = self.doc
         rec = Recorder(doc)
-        person = self.session.person_id()
-        target = doc.target_for(*self.sel)
-        ann = doc.add_annotation(target, self.category, annotator=person,
-                                 annotator_name=self.session.identity()[0],
-                                 when=self.session.clock())  # fmt: skip
-        self.ann_id = ann.id
-        if self.init is not None:
-            try:
+        ann = None
+        try:
+            target = doc.target_for(*self.sel)  # refuses a backward passage before any change
+            person = self.session.person_id()
+            ann = doc.add_annotation(target, self.category, annotator=person,
+                                     annotator_name=self.session.identity()[0],
+                                     when=self.session.clock())  # fmt: skip
+            if self.init is not None:
                 self.init(ann)
-            except BaseException:
+        except BaseException:
+            if ann is not None and ann.element.getparent() is not None:
                 ann.element.getparent().remove(ann.element)
                 doc.unregister_ids(ann.element)
-                rec.finish().undo()
-                raise
+            rec.finish().undo()
+            raise
+        self.ann_id = ann.id
         self.rec = rec.finish()
         self.session.annotation_added.emit(self.ann_id)
 
@@ -276,7 +278,11 @@ class AddSource(SessionCommand):
 
     def first(self) -> None:
         rec = Recorder(self.doc)
-        self.sid = self.doc.add_source(**self.fields)
+        try:
+            self.sid = self.doc.add_source(**self.fields)
+        except BaseException:
+            rec.finish().undo()
+            raise
         self.rec = rec.finish()
         self.session.sources_changed.emit()
 
@@ -323,7 +329,11 @@ class EditSource(SessionCommand):
 
         el = self._el()
         self.before = copy.deepcopy(el)
-        fill_bibl(el, **self.fields)
+        try:
+            fill_bibl(el, **self.fields)
+        except BaseException:
+            _restore_content(el, self.before)
+            raise
         self.after = copy.deepcopy(el)
         self.session.sources_changed.emit()
 

@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
         self.annotation_list.activated.connect(lambda _i: self.focus_note())
         self.list_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.editor.error.connect(lambda exc: show_error(self, exc))
+        self.editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.editor.retarget_requested.connect(self.retarget)
         self.editor.jump_requested.connect(self.jump_to_annotation)
         self.sources_panel.error.connect(lambda exc: show_error(self, exc))

@@ -8,6 +8,7 @@ to annotated elements; a save splices exactly those into the original text (see
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
@@ -561,6 +562,7 @@ class TeiDocument:
     # -- annotators and sources ---------------------------------------------------------------
     def ensure_annotator(self, name: str, orcid: str = "") -> str:
         """Return the person id for this annotator, adding them to our ``listPerson`` if new."""
+        _annotations.check_xml_text(name, orcid)
         lst = self._standoff_list("listPerson")
         for person in lst.iter(ns.qn("person")):
             pname = person.find(ns.qn("persName"))
@@ -612,6 +614,7 @@ class TeiDocument:
     def add_source(self, *, author: str = "", title: str = "", date: str = "", place: str = "",
                    publisher: str = "", url: str = "", note: str = "") -> str:  # fmt: skip
         """Add a ``<bibl>`` to our ``listBibl`` and return its id."""
+        _annotations.check_xml_text(author, title, date, place, publisher, url, note)
         lst = self._standoff_list("listBibl")
         stem = re.sub(r"\W+", "-", (author.split(",")[0] or title or "source").strip().lower())
         sid = self.new_id(f"src-{stem[:24]}")
@@ -841,6 +844,8 @@ class TeiDocument:
         return Edit(start, start, f"<change {attrs}>{text}</change>\n{indent}")
 
     def _serialize(self, el: etree._Element, indent: str) -> str:
+        """Return ``el`` as indented XML text; the live tree is never touched (indents a copy)."""
+        el = copy.deepcopy(el)
         _pretty(el, indent, "  ")
         text = etree.tostring(el, encoding=str, with_tail=False)
         head_end = text.index(">")
@@ -919,6 +924,7 @@ def _set_idno(person: etree._Element, orcid: str) -> None:
 
 def fill_bibl(bibl: etree._Element, **fields: str) -> None:
     """Replace a ``<bibl>``'s content with author, title, date, place, publisher, url, note."""
+    _annotations.check_xml_text(*fields.values())
     for child in list(bibl):
         bibl.remove(child)
     bibl.text = None

@@ -14,6 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import ns
+from .annotations import check_xml_text
 from .errors import AnnotationError, TeiError
 from .parser import make_parser
 
@@ -144,6 +145,7 @@ class Taxonomy:
     def new_category_element(self, cat_id: str, label: str, color: str = "",
                              shortcut: str = "") -> etree._Element:  # fmt: skip
         """Build a ``<category>`` element (not yet inserted)."""
+        check_xml_text(cat_id, label, color, shortcut)
         el = etree.Element(CATEGORY, {ns.XML_ID: cat_id})
         if shortcut:
             el.set("n", shortcut)
@@ -163,6 +165,7 @@ class Taxonomy:
 def set_category_fields(el: etree._Element, *, label: str | None = None,
                         color: str | None = None, shortcut: str | None = None) -> None:  # fmt: skip
     """Change a ``<category>``'s label, colour or shortcut in place."""
+    check_xml_text(label or "", shortcut or "")
     if label is not None:
         desc = el.find(ns.qn("catDesc"))
         if desc is None:

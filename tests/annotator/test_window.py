@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPlainTextEdit
 
 import tei
+from annotator import errors
 from annotator.main_window import MainWindow
 
 from .conftest import first_paragraph, select_words
@@ -576,3 +577,54 @@ def test_block_quotations_are_set_off(window: MainWindow) -> None:
     sizes = [view.block_formats(view.map.qt_block_of[i]) for i in range(3)]
     assert sizes[0] == [] and sizes[2] == []
     assert sizes[1] and sizes[1][0].format.fontPointSize() < view.font().pointSizeF()
+
+
+def test_selecting_into_the_paragraphs_own_footnote_is_refused_and_changes_nothing(
+        window: MainWindow, qtbot) -> None:  # noqa: ANN001  # fmt: skip
+    from tests.annotator.test_session import _into_own_footnote
+
+    doc = window.session.doc
+    on_disk = Path(window.session.path).read_bytes()
+    b0, r0, b1, r1 = _into_own_footnote(doc)
+    view = window.view
+    view.setTextCursor(_cursor_at(view, view.map.reading_to_qt(b0, r0)))
+    view.setFocus()
+    for _ in range(r1 + 20):  # to the paragraph's end, then into the footnote shown below it
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    sel = view.reading_selection()
+    assert sel is not None and sel[:2] == (b0, r0) and sel[2] == b1
+    qtbot.keyClick(view, Qt.Key.Key_C)
+    assert "run forward" in errors.history[-1][1]
+    assert window.session.to_bytes() == on_disk
+    assert window.session.undo_stack.count() == 0 and not window.isWindowModified()
+    assert window.session.existing_person_id() == ""
+
+
+def test_pasted_control_characters_are_replaced_with_a_notice(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QGuiApplication
+
+    p = first_paragraph(window)
+    select_words(window, p, 0, 12)
+    aid = window.annotate("gl-comment")
+    note = window.note_edit
+    assert note.hasFocus()
+    qtbot.keyClicks(note, "Page one.")
+    QGuiApplication.clipboard().setText("\fPage two\x00 ends\x07 here.\ufffe")  # as copied from a PDF
+    qtbot.keyClick(note, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(note, " More.")
+    window.editor.commit_pending()
+    assert window.session.doc.annotation(aid).note == ["Page one.", "Page two ends here. More."]
+    assert note.toPlainText() == "Page one.\n\nPage two ends here. More."
+    assert "cannot hold" in window.statusBar().currentMessage()
+    assert errors.history == []
+    select_words(window, p, 20, 30)
+    fid = window.annotate("gl-figure")
+    stated = window.editor.stated_edit
+    stated.setFocus()
+    stated.selectAll()
+    QGuiApplication.clipboard().setText("12\f000\x00")
+    qtbot.keyClick(stated, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    window.editor.commit_pending()
+    assert window.session.doc.annotation(fid).figure.stated == "12 000"
+    window.save()
+    assert tei.load(window.session.path).annotation(aid).note == ["Page one.", "Page two ends here. More."]

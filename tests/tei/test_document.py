@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 import tei
 from tei import annotations as A
@@ -125,6 +126,24 @@ def test_undo_by_removal_restores_identical_bytes() -> None:
         doc.drop_added_id(el)
     assert doc.to_bytes() == original
 
+
+
+def test_serialising_never_changes_the_tree(tmp_path: Path) -> None:
+    path = copy_of("minimal.xml", tmp_path)
+    doc = tei.load(str(path))
+    annotate_every_kind(doc)
+    doc.save()
+    on_disk = path.read_bytes()
+    doc = tei.load(str(path))  # the standOff and taxonomy are now read from the file
+    tree = etree.tostring(doc.root)
+    b = first_text_blocks(doc, 1)[0]
+    ann = doc.add_annotation(doc.target_for(b, 0, b, 3), "gl-comment")
+    doc.taxonomy.element().append(etree.Element(ns.qn("category")))
+    doc.to_bytes()  # a recovery copy indents the new parts of the standOff and taxonomy
+    doc.remove_annotation(ann.id)
+    doc.taxonomy.element().remove(doc.taxonomy.element()[-1])
+    assert etree.tostring(doc.root) == tree
+    assert doc.to_bytes() == on_disk
 
 def test_remove_and_restore_annotation_in_place() -> None:
     doc = tei.load(str(TEI_DATA / "minimal.xml"))
@@ -597,3 +616,41 @@ def test_documents_with_a_missing_or_partial_header_still_save_annotations(heade
     if "profileDesc" in header:  # the taxonomy goes first in the header, indented as new content
         assert b"<teiHeader>\n  <encodingDesc>\n    <classDecl>\n      <taxonomy" in doc.to_bytes()
         assert b'\n        <category xml:id="gl-bias" ' in doc.to_bytes()
+
+
+BAD_TEXT = ["Page one.\fPage two.", "nul\x00byte", "lone \ud800 surrogate", "bell\x07", "not\ufffe"]
+
+
+@pytest.mark.parametrize("bad", BAD_TEXT)
+def test_text_xml_cannot_hold_is_refused_and_changes_nothing(bad: str) -> None:
+    doc = tei.load(str(TEI_DATA / "minimal.xml"))
+    made = annotate_every_kind(doc)
+    before = doc.to_bytes()
+    fig, bias, link = (doc.annotation(made[k]) for k in ("figure", "bias", "source"))
+    q = A.Quantity(1.0, unit="USD")
+    setters = [
+        lambda: setattr(fig, "note", ["fine", bad]),
+        lambda: setattr(bias, "bias", A.BiasNote("gl-bias-glorification", bad)),
+        lambda: setattr(fig, "figure", A.ContestedFigure(stated=bad)),
+        lambda: setattr(fig, "figure", A.ContestedFigure(stated="1", rationale=bad)),
+        lambda: setattr(fig, "figure", A.ContestedFigure(normalised=A.Quantity(1.0, unit=bad))),
+        lambda: setattr(fig, "figure", A.ContestedFigure(alternatives=[A.Alternative("2", q, note=bad)])),
+        lambda: setattr(fig, "figure", A.ContestedFigure(alternatives=[A.Alternative(bad)])),
+        lambda: setattr(fig, "figure", A.ContestedFigure(alternatives=[A.Alternative("2", locator=bad)])),
+        lambda: setattr(link, "source_link", A.SourceLink("contradicts", "src", bad)),
+        lambda: setattr(link, "source_link", A.SourceLink("contradicts", bad)),
+        lambda: fig.set_quote(bad),
+        lambda: doc.add_source(title=bad),
+        lambda: tei.document.fill_bibl(doc.element_by_id(doc.sources()[0].id), author=bad),
+        lambda: doc.ensure_annotator(bad),
+    ]
+    for i, setter in enumerate(setters):
+        with pytest.raises(AnnotationError, match="XML cannot store"):
+            setter()
+        assert doc.to_bytes() == before, f"setter {i} changed the document"
+
+
+def test_xml_safe_text_turns_form_feeds_into_paragraphs_and_drops_the_rest() -> None:
+    assert A.xml_safe_text("One.\fTwo.\x00\ud800\x07\ufffe") == "One.\n\nTwo."
+    assert A.xml_safe_text("a\fb", paragraph=" ") == "a b"
+    assert A.xml_safe_text("tab\tnew\nline\r😀") == "tab\tnew\nline\r😀"
