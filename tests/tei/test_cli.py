@@ -321,7 +321,7 @@ def test_import_text_overrides_and_never_overwrites_its_source(capsys, tmp_path)
             "Editorial Contacts |\nAbout · News · For Advertisers |\n")  # fmt: skip
     src.write_text(text, "utf-8")
     code, _, err = run(capsys, "import-text", src, "-o", src)
-    assert code == 2 and "overwrite the source" in one_error_line(err)
+    assert code == 2 and "source text itself" in one_error_line(err)
     assert src.read_text("utf-8") == text
     dropped, kept = tmp_path / "dropped.xml", tmp_path / "kept.xml"
     assert run(capsys, "import-text", src, "-o", dropped)[0] == 0
