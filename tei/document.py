@@ -22,7 +22,7 @@ from lxml import etree
 from . import annotations as _annotations
 from . import ns, pointers
 from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation
-from .errors import AnnotationError, TeiError
+from .errors import AnnotationError, PointerError, TeiError
 from .parser import parse_bytes, read_file, sniff_encoding
 from .source import Edit, Source, apply_edits, insert_attribute, written_name
 from .storage import DiskState, atomic_write
@@ -268,6 +268,13 @@ class TeiDocument:
         Adds xml:ids to the blocks' elements if they have none.
         """
         blocks = self.text.blocks
+        for b, r in ((b0, r0), (b1, r1)):
+            if not 0 <= b < len(blocks):
+                raise PointerError(f"there is no block {b}: the text has {len(blocks)} "
+                                   f"(numbered 0 to {len(blocks) - 1})")  # fmt: skip
+            if not 0 <= r <= len(blocks[b].reading):
+                raise PointerError(f"offset {r} is outside block {b}, whose text has "
+                                   f"{len(blocks[b].reading)} characters")  # fmt: skip
         if (b1, r1) < (b0, r0):
             b0, r0, b1, r1 = b1, r1, b0, r0
         s0 = blocks[b0].to_raw(r0)
@@ -437,6 +444,14 @@ class TeiDocument:
         """
         if not target.strip():
             raise AnnotationError("an annotation needs a target")
+        if category not in self.taxonomy.categories:
+            known = ", ".join(self.taxonomy.categories)
+            raise AnnotationError(f"unknown category {category!r}; the document has: {known}")
+        res = self.resolve(target)
+        for r in res:
+            if not r.ok:
+                raise PointerError(f"the target {target!r} does not point into the text: "
+                                   f"{r.message or r.status}")  # fmt: skip
         kind = self.taxonomy.kind_of(category)
         ann_id = self.new_id("gl-a")
         attrib = {ns.XML_ID: ann_id, "target": target, "motivation": DEFAULT_MOTIVATION[kind]}
@@ -457,8 +472,7 @@ class TeiDocument:
         self._list_annotation().append(el)
         self._register_id(el, ann_id)
         ann = Annotation(el, self)
-        res = self.resolve(target)
-        if res and res[0].ok:
+        if res:
             exact, prefix, suffix = self.quote_for(res[0].start or 0, res[0].end or 0)
             ann.set_quote(exact, prefix, suffix)
         return ann

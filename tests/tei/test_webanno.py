@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import tei
 from tei.errors import AnnotationError
 from tei.webanno import EXT, ROLE, import_webanno, iter_annotations, to_webanno
+from tests.tei.export_helpers import add_orphan
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tei"
 SAMPLE = DATA / "wa_sample.xml"
@@ -43,7 +44,7 @@ def annotated() -> tei.TeiDocument:
     link.touch(pid, "2030-01-01T00:00:00Z")
     question = doc.add_annotation(doc.target_for(2, 0, 2, 12), "gl-question")
     question.note = ["Which sources?"]
-    doc.add_annotation("#string-range(nowhere,0,3)", "gl-comment")
+    add_orphan(doc, "#string-range(nowhere,0,3)", "gl-comment")
     return doc
 
 
