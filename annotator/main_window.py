@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 
 import tei
 from tei.document import TeiDocument
+from tei.resources import resource_path
 from tei.storage import DiskState
 
 from . import recovery, settings
@@ -69,8 +70,7 @@ from .validation import ValidationPanel, ValidationRunner
 
 log = logging.getLogger(__name__)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(ROOT, "resources", "samples", "soviet-aid-to-china.xml")
+SAMPLE = str(resource_path("samples", "soviet-aid-to-china.xml"))
 BACKGROUND_BYTES = 1_500_000
 _BLANK = (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>'
           b"Glossator</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/>"
