@@ -25,4 +25,6 @@ def resource_path(*parts: str) -> Path:
 
 
 SAMPLE = resource_path("samples", "soviet-aid-to-china.xml")
+#: The sample with a dozen illustrative annotations (made by ``tools/annotate_sample.py``).
+ANNOTATED_SAMPLE = resource_path("samples", "soviet-aid-to-china-annotated.xml")
 DEFAULT_TAXONOMY = resource_path("taxonomy", "source-criticism.xml")

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
+import tei
+from tei.validate import validate
+
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "resources" / "samples"
+ANNOTATED = "soviet-aid-to-china-annotated.xml"
 _JUNK = shutil.ignore_patterns(".git", ".venv", "__pycache__", "build", "dist", "*.egg-info",
                                ".pytest_cache", ".ruff_cache", "*.bak")  # fmt: skip
-
-pytestmark = pytest.mark.slow
-
 
 def _run(*cmd: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     out = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True,
@@ -61,6 +63,7 @@ def _outside(site: Path, tmp_path: Path) -> tuple[dict[str, str], Path]:
     return env, work
 
 
+@pytest.mark.slow
 def test_wheel_carries_every_module_the_resources_and_the_licence(dist: Path) -> None:
     names = set(zipfile.ZipFile(next(dist.glob("glossator-*.whl"))).namelist())
     modules = {p.relative_to(ROOT).as_posix() for pkg in ("tei", "annotator")
@@ -76,6 +79,7 @@ def test_wheel_carries_every_module_the_resources_and_the_licence(dist: Path) ->
     assert "License-Expression: MIT" in text
 
 
+@pytest.mark.slow
 def test_sdist_carries_the_sources_licence_and_citation(dist: Path) -> None:
     with tarfile.open(next(dist.glob("glossator-*.tar.gz"))) as tar:
         names = {n.partition("/")[2] for n in tar.getnames()}
@@ -85,6 +89,7 @@ def test_sdist_carries_the_sources_licence_and_citation(dist: Path) -> None:
         assert name in names
 
 
+@pytest.mark.slow
 def test_installed_wheel_runs_stats_on_its_bundled_sample(installed: Path, tmp_path: Path) -> None:
     env, work = _outside(installed, tmp_path)
     where = _run(sys.executable, "-c", "import tei, tei.resources as r; print(tei.__file__); "
@@ -95,8 +100,12 @@ def test_installed_wheel_runs_stats_on_its_bundled_sample(installed: Path, tmp_p
     stats = json.loads(_run(installed / "bin" / "glossator", "stats", sample, "--json", cwd=work,
                             env=env))  # fmt: skip
     assert stats["notes"] == 49 and stats["pages"] == 9
+    annotated = json.loads(_run(installed / "bin" / "glossator", "stats", "--json",
+                                sample.with_name(ANNOTATED), cwd=work, env=env))  # fmt: skip
+    assert annotated["annotations"] == 13 and annotated["orphans"] == 0
 
 
+@pytest.mark.slow
 def test_installed_wheel_annotates_and_saves_with_its_default_taxonomy(
     installed: Path, tmp_path: Path
 ) -> None:
@@ -124,3 +133,30 @@ def test_citation_cff_is_complete_and_matches_the_version() -> None:
                 f'version: "{version.group(1)}"', "license: MIT"):  # fmt: skip
         assert re.search("^" + re.escape(key), text, re.M), key
     assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def _marks(doc: tei.TeiDocument) -> list[tuple[str, str, str]]:
+    """(category, marked text, notes) of every annotation, in document order."""
+    out = []
+    for a in doc.annotations():
+        (r,) = doc.resolve(a.target)
+        assert r.ok, a.target
+        text = "|".join(doc.text.blocks[b].reading[p0:p1]
+                        for b, p0, p1 in doc.text.blocks_between(r.start, r.end))  # fmt: skip
+        out.append((a.category, text, " ".join(a.note)))
+    return sorted(out)
+
+
+def test_annotated_sample_is_the_script_output_on_the_plain_sample(tmp_path: Path) -> None:
+    shipped = tei.load(SAMPLES / ANNOTATED)
+    plain = tei.load(SAMPLES / "soviet-aid-to-china.xml")
+    assert [b.reading for b in shipped.text.blocks] == [b.reading for b in plain.text.blocks]
+    fresh = tmp_path / "fresh.xml"
+    _run(sys.executable, ROOT / "tools" / "annotate_sample.py", fresh, cwd=tmp_path)
+    assert len(shipped.annotations()) == 13
+    assert _marks(shipped) == _marks(tei.load(fresh)), (
+        "resources/samples/soviet-aid-to-china-annotated.xml is stale: regenerate it "
+        "(resources/samples/README.md)"
+    )
+    report = validate(shipped)
+    assert report.ok and not report.problems, report.format_text(ANNOTATED)
