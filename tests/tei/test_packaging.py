@@ -160,3 +160,25 @@ def test_annotated_sample_is_the_script_output_on_the_plain_sample(tmp_path: Pat
     )
     report = validate(shipped)
     assert report.ok and not report.problems, report.format_text(ANNOTATED)
+
+
+def _has_cjk_font() -> bool:
+    """Tell whether fontconfig knows a Chinese font (Debian: fonts-noto-cjk, from tools/setup.sh)."""
+    if shutil.which("fc-list"):
+        out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+        return bool(out.stdout.strip())
+    return any(Path("/usr/share/fonts").rglob("*CJK*"))
+
+
+@pytest.mark.slow
+def test_pdf_of_the_annotated_sample_keeps_its_chinese_characters(tmp_path: Path) -> None:
+    if not _has_cjk_font():
+        pytest.skip("no CJK font installed (tools/setup.sh installs fonts-noto-cjk)")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    out = tmp_path / "sample.pdf"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    _run(sys.executable, "-m", "annotator", "export", SAMPLES / ANNOTATED, "--to", "pdf", "-o", out,
+         cwd=tmp_path, env=env)  # fmt: skip
+    text = _run("pdftotext", out, "-", cwd=tmp_path)
+    assert "Dutu gongsi (督辦公司)" in text
