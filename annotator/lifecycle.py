@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 import tei
 from tei import anchoring
 from tei.document import TeiDocument
+from tei.resources import ANNOTATED_SAMPLE
 
 from . import recovery, settings
 from .display import DisplayMap
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(ROOT, "resources", "samples", "soviet-aid-to-china.xml")
+SAMPLE = str(ANNOTATED_SAMPLE)  # what `glossator` without a file opens
 BACKGROUND_BYTES = 1_500_000
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from lxml import etree
 
@@ -17,11 +16,10 @@ from . import ns
 from .annotations import check_xml_text
 from .errors import AnnotationError, TeiError
 from .parser import make_parser
+from .resources import DEFAULT_TAXONOMY
 
 TAXONOMY_ID = "glossator-taxonomy"
-DEFAULT_TAXONOMY_PATH = (
-    Path(__file__).resolve().parent.parent / "resources" / "taxonomy" / "source-criticism.xml"
-)
+DEFAULT_TAXONOMY_PATH = DEFAULT_TAXONOMY
 CATEGORY = ns.qn("category")
 _COLOR = re.compile(r"background-color:\s*(#[0-9a-fA-F]{6})")
 _PALETTE = ("#f6c343", "#f28b82", "#81c995", "#8ab4f8", "#c58af9", "#fdcfe8", "#a7ffeb", "#e6c9a8")

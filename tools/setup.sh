@@ -5,6 +5,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 PKGS="libegl1 libgl1 libfontconfig1 libx11-6 libx11-xcb1 libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libdbus-1-3 fonts-dejavu-core fonts-noto-core"
+# Chinese, Japanese and Korean glyphs for the PDF export (the sample quotes 督辦公司)
+PKGS="$PKGS fonts-noto-cjk"
 EXTRA=""
 if [ "${1:-}" = "--test" ]; then
   PKGS="$PKGS chromium poppler-utils"
