@@ -48,3 +48,33 @@ def test_a_documents_own_taxonomies_are_not_annotation_categories(qtbot) -> None
     for combo in (w.filter_category, w.findChild(QComboBox, "category_combo")):
         labels = [combo.itemText(i) for i in range(combo.count())]
         assert labels and not any("edition" in t.lower() or len(t) > 40 for t in labels), labels
+
+
+def test_a_footnote_without_a_reference_is_shown_apart_not_as_a_callout(window: MainWindow) -> None:
+    doc, view = window.session.doc, window.view
+    p20 = doc.text.block_index(doc.element_by_id("p20"))
+    db = view.map.blocks[view.map.qt_block_of[p20]]
+    assert "between them." in db.text
+    assert "29" not in [r.text for r in db.runs if r.kind == "noteref"]
+    assert "between them.29" not in view.toPlainText()
+    note = doc.text.block_index(doc.element_by_id("fn29"))
+    shown = view.map.blocks[view.map.qt_block_of[note]].text
+    assert shown.startswith("29\u2002[note without a reference in the source, page 79]")
+    pane = window.notes_pane
+    rows = [pane.item(k).text() for k in range(pane.count())]
+    assert any(r.startswith("29 (note without a reference in the source, page 79)") for r in rows)
+    assert sum(1 for r in rows if r.split()[0].isdigit()) == 49  # every footnote still listed
+
+
+def test_an_older_import_with_the_note_in_the_paragraph_shows_no_callout(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from tests.tei.test_import_text import SAMPLE_XML
+
+    old = SAMPLE_XML.read_text("utf-8")
+    note = old[old.index('<note place="foot" n="29"'):]
+    note = note[: note.index("</note>") + 7]
+    old = old.replace(note, "").replace("between them.", "between them." + note, 1)
+    path = tmp_path / "old.xml"
+    path.write_text(old, "utf-8")
+    w = open_window(qtbot, path)
+    assert "between them.29" not in w.view.toPlainText()
+    assert "29\u2002[note without a reference in the source]" in w.view.toPlainText()
