@@ -799,8 +799,14 @@ class MainWindow(QMainWindow):
         return False
 
     def goto_page_dialog(self) -> None:
-        """Ask for a page label and go there."""
-        label, ok = QInputDialog.getText(self, "Go to page", "Page:")
+        """Ask for a page, offering the document's page names (typed or chosen), and go there."""
+        names = [n for n, _i, _r in (self.view.map.pages() if self.view.map else []) if n]
+        if not names:
+            self.statusBar().showMessage("This document has no page markers.", 5000)
+            return
+        span = f"{names[0]}–{names[-1]}" if len(names) > 1 else names[0]
+        label, ok = QInputDialog.getItem(self, "Go to page", f"Page ({len(names)} pages: {span}):",
+                                         names, 0, True)  # fmt: skip
         if ok and label:
             self.go_to_page(label)
 
