@@ -37,8 +37,8 @@ class AnnotationListPanel(QWidget):
         self.filter_model = AnnotationFilterModel(self)
         self.filter_model.setSourceModel(self.table_model)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(4)
+        layout.setContentsMargins(6, 4, 6, 2)
+        layout.setSpacing(3)
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("annotation_filter_text")
         self.filter_edit.setAccessibleName("Filter annotations by text")
@@ -101,6 +101,7 @@ class AnnotationListPanel(QWidget):
         table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole note is in the tooltip
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(24)
+        table.setMinimumHeight(2 * 24)  # the panel may shrink while a large annotation is edited
         hh = table.horizontalHeader()
         page = AnnotationTableModel.PAGE_COLUMN
         hh.moveSection(hh.visualIndex(page), 0)  # the page comes first, as in a printed index

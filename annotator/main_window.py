@@ -362,6 +362,8 @@ class MainWindow(QMainWindow):
         self.list_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.editor.error.connect(lambda exc: show_error(self, exc))
         self.editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._editor_height_before = 0  # the editor's height before a figure needed more
+        self.editor.wants_height.connect(self._give_editor_room)
         self.editor.retarget_requested.connect(self.retarget)
         self.editor.jump_requested.connect(self.jump_to_annotation)
         self.sources_panel.error.connect(lambda exc: show_error(self, exc))
@@ -538,6 +540,28 @@ class MainWindow(QMainWindow):
             return  # not while the window first shows (it keeps the remembered layout)
         share = (2, 1) if dock is self.list_dock else (2, 3)
         self.resizeDocks([self.editor_dock, dock], list(share), Qt.Orientation.Vertical)
+
+    def _give_editor_room(self, needed: int) -> None:
+        """Grow the editor dock at the expense of the panel below it until the annotation shown
+        fits without scrolling (a contested figure's four rows of values at 1366×768); give the
+        room back when a smaller one is shown."""
+        below = next((d for d in (self.list_dock, self.sources_dock, self.taxonomy_dock, self.validation_dock)
+                      if d.isVisible() and not d.visibleRegion().isEmpty() and not d.isFloating()
+                      and self.dockWidgetArea(d) == self.dockWidgetArea(self.editor_dock)), None)  # fmt: skip
+        dock = self.editor_dock
+        if below is None or dock.isFloating():
+            return
+        want = needed + dock.height() - dock.widget().height()  # plus the title bar
+        total = dock.height() + below.height()
+        if dock.height() < want:
+            self._editor_height_before = self._editor_height_before or dock.height()
+            want = min(want, total - 100)
+        elif self._editor_height_before and dock.height() > max(want, self._editor_height_before):
+            want, self._editor_height_before = max(want, self._editor_height_before), 0
+        else:
+            return
+        if want != dock.height():
+            self.resizeDocks([dock, below], [want, total - want], Qt.Orientation.Vertical)
 
     def _refresh_undo_actions(self) -> None:
         """Name the step Undo and Redo would take ("Undo Add Bias note"), or disable them."""
