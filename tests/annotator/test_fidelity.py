@@ -45,7 +45,7 @@ def test_a_documents_own_taxonomies_are_not_annotation_categories(qtbot) -> None
         qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(view, Qt.Key.Key_C)  # a comment: the editor opens with its category list
     assert w.session.doc.annotations()[0].category == "gl-comment"
-    for combo in (w.filter_category, w.findChild(QComboBox, "category_combo")):
+    for combo in (w.list_panel.filter_category, w.findChild(QComboBox, "category_combo")):
         labels = [combo.itemText(i) for i in range(combo.count())]
         assert labels and not any("edition" in t.lower() or len(t) > 40 for t in labels), labels
 
