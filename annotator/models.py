@@ -333,7 +333,12 @@ class SourcesModel(QStandardItemModel):
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self._cited: dict[str, set[str]] = {}  # annotation id -> the sources it cites
+        self._counts: dict[str, int] = {}
         session.sources_changed.connect(self.reset)
+        for signal in (session.annotation_added, session.annotation_changed):
+            signal.connect(self._recount)
+        session.annotation_removed.connect(self._recount)
         self.reset()
 
     def reset(self) -> None:
@@ -341,16 +346,19 @@ class SourcesModel(QStandardItemModel):
         self.clear()
         self.setHorizontalHeaderLabels(["Source", "Id", "Cited by"])
         doc = self.session.doc
-        counts: dict[str, int] = {}
-        for ann in doc.annotations():
-            for sid in ann.cited_sources():
+        self._cited = {a.id: set(a.cited_sources()) for a in doc.annotations()}
+        counts = self._counts = {}
+        for cited in self._cited.values():
+            for sid in cited:
                 counts[sid] = counts.get(sid, 0) + 1
-        bib = QStandardItem("Bibliography")
-        notes = QStandardItem("Footnotes of the document")
+        sources = doc.sources()
+        notes_count = sum(1 for b in doc.text.blocks if b.is_note)
+        bib = QStandardItem(f"Bibliography ({len(sources)})")
+        notes = QStandardItem(f"Footnotes of the document ({notes_count})")
         for item in (bib, notes):
             item.setEditable(False)
             item.setSelectable(False)
-        for entry in doc.sources():
+        for entry in sources:
             row = self._row(entry.citation, entry.id, counts.get(entry.id, 0),
                             "source" if entry.editable else "foreign-source")  # fmt: skip
             bib.appendRow(row)
@@ -369,6 +377,32 @@ class SourcesModel(QStandardItemModel):
                 it.setEditable(False)
                 it.setSelectable(False)
         self.rebuilt.emit()
+
+    def _recount(self, ann_id: str) -> None:
+        """Update "Cited by" when an annotation starts or stops citing a source."""
+        try:
+            now = set(self.session.doc.annotation(ann_id).cited_sources())
+        except tei.TeiError:  # removed
+            now = set()
+        before = self._cited.get(ann_id, set())
+        if now == before:
+            return
+        self._cited[ann_id] = now
+        for sid in before ^ now:
+            self._counts[sid] = self._counts.get(sid, 0) + (1 if sid in now else -1)
+            for item in self._items_of(sid):
+                count = self._counts[sid]
+                item.setText(str(count) if count else "")
+
+    def _items_of(self, sid: str) -> list[QStandardItem]:
+        """Return the "Cited by" cells of a source or footnote id."""
+        cells = []
+        for r in range(self.rowCount()):
+            group = self.item(r, 0)
+            for c in range(group.rowCount()):
+                if group.child(c, 0).data(ID_ROLE) == sid:
+                    cells.append(group.child(c, 2))
+        return cells
 
     @staticmethod
     def _row(text: str, sid: str, count: int, kind: str, block: int = -1) -> list[QStandardItem]:
