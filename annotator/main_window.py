@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         self.view.setMinimumWidth(460)
         self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
         lay.addWidget(self.view, 1)
-        self.find_bar = FindBar(self.view)
+        self.find_bar = FindBar(self.view, lambda: [(c.id, c.label) for c in self.session.doc.taxonomy.categories.values()])
         self.find_bar.hide()
         lay.addWidget(self.find_bar)
         self.setCentralWidget(central)
@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
         self.editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._editor_height_before = 0  # the editor's height before a figure needed more
         self.editor.wants_height.connect(self._give_editor_room)
+        self.find_bar.annotate_all_requested.connect(self.annotate_all)
         self.editor.retarget_requested.connect(self.retarget)
         self.editor.jump_requested.connect(self.jump_to_annotation)
         self.sources_panel.error.connect(lambda exc: show_error(self, exc))
@@ -540,6 +541,26 @@ class MainWindow(QMainWindow):
             return  # not while the window first shows (it keeps the remembered layout)
         share = (2, 1) if dock is self.list_dock else (2, 3)
         self.resizeDocks([self.editor_dock, dock], list(share), Qt.Orientation.Vertical)
+
+    def annotate_all(self, sels: list[tuple[int, int, int, int]], category: str, query: str) -> None:
+        """Annotate every hit of a search with one category, as one undo step."""
+        label = self.session.doc.taxonomy.label(category)
+        stack = self.session.undo_stack
+        made, refused = 0, []
+        stack.beginMacro(f"Annotate {len(sels)} hits of “{query[:30]}” as {label}")
+        try:
+            for sel in sels:
+                try:
+                    self.session.annotate(sel, category)
+                    made += 1
+                except tei.TeiError as exc:
+                    refused.append(str(exc))
+        finally:
+            stack.endMacro()
+        text = f"Annotated {made} hit{'s' if made != 1 else ''} as {label} — Ctrl+Z takes them back."
+        if refused:
+            text += f" {len(refused)} could not be annotated ({refused[0]})."
+        self.statusBar().showMessage(text, 10000)
 
     def _give_editor_room(self, needed: int) -> None:
         """Grow the editor dock at the expense of the panel below it until the annotation shown
