@@ -405,7 +405,7 @@ class AnnotationEditor(QWidget):
         self.add_alt_button = QPushButton("Add value")
         self.add_alt_button.setObjectName("add_alternative")
         self.add_alt_button.setAccessibleName("Add alternative value")
-        self.add_alt_button.clicked.connect(self.add_alternative)
+        self.add_alt_button.clicked.connect(lambda: self.add_alternative(edit=True))
         self.remove_alt_button = QPushButton("Remove value")
         self.remove_alt_button.setObjectName("remove_alternative")
         self.remove_alt_button.setAccessibleName("Remove alternative value")
@@ -779,8 +779,8 @@ class AnnotationEditor(QWidget):
 
         self._edit("Cite footnote for a value", change)
 
-    def add_alternative(self, value: str = "", source: str = "") -> None:
-        """Append an alternative value (one undo step)."""
+    def add_alternative(self, value: str = "", source: str = "", *, edit: bool = False) -> None:
+        """Append an alternative value (one undo step); with ``edit``, the cursor goes to it."""
 
         def change(a: tei.Annotation) -> None:
             fig = a.figure
@@ -788,7 +788,7 @@ class AnnotationEditor(QWidget):
                                                 source=source))  # fmt: skip
             a.figure = fig
 
-        if self._edit("Add alternative value", change):
+        if self._edit("Add alternative value", change) and edit:
             row = self.alt_table.rowCount() - 1
             if row >= 0:  # the cursor goes to the new row's value, ready to type
                 self.alt_table.setFocus()

@@ -56,6 +56,11 @@ def test_add_value_puts_the_cursor_in_the_new_row(window, qtbot) -> None:  # noq
     qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
     (alt,) = window.session.doc.annotation(ann_id).figure.alternatives
     assert alt.value == "3,900 specialists" and alt.quantity is not None and alt.quantity.value == 3900
+    # a click and nothing typed: an empty row, not the button's checked flag as a value
+    qtbot.mouseClick(editor.add_alt_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    second = window.session.doc.annotation(ann_id).figure.alternatives[1]
+    assert second.value == "" and second.quantity is None
 
 
 def test_the_rationale_takes_several_lines_and_preferred_keeps_what_was_typed(window, qtbot) -> None:  # noqa: ANN001
