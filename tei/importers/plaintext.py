@@ -23,7 +23,11 @@ The importer works in stages; each has small documented rules, and an option to 
    Numbered end lines with neither a reference in the text nor the look of a citation stay text.
 5. **Paragraphs and headings** (``paragraphs``; rules in :mod:`tei.importers._blocks`): one per
    line or blank-line separated; Markdown-like headings open nested ``<div>``s; a paragraph cut by
-   a page break is one ``<p>`` with a ``<pb/>`` inside.
+   a page break is one ``<p>`` with a ``<pb/>`` inside. Without a ``title`` option, a first line
+   that looks like a title (rule in :func:`_title_unit`) becomes the heading and the title, and
+   the report says so.
+
+A file that is XML or HTML is refused, saying what to do instead.
 
 The result is a TEI document (``<pb n>`` at every page start, ``<note place="foot" n xml:id>`` at
 the point of reference with a ``<bibl>`` inside, ``xml:id`` ``p1``, ``p2``... on paragraphs and
@@ -40,6 +44,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tei.errors import TextImportError
 from tei.importers._blocks import (
@@ -79,6 +84,9 @@ from tei.importers._pages import (
     split_pages,
 )
 from tei.parser import MAX_BYTES
+
+if TYPE_CHECKING:
+    from tei.document import TeiDocument
 
 __all__ = [
     "ImportReport",
@@ -164,6 +172,12 @@ class ImportResult:
 
     xml: bytes
     report: ImportReport
+
+    def document(self) -> TeiDocument:
+        """Return the imported TEI as a document (unsaved: give ``save`` a path)."""
+        from tei.document import TeiDocument
+
+        return TeiDocument.from_bytes(self.xml)
 
 
 def _check_options(opts: TextImportOptions) -> None:
