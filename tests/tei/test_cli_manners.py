@@ -167,3 +167,15 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path):
     assert text.split("\r\x1b[K")[-1] == f"wrote {out}: 0 annotations\r\n"  # the line is erased
     piped = glossator("export", SAMPLE, "--to", "html", "-o", out)
     assert piped.stderr == f"wrote {out}: 0 annotations\n"
+
+
+def test_import_annotations_never_writes_over_the_annotations_it_reads(tmp_path):
+    doc = tmp_path / "doc.xml"
+    doc.write_bytes(SAMPLE.read_bytes())
+    anns = tmp_path / "notes.jsonld"
+    anns.write_text("[]")
+    proc = glossator("import-annotations", doc, anns, "-o", anns)
+    assert proc.returncode == 2 and "is the annotation file itself" in error_line(proc)
+    assert anns.read_text() == "[]"
+    proc = glossator("import-annotations", doc, anns, "-o", doc)  # into the document: allowed
+    assert proc.returncode == 0, proc.stderr
