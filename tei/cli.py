@@ -20,6 +20,12 @@ Exit codes (stable; scripts may rely on them):
   that cannot be written;
 - 3: internal error (a bug); ``--debug`` shows the traceback.
 
+``export`` options are declared per format (``tei.exporters.OPTIONS``; ``export --help`` lists
+them) and checked before anything is read; so is every ``-o``: it may not be an input file (under
+any spelling or link), a folder, or in a missing or unwritable folder. A successful export prints
+one line on stderr (``wrote OUT: N annotations``); on a terminal it shows the seconds spent while
+it runs. ``-v`` logs what is done, ``--debug`` also tracebacks.
+
 Errors are reported as ONE line on stderr: ``glossator: error: PATH:LINE:COL: MESSAGE`` (line and
 column when known), never a traceback. A document that loads with a warning (duplicate
 ``xml:id``s) gets one ``glossator: warning: PATH: MESSAGE`` line per warning on stderr. The schema for ``validate`` may also be given by the
@@ -91,8 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(prog="glossator", description="Glossator: source criticism "
-                                "over TEI XML.", epilog=_EPILOG,
-                                formatter_class=fmt)  # fmt: skip
+                                "over TEI XML.", epilog=_EPILOG, formatter_class=fmt)  # fmt: skip
     p.add_argument("--debug", action="store_true", help="log details (and tracebacks) to stderr")
     p.add_argument("-v", "--verbose", action="store_true", help="log what is done to stderr")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",

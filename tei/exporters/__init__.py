@@ -113,7 +113,7 @@ def check_options(fmt: str, options: Mapping[str, Any]) -> dict[str, Any]:
         option = Option(key, kind=None) if known is None else known.get(key)
         if option is None:
             takes = "; ".join(o.describe() for o in known.values())  # type: ignore[union-attr]
-            raise TeiError(f"--to {fmt} has no option {key!r}; "
+            raise TeiError(f"the {fmt} export has no option {key!r}; "
                            + (f"its options: {takes}" if takes else "it takes none"))  # fmt: skip
         out[key] = option.convert(value)
     return out

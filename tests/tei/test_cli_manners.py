@@ -53,7 +53,7 @@ def test_export_refuses_to_write_over_its_document(tmp_path, spelling):
 @pytest.mark.parametrize(("option", "expected"), [
     ("delimiter=ab", "option delimiter cannot be 'ab'; use one of ',', ';', 'tab', '|'"),
     ('delimiter="', "option delimiter cannot be '\"'"),
-    ("delimeter=;", "--to csv has no option 'delimeter'; its options: delimiter (',', ';', 'tab', "
+    ("delimeter=;", "the csv export has no option 'delimeter'; its options: delimiter (',', ';', 'tab', "
                     "'|'): field separator"),
     ("bom=maybe", "option bom is true or false, not 'maybe'"),
 ])  # fmt: skip
