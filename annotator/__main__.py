@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run Glossator: a CLI subcommand if the first argument (after ``--debug``) names one, else
     the GUI."""
     args = list(sys.argv[1:] if argv is None else argv)
-    first = next((a for a in args if a != "--debug"), "")  # the CLI's own option may come first
+    first = next((a for a in args if a not in ("--debug", "-v", "--verbose")), "")  # CLI options
     if first in _cli_commands():
         from tei import cli, exporters
 
@@ -45,16 +45,22 @@ def _export_pdf(doc: Any, dest: str, **options: Any) -> Any:
 
 
 def _parse(args: list[str]) -> argparse.Namespace:
-    commands = ", ".join(sorted(_cli_commands()))
+    try:
+        from tei.cli import commands_help
+    except ImportError:
+        commands_help = str
     parser = argparse.ArgumentParser(
         prog="glossator",
-        description="Critical annotation of TEI texts.",
-        epilog=f"Commands (run 'glossator COMMAND --help'): {commands}." if commands else None,
+        usage="glossator [-h] [-v] [--screenshot OUT.png] [FILE]\n"
+              "       glossator [--debug] [-v] COMMAND ...",
+        description="Critical annotation of TEI texts: without a COMMAND, open FILE in the app.",
+        epilog=commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", nargs="?", help="TEI file to open (default: the bundled sample)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open the file, save a screenshot of the window after the first paint, exit")
-    parser.add_argument("--verbose", "-v", action="store_true", help="log debugging details")
+    parser.add_argument("--verbose", "-v", "--debug", action="store_true",
+                        help="log debugging details (also before a COMMAND)")
     return parser.parse_args(args)
 
 

@@ -132,16 +132,19 @@ class ReadingIndex:
         ) == collapse_ws(exact)
 
     def find_quote(self, exact: str, prefix: str = "", suffix: str = "") -> Found:
-        """Find ``exact`` (whitespace-collapsed) and pick the occurrence whose context fits best."""
-        needle = collapse_ws(exact)
-        if not needle:
+        """Find ``exact`` (whitespace runs compared as one space; whitespace at its ends kept when
+        the text has it there) and pick the occurrence whose context fits best."""
+        if not exact.strip():
             return Found(error="the quote is empty")
         norm, _, _ = self._normalised()
         hits: list[int] = []
-        i = norm.find(needle)
-        while i >= 0 and len(hits) < MAX_CANDIDATES:
-            hits.append(i)
-            i = norm.find(needle, i + 1)
+        for needle in dict.fromkeys((_WS.sub(" ", exact), collapse_ws(exact))):
+            i = norm.find(needle)
+            while i >= 0 and len(hits) < MAX_CANDIDATES:
+                hits.append(i)
+                i = norm.find(needle, i + 1)
+            if hits:
+                break
         if not hits:
             return Found(error="quote not found in the text")
         pre, suf = _WS.sub(" ", prefix).lstrip(" "), _WS.sub(" ", suffix).rstrip(" ")

@@ -20,6 +20,12 @@ Exit codes (stable; scripts may rely on them):
   that cannot be written;
 - 3: internal error (a bug); ``--debug`` shows the traceback.
 
+``export`` options are declared per format (``tei.exporters.OPTIONS``; ``export --help`` lists
+them) and checked before anything is read; so is every ``-o``: it may not be an input file (under
+any spelling or link), a folder, or in a missing or unwritable folder. A successful export prints
+one line on stderr (``wrote OUT: N annotations``); on a terminal it shows the seconds spent while
+it runs. ``-v`` logs what is done, ``--debug`` also tracebacks.
+
 Errors are reported as ONE line on stderr: ``glossator: error: PATH:LINE:COL: MESSAGE`` (line and
 column when known), never a traceback. A document that loads with a warning (duplicate
 ``xml:id``s) gets one ``glossator: warning: PATH: MESSAGE`` line per warning on stderr. The schema for ``validate`` may also be given by the
@@ -33,17 +39,16 @@ import json
 import logging
 import os
 import sys
+import threading
+import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 
 from . import ns
 from .errors import EncodingError, NotXmlError, TeiError
 from .parser import read_file
-
-if TYPE_CHECKING:
-    from .exporters import ExportReport
 
 log = logging.getLogger("glossator.cli")
 
@@ -59,20 +64,58 @@ class _UsageError(Exception):
     """A bad command-line value (unknown format, malformed --option)."""
 
 
+#: command -> one-line description (``glossator --help`` lists them).
+DESCRIPTIONS = {
+    "import-text": "turn a plain-text source (web copy, OCR) into a TEI edition, with a report",
+    "import-annotations": "anchor W3C Web Annotations (JSON-LD, e.g. Hypothesis) on a TEI document",
+    "export": "export an annotated document as HTML, PDF, inline TEI, Web Annotation or CSV",
+    "validate": "check pointers, ids, categories (and a RELAX NG schema)",
+    "stats": "summarise the text and its annotations",
+}
+
+
+def commands_help() -> str:
+    """Return the commands with their one-line descriptions, as ``glossator --help`` lists them."""
+    width = max(map(len, DESCRIPTIONS))
+    lines = [f"  {name:<{width}}  {text}" for name, text in DESCRIPTIONS.items()]
+    return "commands (glossator COMMAND --help for their options):\n" + "\n".join(lines)
+
+
+def _export_epilog() -> str:
+    from . import exporters
+
+    lines = ["formats and their options (--option KEY=VALUE):"]
+    for fmt, text in exporters.FORMATS.items():
+        lines.append(f"  {fmt}: {text}")
+        lines += [f"      {o.describe()}" for o in exporters.OPTIONS.get(fmt, {}).values()]
+    return "\n".join(lines) + "\n\n" + _EPILOG
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``glossator`` command."""
+    from . import exporters
+
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(prog="glossator", description="Glossator: source criticism "
                                 "over TEI XML.", epilog=_EPILOG, formatter_class=fmt)  # fmt: skip
     p.add_argument("--debug", action="store_true", help="log details (and tracebacks) to stderr")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    t = sub.add_parser(
-        "import-text", help="import a plain-text source as TEI", epilog=_EPILOG, formatter_class=fmt
-    )
-    t.add_argument("source", metavar="SOURCE.txt")
-    t.add_argument("-o", "--output", required=True, metavar="OUT.xml")
-    for opt in ("title", "author", "source-url", "lang", "encoding"):
-        t.add_argument(f"--{opt}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what is done to stderr")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           help="what to do (glossator COMMAND --help for its options)")
+
+    def command(name: str, epilog: str = _EPILOG) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name],
+                              epilog=epilog, formatter_class=fmt)  # fmt: skip
+
+    t = command("import-text")
+    t.add_argument("source", metavar="SOURCE.txt", help="the text file (any common encoding)")
+    t.add_argument("-o", "--output", required=True, metavar="OUT.xml", help="the TEI file to write")
+    t.add_argument("--title", help="title of the text (default: its first line if it looks like "
+                   "a title, else the file name)")  # fmt: skip
+    t.add_argument("--author", help="author of the text")
+    t.add_argument("--source-url", metavar="URL", help="where the text was copied from")
+    t.add_argument("--lang", help="language of the text (e.g. en, ru, zh-Hant)")
+    t.add_argument("--encoding", help="encoding of the file (default: detected)")
     t.add_argument("--page-markers", default="auto", metavar="M",
                    help="how page ends are marked: auto (detect), page-line, bracket, dash, "
                    "formfeed or none")  # fmt: skip
@@ -82,34 +125,27 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-footnotes", action="store_true", help="do not look for footnotes")
     t.add_argument("--keep-boilerplate", action="store_true",
                    help="keep trailing website text (menus, copyright lines) instead of dropping it")
-    a = sub.add_parser("import-annotations", epilog=_EPILOG,
-                       help="anchor W3C Web Annotations (JSON-LD) on a TEI document")  # fmt: skip
-    a.add_argument("document", metavar="DOC.xml")
-    a.add_argument("annotations", metavar="ANNOTATIONS.jsonld")
-    a.add_argument("-o", "--output", required=True, metavar="OUT.xml")
+    a = command("import-annotations")
+    a.add_argument("document", metavar="DOC.xml", help="the TEI document to annotate")
+    a.add_argument("annotations", metavar="ANNOTATIONS.jsonld", help="the Web Annotations")
+    a.add_argument("-o", "--output", required=True, metavar="OUT.xml",
+                   help="the TEI file to write (may be DOC.xml; a .bak is kept)")  # fmt: skip
     a.add_argument("--annotator", help="creator name for annotations that have none")
-    e = sub.add_parser("export", help="export a document (webanno, or a registered format)",
-                       epilog=_EPILOG, formatter_class=fmt)  # fmt: skip
-    e.add_argument("document", metavar="DOC.xml")
-    e.add_argument("--to", required=True, dest="format", metavar="FORMAT")
-    e.add_argument("-o", "--output", required=True, metavar="OUT", help="output file ('-': stdout)")
-    e.add_argument(
-        "--option",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="exporter option (repeatable), e.g. base_uri=https://example.org/d.xml",
-    )
-    v = sub.add_parser("validate", help="check pointers, ids, categories (and a RELAX NG schema)",
-                       epilog=_EPILOG, formatter_class=fmt)  # fmt: skip
-    v.add_argument("document", metavar="DOC.xml")
+    e = command("export", _export_epilog())
+    e.add_argument("document", metavar="DOC.xml", help="the annotated TEI document")
+    e.add_argument("--to", required=True, dest="format", metavar="FORMAT",
+                   help="one of: " + ", ".join(exporters.FORMATS))  # fmt: skip
+    e.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="the file to write ('-': Web Annotation to standard output)")  # fmt: skip
+    e.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="an option of the format (repeatable; listed below)")  # fmt: skip
+    v = command("validate")
+    v.add_argument("document", metavar="DOC.xml", help="the TEI document to check")
     v.add_argument("--schema", metavar="RNG", help=f"RELAX NG schema (default: ${SCHEMA_ENV})")
     v.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     v.add_argument("--json", action="store_true", help="print the problems as JSON")
-    s = sub.add_parser(
-        "stats", help="summarise text and annotations", epilog=_EPILOG, formatter_class=fmt
-    )
-    s.add_argument("document", metavar="DOC.xml")
+    s = command("stats")
+    s.add_argument("document", metavar="DOC.xml", help="the TEI document to summarise")
     s.add_argument("--json", action="store_true", help="print JSON")
     return p
 
@@ -120,8 +156,9 @@ def run(argv: list[str]) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed by argparse
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
-    if args.debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    if args.debug or args.verbose:
+        level = logging.DEBUG if args.debug else logging.INFO
+        logging.basicConfig(level=level, format="%(name)s: %(message)s")
     try:
         return _COMMANDS[args.command](args)
     except TeiError as exc:
@@ -189,6 +226,7 @@ def _cmd_import_text(args: argparse.Namespace) -> int:
 def _cmd_import_annotations(args: argparse.Namespace) -> int:
     from .webanno import import_webanno
 
+    check_output(args.output, args.annotations, what="annotation file")
     doc = _load(args.document)
     data = read_json(args.annotations)
     try:
@@ -224,7 +262,8 @@ def read_json(path: str) -> Any:
 
 
 def check_output(out: str, *inputs: str, what: str = "document") -> None:
-    """Refuse an output path that is one of the ``inputs`` (under any spelling or link)."""
+    """Refuse, before any work, an output path that is one of the ``inputs`` (under any spelling
+    or link), a folder, or in a folder that is missing or not writable."""
     for source in inputs:
         try:
             same = os.path.samefile(source, out)
@@ -233,52 +272,89 @@ def check_output(out: str, *inputs: str, what: str = "document") -> None:
         if same:
             raise _UsageError(f"-o {out} is the {what} itself; it would be replaced: "
                               "choose another -o")  # fmt: skip
+    if os.path.isdir(out):
+        raise _UsageError(f"-o {out} is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise _UsageError(f"-o {out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _UsageError(f"-o {out}: the folder {folder} is not writable")
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    options = parse_options(args.option)
-    if args.output != "-":
-        check_output(args.output, args.document)
+    from . import exporters
+
+    try:
+        options = exporters.check_options(args.format, parse_options(args.option))
+    except TeiError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.output == "-":
+        if args.format != "webanno":
+            raise _UsageError("only --to webanno can be written to standard output (-o -)")
+        _webanno_to_stdout(_load(args.document), options.get("base_uri"))
+        return EXIT_OK
+    check_output(args.output, args.document)
     doc = _load(args.document)
-    report = export(doc, args.format, args.output, **options)
-    for warning in report.warnings if report is not None else []:
+    with _Progress(f"exporting {args.document} as {args.format}"):
+        try:
+            report = exporters.export(doc, args.format, args.output, **options)
+        except OSError as exc:  # the exporter's temporary file names a path the user never gave
+            raise _UsageError(f"-o {args.output}: cannot write: {exc.strerror or exc}") from None
+    for warning in report.warnings:
         print(f"glossator: warning: {args.output}: {warning}", file=sys.stderr)
+    plural = "" if report.count == 1 else "s"
+    print(f"wrote {args.output}: {report.count} annotation{plural}", file=sys.stderr)
     return EXIT_OK
 
 
-def parse_options(items: list[str]) -> dict[str, Any]:
-    """Turn ``KEY=VALUE`` strings into keyword arguments (true/false and integers converted)."""
-    out: dict[str, Any] = {}
+def parse_options(items: list[str]) -> dict[str, str]:
+    """Turn ``KEY=VALUE`` strings into a dict (``tei.exporters.check_options`` converts values)."""
+    out: dict[str, str] = {}
     for item in items:
         key, eq, value = item.partition("=")
         key = key.strip().replace("-", "_")
         if not eq or not key.isidentifier():
             raise _UsageError(f"--option must look like KEY=VALUE, not {item!r}")
-        low = value.lower()
-        if low in ("true", "yes", "on", "false", "no", "off"):
-            out[key] = low in ("true", "yes", "on")
-        elif value.lstrip("-").isdigit():
-            out[key] = int(value)
-        else:
-            out[key] = value
+        out[key] = value
     return out
 
 
-def export(doc: Any, fmt: str, out: str, **options: Any) -> ExportReport | None:
-    """Export through the ``tei.exporters`` registry ('-' writes Web Annotation to stdout);
-    return the exporter's report (None for standard output)."""
-    from . import exporters, webanno
+def _webanno_to_stdout(doc: Any, base_uri: str | None) -> None:
+    from . import webanno
 
-    if fmt not in exporters.FORMATS:
-        known = ", ".join(sorted(exporters.FORMATS))
-        raise _UsageError(f"unknown export format {fmt!r}; available: {known}")
-    if out == "-":
-        if fmt != "webanno":
-            raise _UsageError("only --to webanno can be written to standard output")
-        print(json.dumps(webanno.to_webanno(doc, base_uri=options.get("base_uri")),
-                         ensure_ascii=False, indent=2))  # fmt: skip
-        return None
-    return exporters.export(doc, fmt, out, **options)
+    print(json.dumps(webanno.to_webanno(doc, base_uri=base_uri), ensure_ascii=False, indent=2))
+
+
+class _Progress:
+    """While a long step runs, show what it is and the seconds spent on the terminal's stderr
+    (nothing when stderr is not a terminal); the line is erased when the step ends."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.done = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Progress:
+        if sys.stderr.isatty():
+            self.thread = threading.Thread(target=self._tick, daemon=True)
+            self.thread.start()
+        return self
+
+    def _tick(self) -> None:
+        began = time.monotonic()
+        while True:
+            seconds = int(time.monotonic() - began)
+            sys.stderr.write(f"\r{self.what}… {seconds} s\033[K")
+            sys.stderr.flush()
+            if self.done.wait(1.0):
+                break
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

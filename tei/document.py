@@ -285,6 +285,22 @@ class TeiDocument:
         id1, shift1 = (id0, shift0) if b1 == b0 else self.anchor_id(blocks[b1].element)
         return str(pointers.span_pointer(id0, s0 + shift0, id1, s1 + shift1))
 
+    def find(self, quote: str, *, prefix: str = "", suffix: str = "") -> str:
+        """Return the ``@target`` of the passage of the reading text that reads ``quote``.
+
+        Runs of whitespace match any whitespace; ``prefix``/``suffix`` (text just before/after)
+        choose among several occurrences. Raise ``PointerError`` when the text has the quote
+        nowhere, or more than once and the context does not tell which.
+        """
+        from .anchoring import ReadingIndex, Unanchored, anchor_target
+
+        selector = {"type": "TextQuoteSelector", "exact": quote, "prefix": prefix,
+                    "suffix": suffix}  # fmt: skip
+        try:
+            return anchor_target(self, ReadingIndex(self), {"selector": selector})
+        except Unanchored as exc:
+            raise PointerError(f"{quote!r}: {exc}") from None
+
     def anchor_id(self, el: etree._Element) -> tuple[str, int]:
         """Return an xml:id naming ``el`` unambiguously and the raw offset of ``el`` inside it.
 

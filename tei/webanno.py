@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from . import ns
 from .anchoring import ReadingIndex, Unanchored, anchor_target, collapse_ws
@@ -78,11 +79,19 @@ class ImportReport:
 
 # -- export -------------------------------------------------------------------------------------
 def document_uri(doc: TeiDocument, base_uri: str | None = None) -> str:
-    """Return the URI that identifies the document in exported annotations."""
-    if base_uri:
-        return base_uri.split("#")[0]
-    if doc.path:
-        return Path(doc.path).resolve().as_uri()
+    """Return the IRI that identifies the document in exported annotations: ``base_uri``, else
+    the document's own (``@xml:base`` of its root, joined with the file name when it ends in
+    ``/``; a ``publicationStmt/idno`` of type URI or URL),
+    else its file name as a relative IRI (a local path never leaks), else a URN."""
+    name = quote(os.path.basename(doc.path)) if doc.path else ""
+    header = f"{ns.qn('teiHeader')}/{ns.qn('fileDesc')}/{ns.qn('publicationStmt')}/{ns.qn('idno')}"
+    idnos = [i for i in doc.root.iterfind(header) if (i.get("type") or "").upper() in ("URI", "URL")]
+    xml_base = (doc.root.get(f"{{{ns.XML}}}base") or "").strip()
+    if xml_base.endswith("/"):  # a folder: the document is the file of that name in it
+        xml_base += name
+    for uri in (base_uri, xml_base, *(i.text for i in idnos), name):
+        if uri and uri.strip():
+            return uri.strip().split("#")[0]
     return "urn:x-glossator:document"
 
 

@@ -7,9 +7,10 @@ other packages add theirs with :func:`register` (the GUI registers ``pdf`` from 
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,15 +31,92 @@ class ExportReport:
 #: An exporter writes ``doc`` to ``dest`` and returns a report.
 Exporter = Callable[..., ExportReport]
 
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option of an export format: its name, a help line, and what values it takes.
+
+    ``kind`` is ``bool``, ``str`` or ``None`` (undeclared: strings become booleans or integers
+    when they look like one); ``values`` maps each accepted spelling to the value passed on.
+    """
+
+    name: str
+    help: str = ""
+    kind: type | None = str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """Return the name, the values taken and the help line, as the CLI lists them."""
+        shown = ", ".join(repr(k) for k in self.values if k.isprintable()) or (
+            "true or false" if self.kind is bool else "text" if self.kind is str else "")
+        return self.name + (f" ({shown})" if shown else "") + (f": {self.help}" if self.help else "")
+
+    def convert(self, value: Any) -> Any:
+        """Return ``value`` as the exporter takes it; raise ``TeiError`` if it is not allowed."""
+        if self.values:
+            if isinstance(value, str) and value in self.values:
+                return self.values[value]
+            if value in self.values.values():
+                return value
+            allowed = ", ".join(repr(k) for k in self.values if k.isprintable())
+            raise TeiError(f"option {self.name} cannot be {value!r}; use one of {allowed}")
+        text = value.strip().lower() if isinstance(value, str) else None
+        if self.kind is bool:
+            if isinstance(value, bool) or text in _TRUE + _FALSE:
+                return value if isinstance(value, bool) else text in _TRUE
+            raise TeiError(f"option {self.name} is true or false, not {value!r}")
+        if self.kind is str:
+            if isinstance(value, str):
+                return value
+            raise TeiError(f"option {self.name} takes text, not {value!r}")
+        if text in _TRUE + _FALSE and text not in ("0", "1"):
+            return text in _TRUE
+        if text is not None and text.lstrip("-").isdigit():
+            return int(text)
+        return value
+
+
 #: format -> one-line description (what the CLI and the Export dialog list).
 FORMATS: dict[str, str] = {}
+#: format -> its options by name.
+OPTIONS: dict[str, dict[str, Option]] = {}
 _FUNCS: dict[str, Exporter | str] = {}
 
 
-def register(fmt: str, func: Exporter | str, description: str) -> None:
-    """Register (or replace) an export format; ``func`` may be ``"module:function"`` (lazy)."""
+def register(fmt: str, func: Exporter | str, description: str,
+             options: Iterable[Option] | None = None) -> None:  # fmt: skip
+    """Register (or replace) an export format; ``func`` may be ``"module:function"`` (lazy).
+
+    Without ``options``, the keyword-only arguments of ``func`` (a function) are its options;
+    one that has none takes any.
+    """
     FORMATS[fmt] = description
     _FUNCS[fmt] = func
+    if options is None and callable(func):
+        params = inspect.signature(func).parameters.values()
+        options = [Option(p.name, kind=None) for p in params if p.kind is p.KEYWORD_ONLY] or None
+    if options is None:
+        OPTIONS.pop(fmt, None)
+    else:
+        OPTIONS[fmt] = {o.name: o for o in options}
+
+
+def check_options(fmt: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``options`` converted for ``fmt``'s exporter; raise ``TeiError`` naming the valid
+    options and values for an unknown format, option or value."""
+    exporter(fmt)
+    known = OPTIONS.get(fmt)
+    out = {}
+    for key, value in options.items():
+        option = Option(key, kind=None) if known is None else known.get(key)
+        if option is None:
+            takes = "; ".join(o.describe() for o in known.values())  # type: ignore[union-attr]
+            raise TeiError(f"the {fmt} export has no option {key!r}; "
+                           + (f"its options: {takes}" if takes else "it takes none"))  # fmt: skip
+        out[key] = option.convert(value)
+    return out
 
 
 def exporter(fmt: str) -> Exporter:
@@ -55,9 +133,10 @@ def exporter(fmt: str) -> Exporter:
 
 
 def export(doc: Any, fmt: str, dest: str | os.PathLike[str], **options: Any) -> ExportReport:
-    """Export ``doc`` (a ``TeiDocument``) as ``fmt`` to the file ``dest``."""
-    func = exporter(fmt)
-    report = func(doc, os.fspath(dest), **options)
+    """Export ``doc`` (a ``TeiDocument``) as ``fmt`` to the file ``dest`` (options as listed in
+    :data:`OPTIONS`; ``TeiError`` for an unknown one or a value it does not take)."""
+    options = check_options(fmt, options)
+    report = exporter(fmt)(doc, os.fspath(dest), **options)
     if not report.format:
         report.format = fmt
     return report
@@ -100,10 +179,21 @@ def export_webanno(doc: Any, dest: str, *, base_uri: str | None = None, **_: Any
     return ExportReport(dest, "webanno", count=len(items) if isinstance(items, list) else 0)
 
 
-register("html", "tei.exporters.html:export_html", "HTML edition (one self-contained file)")
+register("html", "tei.exporters.html:export_html", "HTML edition (one self-contained file)", [
+    Option("title", "title of the edition (default: the document's)"),
+    Option("notes", "false: mark the annotated passages without their notes", bool),
+])  # fmt: skip
 register("tei-inline", "tei.exporters.tei_inline:export_tei_inline",
-         "TEI with annotations merged into the text (<seg> + <note>)")  # fmt: skip
-register("webanno", export_webanno, "W3C Web Annotation JSON-LD")
-register("csv", "tei.exporters.csv_export:export_csv", "CSV table, one row per annotation")
+         "TEI with annotations merged into the text (<seg> + <note>)", [])  # fmt: skip
+register("webanno", export_webanno, "W3C Web Annotation JSON-LD", [
+    Option("base_uri", "IRI of the document that ids and sources are made from (default: the "
+           "document's xml:base or URI idno, else its file name)"),
+])  # fmt: skip
+register("csv", "tei.exporters.csv_export:export_csv", "CSV table, one row per annotation", [
+    Option("delimiter", "field separator (default ',')", str,
+           {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}),
+    Option("bom", "start with a UTF-8 byte order mark (for spreadsheet apps)", bool),
+])  # fmt: skip
 
-__all__ = ["FORMATS", "ExportReport", "export", "exporter", "register", "write_bytes", "write_text"]
+__all__ = ["FORMATS", "OPTIONS", "ExportReport", "Option", "check_options", "export", "exporter",
+           "register", "write_bytes", "write_text"]  # fmt: skip

@@ -11,6 +11,11 @@ numbering (at 1) or restarts it and at least half of its lines look like citatio
 ``see``). Otherwise the lines stay text and the report says so (a numbered list ending a text,
 ``3 divisions crossed the river.`` ending a page).
 
+Footnote lines copied from a web page (Wikipedia, a CMS) are written ``[N] citation`` or
+``^N citation``; their references ``[N]``, ``word [N]`` or ``^N`` are always strong (the mark and
+the spaces before it are replaced by the note). The heading above such a list (``References``,
+``Notes``…, :data:`NOTES_HEADING`) is dropped once its notes have moved to their references.
+
 References are bare numbers in the page's paragraphs, often glued to a word, a year or punctuation.
 Every digit run that equals an expected footnote number (or is a four-digit year 1000-2099 followed
 by it, as ``193310`` = 1933 + note 10) is a candidate, and its context is scored:
@@ -44,7 +49,15 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-FOOTNOTE_LINE = re.compile(r"^(\d{1,5})\.?\s+(\S.*)$")
+FOOTNOTE_LINE = re.compile(r"^(?:\[(\d{1,5})\]\s*|\^(\d{1,5})\s*|(\d{1,5})\.?\s+)(\S.*)$")
+#: A reference marked as on the web: ``[12]`` or ``^12`` (spaces before it belong to the mark).
+_MARKED = re.compile(r"[ \t]*(?:\[(\d{1,5})\]|\^(\d{1,5}))")
+#: The heading of a web page's note list (left empty once the notes move to their references).
+NOTES_HEADING = re.compile(
+    r"(?i)^(?:#{1,6}\s*)?(?:references|notes|footnotes|endnotes|citations|sources|notes and "
+    r"references|references and notes|примечания|сноски|ссылки|anmerkungen|einzelnachweise|"
+    r"fußnoten|références|notes et références)\s*:?$"
+)
 _DIGITS = re.compile(r"\d+|[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+")
 _SUPERSCRIPT = str.maketrans(
     "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789"
@@ -109,7 +122,7 @@ def take_footnotes(
         m = FOOTNOTE_LINE.match(texts[i])
         if not m:
             break
-        run.append((i, int(m.group(1)), m.group(2)))
+        run.append((i, int(m.group(1) or m.group(2) or m.group(3)), m.group(4)))
     run.reverse()
     if not run:
         return len(texts), [], None
@@ -195,10 +208,19 @@ def candidates(
 ) -> Iterator[tuple[int, int, int, int, int]]:
     """Yield candidates ``(unit, start, end, note index, score)`` for the wanted numbers.
 
-    Refused digits (score 0) are not candidates.
+    Refused digits (score 0) are not candidates. A reference marked as on the web (``[12]``,
+    ``text [12]``, ``^12``) is always strong; its mark and the spaces before it are its span.
     """
     for u, text in enumerate(texts):
+        marked = set()
+        for m in _MARKED.finditer(text):
+            note = wanted.get(m.group(1) or m.group(2))
+            if note is not None:
+                marked.add(m.span(1) if m.group(1) else m.span(2))
+                yield (u, m.start(), m.end(), note, 6)
         for m in _DIGITS.finditer(text):
+            if m.span() in marked:
+                continue
             digits = m.group()
             start, end = m.span()
             if not digits.isdigit() or not digits.isascii():

@@ -24,7 +24,11 @@ The importer works in stages; each has small documented rules, and an option to 
    Numbered end lines with neither a reference in the text nor the look of a citation stay text.
 5. **Paragraphs and headings** (``paragraphs``; rules in :mod:`tei.importers._blocks`): one per
    line or blank-line separated; Markdown-like headings open nested ``<div>``s; a paragraph cut by
-   a page break is one ``<p>`` with a ``<pb/>`` inside.
+   a page break is one ``<p>`` with a ``<pb/>`` inside. Without a ``title`` option, a first line
+   that looks like a title (rule in :func:`_title_unit`) becomes the heading and the title, and
+   the report says so.
+
+A file that is XML or HTML is refused, saying what to do instead.
 
 The result is a TEI document (``<pb n>`` at every page start, ``<note place="foot" n xml:id>`` at
 the point of reference with a ``<bibl>`` inside, ``xml:id`` ``p1``, ``p2``... on paragraphs and
@@ -41,9 +45,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tei.errors import TextImportError
 from tei.importers._blocks import (
+    SETEXT,
     Join,
     Unit,
     choose_mode,
@@ -61,6 +67,7 @@ from tei.importers._describe import (
     page_range,
 )
 from tei.importers._notes import (
+    NOTES_HEADING,
     Anchor,
     Footnote,
     has_strong_candidate,
@@ -71,12 +78,16 @@ from tei.importers._notes import (
 )
 from tei.importers._pages import (
     CONVENTIONS,
+    Line,
     detect_convention,
     marker_numbers,
     split_lines,
     split_pages,
 )
 from tei.parser import MAX_BYTES
+
+if TYPE_CHECKING:
+    from tei.document import TeiDocument
 
 __all__ = [
     "ImportReport",
@@ -122,6 +133,8 @@ class ImportReport:
     page_markers: str = "none"
     paragraph_count: int = 0
     source: str | None = None
+    title: str = ""
+    title_from: str = ""  # "option", "first line" or "file name"
 
     def format_text(self) -> str:
         """Return a readable multi-line report for the command line and the import dialog."""
@@ -132,6 +145,11 @@ class ImportReport:
             )
         else:
             out.append("Pages: none (no page markers)")
+        if self.title_from == "first line":
+            out.append(f"Title: \u201c{self.title}\u201d, taken from the first line "
+                       "(--title sets another)")  # fmt: skip
+        elif self.title:
+            out.append(f"Title: \u201c{self.title}\u201d ({self.title_from})")
         out.append(f"Paragraphs: {self.paragraph_count}")
         out.append(f"Footnotes found: {self.footnotes_found}")
         out.append(f"References anchored: {self.references_anchored} of {self.footnotes_found}")
@@ -155,6 +173,12 @@ class ImportResult:
 
     xml: bytes
     report: ImportReport
+
+    def document(self) -> TeiDocument:
+        """Return the imported TEI as a document (unsaved: give ``save`` a path)."""
+        from tei.document import TeiDocument
+
+        return TeiDocument.from_bytes(self.xml)
 
 
 def _check_options(opts: TextImportOptions) -> None:
@@ -231,6 +255,7 @@ def import_text(
     text, illegal = _ILLEGAL.subn("", text)
     if not text.strip():
         raise TextImportError("the file contains only whitespace; there is no text to import")
+    _refuse_markup(text)
     how = "given by the user" if opts.encoding else "detected"
     st.normalization.append(
         f"Decoded from {encoding} ({how}). Line endings (CRLF, CR) normalised to LF; the leading "
@@ -261,6 +286,10 @@ def import_text(
     units = [make_units(page.lines, mode) for page in pages]
     if not any(units):
         raise TextImportError("the file has no text besides page markers, footnotes or boilerplate")
+    title, title_from = opts.title, "option"
+    if not title:
+        head = _title_unit(units)
+        title, title_from = (head.text, "first line") if head else (filename or "", "file name")
     _fix_glue(units)
     unanchored = _anchor(notes_by_page, units, st)
     joins = _joins(units)
@@ -288,12 +317,14 @@ def import_text(
         page_markers=convention,
         paragraph_count=builder.paragraphs,
         source=filename,
+        title=title or "",
+        title_from=title_from if title else "",
     )
     describe_notes(st, found, report.references_anchored, missing)
     st.interpretation.extend(f"Import warning: {w}." for w in st.warnings)
     name = filename or "a plain text"
     info = HeaderInfo(
-        title=opts.title or filename or "Untitled plain text",
+        title=title or "Untitled plain text",
         author=opts.author,
         source_url=opts.source_url,
         filename=filename,
@@ -346,7 +377,7 @@ def _take_notes(pages: list, enabled: bool, st: DescribeState) -> list[list[Foot
                 seq += 1
                 found.append(Footnote(n, citation, seq, line.lineno, index))
             if notes:
-                page.lines = page.lines[:cut]
+                page.lines = _drop_notes_heading(page.lines[:cut], st)
                 expected = notes[-1][0] + 1
         out.append(found)
     if restarts:
@@ -356,6 +387,57 @@ def _take_notes(pages: list, enabled: bool, st: DescribeState) -> list[list[Foot
             "read as footnotes numbered per page"
         )
     return out
+
+
+_MARKUP = re.compile(r"\s*(?:<\?xml\b|<!DOCTYPE\s+(\w+)|<([A-Za-z_][\w.:-]*)[\s>/])")
+
+
+def _refuse_markup(text: str) -> None:
+    """Refuse a file that is XML or HTML rather than text, saying what to do instead."""
+    m = _MARKUP.match(text)
+    if not m or not text.rstrip().endswith(">"):
+        return
+    if (m.group(1) or m.group(2) or "").lower() == "html":
+        raise TextImportError("this looks like an HTML page, not plain text; save the page as "
+                              "text (or copy its text) and import that")  # fmt: skip
+    raise TextImportError("this looks like XML, not plain text; open it directly "
+                          "(glossator FILE.xml) instead of importing it")  # fmt: skip
+
+
+def _title_unit(units: list[list[Unit]]) -> Unit | None:
+    """Return the first heading or title-like line of the text (made a heading), if any.
+
+    A title-like line is a paragraph of one line followed by a blank line and more text on its
+    page, of at most
+    20 words and 150 characters, starting with no lower-case letter and ending with no ``.``,
+    ``,``, ``;`` or ``:``.
+    """
+    first = next((page for page in units if page), [])
+    if not first:
+        return None
+    unit = first[0]
+    if unit.kind == "head":
+        return unit
+    text = unit.text
+    if (len(first) < 2 or first[1].lineno == unit.lineno + 1 or unit.glue or "\n" in text or len(text) > 150
+            or len(text.split()) > 20 or text[:1].islower() or text[-1:] in ".,;:"):  # fmt: skip
+        return None
+    unit.kind, unit.level = "head", 1
+    return unit
+
+
+def _drop_notes_heading(lines: list[Line], st: DescribeState) -> list[Line]:
+    """Drop a ``References``/``Notes`` heading (and its ``---`` underline) ending the lines."""
+    text = [i for i, line in enumerate(lines) if line.text]
+    if text and SETEXT.match(lines[text[-1]].text):
+        text.pop()
+    if not text or not NOTES_HEADING.match(lines[text[-1]].text):
+        return lines
+    heading = lines[text[-1]]
+    st.segmentation.append(f"The heading “{heading.text.lstrip('# ')}” (line "
+                           f"{heading.lineno}) over the notes was dropped: the notes now stand at "
+                           "their references.")  # fmt: skip
+    return lines[: text[-1]]
 
 
 def _credible(lines: list, notes: list[tuple[int, str]], expected: int) -> bool:

@@ -283,7 +283,7 @@ def test_export_usage_errors(capsys, tmp_path):
     code, _, err = run(capsys, "export", SAMPLE, "--to", "webanno", "-o",
                        tmp_path / "missing-dir" / "x.jsonld")  # fmt: skip
     assert code == 2 and one_error_line(err)
-    assert cli.parse_options(["a=1", "b=true", "c-d=x=y"]) == {"a": 1, "b": True, "c_d": "x=y"}
+    assert cli.parse_options(["a=1", "b=true", "c-d=x=y"]) == {"a": "1", "b": "true", "c_d": "x=y"}
 
 
 def test_internal_errors_are_one_line_with_exit_3(capsys, monkeypatch):
@@ -373,5 +373,5 @@ def test_export_to_stdout_is_for_webanno_only(capsys, tmp_path):
     code, _, err = run(capsys, "export", SAMPLE, "--to", "html", "-o", "-")
     assert code == 2 and "standard output" in one_error_line(err)
     code, _, err = run(capsys, "export", SAMPLE, "--to", "docx", "-o", tmp_path / "x.docx")
-    assert code == 2 and "available: csv, html" in one_error_line(err)
+    assert code == 2 and "known formats: csv, html" in one_error_line(err)
 

@@ -36,6 +36,7 @@ def test_register_a_format(tmp_path) -> None:
     finally:
         exporters.FORMATS.pop("fake-test")
         exporters._FUNCS.pop("fake-test")
+        exporters.OPTIONS.pop("fake-test", None)
 
 
 def test_webanno_wrapper_writes_json(tmp_path) -> None:

@@ -1104,3 +1104,58 @@ def test_committed_sample_is_what_the_documented_command_produces(
     argv[argv.index("-o") + 1] = str(out)
     assert cli.run(argv) == 0, capsys.readouterr().err
     assert out.read_bytes() == committed
+
+
+# -- copies of web pages (Wikipedia, a CMS) --------------------------------------------------------
+def test_web_copy_notes_and_references_are_found() -> None:
+    text = (GOLDEN / "web-copy-utf8.txt").read_text("utf-8")
+    root, report = run(text)
+    assert (report.footnotes_found, report.references_anchored) == (4, 4)
+    body = root.find(".//t:body", NS)
+    shown = flat(body)
+    assert "References" not in shown and "dollars[^2] and" in shown and "1965.[^3]" in shown
+    assert not re.search(r"\[\d|\^\d", shown.replace("[^", "")), shown
+    notes = body.findall(".//t:note", NS)
+    assert [n.get("n") for n in notes] == ["1", "2", "3", "4"]
+    p1 = body.findall(".//t:p", NS)[0]
+    assert "300 million dollars<note" in etree.tostring(p1, encoding="unicode").replace(
+        f' xmlns="{TEI}"', "")  # the space before " [2]" went with the mark
+    assert "The heading \u201cReferences\u201d (line 9)" in flat(root.find(".//t:teiHeader", NS))
+
+
+@pytest.mark.parametrize("mark", ["[{}]", " [{}]", "^{}", " ^{}"])
+def test_each_web_reference_shape_is_anchored(mark: str) -> None:
+    lines = [f"Claim number {n} is made here{mark.format(n)}." for n in (1, 2, 3)]
+    notes = [f"[{n}] Author {n}, Book. Paris, 1950, p. {n}." for n in (1, 2, 3)]
+    root, report = run("\n\n".join(lines) + "\n\nNotes:\n\n" + "\n".join(notes) + "\n")
+    assert (report.footnotes_found, report.references_anchored) == (3, 3)
+    assert [flat(p) for p in root.findall(".//t:body//t:p", NS)] == [
+        f"Claim number {n} is made here[^{n}]." for n in (1, 2, 3)]  # flat() shows a note as [^n]
+
+
+def test_the_first_line_is_the_title_when_it_looks_like_one() -> None:
+    root, report = run("Soviet aid to China\n\nThe loan came in 1950.\n")
+    assert root.findtext(".//t:titleStmt/t:title", namespaces=NS) == "Soviet aid to China"
+    assert root.find(".//t:body//t:head", NS).text == "Soviet aid to China"
+    assert "Title: \u201cSoviet aid to China\u201d, taken from the first line" in report.format_text()
+    for text in ("The loan came in 1950.\n\nIt was repaid.\n", "one line only\n",
+                 "Aid, as reported:\n\nThe loan came in 1950.\n"):  # fmt: skip
+        root, report = run(text)
+        assert root.findtext(".//t:titleStmt/t:title", namespaces=NS) == "test.txt"
+        assert root.find(".//t:body//t:head", NS) is None
+    root, report = run("Soviet aid to China\n\nThe loan.\n", title="Given")
+    assert root.findtext(".//t:titleStmt/t:title", namespaces=NS) == "Given"
+
+
+def test_an_xml_or_html_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    from tests.tei.test_cli_manners import error_line, glossator
+
+    proc = glossator("import-text", ROOT / "tests" / "data" / "tei" / "wa_sample.xml",
+                     "-o", tmp_path / "out.xml")  # fmt: skip
+    assert proc.returncode == 2 and "this looks like XML" in error_line(proc)
+    assert "open it directly" in error_line(proc)
+    page = tmp_path / "page.htm"
+    page.write_text("<!DOCTYPE html>\n<html><body><p>Text</p></body></html>\n")
+    proc = glossator("import-text", page, "-o", tmp_path / "out.xml")
+    assert proc.returncode == 2 and "looks like an HTML page" in error_line(proc)
+    assert not (tmp_path / "out.xml").exists()

@@ -365,3 +365,65 @@ def test_exported_positions_map_back_to_the_same_passage(xml, data):
     back = items(to_webanno(fresh))[0]
     assert selector(back, "TextPositionSelector") == pos
     assert selector(back, "TextQuoteSelector")["exact"] == q["exact"]
+
+
+# -- quote-only annotations (as Hypothesis writes them) --------------------------------------------
+def test_quote_only_import_keeps_the_whitespace_at_the_ends_of_the_quote():
+    doc = tei.load(SAMPLE)
+    reading = doc.text.blocks[1].reading
+    spaces = [i for i, c in enumerate(reading) if c == " "][:6]
+    spans = [(s, s + 9) for s in spaces[:3]] + [(s - 5, s + 1) for s in spaces[3:]]
+    for r0, r1 in spans:  # leading or trailing space, each quote unique in the text
+        doc.add_annotation(doc.target_for(1, r0, 1, r1), "gl-comment")
+    hypothesis = []
+    for item in items(to_webanno(doc)):
+        quote = next(s for s in item["target"]["selector"] if s["type"] == "TextQuoteSelector")
+        assert quote["exact"] != quote["exact"].strip()
+        hypothesis.append({"type": "Annotation", "target": [{"source": "https://example.org/x",
+                           "selector": [quote]}], "body": {"value": "?", "purpose": "commenting"}})
+    fresh = tei.load(SAMPLE)
+    report = import_webanno(fresh, hypothesis)
+    assert report.failed == [] and len(report.added) == len(spans)
+    assert [a.quote for a in fresh.annotations()] == [a.quote for a in doc.annotations()]
+    assert [a.target for a in fresh.annotations()] == [a.target for a in doc.annotations()]
+    word = doc.text.blocks[1].reading[:5]  # a space the text lacks (paragraph start) is ignored
+    report = import_webanno(fresh, {"type": "Annotation", "target": {"selector": {
+        "type": "TextQuoteSelector", "exact": f"  {word}"}}})  # fmt: skip
+    assert report.failed == [] and fresh.annotations()[-1].quote == word
+
+
+# -- the document's IRI -------------------------------------------------------------------------
+def _with_header(tmp_path: Path, name: str, old: str, new: str) -> tei.TeiDocument:
+    text = SAMPLE.read_text("utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return tei.load(str(path))
+
+
+def test_export_never_writes_a_local_path(tmp_path):
+    doc = annotated()
+    data = to_webanno(doc)
+    text = json.dumps(data)
+    assert "file:" not in text and str(SAMPLE.parent) not in text
+    assert data["id"] == "wa_sample.xml#glossator-annotations"
+    assert items(data)[0]["id"].startswith("wa_sample.xml#")
+    assert items(data)[0]["target"]["source"] == "wa_sample.xml"
+    spaced = _with_header(tmp_path, "my edition.xml", "<TEI ", "<TEI ")
+    assert to_webanno(spaced)["id"] == "my%20edition.xml#glossator-annotations"
+
+
+def test_export_uses_the_documents_own_iri(tmp_path):
+    uri = "https://example.org/editions/sample.xml"
+    doc = _with_header(tmp_path, "a.xml", "<publicationStmt>",
+                       f'<publicationStmt><idno type="URI">{uri}</idno>')  # fmt: skip
+    assert to_webanno(doc)["id"] == uri + "#glossator-annotations"
+    doc = _with_header(tmp_path, "b.xml", "<TEI ", '<TEI xml:base="https://example.org/ed/" ')
+    assert to_webanno(doc)["id"] == "https://example.org/ed/b.xml#glossator-annotations"
+    assert to_webanno(doc, base_uri=BASE)["id"] == BASE + "#glossator-annotations"
+
+
+def test_readme_documents_base_uri():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    exports = readme.split("### Exports", 1)[1].split("\n## ", 1)[0]
+    assert "base_uri" in exports
