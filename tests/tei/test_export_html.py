@@ -12,7 +12,14 @@ import tei
 from tei.exporters import export
 from tei.exporters.html import render_html
 from tests.conftest import corpus_files
-from tests.tei.export_helpers import QUOTED, annotate_some, build_sample, check_golden, fix_time, nth_id
+from tests.tei.export_helpers import (
+    QUOTED,
+    annotate_some,
+    build_sample,
+    check_golden,
+    fix_time,
+    nth_id,
+)
 
 
 @pytest.fixture

@@ -14,7 +14,14 @@ from tei import ns
 from tei.exporters import export
 from tei.exporters.tei_inline import render_tei_inline
 from tests.conftest import corpus_files
-from tests.tei.export_helpers import SMALL, annotate_some, build_sample, check_golden, fix_time, nth_id
+from tests.tei.export_helpers import (
+    SMALL,
+    annotate_some,
+    build_sample,
+    check_golden,
+    fix_time,
+    nth_id,
+)
 
 T = {"t": ns.TEI}
 
