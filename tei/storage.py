@@ -108,6 +108,8 @@ def _keep_backup(path: str, folder: str) -> None:
             os.unlink(link)
         os.link(path, link)
         os.replace(link, bak)
+        if os.path.lexists(link):  # bak was already this file: rename(2) then does nothing
+            os.unlink(link)
     except OSError:  # no hard links here (some network or FAT file systems)
         if os.path.lexists(link):
             os.unlink(link)
@@ -265,6 +267,8 @@ def clean_leftovers(path: str) -> list[str]:
                 if newer and not any(_same_bytes(leftover, p) for p in (path, backup_path(path))):
                     kept = _rescue_name(path, st.st_mtime)
                     os.rename(leftover, kept)
+                    if os.path.exists(path):  # readable like the file, not private like a temp
+                        os.chmod(kept, os.stat(path).st_mode & 0o7777)
                     messages.append(
                         f"A save of {base} was interrupted after writing it completely; that "
                         f"version is newer than the file and was kept as {os.path.basename(kept)}"

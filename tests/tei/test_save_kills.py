@@ -92,6 +92,17 @@ def test_leftovers_of_killed_saves_go_and_nothing_else(folder: Path) -> None:
     assert (folder / "notes.tmp").read_text() == "the user's own notes"
 
 
+def test_a_save_killed_after_its_backup_leaves_no_link_at_the_next_save(folder: Path) -> None:
+    """Killed between backing up and replacing: the backup is the file itself (one inode)."""
+    path = folder / "notes.xml"
+    os.link(path, folder / "notes.xml.bak")
+    doc = tei.load(str(path))
+    doc.add_annotation(doc.target_for(0, 0, 0, 4), "gl-comment")
+    doc.save()
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".glossator-")]
+    assert count((folder / "notes.xml.bak").read_bytes()) == 0 and count(path.read_bytes()) == 1
+
+
 def test_a_complete_newer_leftover_is_kept_and_reported(folder: Path) -> None:
     path = folder / "notes.xml"
     dead = dead_pid()
