@@ -182,9 +182,9 @@ class TaxonomyEditor(QWidget):
         doc = self.session.doc
         stem = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "category"
         base = f"{parent_id}-{stem}" if parent_id else f"gl-user-{stem}"
-        cid, n = base, 2
-        while cid in doc.taxonomy.categories or doc.element_by_id(cid) is not None:
-            cid, n = f"{base}-{n}", n + 1
+        cid = base  # one label, one id in every copy; a second one gets a unique suffix
+        if cid in doc.taxonomy.categories or doc.element_by_id(cid) is not None:
+            cid = doc.new_id(base)
         key = self.shortcut_edit.text().strip().upper()
         color = self._color
         if self._key_taken(key):

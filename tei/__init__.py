@@ -36,6 +36,7 @@ from .errors import (
     NotTeiError,
     NotXmlError,
     PointerError,
+    ReadOnlyFileError,
     SaveConflictError,
     SaveError,
     TaxonomyError,
@@ -89,7 +90,7 @@ def import_text(path: str | os.PathLike[str], **options: Any) -> ImportResult:
 __all__ = [
     "Alternative", "Annotation", "AnnotationError", "BiasNote", "ContestedFigure",
     "EncodingError", "HostileXmlError", "MalformedXmlError", "NotTeiError", "NotXmlError",
-    "PointerError", "Quantity", "Resolution", "SaveConflictError", "SaveError",
+    "PointerError", "Quantity", "ReadOnlyFileError", "Resolution", "SaveConflictError", "SaveError",
     "SourceLink", "TaxonomyError", "TeiDocument", "TeiError", "TextImportError", "TooLargeError",
     "export", "import_text", "load", "validate",
 ]  # fmt: skip

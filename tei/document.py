@@ -25,7 +25,7 @@ from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation
 from .errors import AnnotationError, PointerError, TeiError
 from .parser import parse_bytes, read_file, sniff_encoding
 from .source import Edit, Source, apply_edits, insert_attribute, written_name
-from .storage import DiskState, atomic_write
+from .storage import DiskState, atomic_write, clean_leftovers
 from .taxonomy import Taxonomy
 from .textmodel import TextModel, text_of
 
@@ -132,6 +132,7 @@ class TeiDocument:
         data = read_file(name)
         doc = cls.from_bytes(data, name)
         doc.disk = DiskState.of_bytes(name, data)
+        doc.warnings.extend(clean_leftovers(name))  # of saves that were killed
         return doc
 
     @classmethod

@@ -74,5 +74,9 @@ class SaveError(TeiError):
     """The file could not be written (permissions, disk full, missing folder)."""
 
 
+class ReadOnlyFileError(SaveError):
+    """The file is read-only (by its permission bits); saving anyway replaces it."""
+
+
 class TextImportError(TeiError):
     """A plain-text source cannot be imported (empty, undecodable)."""
