@@ -465,7 +465,22 @@ class Annotation:
         for c in rev.findall(ns.qn("change")):
             if c.get("status") == "modified":
                 rev.remove(c)
-        _sub(rev, "change", {"status": "modified", "when": when or now_iso(), "who": "#" + who})
+        _sub(rev, "change", {"status": "modified", "when": when or now_iso(), "who": "#" + who if who else ""})
+
+    def set_creator(self, who: str, name: str) -> None:
+        """Record person ``who`` (named ``name``) as the creator of an annotation made without
+        one (an anonymous annotation signed later): ``@resp``, the ``respStmt`` and the
+        ``who`` of its unsigned changes. An annotation that has a creator keeps it."""
+        if self.annotator or not who:
+            return
+        self.element.set("resp", "#" + who)
+        resp = _e("respStmt")
+        _sub(resp, "resp", text="creator")
+        _sub(resp, "persName", {"ref": "#" + who}, text=name or who)
+        self.element.insert(0, resp)
+        for change in self.element.iter(ns.qn("change")):
+            if not change.get("who"):
+                change.set("who", "#" + who)
 
     def _revision_desc(self) -> etree._Element:
         rev = self.element.find(ns.qn("revisionDesc"))
