@@ -11,7 +11,15 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .message_bar import MessageBar
 from .preferences import orcid_ok
@@ -31,13 +39,16 @@ class IdentityBar(QFrame):
         self.setObjectName("identity_bar")
         self.setAccessibleName("Who is annotating")
         self.setStyleSheet(f"#identity_bar {{{MessageBar.STYLES['info']}}}")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(12, 6, 8, 6)
-        self.label = QLabel("Sign your annotations: your name is recorded with each one (and in "
-                            "editions made from the file). It is never taken from the login.")  # fmt: skip
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 6, 8, 6)
+        outer.setSpacing(4)
+        self.label = QLabel("Who is annotating? Your name is recorded with each annotation and in "
+                            "the editions made from the file (never your login name).")  # fmt: skip
         self.label.setObjectName("identity_bar_text")
         self.label.setWordWrap(True)
-        lay.addWidget(self.label, 1)
+        outer.addWidget(self.label)
+        lay = QHBoxLayout()
+        outer.addLayout(lay)
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("identity_name")
         self.name_edit.setAccessibleName("Your name")
@@ -54,8 +65,11 @@ class IdentityBar(QFrame):
         self.anonymous_button = QPushButton("Stay anonymous")
         self.anonymous_button.setObjectName("identity_anonymous")
         self.anonymous_button.setAccessibleName("Stay anonymous in this session")
-        for w in (self.name_edit, self.orcid_edit, self.sign_button, self.anonymous_button):
-            lay.addWidget(w)
+        lay.addWidget(self.name_edit, 2)
+        lay.addWidget(self.orcid_edit, 2)
+        lay.addWidget(self.sign_button)
+        lay.addWidget(self.anonymous_button)
+        lay.addStretch(1)
         self.name_edit.returnPressed.connect(self.submit)
         self.orcid_edit.returnPressed.connect(self.submit)
         self.sign_button.clicked.connect(self.submit)
