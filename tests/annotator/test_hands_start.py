@@ -4,9 +4,12 @@ line saying what to do and exit status 2, never Qt's abort (SIGABRT, a core dump
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT
 
@@ -54,3 +57,18 @@ def test_screenshot_of_a_file_that_cannot_be_opened_fails_with_the_cli_error(tmp
         assert run.returncode == 2 and not shot.exists()
         assert run.stderr.splitlines() == cli.stderr.splitlines()
         assert len(cli.stderr.splitlines()) == 1 and cli.stderr.startswith(f"glossator: error: {bad}")
+
+
+def test_qts_x11_plugin_finds_every_library_it_needs() -> None:
+    """tools/setup.sh installs what Qt's xcb plugin links to (else the app aborts under X11)."""
+    import PySide6
+
+    qt = Path(PySide6.__file__).parent / "Qt"
+    plugin = qt / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.is_file() or shutil.which("ldd") is None:
+        pytest.skip("no xcb plugin or no ldd on this system")
+    missing = set()
+    for lib in (plugin, *sorted((qt / "lib").glob("libQt6XcbQpa.so*"))[:1]):
+        out = subprocess.run(["ldd", str(lib)], capture_output=True, text=True, check=True).stdout
+        missing |= {line.split()[0] for line in out.splitlines() if "not found" in line}
+    assert not missing, f"run sh tools/setup.sh: missing {sorted(missing)}"
