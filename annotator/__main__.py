@@ -6,6 +6,9 @@ import argparse
 import logging
 import os
 import sys
+from typing import Any
+
+from tei.errors import TeiError
 
 log = logging.getLogger("annotator")
 
@@ -24,14 +27,21 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in args if a != "--debug"), "")  # the CLI's own option may come first
     if first in _cli_commands():
-        try:
-            import annotator.pdf  # noqa: F401 - registers the PDF exporter
-        except ImportError:
-            pass
-        from tei import cli
+        from tei import cli, exporters
 
+        # Qt is imported only when a PDF is asked for (annotator.pdf re-registers the real function).
+        exporters.register("pdf", _export_pdf, "PDF print edition")
         return int(cli.run(args))
     return run_gui(args)
+
+
+def _export_pdf(doc: Any, dest: str, **options: Any) -> Any:
+    """Import the Qt-based PDF exporter on first use and run it."""
+    try:
+        from .pdf import export_pdf
+    except ImportError as exc:
+        raise TeiError(f"PDF export needs PySide6, which cannot be loaded ({exc})") from None
+    return export_pdf(doc, dest, **options)
 
 
 def _parse(args: list[str]) -> argparse.Namespace:
@@ -56,7 +66,8 @@ def run_gui(args: list[str]) -> int:
     from PySide6.QtCore import QTimer
 
     from .app import install_excepthook, make_app, open_error_line
-    from .main_window import SAMPLE, MainWindow
+    from .lifecycle import SAMPLE
+    from .main_window import MainWindow
 
     app = make_app([sys.argv[0]])
     install_excepthook()

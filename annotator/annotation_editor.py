@@ -47,13 +47,18 @@ from tei.annotations import (
     ContestedFigure,
     Quantity,
     SourceLink,
+    xml_safe_text,
 )
 
 from .document_view import tint
 from .figures import parse_value
+from .new_source_dialog import NewSourceDialog
 from .session import Session
 
 log = logging.getLogger(__name__)
+
+#: The choice at the end of an alternative value's source list that makes a new source.
+NEW_SOURCE = "\x00new-source"
 COMMIT_DELAY_MS = 800
 
 
@@ -149,6 +154,10 @@ class AnnotationEditor(QWidget):
     delete_requested = Signal(str)
     #: Every keystroke in a text field: the typing journal, [(ann id, field name, text), …].
     typed = Signal(list)
+    #: A one-line message for the status bar (characters removed from typed or pasted text).
+    notice = Signal(str)
+    #: The height the editor needs to show the current annotation without scrolling.
+    wants_height = Signal(int)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,15 +184,15 @@ class AnnotationEditor(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
+        scroll = self.scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         outer.addWidget(scroll)
         body = QWidget()
         scroll.setWidget(body)
         lay = QVBoxLayout(body)
-        lay.setContentsMargins(10, 8, 10, 8)
-        lay.setSpacing(8)
+        lay.setContentsMargins(10, 4, 10, 2)
+        lay.setSpacing(5)
 
         self.empty_label = QLabel("Select a passage and press a category key (B, F, S, C, Q), "
                                   "or click a highlight to edit it.")  # fmt: skip
@@ -260,7 +269,7 @@ class AnnotationEditor(QWidget):
         self.note_edit.setAccessibleName("Note")
         self.note_edit.setPlaceholderText("Your note (blank line = new paragraph)")
         self.note_edit.setTabChangesFocus(True)
-        self.note_edit.setMinimumHeight(60)
+        self.note_edit.setMinimumHeight(2 * self.note_edit.fontMetrics().lineSpacing() + 14)
         self.note_edit.setMaximumHeight(120)
         self.note_edit.textChanged.connect(self._note_typed)
         self.note_edit.focus_lost.connect(self.finish_typing)
@@ -321,8 +330,8 @@ class AnnotationEditor(QWidget):
         box = QGroupBox("Contested figure")
         box.setObjectName("figure_group")
         outer = QVBoxLayout(box)
-        outer.setContentsMargins(8, 4, 8, 6)
-        outer.setSpacing(4)
+        outer.setContentsMargins(8, 2, 8, 4)
+        outer.setSpacing(3)
         form = QFormLayout()
         form.setVerticalSpacing(4)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -376,9 +385,17 @@ class AnnotationEditor(QWidget):
         verdict.addWidget(preferred_label)
         verdict.addWidget(self.preferred_edit, 2)
         form.addRow("Status", verdict)
-        self.rationale_edit = self._line("rationale_edit", "Rationale", "rationale",
-                                         "Edit rationale", fig_setter("rationale"))  # fmt: skip
+        self.rationale_edit = NoteEdit()
+        self.rationale_edit.setObjectName("rationale_edit")
+        self.rationale_edit.setAccessibleName("Rationale")
         self.rationale_edit.setPlaceholderText("why you prefer this value")
+        self.rationale_edit.setTabChangesFocus(True)
+        self.rationale_edit.setMaximumHeight(2 * self.fontMetrics().lineSpacing() + 14)
+        self.rationale_edit.textChanged.connect(
+            lambda: self._queue("rationale", "Edit rationale",
+                                fig_setter("rationale")(self.rationale_edit.toPlainText()),
+                                self.rationale_edit, self.rationale_edit.toPlainText()))  # fmt: skip
+        self.rationale_edit.focus_lost.connect(self.finish_typing)
         form.addRow("Rationale", self.rationale_edit)
 
         alt_head = QHBoxLayout()
@@ -404,15 +421,16 @@ class AnnotationEditor(QWidget):
         self.alt_table.setHorizontalHeaderLabels(["Value", "Source", "Locator", "Certainty", "Note"])
         self.alt_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.alt_table.verticalHeader().setVisible(False)
-        row_height = self.fontMetrics().height() + 8
+        row_height = self.fontMetrics().height() + 6
         self.alt_table.verticalHeader().setDefaultSectionSize(row_height)
         self.alt_table.verticalHeader().setMinimumSectionSize(row_height)
         self.alt_table.setWordWrap(False)
-        # header + three rows without scrolling; grows with the dock
+        # header + four rows without scrolling; grows with the dock
         head = self.alt_table.horizontalHeader().sizeHint().height()
-        self.alt_table.setMinimumHeight(head + 3 * row_height + 2 * self.alt_table.frameWidth() + 2)
+        self.alt_table.setMinimumHeight(head + 4 * row_height + 2 * self.alt_table.frameWidth() + 2)
         self.alt_table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.alt_table.setItemDelegateForColumn(1, ChoiceDelegate(self.source_choices, self))
+        self.alt_table.setItemDelegateForColumn(
+            1, ChoiceDelegate(lambda: [*self.source_choices(), ("New source…", NEW_SOURCE)], self))
         self.alt_table.setItemDelegateForColumn(
             3, ChoiceDelegate(lambda: [(c, c) for c in CERTAINTIES], self))
         self.alt_table.itemChanged.connect(self._alt_item_changed)
@@ -490,6 +508,9 @@ class AnnotationEditor(QWidget):
                 self._fill_categories()
                 self._fill_sources()
             self.load()
+            body = self.scroll.widget()
+            body.adjustSize()
+            self.wants_height.emit(body.sizeHint().height() + 2 * self.scroll.frameWidth())
 
     def load(self) -> None:
         """Refresh every field from the document."""
@@ -509,9 +530,12 @@ class AnnotationEditor(QWidget):
         color = doc.taxonomy.color(ann.category)
         quote = " ".join(ann.quote.split())
         self.quote_label.setText(
-            f"<div style='background:{tint(color, 0.55).name()}; padding:6px; "
+            f"<div style='background:{tint(color, 0.55).name()}; padding:4px; "
             f"font-family:\"Noto Serif\",serif;'>“{_esc(quote[:500])}{'…' if len(quote) > 500 else ''}”</div>"
         )
+        # a contested figure needs the room for its values: the note keeps two lines then
+        lines = 2 if ann.kind == "figure" else 6
+        self.note_edit.setMaximumHeight(lines * self.note_edit.fontMetrics().lineSpacing() + 14)
         editable = ann.editable
         for w in (self.category_combo, self.certainty_combo, self.note_edit, self.kind_stack,
                   *self.span_buttons.values()):  # fmt: skip
@@ -550,8 +574,9 @@ class AnnotationEditor(QWidget):
         _set_line(self.unit_edit, fig.normalised.unit if fig.normalised else "")
         self.approx_check.setChecked(bool(fig.normalised and fig.normalised.approximate))
         self.status_combo.setCurrentText(fig.status)
-        _set_line(self.preferred_edit, fig.preferred.display() if fig.preferred else "")
-        _set_line(self.rationale_edit, fig.rationale)
+        _set_line(self.preferred_edit, (fig.preferred.text or fig.preferred.display()) if fig.preferred else "")
+        if self.rationale_edit.toPlainText() != fig.rationale and not self.rationale_edit.hasFocus():
+            self.rationale_edit.setPlainText(fig.rationale)
         if self.alt_table.state() == QAbstractItemView.State.EditingState:
             return
         self.alt_table.blockSignals(True)
@@ -587,6 +612,10 @@ class AnnotationEditor(QWidget):
     def _queue(self, key: str, text: str, change: Callable[[tei.Annotation], None],
                field: QWidget, typed: str) -> None:  # fmt: skip
         if self._loading or not self.ann_id:
+            return
+        if _clean_field(field, typed):  # the field's own signal brings back the cleaned text
+            self.notice.emit("Removed characters a TEI file cannot hold from the text "
+                             "(a page break became a paragraph break).")  # fmt: skip
             return
         ann_id = self.ann_id
         self._pending[key] = lambda: self._edit_for(ann_id, text, change, key)
@@ -702,6 +731,9 @@ class AnnotationEditor(QWidget):
             if field == "source" and value is not None and not isinstance(value, str):
                 self.cite_for_alternative(row, value)
                 return
+            if field == "source" and value == NEW_SOURCE:
+                QTimer.singleShot(0, lambda: self.new_source_for_alternative(row))  # after the editor closes
+                return
             value = value or ("unknown" if field == "certainty" else "")
         else:
             value = item.text()
@@ -719,6 +751,22 @@ class AnnotationEditor(QWidget):
             a.figure = fig
 
         self._edit(f"Edit alternative {field}", change)
+
+    def new_source_for_alternative(self, row: int) -> None:
+        """Ask for a new bibliography entry and make it the source of an alternative value
+        (one undo step for both)."""
+        fields = NewSourceDialog.ask(self)
+        if not fields:
+            self.load()  # the cell shows the source it had
+            return
+        stack = self.session.undo_stack
+        stack.beginMacro("Add a source for a value")
+        try:
+            sid = self.session.add_source(fields)
+            self.set_alternative_field(row, "source", sid)
+        finally:
+            stack.endMacro()
+        self._fill_sources()
 
     def cite_for_alternative(self, row: int, note: object) -> None:
         """Make one of the document's footnotes the source of an alternative value."""
@@ -740,7 +788,12 @@ class AnnotationEditor(QWidget):
                                                 source=source))  # fmt: skip
             a.figure = fig
 
-        self._edit("Add alternative value", change)
+        if self._edit("Add alternative value", change):
+            row = self.alt_table.rowCount() - 1
+            if row >= 0:  # the cursor goes to the new row's value, ready to type
+                self.alt_table.setFocus()
+                self.alt_table.setCurrentCell(row, 0)
+                self.alt_table.editItem(self.alt_table.item(row, 0))
 
     def remove_alternative(self) -> None:
         """Remove the selected alternative value (one undo step)."""
@@ -826,6 +879,26 @@ class AnnotationEditor(QWidget):
 def note_paragraphs(text: str) -> list[str]:
     """Split a typed note into paragraphs (a blank line starts a new one)."""
     return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def _clean_field(field: QWidget, typed: str) -> bool:
+    """Replace what XML cannot hold in a text field's content; tell whether anything changed."""
+    multiline = isinstance(field, QPlainTextEdit)
+    clean = xml_safe_text(typed, "\n\n" if multiline else " ")
+    if clean == typed:
+        return False
+    if multiline:
+        pos = field.textCursor().position() + len(clean) - len(typed)
+        field.setPlainText(clean)  # textChanged: the cleaned text is queued
+        cur = field.textCursor()
+        cur.setPosition(max(0, min(pos, len(clean))))
+        field.setTextCursor(cur)
+    elif isinstance(field, QLineEdit):
+        pos = field.cursorPosition() + len(clean) - len(typed)
+        field.setText(clean)
+        field.setCursorPosition(max(0, pos))
+        field.textEdited.emit(clean)
+    return True
 
 
 def _top_aligned(widget: QWidget) -> QWidget:

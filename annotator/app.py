@@ -34,6 +34,11 @@ QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; color: 
 QLineEdit, QPlainTextEdit#note_edit, QPlainTextEdit#explanation_edit, QComboBox {
     background: #ffffff; border: 1px solid #cfc8ba; border-radius: 4px; padding: 2px 4px; }
 QLineEdit:focus, QPlainTextEdit#note_edit:focus { border: 1px solid #7a9cc6; }
+QComboBox QAbstractItemView { background: #fdfcf9; color: #2f2b25; border: 1px solid #cfc8ba;
+    selection-background-color: #d7e3f1; selection-color: #1e2a36; outline: 0; }
+QComboBox QAbstractItemView::item { min-height: 20px; padding: 0 4px; }
+QComboBox QAbstractItemView::item:selected { background: #d7e3f1; color: #1e2a36; }
+QComboBox { combobox-popup: 0; }
 QTabBar::tab { background: #e9e5dc; padding: 4px 12px; border: 1px solid #dcd6ca; border-bottom: none; }
 QTabBar::tab:selected { background: #fdfcf9; }
 """

@@ -144,20 +144,22 @@ class AddAnnotation(SessionCommand):
     def first(self) -> None:
         doc = self.doc
         rec = Recorder(doc)
-        person = self.session.person_id()
-        target = doc.target_for(*self.sel)
-        ann = doc.add_annotation(target, self.category, annotator=person,
-                                 annotator_name=self.session.identity()[0],
-                                 when=self.session.clock())  # fmt: skip
-        self.ann_id = ann.id
-        if self.init is not None:
-            try:
+        ann = None
+        try:
+            target = doc.target_for(*self.sel)  # refuses a backward passage before any change
+            person = self.session.person_id()
+            ann = doc.add_annotation(target, self.category, annotator=person,
+                                     annotator_name=self.session.identity()[0],
+                                     when=self.session.clock())  # fmt: skip
+            if self.init is not None:
                 self.init(ann)
-            except BaseException:
+        except BaseException:
+            if ann is not None and ann.element.getparent() is not None:
                 ann.element.getparent().remove(ann.element)
                 doc.unregister_ids(ann.element)
-                rec.finish().undo()
-                raise
+            rec.finish().undo()
+            raise
+        self.ann_id = ann.id
         self.rec = rec.finish()
         self.session.annotation_added.emit(self.ann_id)
 
@@ -303,7 +305,11 @@ class DeleteAnnotation(SessionCommand):
 
     def undo(self) -> None:
         assert self.removed is not None
-        self.doc.restore_annotation(self.removed)
+        ann = self.doc.restore_annotation(self.removed)
+        if ann.id != self.ann_id:  # its id was taken meanwhile: it never gets a duplicate one
+            self.session.notice.emit(f"The annotation {self.ann_id} was restored as {ann.id}: "
+                                     "another element now has its old id.")  # fmt: skip
+            self.ann_id = ann.id
         self.session.annotation_added.emit(self.ann_id)
 
 
@@ -318,7 +324,11 @@ class AddSource(SessionCommand):
 
     def first(self) -> None:
         rec = Recorder(self.doc)
-        self.sid = self.doc.add_source(**self.fields)
+        try:
+            self.sid = self.doc.add_source(**self.fields)
+        except BaseException:
+            rec.finish().undo()
+            raise
         self.rec = rec.finish()
         self.session.sources_changed.emit()
 
@@ -365,7 +375,11 @@ class EditSource(SessionCommand):
 
         el = self._el()
         self.before = copy.deepcopy(el)
-        fill_bibl(el, **self.fields)
+        try:
+            fill_bibl(el, **self.fields)
+        except BaseException:
+            _restore_content(el, self.before)
+            raise
         self.after = copy.deepcopy(el)
         self.session.sources_changed.emit()
 
@@ -429,22 +443,27 @@ class EditTaxonomy(SessionCommand):
         except BaseException:
             self._put_back()
             raise
+        self.doc.register_ids(el)  # categories the change added
         self.after = copy.deepcopy(el)
         self._changed()
 
     def _put_back(self) -> None:
         assert self.el is not None and self.parent is not None
+        self.doc.unregister_ids(self.el)
         if self.added:
             self.parent.remove(self.el)
         elif self.before is not None:
             _restore_content(self.el, self.before)
+            self.doc.register_ids(self.el)
         self._changed()
 
     def again(self) -> None:
         assert self.el is not None and self.parent is not None and self.after is not None
         if self.added:
             self.parent.insert(self.index, self.el)
+        self.doc.unregister_ids(self.el)
         _restore_content(self.el, self.after)
+        self.doc.register_ids(self.el)
         self._changed()
 
     def undo(self) -> None:

@@ -37,7 +37,8 @@ class Run:
     reading: int
     start: int  # code-point offset in the display text
     text: str
-    kind: str  # "pb" | "noteref" | "notelabel" | "sep" (a space or comma the markup implies)
+    kind: str  # "pb" | "noteref" | "notelabel" | "unref" (a note without a callout) | "sep" (a
+    # space or comma the markup implies)
     element: etree._Element | None = None
     note_block: int = -1  # for a note reference: index of the note's block
 
@@ -181,7 +182,12 @@ class DisplayMap:
             label = pb.get("n")
             if label:
                 runs.append((0, f"[{label}] ", "pb", pb, -1))
-        if b.is_note and b.parent >= 0:
+        if b.is_note and unreferenced(b.element):
+            label = b.element.get("n") or ""
+            if label:
+                runs.append((0, f"{label}\u2002", "notelabel", b.element, -1))
+            runs.append((0, f"[{unreferenced_label(b.element)}]\u2002", "unref", b.element, -1))
+        elif b.is_note and b.parent >= 0:
             label = note_labels.get(i) or b.element.get("n") or "*"
             runs.append((0, f"{label}\u2002", "notelabel", b.element, -1))
         if not b.complex and len(b.element) and next(b.element.iter(PB), None) is not None:
@@ -197,7 +203,7 @@ class DisplayMap:
                     if a.label:
                         text = self._pb_text(reading, a.position, a.label)
                         runs.append((a.position, text, "pb", a.element, -1))
-                else:
+                elif not unreferenced(a.element):  # a note the source gives no callout has none
                     counter += 1
                     nb = self.doc.text.block_index(a.element)
                     label = a.label or str(counter)
@@ -347,6 +353,19 @@ def reading_offset(b: Block, raw: str, o: int) -> int:
         return b.to_reading(o)
     n = len(collapse(raw[:o]))
     return n + 1 if n and raw[o - 1] in " \t\n\r" and collapse(raw[o:]) else n
+
+
+def unreferenced(note: etree._Element) -> bool:
+    """Tell whether a note has no reference (callout) in the source's text (the importer's
+    ``type="unanchored"``): it is shown apart, never as a superscript number."""
+    return note.get("type") == "unanchored"
+
+
+def unreferenced_label(note: etree._Element) -> str:
+    """Return how a note without a reference is introduced, with its page when known."""
+    page = note.getparent()
+    n = page.get("n") if page is not None and page.get("type") == "page" else None
+    return "note without a reference in the source" + (f", page {n}" if n else "")
 
 
 def _in_note(el: etree._Element, block: etree._Element) -> bool:

@@ -650,7 +650,10 @@ class DocumentView(QPlainTextEdit):
         cur.setPosition(pos)
         self.setTextCursor(cur)
         block = self.document().findBlock(pos)
-        self.verticalScrollBar().setValue(max(0, self._scroll_value_of(block) - 2))
+        line = block.layout().lineForTextPosition(pos - block.position()) if block.layout() else None
+        within = line.lineNumber() if line is not None and line.isValid() else 0
+        # the line holding the position comes to the top, with one line of context above it
+        self.verticalScrollBar().setValue(max(0, self._scroll_value_of(block) + within - 1))
         self.ensureCursorVisible()
         self.format_visible()
 

@@ -21,8 +21,8 @@ history: list[tuple[str, str]] = []
 
 _HINTS: list[tuple[type[BaseException], str, str]] = [
     (tei.NotXmlError, "Not an XML file",
-     "The file is empty or not text. Choose a TEI XML file (.xml), or use File ▸ Import text… for "
-     "plain text."),
+     "Choose a TEI XML file (.xml). To make a TEI edition from plain text, use File ▸ Import "
+     "text…"),
     (tei.MalformedXmlError, "The XML is broken",
      "Fix the XML at the place shown (an XML editor can help), then open it again."),
     (tei.NotTeiError, "Not a TEI document",
@@ -40,6 +40,7 @@ _HINTS: list[tuple[type[BaseException], str, str]] = [
      "Check that it is a text file; try choosing its encoding in the import options."),
     (tei.PointerError, "Unresolvable pointer",
      "The annotation's target does not fit this document; edit its span or delete it."),
+    (tei.TaxonomyError, "Category not changed", ""),
     (tei.AnnotationError, "Annotation problem", "Check the values and try again."),
     (tei.TeiError, "Problem with the document", ""),
     (PermissionError, "Permission denied", "Choose a location you can write to."),

@@ -9,11 +9,10 @@ import logging
 import os
 import re
 import threading
-import time
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QFileSystemWatcher, QModelIndex, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -28,22 +27,17 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDockWidget,
     QFileDialog,
     QFrame,
-    QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
     QScrollArea,
     QTabBar,
-    QTableView,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -54,16 +48,18 @@ import tei
 from tei.document import TeiDocument
 from tei.storage import DiskState
 
-from . import recovery, settings
+from . import settings
 from .annotation_editor import AnnotationEditor
+from .annotation_list import AnnotationListPanel
 from .display import DisplayMap
 from .document_view import DocumentView, tint
 from .errors import show_error
 from .figures import parse_figure
 from .find_bar import FindBar
 from .identity_bar import IdentityBar
+from .lifecycle import Lifecycle
 from .message_bar import MessageBar
-from .models import ID_ROLE, AnnotationFilterModel, AnnotationTableModel, OutlineModel
+from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
 from .session import Session
 from .sources_panel import SourcesPanel
@@ -72,9 +68,6 @@ from .validation import ValidationPanel, ValidationRunner
 
 log = logging.getLogger(__name__)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(ROOT, "resources", "samples", "soviet-aid-to-china.xml")
-BACKGROUND_BYTES = 1_500_000
 _BLANK = (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>'
           b"Glossator</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/>"
           b"</sourceDesc></fileDesc></teiHeader><text><body><p/></body></text></TEI>")  # fmt: skip
@@ -84,26 +77,6 @@ def _swatch(color: str, size: int = 12) -> QIcon:
     pm = QPixmap(size, size)
     pm.fill(QColor(color))
     return QIcon(pm)
-
-
-class Loader(QObject):
-    """Loads a TEI file and builds its display map on a worker thread."""
-
-    done = Signal(object, object, str)  # doc, display map, path
-    failed = Signal(object, str)
-
-    def start(self, path: str) -> None:
-        """Begin loading ``path`` in the background."""
-        threading.Thread(target=self._run, args=(path,), daemon=True, name="glossator-load").start()
-
-    def _run(self, path: str) -> None:
-        try:
-            doc = tei.load(path)
-            display = DisplayMap(doc)
-        except BaseException as exc:  # noqa: BLE001 - reported through show_error
-            self.failed.emit(exc, path)
-            return
-        self.done.emit(doc, display, path)
 
 
 class MainWindow(QMainWindow):
@@ -122,15 +95,13 @@ class MainWindow(QMainWindow):
         self.has_document = False
         self.persist_layout = True
         self._tabs_switchable = False
-        self._untitled_key = recovery.new_untitled_key()
-        self._loader: Loader | None = None
         self._display_cache: tuple[TeiDocument, DisplayMap] | None = None
-        self._untitled_title = ""
         self._change_count = 0
         self._validated_at: tuple[object, int, int] | None = None
         self.category_actions: dict[str, QAction] = {}
         self._unsigned: list[str] = []  # annotations made before the annotator gave a name
         self._anonymous = False  # "Stay anonymous" was chosen in this session
+        self.lifecycle = Lifecycle(self)
         self._build_view()
         self._build_docks()
         self._build_actions()
@@ -139,23 +110,14 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._wire()
         self._restore_layout()
-        self.watcher = QFileSystemWatcher(self)
-        self.watcher.fileChanged.connect(self._file_changed)
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.timeout.connect(self.autosave)
-        self._apply_autosave_interval()
-        self._change_timer = QTimer(self)
-        self._change_timer.setSingleShot(True)
-        self._change_timer.setInterval(2500)
-        self._change_timer.timeout.connect(self.autosave)
+        self.lifecycle.wire()
         self._show_session()
         if path:
             self.open_path(path, background=False)
         self.view.setFocus()  # the keys work in the text from the first second
         self._update_title()
-        self.message_bar.closed.connect(self._message_closed)
         if self.message_bar.kind != "recovery":
-            self.offer_untitled_recovery()
+            self.lifecycle.offer_untitled_recovery()
 
     # -- construction -------------------------------------------------------------------------
     def _build_view(self) -> None:
@@ -205,55 +167,13 @@ class MainWindow(QMainWindow):
         self.note_edit = self.editor.note_edit
         self.editor_dock = self._dock("Annotation", "editor_dock", self.editor, Qt.DockWidgetArea.RightDockWidgetArea)
 
-        self.table_model = AnnotationTableModel(s, self)
-        self.filter_model = AnnotationFilterModel(self)
-        self.filter_model.setSourceModel(self.table_model)
-        list_widget = QWidget()
-        ll = QVBoxLayout(list_widget)
-        ll.setContentsMargins(6, 6, 6, 6)
-        ll.setSpacing(4)
-        filters = QHBoxLayout()
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("annotation_filter_text")
-        self.filter_edit.setAccessibleName("Filter annotations by text")
-        self.filter_edit.setPlaceholderText("Filter…")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_category = QComboBox()
-        self.filter_category.setObjectName("annotation_filter_category")
-        self.filter_category.setAccessibleName("Filter by category")
-        self.filter_annotator = QComboBox()
-        self.filter_annotator.setObjectName("annotation_filter_annotator")
-        self.filter_annotator.setAccessibleName("Filter by annotator")
-        self.filter_certainty = QComboBox()
-        self.filter_certainty.setObjectName("annotation_filter_certainty")
-        self.filter_certainty.setAccessibleName("Filter by certainty")
-        self.filter_certainty.addItem("Any certainty", "")
-        for c in ("high", "medium", "low", "unknown"):
-            self.filter_certainty.addItem(c, c)
-        filters.addWidget(self.filter_edit, 2)
-        filters.addWidget(self.filter_category, 1)
-        filters.addWidget(self.filter_annotator, 1)
-        filters.addWidget(self.filter_certainty, 1)
-        ll.addLayout(filters)
-        self.annotation_list = QTableView()
-        self.annotation_list.setObjectName("annotation_list")
-        self.annotation_list.setAccessibleName("Annotations")
-        self.annotation_list.setModel(self.filter_model)
-        self.annotation_list.setSortingEnabled(True)
-        self.annotation_list.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.annotation_list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.annotation_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.annotation_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.annotation_list.setAlternatingRowColors(True)
-        self.annotation_list.setWordWrap(False)
-        self.annotation_list.verticalHeader().setVisible(False)
-        self.annotation_list.verticalHeader().setDefaultSectionSize(24)
-        hh = self.annotation_list.horizontalHeader()
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for c, w in ((0, 140), (1, 105), (3, 90), (4, 62), (5, 110)):
-            self.annotation_list.setColumnWidth(c, w)
-        self.annotation_list.setColumnHidden(5, True)
-        ll.addWidget(self.annotation_list)
+        self.list_panel = AnnotationListPanel(s)
+        self.table_model = self.list_panel.table_model
+        self.filter_model = self.list_panel.filter_model
+        self.annotation_list = self.list_panel.table
+        self.filter_edit = self.list_panel.filter_edit
+        self.filter_annotator = self.list_panel.filter_annotator
+        list_widget = self.list_panel
         self.list_dock = self._dock("Annotations", "list_dock", list_widget, Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.sources_panel = SourcesPanel(s)
@@ -310,9 +230,10 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         K = QKeySequence.StandardKey  # noqa: N806
-        self.action_open = self._action("action_open", "&Open…", self.open_dialog, K.Open)
-        self.action_save = self._action("action_save", "&Save", self.save, K.Save)
-        self.action_save_as = self._action("action_save_as", "Save &As…", self.save_as, "Ctrl+Shift+S")
+        self.action_open = self._action("action_open", "&Open…", self.lifecycle.open_dialog, K.Open)
+        self.action_save = self._action("action_save", "&Save", self.lifecycle.save, K.Save)
+        self.action_save_as = self._action("action_save_as", "Save &As…", lambda: self.lifecycle.save_as(),
+                                           "Ctrl+Shift+S")  # fmt: skip - triggered(bool) is no path
         self.action_import_text = self._action("action_import_text", "&Import text…", self.import_text, "Ctrl+I")
         self.action_export = self._action("action_export", "&Export…", lambda: self.export_dialog(), "Ctrl+E")
         self.action_export_html = self._action("action_export_html", "Export as &HTML…",
@@ -354,7 +275,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_open)
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.setObjectName("recent_menu")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.recent_menu.aboutToShow.connect(self.lifecycle.fill_recent)
         m.addAction(self.action_import_text)
         m.addSeparator()
         m.addAction(self.action_save)
@@ -438,20 +359,18 @@ class MainWindow(QMainWindow):
         s.dirty_changed.connect(lambda _d: self._update_title())
         s.undo_stack.indexChanged.connect(self._on_stack_changed)
         s.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 4000))
+        s.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.view.annotation_clicked.connect(self.select_annotation)
         self.view.display_completed.connect(self._show_navigation)
         self.view.note_activated.connect(self.show_note)
         self.view.cursorPositionChanged.connect(self._update_position)
         self.annotation_list.selectionModel().currentRowChanged.connect(self._list_current_changed)
         self.annotation_list.activated.connect(lambda _i: self.focus_note())
-        self.filter_edit.textChanged.connect(lambda t: self.filter_model.set_filter(text=t))
-        self.filter_category.currentIndexChanged.connect(self._category_filter_changed)
-        self.filter_annotator.currentIndexChanged.connect(
-            lambda: self.filter_model.set_filter(annotator=self.filter_annotator.currentData() or ""))
-        self.filter_certainty.currentIndexChanged.connect(
-            lambda: self.filter_model.set_filter(certainty=self.filter_certainty.currentData() or ""))
+        self.list_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.editor.error.connect(lambda exc: show_error(self, exc))
-        self.editor.typed.connect(self._write_typing)
+        self.editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._editor_height_before = 0  # the editor's height before a figure needed more
+        self.editor.wants_height.connect(self._give_editor_room)
         self.editor.retarget_requested.connect(self.retarget)
         self.editor.jump_requested.connect(self.jump_to_annotation)
         self.sources_panel.error.connect(lambda exc: show_error(self, exc))
@@ -483,11 +402,9 @@ class MainWindow(QMainWindow):
         self.view.set_document(doc, cached[1] if cached is not None and cached[0] is doc else None)
         self.table_model.set_unresolved(self.view.unresolved)
         self._rebuild_category_actions()
-        self._fill_filters()
         self.editor.set_annotation("")
         self.editor.clear_typing_journal()
         self._unsigned = []  # ids of the document shown before
-        self._recovered_at = self.session.undo_stack.index()
         self._update_title()
         self._update_stats()
         self.document_shown.emit()
@@ -497,7 +414,9 @@ class MainWindow(QMainWindow):
         the whole document (after the first paint of a long one)."""
         self.sources_panel.model.reset()
         doc = self.session.doc
-        self.outline_model.build(doc, self.view.map.pages() if self.view.map else [])
+        pages = self.view.map.pages() if self.view.map else []
+        self.outline_model.build(doc, pages)
+        self.table_model.set_pages([(label, doc.text.reading_to_global(i, r)) for label, i, r in pages])
         self.outline.expandToDepth(1)
         labels = {}
         if self.view.map is not None:
@@ -510,145 +429,23 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str, background: bool | None = None) -> bool:
         """Open a TEI file; returns False (after a clear message) if it cannot be opened."""
-        if not self._confirm_discard():
-            return False
-        path = os.path.abspath(path)
-        if background is None:
-            try:
-                background = os.path.getsize(path) > BACKGROUND_BYTES
-            except OSError:
-                background = False
-        if background:
-            self._loader = Loader()
-            self._loader.done.connect(self._loaded)
-            self._loader.failed.connect(self._load_failed)
-            self.progress.show()
-            self.statusBar().showMessage(f"Opening {os.path.basename(path)}…")
-            self.view.setEnabled(False)
-            self._loader.start(path)
-            return True
-        try:
-            doc = tei.load(path)
-        except (tei.TeiError, OSError) as exc:
-            self._load_failed(exc, path)
-            return False
-        self._loaded(doc, None, path)
-        return True
-
-    def _load_failed(self, exc: BaseException, path: str) -> None:
-        self.progress.hide()
-        self.view.setEnabled(True)
-        self.statusBar().clearMessage()
-        show_error(self, exc, f"Glossator cannot open {os.path.basename(path)}.")
-
-    def _loaded(self, doc: TeiDocument, display: DisplayMap | None, path: str) -> None:
-        self.progress.hide()
-        self.view.setEnabled(True)
-        self.statusBar().clearMessage()
-        if self.session.path:
-            self._unwatch()
-            if not self.session.is_dirty():
-                recovery.discard(self.session.path)
-        self.session.path = path
-        self.session.untitled = False
-        self.has_document = True
-        if display is not None:
-            self._display_cache = (doc, display)  # reuse the map built off-thread
-        self.session.replace_document(doc)
-        self.watcher.addPath(path)
-        settings.add_recent(path)
-        self._after_open(doc)
-
-    def _after_open(self, doc: TeiDocument) -> None:
-        notes = list(doc.warnings)
-        if not any(b.reading for b in doc.text.blocks):
-            notes.append("This document has no text to read: its <text> is empty (a catalogue "
-                         "record or manuscript description keeps its content in the teiHeader, "
-                         "which Glossator does not annotate).")  # fmt: skip
-        if self.view.unresolved:
-            n = len(self.view.unresolved)
-            notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "
-                         "edit their passage or delete them.")  # fmt: skip
-        if self.session.path:
-            rec = recovery.find(self.session.path)
-            if rec is not None:
-                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
-                self.message_bar.show_message(
-                    f"Glossator found unsaved changes to this file from {when} (the program was "
-                    "closed before they were saved).",
-                    [("Restore", lambda r=rec: self.restore_recovery(r)),
-                     ("Discard", lambda: recovery.discard(self.session.path))],
-                    level="warning", kind="recovery")  # fmt: skip
-                return
-        if notes:
-            self.message_bar.show_message(" ".join(notes), level="warning", kind="warnings")
-
-    def restore_recovery(self, rec: recovery.Recovered) -> bool:
-        """Replace the document with its recovery copy (one undoable step), then type again
-        what its typing journal kept (a journal alone is replayed on the open file)."""
-        if rec.data_path != self.session.path:
-            try:
-                new = TeiDocument.from_bytes(rec.read(), self.session.path)
-            except (tei.TeiError, OSError) as exc:
-                show_error(self, exc, "The recovery copy cannot be read.")
-                return False
-            new.disk = self.session.doc.disk
-            self.session.restore_document(new)
-        self.editor.replay_typing(rec.typing)
-        self.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)
-        return True
-
-    def offer_untitled_recovery(self) -> bool:
-        """Offer to restore an untitled document (an import) left unsaved by an earlier run."""
-        found = recovery.find_untitled(exclude={self._untitled_key})
-        if not found:
-            return False
-        rec = found[0]
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
-        name = f"“{rec.title}”" if rec.title else "an untitled document"
-        more = f" ({len(found) - 1} more after this one)" if len(found) > 1 else ""
-        self.message_bar.show_message(
-            f"Glossator found unsaved work on {name} (never saved to a file) from {when}; the "
-            f"program was closed before it was saved{more}.",
-            [("Restore", lambda r=rec: self.restore_untitled(r)),
-             ("Discard", lambda r=rec: recovery.discard(None, r.untitled_key))],
-            level="warning", kind="untitled-recovery")  # fmt: skip
-        return True
-
-    def _message_closed(self, kind: str) -> None:
-        if kind in ("recovery", "untitled-recovery"):
-            self.offer_untitled_recovery()
-
-    def restore_untitled(self, rec: recovery.Recovered) -> bool:
-        """Open a recovered untitled document as an unsaved document (Save asks for a name)."""
-        try:
-            doc = TeiDocument.from_bytes(rec.read(), None)
-        except (tei.TeiError, OSError) as exc:
-            show_error(self, exc, "The recovery copy cannot be read; it is kept in "
-                       f"{os.path.dirname(rec.data_path)}.")  # fmt: skip
-            return False
-        if not self.open_document(doc, rec.title):
-            return False
-        # adopt its recovery file: it stays until the document is saved or discarded
-        if rec.untitled_key != self._untitled_key:
-            recovery.discard(None, self._untitled_key)
-            self._untitled_key = rec.untitled_key
-        self.editor.replay_typing(rec.typing)
-        self.statusBar().showMessage("Unsaved document restored; save it to keep it.", 6000)
-        return True
+        return self.lifecycle.open_path(path, background)
 
     def open_document(self, doc: TeiDocument, title: str = "") -> bool:
         """Show a document that has no file yet (e.g. an import): Save asks for a name."""
-        if not self._confirm_discard():
-            return False
-        self._unwatch()
-        self.session.path = None
-        self.session.untitled = True
-        self.has_document = True
-        self._untitled_title = title
-        self.session.replace_document(doc)
-        self._update_title()
-        return True
+        return self.lifecycle.open_document(doc, title)
+
+    def save(self) -> bool:
+        """Save to the document's file (asks for a name if it has none)."""
+        return self.lifecycle.save()
+
+    def save_as(self, path: str | None = None) -> bool:
+        """Save under a new name (asks for it unless ``path`` is given)."""
+        return self.lifecycle.save_as(path)
+
+    def autosave(self) -> str:
+        """Write a recovery copy if there are unsaved changes; return its path ('' if none)."""
+        return self.lifecycle.autosave()
 
     # -- annotating ---------------------------------------------------------------------------
     def _rebuild_category_actions(self) -> None:
@@ -789,6 +586,28 @@ class MainWindow(QMainWindow):
         share = (2, 1) if dock is self.list_dock else (2, 3)
         self.resizeDocks([self.editor_dock, dock], list(share), Qt.Orientation.Vertical)
 
+    def _give_editor_room(self, needed: int) -> None:
+        """Grow the editor dock at the expense of the panel below it until the annotation shown
+        fits without scrolling (a contested figure's four rows of values at 1366×768); give the
+        room back when a smaller one is shown."""
+        below = next((d for d in (self.list_dock, self.sources_dock, self.taxonomy_dock, self.validation_dock)
+                      if d.isVisible() and not d.visibleRegion().isEmpty() and not d.isFloating()
+                      and self.dockWidgetArea(d) == self.dockWidgetArea(self.editor_dock)), None)  # fmt: skip
+        dock = self.editor_dock
+        if below is None or dock.isFloating():
+            return
+        want = needed + dock.height() - dock.widget().height()  # plus the title bar
+        total = dock.height() + below.height()
+        if dock.height() < want:
+            self._editor_height_before = self._editor_height_before or dock.height()
+            want = min(want, total - 100)
+        elif self._editor_height_before and dock.height() > max(want, self._editor_height_before):
+            want, self._editor_height_before = max(want, self._editor_height_before), 0
+        else:
+            return
+        if want != dock.height():
+            self.resizeDocks([dock, below], [want, total - want], Qt.Orientation.Vertical)
+
     def _refresh_undo_actions(self) -> None:
         """Name the step Undo and Redo would take ("Undo Add Bias note"), or disable them."""
         stack = self.session.undo_stack
@@ -797,8 +616,10 @@ class MainWindow(QMainWindow):
         for act, can, text, label in ((self.action_undo, stack.canUndo(), stack.undoText(), "&Undo"),
                                       (self.action_redo, stack.canRedo(), stack.redoText(), "&Redo")):  # fmt: skip
             act.setEnabled(can)
-            act.setText(f"{label} {text}".rstrip())
-            act.setToolTip(act.text().replace("&", ""))
+            act.setText(f"{label} {text}".rstrip())  # the menu names the step
+            act.setIconText(label.replace("&", ""))  # the toolbar keeps a fixed label: nothing shifts
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            act.setToolTip(act.text().replace("&", "") + (f" ({keys})" if keys else ""))
 
     def undo(self) -> None:
         """Undo the last step (typing still waiting to be committed is that step)."""
@@ -985,7 +806,7 @@ class MainWindow(QMainWindow):
         self._update_stats()
         name = self.session.doc.annotation(ann_id).annotator_name
         if name and self.filter_annotator.findData(name) < 0:  # a new annotator
-            self._fill_annotator_filter()
+            self.list_panel.fill_annotator_filter()
 
     def _on_annotation_changed(self, ann_id: str) -> None:
         self.view.annotation_updated(ann_id)
@@ -998,13 +819,11 @@ class MainWindow(QMainWindow):
 
     def _on_taxonomy_changed(self) -> None:
         self._rebuild_category_actions()
-        self._fill_filters()
         self.view.refresh_all()
 
     def _on_stack_changed(self, _index: int) -> None:
         self._change_count += 1
         self._update_title()
-        self._change_timer.start()
 
     def _list_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
         ann_id = current.data(ID_ROLE) if current.isValid() else ""
@@ -1012,34 +831,6 @@ class MainWindow(QMainWindow):
             self.editor.set_annotation(ann_id)
             self.view.set_selected(ann_id)
             self.view.scroll_to_annotation(ann_id)
-
-    def _fill_filters(self) -> None:
-        combo = self.filter_category
-        combo.blockSignals(True)
-        keep = combo.currentData()
-        combo.clear()
-        combo.addItem("All categories", "")
-        for cat in self.session.doc.taxonomy.top_level():
-            combo.addItem(_swatch(cat.color), cat.label, cat.id)
-        combo.setCurrentIndex(max(0, combo.findData(keep)))
-        combo.blockSignals(False)
-        self._fill_annotator_filter()
-
-    def _fill_annotator_filter(self) -> None:
-        combo = self.filter_annotator
-        combo.blockSignals(True)
-        keep = combo.currentData()
-        combo.clear()
-        combo.addItem("Any annotator", "")
-        names = sorted({r.annotator for r in self.table_model.rows if r.annotator})
-        for n in names:
-            combo.addItem(n, n)
-        combo.setCurrentIndex(max(0, combo.findData(keep)))
-        combo.blockSignals(False)
-
-    def _category_filter_changed(self) -> None:
-        cat = self.filter_category.currentData()
-        self.filter_model.set_filter(categories={cat} if cat else None)
 
     # -- navigation ---------------------------------------------------------------------------
     def _outline_activated(self, idx: QModelIndex) -> None:
@@ -1077,8 +868,14 @@ class MainWindow(QMainWindow):
         return False
 
     def goto_page_dialog(self) -> None:
-        """Ask for a page label and go there."""
-        label, ok = QInputDialog.getText(self, "Go to page", "Page:")
+        """Ask for a page, offering the document's page names (typed or chosen), and go there."""
+        names = [n for n, _i, _r in (self.view.map.pages() if self.view.map else []) if n]
+        if not names:
+            self.statusBar().showMessage("This document has no page markers.", 5000)
+            return
+        span = f"{names[0]}–{names[-1]}" if len(names) > 1 else names[0]
+        label, ok = QInputDialog.getItem(self, "Go to page", f"Page ({len(names)} pages: {span}):",
+                                         names, 0, True)  # fmt: skip
         if ok and label:
             self.go_to_page(label)
 
@@ -1087,146 +884,6 @@ class MainWindow(QMainWindow):
         size = max(7, min(32, settings.get("view/font_size") + step))
         settings.put("view/font_size", size)
         self.view.set_reading_font(size, settings.get("view/font_family"))
-
-    # -- saving -------------------------------------------------------------------------------
-    def save(self) -> bool:
-        """Save to the document's file (asks for a name if it has none)."""
-        self.editor.commit_pending()
-        if not self.session.path:
-            return self.save_as()
-        return self._save_to(None)
-
-    def save_as(self, path: str | None = None) -> bool:
-        """Save under a new name."""
-        self.editor.commit_pending()
-        if path is None:
-            start = self.session.path or os.path.join(settings.get("files/last_dir") or os.path.expanduser("~"),
-                                                      "untitled.xml")  # fmt: skip
-            path, _ = QFileDialog.getSaveFileName(self, "Save As", start, "TEI XML (*.xml);;All files (*)")
-            if not path:
-                return False
-        return self._save_to(path)
-
-    def _save_to(self, path: str | None, force: bool = False) -> bool:
-        old_path = self.session.path
-        try:
-            written = self.session.save(path, force=force)
-        except tei.SaveConflictError:
-            self._offer_conflict()
-            return False
-        except (tei.TeiError, OSError) as exc:
-            show_error(self, exc, "The document was not saved; your changes are still here.")
-            return False
-        if old_path and old_path != written:
-            self.watcher.removePath(old_path)
-        recovery.discard(old_path, self._untitled_key)
-        recovery.discard(written)
-        self.editor.clear_typing_journal()
-        if written not in self.watcher.files():
-            self.watcher.addPath(written)
-        settings.add_recent(written)
-        if self.message_bar.kind in ("conflict", "changed"):
-            self.message_bar.hide()
-        self._update_title()
-        return True
-
-    def _offer_conflict(self) -> None:
-        self.message_bar.show_message(
-            "The file was changed on disk by another program since you opened it. Saving now would "
-            "overwrite those changes.",
-            [("Reload", self.reload_from_disk), ("Overwrite", lambda: self._save_to(None, force=True)),
-             ("Save As…", self.save_as)],
-            level="error", kind="conflict")  # fmt: skip
-
-    def _file_changed(self, path: str) -> None:
-        if path != self.session.path:
-            return
-        if os.path.exists(path) and path not in self.watcher.files():
-            self.watcher.addPath(path)  # atomic replaces drop the watch
-        disk = self.session.doc.disk
-        if disk is not None and not disk.changed(path):
-            return
-        if not os.path.exists(path):
-            self.message_bar.show_message(
-                f"{os.path.basename(path)} was moved or deleted by another program. The document "
-                "is still open here: Save writes it again at its old place, Save As… elsewhere.",
-                [("Save", lambda: self._save_to(None, force=not os.path.exists(path))),
-                 ("Save As…", self.save_as)], level="warning", kind="changed")  # fmt: skip
-            return
-        actions = [("Reload", self.reload_from_disk), ("Keep mine", lambda: None)]
-        self.message_bar.show_message(
-            f"{os.path.basename(path)} was changed on disk by another program."
-            + (" You have unsaved changes here." if self.session.is_dirty() else ""),
-            actions, level="warning", kind="changed")  # fmt: skip
-
-    def reload_from_disk(self) -> bool:
-        """Load the file again from disk, dropping unsaved changes (they stay in recovery)."""
-        path = self.session.path
-        if not path:
-            return False
-        try:
-            doc = tei.load(path)
-        except (tei.TeiError, OSError) as exc:
-            show_error(self, exc, "The file on disk cannot be opened.")
-            return False
-        self.session.replace_document(doc)
-        self._after_open(doc)
-        return True
-
-    # -- autosave and closing -----------------------------------------------------------------
-    def _apply_autosave_interval(self) -> None:
-        seconds = settings.get("editor/autosave_seconds")
-        if seconds > 0:
-            self.autosave_timer.start(seconds * 1000)
-        else:
-            self.autosave_timer.stop()
-
-    def autosave(self) -> str:
-        """Write a recovery copy if there are unsaved changes; return its path ('' if none)."""
-        if not self.has_document:
-            return ""
-        self.editor.commit_pending()
-        if not self.session.is_dirty():  # an untitled document (an import) is kept from the start
-            return ""
-        try:
-            written = recovery.write(self.session.path, self.session.to_bytes(), self._untitled_key,
-                                     self._untitled_title)  # fmt: skip
-            self.editor.clear_typing_journal()
-            recovery.discard_typing(self.session.path, self._untitled_key)
-            self._recovered_at = self.session.undo_stack.index()
-            return written
-        except (tei.TeiError, OSError) as exc:
-            log.warning("autosave failed: %s", exc)
-            self.statusBar().showMessage(f"Recovery autosave failed: {exc}", 6000)
-            return ""
-
-    def _unwatch(self) -> None:
-        """Stop watching the open file for changes by other programs."""
-        if self.watcher.files():
-            self.watcher.removePaths(self.watcher.files())
-
-    def _write_typing(self, journal: list[tuple[str, str, str]]) -> None:
-        """Keep every keystroke of the editor in the typing journal (see recovery); first write
-        a recovery copy if the document has changed since the last one (the journal's
-        annotation may be new)."""
-        if self.session.undo_stack.index() != self._recovered_at and self.autosave():
-            return
-        try:
-            recovery.write_typing(self.session.path, self._untitled_key, journal)
-        except OSError as exc:
-            log.warning("typing journal not written: %s", exc)
-
-    def _confirm_discard(self) -> bool:
-        self.editor.commit_pending()
-        if not self.has_document or not self.session.is_dirty():
-            return True
-        choice = self.ask_save_changes()
-        if choice == "save":
-            return self.save()
-        if choice == "discard":
-            recovery.discard(self.session.path, self._untitled_key)
-            return True
-        return False
 
     def ask_save_changes(self) -> str:
         """Ask whether to save unsaved changes: 'save', 'discard' or 'cancel'."""
@@ -1241,14 +898,13 @@ class MainWindow(QMainWindow):
                     QMessageBox.StandardButton(answer), "cancel")  # fmt: skip
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self._confirm_discard():
+        if not self.lifecycle.confirm_discard():
             event.ignore()
             return
         if self.persist_layout:
             settings.save_state("geometry", self.saveGeometry())
             settings.save_state("window_state", self.saveState())
-        self.autosave_timer.stop()
-        self._change_timer.stop()
+        self.lifecycle.stop()
         self.validator.stop()
         event.accept()
 
@@ -1315,25 +971,6 @@ class MainWindow(QMainWindow):
             self.view.scroll_to_annotation(ann_id)
 
     # -- dialogs ------------------------------------------------------------------------------
-    def open_dialog(self) -> None:
-        """Ask for a TEI file and open it."""
-        start = settings.get("files/last_dir") or os.path.dirname(self.session.path or SAMPLE)
-        path, _ = QFileDialog.getOpenFileName(self, "Open TEI file", start,
-                                              "TEI XML (*.xml *.tei);;All files (*)")  # fmt: skip
-        if path:
-            settings.put("files/last_dir", os.path.dirname(path))
-            self.open_path(path)
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = [p for p in settings.get("files/recent") if os.path.exists(p)]
-        for p in recent:
-            act = self.recent_menu.addAction(os.path.basename(p))
-            act.setToolTip(p)
-            act.triggered.connect(lambda _=False, path=p: self.open_path(path))
-        if not recent:
-            self.recent_menu.addAction("(none)").setEnabled(False)
-
     def import_text(self, path: str | None = None) -> bool:
         """File ▸ Import text…: run the plain-text importer and preview its report."""
         from .import_dialog import ImportOptionsDialog, ImportPreviewDialog
@@ -1357,7 +994,7 @@ class MainWindow(QMainWindow):
         preview = ImportPreviewDialog(result.report.format_text(), self)
         if preview.exec() != ImportPreviewDialog.DialogCode.Accepted:
             return False
-        self.open_document(doc, os.path.splitext(os.path.basename(path))[0])
+        self.lifecycle.open_document(doc, os.path.splitext(os.path.basename(path))[0])
         return True
 
     def export_dialog(self, fmt: str = "") -> bool:
@@ -1414,7 +1051,7 @@ class MainWindow(QMainWindow):
         from .preferences import PreferencesDialog
 
         if PreferencesDialog(self).exec():
-            self._apply_autosave_interval()
+            self.lifecycle.apply_autosave_interval()
             self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
 
     def about(self) -> None:
@@ -1429,7 +1066,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name = self.session.display_name()
         if self.session.untitled and not self.session.path:
-            name = getattr(self, "_untitled_title", "") or "Untitled"
+            name = self.lifecycle.untitled_title or "Untitled"
         if not self.has_document:
             self.setWindowTitle("Glossator")
             self.setWindowModified(False)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import logging
-from dataclasses import dataclass
+import sys
+from bisect import bisect_right
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -49,12 +52,21 @@ class Row:
     certainty: str
     created: str
     status: str  # "" or why the target does not resolve
+    position: int = sys.maxsize  # where the passage starts in the text (orphans last)
+    page: str = ""
+    search: str = field(default="", repr=False)  # everything the filter matches, lower-cased
+
+    def key(self) -> tuple[int, str]:
+        """Sort key of reading order (ties by id, so the order is stable)."""
+        return (self.position, self.id)
 
 
 class AnnotationTableModel(QAbstractTableModel):
-    """One row per annotation: quote, category, note start, annotator, certainty, created."""
+    """One row per annotation, in reading order: quote, category, note, annotator, certainty,
+    created, page."""
 
-    HEADERS = ("Passage", "Category", "Note", "Annotator", "Certainty", "Created")
+    HEADERS = ("Passage", "Category", "Note", "Annotator", "Certainty", "Created", "Page")
+    PAGE_COLUMN = 6
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +74,8 @@ class AnnotationTableModel(QAbstractTableModel):
         self.rows: list[Row] = []
         self._row_of: dict[str, int] = {}
         self.unresolved: dict[str, str] = {}
+        self._page_starts: list[int] = []  # global offsets of the page markers, in order
+        self._page_labels: list[str] = []
         session.annotation_added.connect(self.on_added)
         session.annotation_changed.connect(self.on_changed)
         session.annotation_removed.connect(self.on_removed)
@@ -70,26 +84,75 @@ class AnnotationTableModel(QAbstractTableModel):
         self.reset()
 
     # -- building ---------------------------------------------------------------------------
-    def _row(self, ann: tei.Annotation) -> Row:
+    def _row(self, ann: tei.Annotation, citations: dict[str, str] | None = None) -> Row:
         doc = self.session.doc
         quote = " ".join(ann.quote.split())
-        return Row(
+        position = self._position(ann)
+        row = Row(
             id=ann.id,
             quote=quote,
             category=ann.category,
             category_label=doc.taxonomy.label(ann.category),
             color=doc.taxonomy.color(ann.category),
-            note=" ".join(ann.note_text.split())[:160],
+            note=" ".join(ann.note_text.split()),
             annotator=ann.annotator_name,
             certainty=ann.certainty,
             created=ann.created[:16].replace("T", " "),
             status=self.unresolved.get(ann.id, ""),
+            position=position,
+            page=self._page_at(position),
         )
+        row.search = self._search_text(ann, row, citations)
+        return row
+
+    def _position(self, ann: tei.Annotation) -> int:
+        try:
+            found = self.session.doc.resolve(ann.target)
+        except tei.TeiError:
+            return sys.maxsize
+        starts = [r.start for r in found if r.ok and r.start is not None]
+        return min(starts) if starts else sys.maxsize
+
+    def _page_at(self, position: int) -> str:
+        i = bisect_right(self._page_starts, position) - 1
+        return self._page_labels[i] if i >= 0 and position != sys.maxsize else ""
+
+    def _search_text(self, ann: tei.Annotation, row: Row, citations: dict[str, str] | None) -> str:
+        """Return what the filter matches: passage, note, category, technique, sources, values."""
+        doc = self.session.doc
+        if citations is None:
+            citations = {s.id: s.citation for s in doc.sources()}
+        parts = [row.quote, ann.note_text, row.category_label, row.annotator]
+        parts += [citations.get(sid, sid) for sid in ann.cited_sources()]
+        if ann.kind == "bias":
+            parts.append(doc.taxonomy.label(ann.bias.technique) if ann.bias.technique else "")
+            parts.append(ann.bias.explanation)
+        elif ann.kind == "figure":
+            fig = ann.figure
+            parts += [fig.stated, fig.rationale]
+            for alt in fig.alternatives:
+                parts += [alt.value, alt.locator, alt.note]
+        elif ann.kind == "source":
+            parts.append(ann.source_link.locator)
+        return "\n".join(p for p in parts if p).lower()
+
+    def set_pages(self, pages: list[tuple[str, int]]) -> None:
+        """Record the page markers as (label, global offset) and show each passage's page."""
+        pages = sorted(pages, key=lambda p: p[1])
+        self._page_labels = [label for label, _ in pages]
+        self._page_starts = [offset for _, offset in pages]
+        for r in self.rows:
+            r.page = self._page_at(r.position)
+        if self.rows:
+            col = self.PAGE_COLUMN
+            self.dataChanged.emit(self.index(0, col), self.index(len(self.rows) - 1, col))
 
     def reset(self) -> None:
         """Rebuild all rows (document replaced or taxonomy changed)."""
         self.beginResetModel()
-        self.rows = [self._row(a) for a in self.session.doc.annotations() if a.id]
+        citations = {s.id: s.citation for s in self.session.doc.sources()}
+        self.rows = sorted((self._row(a, citations) for a in self.session.doc.annotations() if a.id),
+                           key=Row.key)  # fmt: skip
         self._reindex()
         self.endResetModel()
 
@@ -116,31 +179,34 @@ class AnnotationTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
 
     def on_added(self, ann_id: str) -> None:
-        """Insert the row of a new (or restored) annotation in document order."""
+        """Insert the row of a new (or restored) annotation at its place in reading order."""
         if ann_id in self._row_of:
             self.on_changed(ann_id)
             return
-        ann = self.session.doc.annotation(ann_id)
-        parent = ann.element.getparent()
-        pos = len(self.rows)
-        if parent is not None:
-            following = {e.get(ns.XML_ID) for e in ann.element.itersiblings()}
-            for i, r in enumerate(self.rows):
-                if r.id in following:
-                    pos = i
-                    break
+        row = self._row(self.session.doc.annotation(ann_id))
+        pos = bisect_right([r.key() for r in self.rows], row.key())
         self.beginInsertRows(QModelIndex(), pos, pos)
-        self.rows.insert(pos, self._row(ann))
+        self.rows.insert(pos, row)
         self._reindex()
         self.endInsertRows()
 
     def on_changed(self, ann_id: str) -> None:
-        """Refresh one row."""
+        """Refresh one row (moved when its passage now starts elsewhere)."""
         i = self._row_of.get(ann_id)
         if i is None:
             return
-        self.rows[i] = self._row(self.session.doc.annotation(ann_id))
-        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
+        row = self._row(self.session.doc.annotation(ann_id))
+        if row.position == self.rows[i].position:
+            self.rows[i] = row
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
+            return
+        self.on_removed(ann_id)
+        keys = [r.key() for r in self.rows]
+        pos = bisect_right(keys, row.key())
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self.rows.insert(pos, row)
+        self._reindex()
+        self.endInsertRows()
 
     def on_removed(self, ann_id: str) -> None:
         """Remove one row."""
@@ -176,7 +242,9 @@ class AnnotationTableModel(QAbstractTableModel):
         r = self.rows[index.row()]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            value = (r.quote, r.category_label, r.note, r.annotator, r.certainty, r.created)[col]
+            value = (r.quote, r.category_label, r.note, r.annotator, r.certainty, r.created, r.page)[col]
+            if role == SORT_ROLE and col == self.PAGE_COLUMN:
+                return r.position
             if role == SORT_ROLE and col == 4:
                 return ("high", "medium", "low", "unknown").index(r.certainty) if r.certainty in (
                     "high", "medium", "low", "unknown") else 9  # fmt: skip
@@ -184,6 +252,8 @@ class AnnotationTableModel(QAbstractTableModel):
                 return "⚠ orphan · " + value
             return value
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 2 and r.note:  # the whole note, wrapped (rich text tooltips wrap)
+                return f"<p>{html.escape(r.note[:3000])}</p>"
             tip = r.quote[:400]
             if r.status:
                 tip = (f"Orphan: this annotation's passage cannot be found in the text ({r.status}).\n"
@@ -207,7 +277,7 @@ class AnnotationTableModel(QAbstractTableModel):
         if role == CERTAINTY_ROLE:
             return r.certainty
         if role == TEXT_ROLE:
-            return f"{r.quote}\n{r.note}\n{r.category_label}".lower()
+            return r.search
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{'Orphan (passage not found) ' if r.status else ''}{r.category_label}: {r.quote[:80]}"
         return None
@@ -263,7 +333,12 @@ class SourcesModel(QStandardItemModel):
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self._cited: dict[str, set[str]] = {}  # annotation id -> the sources it cites
+        self._counts: dict[str, int] = {}
         session.sources_changed.connect(self.reset)
+        for signal in (session.annotation_added, session.annotation_changed):
+            signal.connect(self._recount)
+        session.annotation_removed.connect(self._recount)
         self.reset()
 
     def reset(self) -> None:
@@ -271,16 +346,19 @@ class SourcesModel(QStandardItemModel):
         self.clear()
         self.setHorizontalHeaderLabels(["Source", "Id", "Cited by"])
         doc = self.session.doc
-        counts: dict[str, int] = {}
-        for ann in doc.annotations():
-            for sid in ann.cited_sources():
+        self._cited = {a.id: set(a.cited_sources()) for a in doc.annotations()}
+        counts = self._counts = {}
+        for cited in self._cited.values():
+            for sid in cited:
                 counts[sid] = counts.get(sid, 0) + 1
-        bib = QStandardItem("Bibliography")
-        notes = QStandardItem("Footnotes of the document")
+        sources = doc.sources()
+        notes_count = sum(1 for b in doc.text.blocks if b.is_note)
+        bib = QStandardItem(f"Bibliography ({len(sources)})")
+        notes = QStandardItem(f"Footnotes of the document ({notes_count})")
         for item in (bib, notes):
             item.setEditable(False)
             item.setSelectable(False)
-        for entry in doc.sources():
+        for entry in sources:
             row = self._row(entry.citation, entry.id, counts.get(entry.id, 0),
                             "source" if entry.editable else "foreign-source")  # fmt: skip
             bib.appendRow(row)
@@ -299,6 +377,32 @@ class SourcesModel(QStandardItemModel):
                 it.setEditable(False)
                 it.setSelectable(False)
         self.rebuilt.emit()
+
+    def _recount(self, ann_id: str) -> None:
+        """Update "Cited by" when an annotation starts or stops citing a source."""
+        try:
+            now = set(self.session.doc.annotation(ann_id).cited_sources())
+        except tei.TeiError:  # removed
+            now = set()
+        before = self._cited.get(ann_id, set())
+        if now == before:
+            return
+        self._cited[ann_id] = now
+        for sid in before ^ now:
+            self._counts[sid] = self._counts.get(sid, 0) + (1 if sid in now else -1)
+            for item in self._items_of(sid):
+                count = self._counts[sid]
+                item.setText(str(count) if count else "")
+
+    def _items_of(self, sid: str) -> list[QStandardItem]:
+        """Return the "Cited by" cells of a source or footnote id."""
+        cells = []
+        for r in range(self.rowCount()):
+            group = self.item(r, 0)
+            for c in range(group.rowCount()):
+                if group.child(c, 0).data(ID_ROLE) == sid:
+                    cells.append(group.child(c, 2))
+        return cells
 
     @staticmethod
     def _row(text: str, sid: str, count: int, kind: str, block: int = -1) -> list[QStandardItem]:

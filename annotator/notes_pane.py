@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 import tei
+from annotator.display import unreferenced, unreferenced_label
 
 
 class NotesPane(QListWidget):
@@ -33,6 +34,8 @@ class NotesPane(QListWidget):
             if not b.is_note:
                 continue
             label = labels.get(i) or b.element.get("n") or "•"
+            if unreferenced(b.element):
+                label += f" ({unreferenced_label(b.element)})"
             text = b.reading
             item = QListWidgetItem(f"{label}  {text[:400]}{'…' if len(text) > 400 else ''}")
             item.setData(Qt.ItemDataRole.UserRole, i)

@@ -33,6 +33,7 @@ class Session(QObject):
     document_replaced = Signal()
     saved = Signal(str)
     dirty_changed = Signal(bool)
+    notice = Signal(str)  # a one-line message for the status bar
 
     def __init__(self, doc: TeiDocument, path: str | None = None, *, untitled: bool = False,
                  parent: QObject | None = None) -> None:  # fmt: skip

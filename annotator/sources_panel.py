@@ -92,7 +92,8 @@ class SourcesPanel(QWidget):
         self._selected()
 
     def _expand(self) -> None:
-        self.tree.expandAll()
+        """Open the bibliography; the document's own footnotes stay folded under their count."""
+        self.tree.expand(self.model.index(0, 0))
         self.tree.setColumnWidth(0, max(260, self.tree.width() - 170))
         self.tree.setColumnWidth(1, 110)
 
@@ -148,7 +149,11 @@ class SourcesPanel(QWidget):
         except tei.TeiError as exc:
             self.error.emit(exc)
             return ""
-        self.select_id(sid)
+        if self.select_id(sid):  # shown in the list; the form is empty for the next one
+            self.tree.scrollTo(self.tree.currentIndex())
+            self.tree.selectionModel().clearSelection()
+        for edit in self.edits.values():
+            edit.clear()
         return sid
 
     def apply_form(self) -> None:

@@ -149,7 +149,7 @@ class TaxonomyEditor(QWidget):
         """Report (through ``error``) whether another category already uses ``key``."""
         for other in self.session.doc.taxonomy.categories.values():
             if key and other.id != cid and other.shortcut.upper() == key:
-                self.error.emit(tei.AnnotationError(
+                self.error.emit(tei.TaxonomyError(
                     f"The key {key} already annotates as “{other.label}”; choose another key or "
                     "clear that category's key first."))  # fmt: skip
                 return True

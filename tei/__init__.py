@@ -3,12 +3,13 @@
 Qt-free and usable from scripts::
 
     import tei
-    doc = tei.load("edition.xml")
-    b = doc.text.blocks[3]
-    target = doc.target_for(3, 10, 3, 25)
+    doc = tei.load("resources/samples/soviet-aid-to-china.xml")
+    p2 = doc.text.blocks[1]
+    i = p2.reading.index("July 25, 1919")
+    target = doc.target_for(1, i, 1, i + 13)  # '#string-range(p2,39,13)'
     ann = doc.add_annotation(target, "gl-comment")
-    ann.note = ["Compare the 1951 census."]
-    doc.save()
+    ann.note = ["The Karakhan Manifesto is dated 25 July 1919."]
+    doc.save("annotated.xml")
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .errors import (
     PointerError,
     SaveConflictError,
     SaveError,
+    TaxonomyError,
     TeiError,
     TextImportError,
     TooLargeError,
@@ -48,6 +50,6 @@ def load(path: str) -> TeiDocument:
 __all__ = [
     "Alternative", "Annotation", "AnnotationError", "BiasNote", "ContestedFigure",
     "EncodingError", "HostileXmlError", "MalformedXmlError", "NotTeiError", "NotXmlError",
-    "PointerError", "Quantity", "Resolution", "SaveConflictError", "SaveError", "SourceLink",
+    "PointerError", "Quantity", "Resolution", "SaveConflictError", "SaveError", "SourceLink", "TaxonomyError",
     "TeiDocument", "TeiError", "TextImportError", "TooLargeError", "load",
 ]  # fmt: skip

@@ -9,12 +9,17 @@ prefix/suffix match to choose among several occurrences. Lookups are O(log n) (`
 
 from __future__ import annotations
 
+import hashlib
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from copy import deepcopy
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from lxml import etree
+
+from .annotations import Annotation
 from .errors import TeiError
 from .pointers import span_pointer
 
@@ -278,3 +283,156 @@ def _fragment_pointer(doc: Any, frag: dict[str, Any], exact: str | None) -> str:
         if collapse_ws(got) != collapse_ws(exact):
             return ""
     return pointer
+
+
+# -- carrying annotations from one version of a document onto another ---------------------------
+def fingerprint(el: Any) -> str:
+    """Return a digest of an annotation element that ignores indentation (to tell edits apart)."""
+    clone = deepcopy(el)
+    clone.tail = None
+    for node in clone.iter():
+        if node.text is not None and not node.text.strip() and len(node):
+            node.text = None
+        if node is not clone and node.tail is not None and not node.tail.strip():
+            node.tail = None
+    return hashlib.sha1(etree.tostring(clone, method="c14n")).hexdigest()[:20]
+
+
+def fingerprints(doc: Any) -> dict[str, str]:
+    """Return id -> :func:`fingerprint` for the annotations of Glossator's own standOff."""
+    return {a.id: fingerprint(a.element) for a in doc.annotations() if a.id and a.editable}
+
+
+@dataclass
+class Reapplied:
+    """What :func:`reapply` did: annotations placed, moved by their quote, renamed, unplaced."""
+
+    placed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
+    unplaced: list[tuple[str, str, str]] = field(default_factory=list)  # id, quote, reason
+
+    @property
+    def changed(self) -> bool:
+        """Tell whether anything was carried over."""
+        return bool(self.placed or self.moved or self.deleted or self.unplaced)
+
+    def summary(self) -> str:
+        """Return one sentence on what was carried over (for a status or message bar)."""
+        n = len(self.placed) + len(self.moved) + len(self.unplaced)
+        parts = [f"{n} unsaved annotation{'s' if n != 1 else ''} re-applied"]
+        if self.moved:
+            parts.append(f"{len(self.moved)} found again by their quote")
+        if self.deleted:
+            parts.append(f"{len(self.deleted)} deletion{'s' if len(self.deleted) != 1 else ''} repeated")
+        if self.renamed:
+            parts.append(f"{len(self.renamed)} kept beside another version under a new id")
+        text = "; ".join(parts) + "."
+        if self.unplaced:
+            quotes = "; ".join(f"“{q[:40]}”" + (f" ({why})" if why else "") for _, q, why in self.unplaced[:5])
+            more = f" and {len(self.unplaced) - 5} more" if len(self.unplaced) > 5 else ""
+            text += (f" {len(self.unplaced)} could not be placed in the text and are kept, marked ⚠ "
+                     f"in the list, for you to review: {quotes}{more}.")  # fmt: skip
+        return text
+
+
+def reapply(onto: Any, source: Any, base: dict[str, str] | None = None) -> Reapplied:
+    """Carry the annotations of ``source`` that differ from ``base`` onto the document ``onto``.
+
+    ``source`` holds unsaved work on an earlier version of the file, ``onto`` the file as it is
+    now, ``base`` the :func:`fingerprints` of the version ``source`` started from (None if
+    unknown: then every annotation of ``source`` that ``onto`` lacks is carried). Changes made by
+    another program are kept. Each carried annotation keeps its target if that still shows its
+    quote, else is anchored again by its quote, prefix and suffix; one that cannot be placed is
+    kept all the same (an orphan with its quote) and listed in ``unplaced``. An annotation edited
+    on both sides is kept twice (ours under a new id); one deleted here but changed there stays.
+    """
+    base = base or {}
+    known = base if base else None
+    out = Reapplied()
+    theirs = fingerprints(onto)
+    mine = {a.id: a for a in source.annotations() if a.id and a.editable}
+    index: ReadingIndex | None = None
+    for ann_id, ann in mine.items():
+        fp = fingerprint(ann.element)
+        if theirs.get(ann_id) == fp or (known is not None and base.get(ann_id) == fp):
+            continue  # unchanged by us (or the same on both sides)
+        el = deepcopy(ann.element)
+        el.tail = None
+        if ann_id in theirs and (known is None or theirs[ann_id] != base.get(ann_id)):
+            new_id = onto.new_id("gl-a")  # edited on both sides, or two new ones with one id
+            el.set(_XML_ID, new_id)
+            out.renamed[ann_id] = new_id
+        _carry_people_and_sources(onto, source, el)
+        if el.get(_XML_ID) in theirs:
+            carried = onto.replace_annotation_element(ann_id, el)
+        else:
+            onto._list_annotation().append(el)  # noqa: SLF001 - the library's own list
+            onto.register_ids(el)
+            carried = Annotation(el, onto)
+        if index is None:
+            index = ReadingIndex(onto)
+        _place(onto, index, carried, out)
+    if known is not None:
+        for ann_id, fp in base.items():
+            if ann_id not in mine and theirs.get(ann_id) == fp:
+                onto.remove_annotation(ann_id)  # deleted here, unchanged there
+                out.deleted.append(ann_id)
+    return out
+
+
+_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+
+def _place(onto: Any, index: ReadingIndex, ann: Any, out: Reapplied) -> None:
+    """Keep ``ann``'s target if it still shows its quote, else anchor it again by the quote."""
+    quote = ann.quote
+    res = onto.resolve(ann.target)
+    if res and all(r.ok for r in res):
+        got = onto.quote_for(res[0].start or 0, res[-1].end or 0)[0]
+        if not quote or collapse_ws(got) == collapse_ws(quote):
+            out.placed.append(ann.id)
+            return
+    if not quote:
+        out.unplaced.append((ann.id, quote, "no quote was recorded to find it again"))
+        return
+    hit = index.find_quote(quote, ann.prefix, ann.suffix)
+    if not hit.ok:
+        out.unplaced.append((ann.id, quote, hit.error))
+        return
+    b0, r0 = index.block_at(hit.start)
+    b1, r1 = index.block_at(hit.end, end=True)
+    try:
+        ann.target = onto.target_for(b0, r0, b1, r1)
+    except TeiError as exc:
+        out.unplaced.append((ann.id, quote, exc.message))
+        return
+    out.moved.append(ann.id)
+
+
+def _carry_people_and_sources(onto: Any, source: Any, el: Any) -> None:
+    """Point ``el``'s annotator at ``onto``'s record of that person, and bring the sources it
+    cites that ``onto`` lacks."""
+    names = source.annotators()
+    mapping: dict[str, str] = {}
+    for node in el.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for attr in ("resp", "who", "ref"):
+            value = node.get(attr) or ""
+            pid = value[1:] if value.startswith("#") else ""
+            if pid in names:
+                if pid not in mapping:
+                    mapping[pid] = onto.ensure_annotator(names[pid] or pid)
+                node.set(attr, "#" + mapping[pid])
+    for sid in Annotation(el, source).cited_sources():
+        if onto.element_by_id(sid) is not None:
+            continue
+        bibl = source.element_by_id(sid)
+        if bibl is None or not isinstance(bibl.tag, str) or not bibl.tag.endswith(("}bibl", "}biblStruct")):
+            continue
+            copy_ = deepcopy(bibl)
+        copy_.tail = None
+        onto._standoff_list("listBibl").append(copy_)  # noqa: SLF001
+        onto.register_ids(copy_)

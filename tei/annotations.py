@@ -58,14 +58,18 @@ class Quantity:
 
     def display(self) -> str:
         """Return a short human form such as '≈ 500,000,000 USD' or '300–400 USD'."""
+        sign = "≈ " if self.approximate else ""
         if self.value is not None:
             num = _fmt_num(self.value)
-        elif self.low is not None or self.high is not None:
-            num = f"{_fmt_num(self.low) if self.low is not None else '…'}–"
-            num += _fmt_num(self.high) if self.high is not None else "…"
+        elif self.low is not None and self.high is not None:
+            num = f"{_fmt_num(self.low)}–{_fmt_num(self.high)}"
+        elif self.low is not None:  # a lower bound: "more than 30 million" (>), "at least 12" (≥)
+            sign, num = ("> " if self.approximate else "≥ "), _fmt_num(self.low)
+        elif self.high is not None:  # an upper bound: "almost one million" (<), "at most 12" (≤)
+            sign, num = ("< " if self.approximate else "≤ "), _fmt_num(self.high)
         else:
             return self.text
-        return ("≈ " if self.approximate else "") + num + (f" {self.unit}" if self.unit else "")
+        return sign + num + (f" {self.unit}" if self.unit else "")
 
 
 @dataclass
@@ -109,12 +113,36 @@ class BiasNote:
     explanation: str = ""
 
 
+#: Characters an XML 1.0 document cannot hold (controls but tab and newlines, U+FFFE/F, surrogates).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def check_xml_text(*values: str) -> None:
+    """Raise ``AnnotationError`` if a value holds a character that XML cannot store."""
+    for value in values:
+        bad = _NOT_XML.search(value or "")
+        if bad:
+            raise AnnotationError(
+                f"the text contains a character that XML cannot store (U+{ord(bad.group()):04X}) "
+                f"at position {bad.start() + 1}"
+            )
+
+
+def xml_safe_text(text: str, paragraph: str = "\n\n") -> str:
+    """Replace what XML cannot store: a form feed by ``paragraph``, a vertical tab by a newline,
+    and drop the rest (NUL and other controls, lone surrogates, U+FFFE/U+FFFF)."""
+    text = text.replace("\f", paragraph).replace("\v", "\n")
+    return _NOT_XML.sub("", text)
+
+
 def _fmt_num(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
 
 
 def _e(tag: str, attrib: dict[str, str] | None = None, text: str | None = None) -> etree._Element:
-    el = etree.Element(ns.qn(tag), {k: v for k, v in (attrib or {}).items() if v})
+    attrib = {k: v for k, v in (attrib or {}).items() if v}
+    check_xml_text(text or "", *attrib.values())
+    el = etree.Element(ns.qn(tag), attrib)
     if text:
         el.text = text
     return el
@@ -203,6 +231,7 @@ class Annotation:
     def target(self, value: str) -> None:
         if not value.strip():
             raise AnnotationError("an annotation needs a target")
+        check_xml_text(value)
         self.element.set("target", value)
 
     @property
@@ -221,6 +250,7 @@ class Annotation:
         rest = [c for c in self.categories[1:] if self.doc.taxonomy.kind_of(c) == "bias"]  # type: ignore[attr-defined]
         if self.doc.taxonomy.kind_of(value) != "bias":  # type: ignore[attr-defined]
             rest = []
+        check_xml_text(value)
         self.element.set("ana", " ".join("#" + c for c in [value, *rest]))
 
     @property
@@ -373,9 +403,11 @@ class Annotation:
         if self.doc.taxonomy.parent_of(main):  # type: ignore[attr-defined]
             main = self.doc.taxonomy.root_of(main)  # type: ignore[attr-defined]
         tokens = [main] + ([value.technique] if value.technique and value.technique != main else [])
+        check_xml_text(value.technique)
+        expl = _e("note", {"type": "explanation"}, value.explanation) if value.explanation.strip() else None
         self.element.set("ana", " ".join("#" + t for t in tokens))
-        if value.explanation.strip():
-            self._put_note("explanation", _e("note", {"type": "explanation"}, value.explanation))
+        if expl is not None:
+            self._put_note("explanation", expl)
         else:
             self._drop_note("explanation")
 
@@ -461,11 +493,12 @@ class Annotation:
     # -- bookkeeping -------------------------------------------------------------------------
     def touch(self, who: str, when: str | None = None) -> None:
         """Record a modification by person id ``who`` (one ``change status="modified"``)."""
+        change = _e("change", {"status": "modified", "when": when or now_iso(), "who": "#" + who if who else ""})
         rev = self._revision_desc()
         for c in rev.findall(ns.qn("change")):
             if c.get("status") == "modified":
                 rev.remove(c)
-        _sub(rev, "change", {"status": "modified", "when": when or now_iso(), "who": "#" + who if who else ""})
+        rev.append(change)
 
     def set_creator(self, who: str, name: str) -> None:
         """Record person ``who`` (named ``name``) as the creator of an annotation made without
@@ -522,6 +555,7 @@ class Annotation:
 
 
 def _set(el: etree._Element, name: str, value: str) -> None:
+    check_xml_text(value)
     if value:
         el.set(name, value)
     elif name in el.attrib:

@@ -175,9 +175,7 @@ def _cmd_import_text(args: argparse.Namespace) -> int:
                              page_markers=args.page_markers, paragraphs=args.paragraphs,
                              footnotes="none" if args.no_footnotes else "auto",
                              drop_boilerplate=not args.keep_boilerplate)  # fmt: skip
-    if os.path.exists(args.output) and os.path.exists(args.source) and os.path.samefile(
-            args.source, args.output):  # fmt: skip
-        raise _UsageError("the output would overwrite the source text; choose another -o")
+    check_output(args.output, args.source, what="source text")
     try:
         result = import_text_file(args.source, opts)
     except TeiError as exc:
@@ -225,8 +223,22 @@ def read_json(path: str) -> Any:
         raise TeiError("invalid JSON: nested too deeply", path=path) from None
 
 
+def check_output(out: str, *inputs: str, what: str = "document") -> None:
+    """Refuse an output path that is one of the ``inputs`` (under any spelling or link)."""
+    for source in inputs:
+        try:
+            same = os.path.samefile(source, out)
+        except OSError:  # one of them does not exist (yet): not the same file
+            continue
+        if same:
+            raise _UsageError(f"-o {out} is the {what} itself; it would be replaced: "
+                              "choose another -o")  # fmt: skip
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     options = parse_options(args.option)
+    if args.output != "-":
+        check_output(args.output, args.document)
     doc = _load(args.document)
     report = export(doc, args.format, args.output, **options)
     for warning in report.warnings if report is not None else []:

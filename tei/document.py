@@ -8,9 +8,12 @@ to annotated elements; a save splices exactly those into the original text (see
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import logging
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,7 +22,7 @@ from lxml import etree
 from . import annotations as _annotations
 from . import ns, pointers
 from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation
-from .errors import AnnotationError, TeiError
+from .errors import AnnotationError, PointerError, TeiError
 from .parser import parse_bytes, read_file, sniff_encoding
 from .source import Edit, Source, apply_edits, insert_attribute, written_name
 from .storage import DiskState, atomic_write
@@ -41,6 +44,29 @@ _INDENTED = {
 }
 _XMLNS_DECL = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _ID_SAFE = re.compile(r"[^\w.-]")
+#: Crockford's base32 alphabet (no i, l, o, u): id suffixes read unambiguously aloud and in diffs.
+_BASE32 = "0123456789abcdefghjkmnpqrstvwxyz"
+ID_SUFFIX_LENGTH = 10  # 50 bits
+_randbits = secrets.randbits  # tests make it deterministic
+
+
+def id_suffix(seed: str | None = None) -> str:
+    """Return 10 base32 characters: random, or derived from ``seed`` (SHA-256) when given."""
+    if seed is None:
+        n = _randbits(5 * ID_SUFFIX_LENGTH)
+    else:
+        n = int.from_bytes(hashlib.sha256(seed.encode("utf-8", "surrogatepass")).digest()[:8])
+    return "".join(_BASE32[(n >> (5 * i)) & 31] for i in range(ID_SUFFIX_LENGTH))
+
+
+def _place_of(el: etree._Element) -> str:
+    """Return ``el``'s path from the root, e.g. ``{tei}text[0]/{tei}body[0]/{tei}p[4]``."""
+    steps = []
+    node: etree._Element | None = el
+    while node is not None and node.getparent() is not None:
+        steps.append(f"{node.tag}[{sum(1 for _ in node.itersiblings(node.tag, preceding=True))}]")
+        node = node.getparent()
+    return "/".join(reversed(steps))
 
 
 @dataclass(frozen=True)
@@ -93,7 +119,7 @@ class TeiDocument:
         self.taxonomy = Taxonomy(self.root)
         self._ids: dict[str, list[etree._Element]] | None = None
         self._new_ids: dict[etree._Element, str] = {}
-        self._next_n: dict[str, int] = {}
+        self._minted: set[str] = set()  # ids given out since loading (never given out again)
         self._orig: dict[str, tuple[etree._Element, tuple[int, int], bytes]] = {}
         self._record_owned()
         self._check_ids()
@@ -151,6 +177,14 @@ class TeiDocument:
             if not any(e is el for e in found):
                 found.append(el)
 
+    def _forget_id(self, el: etree._Element, xml_id: str) -> None:
+        """Drop ``el`` (and only it) from the index entry of ``xml_id``."""
+        if self._ids is None or xml_id not in self._ids:
+            return
+        self._ids[xml_id] = [e for e in self._ids[xml_id] if e is not el]
+        if not self._ids[xml_id]:
+            del self._ids[xml_id]
+
     def register_ids(self, el: etree._Element) -> None:
         """Index the xml:ids of ``el`` and its descendants (after putting a subtree back)."""
         for sub in el.iter():
@@ -172,42 +206,56 @@ class TeiDocument:
             return
         for sub in el.iter():
             v = sub.get(ns.XML_ID) if isinstance(sub.tag, str) else None
-            if v and v in self._ids:
-                self._ids[v] = [e for e in self._ids[v] if e is not sub]
-                if not self._ids[v]:
-                    del self._ids[v]
+            if v:
+                self._forget_id(sub, v)
 
-    def new_id(self, stem: str) -> str:
-        """Return an xml:id starting with ``stem`` that no element has yet."""
-        stem = _ID_SAFE.sub("-", stem) or "id"
+    def new_id(self, stem: str, seed: str | None = None) -> str:
+        """Return a new xml:id ``<stem>-<10 base32 characters>`` (see ``docs/ids.md``).
+
+        The suffix is random, so copies of a file never mint the same id and a removed id is
+        not handed out again; with a ``seed`` it is derived from the seed instead (the same
+        thing gets the same id in every copy). Never an id an element has, and never one this
+        document gave out before.
+        """
+        stem = _ID_SAFE.sub("-", stem).rstrip("-") or "id"
         if not re.match(r"[A-Za-z_]", stem):
             stem = "id-" + stem
         ids = self.ids()
-        n = self._next_n.get(stem, 1)
-        while f"{stem}{n}" in ids:
-            n += 1
-        self._next_n[stem] = n + 1
-        return f"{stem}{n}"
+        if seed is not None:
+            xml_id = f"{stem}-{id_suffix(seed)}"
+            if xml_id not in ids:
+                self._minted.add(xml_id)
+                return xml_id
+        while True:
+            xml_id = f"{stem}-{id_suffix()}"
+            if xml_id not in ids and xml_id not in self._minted:
+                self._minted.add(xml_id)
+                return xml_id
 
     def ensure_id(self, el: etree._Element) -> str:
-        """Return ``el``'s xml:id, adding a new unique one (and only that) if it has none."""
+        """Return ``el``'s xml:id, adding a new unique one (and only that) if it has none.
+
+        The id is derived from the element's place and text, so copies of one file that anchor
+        annotations on the same element add the same id (their merge agrees).
+        """
         existing = el.get(ns.XML_ID)
         if existing:
             return existing
-        xml_id = self.new_id("gl-" + ns.local_name(el.tag))
+        xml_id = self.new_id("gl-" + ns.local_name(el.tag), seed=_place_of(el) + "\0" + text_of(el))
         el.set(ns.XML_ID, xml_id)
         self._register_id(el, xml_id)
         self._new_ids[el] = xml_id
         return xml_id
 
     def drop_added_id(self, el: etree._Element) -> None:
-        """Remove an xml:id that :meth:`ensure_id` added (used to undo an annotation)."""
+        """Remove an xml:id that :meth:`ensure_id` added (used to undo an annotation).
+
+        Only ``el``'s own id is dropped: ids inside it (a note's, a word's) stay indexed.
+        """
         xml_id = self._new_ids.pop(el, None)
         if xml_id and el.get(ns.XML_ID) == xml_id:
             del el.attrib[ns.XML_ID]
-            self._unregister_ids(el)
-            if self._ids is not None:
-                self._ids.pop(xml_id, None)
+            self._forget_id(el, xml_id)
 
     def added_ids(self) -> dict[etree._Element, str]:
         """Return the elements that got an xml:id from Glossator since loading."""
@@ -220,6 +268,13 @@ class TeiDocument:
         Adds xml:ids to the blocks' elements if they have none.
         """
         blocks = self.text.blocks
+        for b, r in ((b0, r0), (b1, r1)):
+            if not 0 <= b < len(blocks):
+                raise PointerError(f"there is no block {b}: the text has {len(blocks)} "
+                                   f"(numbered 0 to {len(blocks) - 1})")  # fmt: skip
+            if not 0 <= r <= len(blocks[b].reading):
+                raise PointerError(f"offset {r} is outside block {b}, whose text has "
+                                   f"{len(blocks[b].reading)} characters")  # fmt: skip
         if (b1, r1) < (b0, r0):
             b0, r0, b1, r1 = b1, r1, b0, r0
         s0 = blocks[b0].to_raw(r0)
@@ -389,6 +444,14 @@ class TeiDocument:
         """
         if not target.strip():
             raise AnnotationError("an annotation needs a target")
+        if category not in self.taxonomy.categories:
+            known = ", ".join(self.taxonomy.categories)
+            raise AnnotationError(f"unknown category {category!r}; the document has: {known}")
+        res = self.resolve(target)
+        for r in res:
+            if not r.ok:
+                raise PointerError(f"the target {target!r} does not point into the text: "
+                                   f"{r.message or r.status}")  # fmt: skip
         kind = self.taxonomy.kind_of(category)
         ann_id = self.new_id("gl-a")
         attrib = {ns.XML_ID: ann_id, "target": target, "motivation": DEFAULT_MOTIVATION[kind]}
@@ -409,8 +472,7 @@ class TeiDocument:
         self._list_annotation().append(el)
         self._register_id(el, ann_id)
         ann = Annotation(el, self)
-        res = self.resolve(target)
-        if res and res[0].ok:
+        if res:
             exact, prefix, suffix = self.quote_for(res[0].start or 0, res[0].end or 0)
             ann.set_quote(exact, prefix, suffix)
         return ann
@@ -475,16 +537,27 @@ class TeiDocument:
         return Removed(parent, index, el, standoff_removed)
 
     def restore_annotation(self, removed: Removed) -> Annotation:
-        """Put back an annotation taken out by :meth:`remove_annotation`."""
+        """Put back an annotation taken out by :meth:`remove_annotation`.
+
+        If another element has taken its xml:id meanwhile, the annotation gets a fresh id (never
+        a duplicate): compare the returned annotation's id with the one removed to tell the user.
+        """
         parent = removed.parent
         if parent.getparent() is None and parent.tag == LIST_ANNOTATION:
             so = self.ensure_standoff() if removed.standoff_removed else self.standoff()
             if so is None:
                 so = self.ensure_standoff()
             so.append(parent)
-        parent.insert(removed.index, removed.element)
-        self._register_id(removed.element, removed.element.get(ns.XML_ID) or "")
-        return Annotation(removed.element, self)
+        el = removed.element
+        xml_id = el.get(ns.XML_ID) or ""
+        if any(e is not el for e in self.ids().get(xml_id, ())):
+            fresh = self.new_id("gl-a")
+            log.warning("annotation %s restored as %s: another element has that id now", xml_id, fresh)
+            el.set(ns.XML_ID, fresh)
+            xml_id = fresh
+        parent.insert(removed.index, el)
+        self._register_id(el, xml_id)
+        return Annotation(el, self)
 
     def delete_new_annotation(self, ann_id: str) -> None:
         """Undo :meth:`add_annotation`: remove it and any empty containers it created."""
@@ -503,6 +576,7 @@ class TeiDocument:
     # -- annotators and sources ---------------------------------------------------------------
     def ensure_annotator(self, name: str, orcid: str = "") -> str:
         """Return the person id for this annotator, adding them to our ``listPerson`` if new."""
+        _annotations.check_xml_text(name, orcid)
         lst = self._standoff_list("listPerson")
         for person in lst.iter(ns.qn("person")):
             pname = person.find(ns.qn("persName"))
@@ -510,7 +584,7 @@ class TeiDocument:
                 if orcid:
                     _set_idno(person, orcid)
                 return person.get(ns.XML_ID) or ""
-        pid = self.new_id("gl-person-")
+        pid = self.new_id("gl-person", seed="person\0" + name.strip())  # one name, one id
         person = etree.SubElement(lst, ns.qn("person"), {ns.XML_ID: pid})
         etree.SubElement(person, ns.qn("persName")).text = name.strip() or pid
         if orcid:
@@ -554,9 +628,10 @@ class TeiDocument:
     def add_source(self, *, author: str = "", title: str = "", date: str = "", place: str = "",
                    publisher: str = "", url: str = "", note: str = "") -> str:  # fmt: skip
         """Add a ``<bibl>`` to our ``listBibl`` and return its id."""
+        _annotations.check_xml_text(author, title, date, place, publisher, url, note)
         lst = self._standoff_list("listBibl")
         stem = re.sub(r"\W+", "-", (author.split(",")[0] or title or "source").strip().lower())
-        sid = self.new_id(f"src-{stem[:24]}-" if stem else "src-")
+        sid = self.new_id(f"src-{stem[:24]}")
         bibl = etree.SubElement(lst, ns.qn("bibl"), {ns.XML_ID: sid})
         fill_bibl(bibl, author=author, title=title, date=date, place=place, publisher=publisher,
                   url=url, note=note)  # fmt: skip
@@ -590,6 +665,7 @@ class TeiDocument:
             node.getparent().remove(node)  # type: ignore[union-attr]
         class_decl = self._header_child_path(["encodingDesc", "classDecl"])
         class_decl.append(tax)
+        self.register_ids(tax)
         self.taxonomy._default = None
         self.taxonomy.invalidate()
         return tax, True
@@ -782,6 +858,8 @@ class TeiDocument:
         return Edit(start, start, f"<change {attrs}>{text}</change>\n{indent}")
 
     def _serialize(self, el: etree._Element, indent: str) -> str:
+        """Return ``el`` as indented XML text; the live tree is never touched (indents a copy)."""
+        el = copy.deepcopy(el)
         _pretty(el, indent, "  ")
         text = etree.tostring(el, encoding=str, with_tail=False)
         head_end = text.index(">")
@@ -860,6 +938,7 @@ def _set_idno(person: etree._Element, orcid: str) -> None:
 
 def fill_bibl(bibl: etree._Element, **fields: str) -> None:
     """Replace a ``<bibl>``'s content with author, title, date, place, publisher, url, note."""
+    _annotations.check_xml_text(*fields.values())
     for child in list(bibl):
         bibl.remove(child)
     bibl.text = None

@@ -62,6 +62,10 @@ class AnnotationError(TeiError):
     """An annotation operation is invalid (unknown id, bad field value, empty target)."""
 
 
+class TaxonomyError(AnnotationError):
+    """A category cannot be added or changed as asked (e.g. its key is taken)."""
+
+
 class SaveConflictError(TeiError):
     """The file changed on disk since it was opened; saving would overwrite someone else's work."""
 

@@ -118,7 +118,7 @@ def parse_bytes(data: bytes, path: str | None = None) -> etree._ElementTree:
     try:
         root = etree.fromstring(data, make_parser(), base_url=None)
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, path) from None
+        raise _syntax_error(exc, path, data) from None
     except ValueError as exc:  # e.g. unicode strings with declarations, lxml's own checks
         raise MalformedXmlError(str(exc), path=path) from None
     tree = root.getroottree()
@@ -169,7 +169,7 @@ def check_tei_root(root: etree._Element, path: str | None = None) -> None:
     )
 
 
-def _syntax_error(exc: etree.XMLSyntaxError, path: str | None) -> TeiError:
+def _syntax_error(exc: etree.XMLSyntaxError, path: str | None, data: bytes = b"") -> TeiError:
     """Translate libxml2's message into the right ``TeiError`` subclass with line/column."""
     msg = (exc.msg or str(exc)).split(", line ")[0].strip()
     line, col = exc.position if exc.position else (None, None)
@@ -180,6 +180,13 @@ def _syntax_error(exc: etree.XMLSyntaxError, path: str | None) -> TeiError:
         )
     undeclared = re.match(r"entity '([^']+)' not defined", low)
     if undeclared:
+        name = msg.split(chr(39))[1]
+        if re.search(rb"<!ENTITY\s+(?:%\s+)?" + re.escape(name.encode()) + rb"\s+(?:SYSTEM|PUBLIC)\b", data):
+            return HostileXmlError(
+                f"refused: entity &{name}; would be read from outside the document "
+                "(Glossator never reads external DTDs or external entities)",
+                path=path, line=line, column=col,
+            )  # fmt: skip
         return MalformedXmlError(
             f"entity &{msg.split(chr(39))[1]}; is not defined by the document itself "
             "(Glossator never reads external DTDs or external entities)",

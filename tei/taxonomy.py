@@ -2,26 +2,28 @@
 
 A category's *kind* (bias, figure, source, comment, question) is the id of its top-level ancestor
 without the ``gl-`` prefix; categories under other roots are comments. Colour is kept in
-``@style`` (``background-color:#rrggbb``), the keyboard shortcut in ``@n``.
+``@style`` (``background-color:#rrggbb``), the keyboard shortcut in ``@n``. A document's other
+taxonomies (text-critical, genre, edition status…) describe the document, not annotations: only
+their categories that ``<annotation @ana>`` uses (another tool's tags, say) are offered.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from lxml import etree
 
 from . import ns
+from .annotations import check_xml_text
 from .errors import AnnotationError, TeiError
 from .parser import make_parser
+from .resources import DEFAULT_TAXONOMY
 
 TAXONOMY_ID = "glossator-taxonomy"
-DEFAULT_TAXONOMY_PATH = (
-    Path(__file__).resolve().parent.parent / "resources" / "taxonomy" / "source-criticism.xml"
-)
+DEFAULT_TAXONOMY_PATH = DEFAULT_TAXONOMY
 CATEGORY = ns.qn("category")
+ANNOTATION = ns.qn("annotation")
 _COLOR = re.compile(r"background-color:\s*(#[0-9a-fA-F]{6})")
 _PALETTE = ("#f6c343", "#f28b82", "#81c995", "#8ab4f8", "#c58af9", "#fdcfe8", "#a7ffeb", "#e6c9a8")
 
@@ -85,16 +87,28 @@ class Taxonomy:
 
     @property
     def categories(self) -> dict[str, Category]:
-        """Return every category by id, in document order (Glossator's and the document's own)."""
+        """Return the annotation categories by id, in document order: all of Glossator's, and of
+        the document's other taxonomies (text-critical, genre…) only those annotations use."""
         if self._cache is None:
             cats: dict[str, Category] = {}
             _collect(self.effective(), cats, "", "", 0)
             header = self.root.find(ns.qn("teiHeader"))
-            for tax in header.iter(ns.qn("taxonomy")) if header is not None else []:
+            used = self._used_ids() if header is not None else set()
+            for tax in header.iter(ns.qn("taxonomy")) if used else []:
                 if tax.get(ns.XML_ID) != TAXONOMY_ID:
-                    _collect(tax, cats, "", "", 0)
+                    found: dict[str, Category] = {}
+                    _collect(tax, found, "", "", 0)
+                    _keep_used(found, used, cats)
             self._cache = cats
         return self._cache
+
+    def _used_ids(self) -> set[str]:
+        """Return the category ids that ``<annotation>`` elements point to with ``@ana``."""
+        used: set[str] = set()
+        for ann in self.root.iter(ANNOTATION):
+            for token in (ann.get("ana") or "").split():
+                used.add(token.rpartition("#")[2])
+        return used
 
     def top_level(self) -> list[Category]:
         """Return the categories without a parent."""
@@ -144,6 +158,7 @@ class Taxonomy:
     def new_category_element(self, cat_id: str, label: str, color: str = "",
                              shortcut: str = "") -> etree._Element:  # fmt: skip
         """Build a ``<category>`` element (not yet inserted)."""
+        check_xml_text(cat_id, label, color, shortcut)
         el = etree.Element(CATEGORY, {ns.XML_ID: cat_id})
         if shortcut:
             el.set("n", shortcut)
@@ -163,6 +178,7 @@ class Taxonomy:
 def set_category_fields(el: etree._Element, *, label: str | None = None,
                         color: str | None = None, shortcut: str | None = None) -> None:  # fmt: skip
     """Change a ``<category>``'s label, colour or shortcut in place."""
+    check_xml_text(label or "", shortcut or "")
     if label is not None:
         desc = el.find(ns.qn("catDesc"))
         if desc is None:
@@ -198,6 +214,19 @@ def _collect(el: etree._Element, out: dict[str, Category], parent: str, kind: st
         color = m.group(1) if m else (out[parent].color if parent in out else "#cccccc")
         out[cid] = Category(cid, label, color, cat.get("n") or "", parent, k, depth)
         _collect(cat, out, cid, k, depth + 1)
+
+
+def _keep_used(found: dict[str, Category], used: set[str], out: dict[str, Category]) -> None:
+    """Copy the used categories of ``found`` into ``out``, under their nearest used ancestor."""
+    for cid, cat in found.items():
+        if cid not in used or cid in out:
+            continue
+        parent = cat.parent
+        while parent and parent not in used:
+            parent = found[parent].parent
+        depth = out[parent].depth + 1 if parent in out else 0
+        out[cid] = Category(cid, cat.label, cat.color, cat.shortcut, parent if parent in out else "",
+                            cat.kind, depth)  # fmt: skip
 
 
 _KINDS = ("bias", "figure", "source", "comment", "question")

@@ -9,6 +9,8 @@ PKGS="libegl1 libgl1 libfontconfig1 libx11-6 libx11-xcb1 libxkbcommon0 libxkbcom
 # Every library Qt's X11 platform plugin (libqxcb.so, libQt6XcbQpa) links to, from `ldd`: a fresh
 # Debian 12 or 13 machine lacks libxcb-icccm4 and libxcb-keysyms1, and without them the app aborts.
 PKGS="$PKGS libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1"
+# Chinese, Japanese and Korean glyphs for the PDF export (the sample quotes 督辦公司)
+PKGS="$PKGS fonts-noto-cjk"
 EXTRA=""
 if [ "${1:-}" = "--test" ]; then
   PKGS="$PKGS chromium poppler-utils"

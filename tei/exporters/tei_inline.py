@@ -15,27 +15,17 @@ from typing import Any
 from lxml import etree
 
 from .. import ns
-from ..textmodel import CONTAINER_TAGS, NOTE
+from ..textmodel import NOTE
 from . import ExportReport, write_bytes
 from ._edition import Edition, Note
+from ._seg_model import SEG_CONTENT, SEG_HOSTS
 
 _T = "{" + ns.TEI + "}"
 SEG = _T + "seg"
 ANCHOR = _T + "anchor"
-#: Elements whose content model does not allow ``<seg>`` between their children
-#: (containers, and elements holding plain text only: ``gi``, ``att``, ``val``…).
-#: Containers of the text model whose TEI content is mixed: text in them may be wrapped.
-MIXED = {_T + t for t in "quote sense re form dictScrap".split()}
-NO_SEG = (CONTAINER_TAGS - MIXED) | {_T + t for t in (
-    "choice app subst docTitle respStmt castList listBibl listPerson table row "
-    "titlePage lg sp spGrp list listPlace listOrg biblStruct monogr analytic imprint "
-    "entry superEntry hom gramGrp att gi val tag ident code c g pc idno unit email"
-).split()}  # fmt: skip
-#: Elements a ``<seg>`` may not contain (their parent allows them, ``seg`` does not).
-NOT_IN_SEG = {_T + t for t in (
-    "role roleDesc actor castItem form sense re orth pron hyph syll stress gramGrp gram gen "
-    "number case per tns mood iType pos subc colloc usage def etym xr"
-).split()}  # fmt: skip
+#: Elements in which a ``<seg>`` may wrap text, and elements a ``<seg>`` may wrap (from tei_all).
+HOSTS = frozenset(_T + t for t in SEG_HOSTS)
+IN_SEG = frozenset(_T + t for t in SEG_CONTENT)
 _NOT_TEXT = (etree._Comment, etree._ProcessingInstruction, etree._Entity)
 Item = str | etree._Element
 
@@ -78,7 +68,7 @@ class _Inliner:
         if el.tag == SEG and el not in self.orig_of:
             return True
         orig = self.orig_of.get(el)
-        if orig is None or el.tag in NO_SEG or not isinstance(el.tag, str):
+        if orig is None or el.tag not in HOSTS:
             return False
         return self.doc.text.enclosing_block(orig) >= 0
 
@@ -89,8 +79,7 @@ class _Inliner:
         orig = self.orig_of.get(el)
         if orig is None:
             return el.tag == SEG
-        return (el.tag not in CONTAINER_TAGS and el.tag not in NOT_IN_SEG
-                and self.doc.text.block_index(orig) is None)  # fmt: skip
+        return el.tag in IN_SEG and self.doc.text.block_index(orig) is None
 
     def start_point(self, a: int, b: int) -> tuple[etree._Element, int]:
         """Return the smallest copied element holding [a, b) and its global start offset."""

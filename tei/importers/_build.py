@@ -17,7 +17,7 @@ _BLOCK = frozenset(
     for name in (
         "TEI teiHeader fileDesc titleStmt publicationStmt sourceDesc encodingDesc editorialDecl "
         "normalization correction segmentation interpretation profileDesc langUsage revisionDesc "
-        "text body div bibl"
+        "text body back div bibl"
     ).split()
 )
 
@@ -68,6 +68,7 @@ class BodyBuilder:
         self.open_p: etree._Element | None = None
         self.paragraphs = 0
         self.headings = 0
+        self.unreferenced: list[tuple[str | None, list[etree._Element]]] = []  # by page
 
     @property
     def container(self) -> etree._Element:
@@ -142,12 +143,20 @@ class BodyBuilder:
                 last_p = _el(self.container, "p", xml_id=f"p{self.paragraphs}")
                 self._fill(last_p, unit)
         self.open_p = last_p if join_out is not None else None
-        for fn in unanchored:
-            note = self.note(fn, unanchored=True)
-            if self.open_p is not None:
-                self.open_p.append(note)
-            else:
-                self.container.append(note)
+        if unanchored:
+            self.unreferenced.append((page.n, [self.note(fn, unanchored=True) for fn in unanchored]))
+
+    def back_notes(self, text: etree._Element) -> None:
+        """Put the notes without a reference outside the running text: ``back/div[@type='notes']``,
+        one ``div type="page"`` per page (its ``@n``) holding them, so no reader cites a callout
+        the source does not have."""
+        if not self.unreferenced:
+            return
+        div = _el(_el(text, "back"), "div", type="notes", subtype="unreferenced")
+        _el(div, "head", "Notes without a reference in the source")
+        for n, found in self.unreferenced:
+            page = _el(div, "div", type="page", **({"n": n} if n is not None else {}))
+            page.extend(found)
 
 
 def build_header(tei: etree._Element, info: HeaderInfo) -> None:

@@ -93,6 +93,7 @@ def describe_notes(st: DescribeState, found: int, anchored: int, missing: list[i
         numbers = ", ".join(str(n) for n in missing)
         text += (
             f" No reference placed for {numbers} (none found, or several places fitted "
-            'equally): kept at the end of the page with type="unanchored".'
+            'equally): kept outside the running text with type="unanchored", in back/div '
+            '(type="notes") under a div type="page" with the page\'s number.'
         )
     st.interpretation.append(text)

@@ -18,8 +18,9 @@ The importer works in stages; each has small documented rules, and an option to 
 4. **Footnotes** (``footnotes``; rules in :mod:`tei.importers._notes`): the numbered lines ending a
    page are its footnotes; their references, bare numbers often glued to words, years or
    punctuation, are found in order and scored so that real numbers are not taken for references.
-   A footnote whose reference is not found, or fits equally well at two places, is kept at the
-   end of its page (``<note type="unanchored">``) and reported, never guessed into the text.
+   A footnote whose reference is not found, or fits equally well at two places, is kept outside
+   the running text, in ``back/div[@type="notes"]`` under its page (``<note type="unanchored">``), and reported,
+   never guessed into the text.
    Numbered end lines with neither a reference in the text nor the look of a citation stay text.
 5. **Paragraphs and headings** (``paragraphs``; rules in :mod:`tei.importers._blocks`): one per
    line or blank-line separated; Markdown-like headings open nested ``<div>``s; a paragraph cut by
@@ -272,6 +273,7 @@ def import_text(
         join_in = joins[k - 1] if k else None
         join_out = joins[k] if k < len(joins) else None
         builder.page(page, units[k], join_in, join_out, unanchored[k])
+    builder.back_notes(body.getparent())
 
     found = sum(len(n) for n in notes_by_page)
     missing = [fn.n for page in unanchored for fn in page]

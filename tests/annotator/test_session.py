@@ -111,3 +111,68 @@ def test_save_marks_clean_and_reloads(session: Session) -> None:
     again = tei.load(session.path)
     assert again.annotation(aid).category == "gl-comment"
     assert again.annotation(aid).annotator_name == "Test Historian"
+
+
+def _reopened(session: Session) -> Session:
+    """Save, then open the saved file in a fresh session (the file now has a standOff)."""
+    session.save()
+    fresh = Session(tei.load(session.path), session.path)
+    fresh.set_identity("Test Historian", "0000-0002-1825-0097")
+    fresh.clock = lambda: FROZEN
+    return fresh
+
+
+def test_autosaves_never_change_what_undo_returns_to(session: Session) -> None:
+    p = paragraph(session.doc)
+    session.annotate((p, 0, p, 5), "gl-comment")
+    session = _reopened(session)
+    on_disk = Path(session.path).read_bytes()
+    tree_before = tei.document.etree.tostring(session.doc.root)
+    session.annotate((p, 10, p, 20), "gl-bias")
+    session.to_bytes()  # the recovery copy
+    session.to_bytes()
+    session.undo_stack.undo()
+    assert session.undo_stack.isClean()
+    assert session.to_bytes(WHEN) == on_disk
+    assert tei.document.etree.tostring(session.doc.root) == tree_before
+
+
+def test_serialising_leaves_the_tree_as_it_was(session: Session) -> None:
+    p = paragraph(session.doc)
+    session.annotate((p, 0, p, 5), "gl-comment")
+    tree = tei.document.etree.tostring(session.doc.root)
+    session.to_bytes()
+    session.save()
+    assert tei.document.etree.tostring(session.doc.root) == tree
+
+
+def _into_own_footnote(doc: tei.TeiDocument) -> tuple[int, int, int, int]:
+    """Return a selection from late in a paragraph into a footnote anchored earlier in it."""
+    for i, b in enumerate(doc.text.blocks[:-1]):
+        note = doc.text.blocks[i + 1]
+        if not b.is_note and note.is_note and note.start < b.start + len(b.reading) - 20:
+            return i, len(b.reading) - 5, i + 1, 5
+    raise AssertionError("no paragraph with a footnote")
+
+
+def test_a_refused_annotation_changes_nothing(session: Session) -> None:
+    on_disk = Path(session.path).read_bytes()
+    tree = tei.document.etree.tostring(session.doc.root)
+    with pytest.raises(tei.AnnotationError, match="run forward"):
+        session.annotate(_into_own_footnote(session.doc), "gl-comment")
+    assert session.to_bytes(WHEN) == on_disk
+    assert tei.document.etree.tostring(session.doc.root) == tree
+    assert session.undo_stack.count() == 0 and not session.is_dirty()
+    assert session.existing_person_id() == ""
+
+
+def test_a_failed_source_edit_or_addition_changes_nothing(session: Session) -> None:
+    sid = session.add_source({"author": "Smith", "title": "Aid"})
+    before = session.to_bytes(WHEN)
+    for bad in ({"author": "Sm\x00ith"}, {"title": "Aid\ud800"}):
+        with pytest.raises(tei.AnnotationError):
+            session.edit_source(sid, bad)
+        with pytest.raises(tei.AnnotationError):
+            session.add_source(bad)
+        assert session.to_bytes(WHEN) == before
+    assert session.undo_stack.count() == 1

@@ -174,7 +174,7 @@ def test_untitled_document_is_offered_after_a_crash(qtbot, tmp_path: Path, monke
     written = first.autosave()  # commits the typed note and writes untitled-<key>.xml
     assert os.path.basename(written).startswith("untitled-")
     # the crash: no save, no prompt, no clean close; the window is just dropped
-    first.autosave_timer.stop()
+    first.lifecycle.autosave_timer.stop()
     first.has_document = False
     first.session.undo_stack.setClean()
     first.hide()
@@ -190,7 +190,7 @@ def test_untitled_document_is_offered_after_a_crash(qtbot, tmp_path: Path, monke
     assert second.isWindowModified() and "imported notes" in second.windowTitle()
     assert second.table_model.rowCount() == 1
     assert not second.message_bar.isVisible()  # nothing else to offer
-    assert recovery.find_untitled(exclude={second._untitled_key}) == []
+    assert recovery.find_untitled(exclude={second.lifecycle.untitled_key}) == []
     # Save asks for a file name, then the recovery copy goes away
     asked: list[str] = []
     out = tmp_path / "restored.xml"

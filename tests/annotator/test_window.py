@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QPlainTextEdit
 
 import tei
+from annotator import errors
 from annotator.main_window import MainWindow
 
 from .conftest import first_paragraph, select_words
@@ -244,16 +245,16 @@ def test_filter_list(window: MainWindow) -> None:
     window.session.edit_annotation(window.session.doc.annotations()[1].id, "n",
                                    lambda a: (setattr(a, "note", ["needle here"]), setattr(a, "certainty", "high")))  # fmt: skip
     assert rows(window) == 4
-    window.filter_category.setCurrentIndex(window.filter_category.findData("gl-comment"))
+    window.list_panel.filter_category.setCurrentIndex(window.list_panel.filter_category.findData("gl-comment"))
     assert rows(window) == 2
     window.filter_edit.setText("needle")
     assert rows(window) == 1
     window.filter_edit.setText("")
-    window.filter_category.setCurrentIndex(0)
-    window.filter_certainty.setCurrentIndex(window.filter_certainty.findData("high"))
+    window.list_panel.filter_category.setCurrentIndex(0)
+    window.list_panel.filter_certainty.setCurrentIndex(window.list_panel.filter_certainty.findData("high"))
     assert rows(window) == 1
-    window.filter_certainty.setCurrentIndex(0)
-    window._fill_filters()  # noqa: SLF001 - the annotator list is refreshed on open
+    window.list_panel.filter_certainty.setCurrentIndex(0)
+    window.list_panel.fill_filters()  # the annotator list is refreshed on open
     window.filter_annotator.setCurrentIndex(window.filter_annotator.findData("Test Historian"))
     assert rows(window) == 4
     window.annotation_list.sortByColumn(1, Qt.SortOrder.AscendingOrder)
@@ -324,7 +325,7 @@ def test_file_changed_on_disk_conflict(window: MainWindow, sample_copy: Path) ->
     assert tei.load(str(sample_copy)).annotations()
     # another outside change: reload drops ours and shows theirs
     sample_copy.write_bytes(data)
-    window._file_changed(str(sample_copy))  # noqa: SLF001 - what QFileSystemWatcher calls
+    window.lifecycle.file_changed(str(sample_copy))  # what QFileSystemWatcher calls
     assert window.message_bar.kind == "changed"
     window.message_bar.button("Reload").click()
     assert window.session.doc.annotations() == []
@@ -539,7 +540,7 @@ def test_a_deleted_file_is_reported_and_saved_again(window: MainWindow, sample_c
     select_words(window, first_paragraph(window), 0, 8)
     aid = window.annotate("gl-comment")
     sample_copy.unlink()
-    window._file_changed(str(sample_copy))  # what the file watcher reports
+    window.lifecycle.file_changed(str(sample_copy))  # what the file watcher reports
     assert window.message_bar.kind == "changed" and "moved or deleted" in window.message_bar.label.text()
     window.message_bar.button("Save").click()
     assert tei.load(str(sample_copy)).annotation(aid) is not None
@@ -576,3 +577,54 @@ def test_block_quotations_are_set_off(window: MainWindow) -> None:
     sizes = [view.block_formats(view.map.qt_block_of[i]) for i in range(3)]
     assert sizes[0] == [] and sizes[2] == []
     assert sizes[1] and sizes[1][0].format.fontPointSize() < view.font().pointSizeF()
+
+
+def test_selecting_into_the_paragraphs_own_footnote_is_refused_and_changes_nothing(
+        window: MainWindow, qtbot) -> None:  # noqa: ANN001  # fmt: skip
+    from tests.annotator.test_session import _into_own_footnote
+
+    doc = window.session.doc
+    on_disk = Path(window.session.path).read_bytes()
+    b0, r0, b1, r1 = _into_own_footnote(doc)
+    view = window.view
+    view.setTextCursor(_cursor_at(view, view.map.reading_to_qt(b0, r0)))
+    view.setFocus()
+    for _ in range(r1 + 20):  # to the paragraph's end, then into the footnote shown below it
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    sel = view.reading_selection()
+    assert sel is not None and sel[:2] == (b0, r0) and sel[2] == b1
+    qtbot.keyClick(view, Qt.Key.Key_C)
+    assert "run forward" in errors.history[-1][1]
+    assert window.session.to_bytes() == on_disk
+    assert window.session.undo_stack.count() == 0 and not window.isWindowModified()
+    assert window.session.existing_person_id() == ""
+
+
+def test_pasted_control_characters_are_replaced_with_a_notice(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QGuiApplication
+
+    p = first_paragraph(window)
+    select_words(window, p, 0, 12)
+    aid = window.annotate("gl-comment")
+    note = window.note_edit
+    assert note.hasFocus()
+    qtbot.keyClicks(note, "Page one.")
+    QGuiApplication.clipboard().setText("\fPage two\x00 ends\x07 here.\ufffe")  # as copied from a PDF
+    qtbot.keyClick(note, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(note, " More.")
+    window.editor.commit_pending()
+    assert window.session.doc.annotation(aid).note == ["Page one.", "Page two ends here. More."]
+    assert note.toPlainText() == "Page one.\n\nPage two ends here. More."
+    assert "cannot hold" in window.statusBar().currentMessage()
+    assert errors.history == []
+    select_words(window, p, 20, 30)
+    fid = window.annotate("gl-figure")
+    stated = window.editor.stated_edit
+    stated.setFocus()
+    stated.selectAll()
+    QGuiApplication.clipboard().setText("12\f000\x00")
+    qtbot.keyClick(stated, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    window.editor.commit_pending()
+    assert window.session.doc.annotation(fid).figure.stated == "12 000"
+    window.save()
+    assert tei.load(window.session.path).annotation(aid).note == ["Page one.", "Page two ends here. More."]

@@ -14,6 +14,7 @@ import pytest
 import tei
 from tei import cli
 from tei.webanno import to_webanno
+from tests.tei.export_helpers import add_orphan
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "tei"
@@ -187,7 +188,7 @@ def test_stats_counts_annotations(capsys, tmp_path):
     pid = doc.ensure_annotator("Ann")
     doc.add_annotation(doc.target_for(1, 0, 1, 5), "gl-bias", annotator=pid).certainty = "low"
     doc.add_annotation(doc.target_for(3, 0, 3, 5), "gl-comment", annotator=pid)
-    doc.add_annotation("#gone", "gl-comment")
+    add_orphan(doc, "#gone", "gl-comment")
     doc.save(tmp_path / "a.xml")
     code, out, _ = run(capsys, "stats", tmp_path / "a.xml", "--json")
     data = json.loads(out)
@@ -233,7 +234,8 @@ def test_export_webanno_and_import_back(capsys, tmp_path):
                        "--option", "base_uri=https://example.org/d.xml")  # fmt: skip
     assert code == 0, err
     data = json.loads(out.read_text("utf-8"))
-    assert data["first"]["items"][0]["id"] == "https://example.org/d.xml#gl-a1"
+    first_id = tei.load(str(src)).annotations()[0].id
+    assert data["first"]["items"][0]["id"] == "https://example.org/d.xml#" + first_id
     code, stdout, _ = run(capsys, "export", src, "--to", "webanno", "-o", "-")
     assert code == 0 and json.loads(stdout)["total"] == 2
     result = tmp_path / "imported.xml"
@@ -321,7 +323,7 @@ def test_import_text_overrides_and_never_overwrites_its_source(capsys, tmp_path)
             "Editorial Contacts |\nAbout · News · For Advertisers |\n")  # fmt: skip
     src.write_text(text, "utf-8")
     code, _, err = run(capsys, "import-text", src, "-o", src)
-    assert code == 2 and "overwrite the source" in one_error_line(err)
+    assert code == 2 and "source text itself" in one_error_line(err)
     assert src.read_text("utf-8") == text
     dropped, kept = tmp_path / "dropped.xml", tmp_path / "kept.xml"
     assert run(capsys, "import-text", src, "-o", dropped)[0] == 0

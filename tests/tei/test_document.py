@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 import tei
 from tei import annotations as A
@@ -100,7 +101,7 @@ def test_save_only_inserts_owned_parts(tmp_path: Path) -> None:
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     assert all(tag == "insert" for tag, *_ in ops if tag != "equal")
     owned = [
-        r' xml:id="gl-[a-z]+\d+"',
+        r' xml:id="gl-[a-z]+-[0-9a-z]{10}"',
         r'\s*<standOff type="glossator">.*?</standOff>',
         r"\s*<encodingDesc>\s*<classDecl>.*?</classDecl>\s*</encodingDesc>",
         r"\s*<revisionDesc>\s*<change [^>]*>[^<]*</change>\s*</revisionDesc>",
@@ -125,6 +126,24 @@ def test_undo_by_removal_restores_identical_bytes() -> None:
         doc.drop_added_id(el)
     assert doc.to_bytes() == original
 
+
+
+def test_serialising_never_changes_the_tree(tmp_path: Path) -> None:
+    path = copy_of("minimal.xml", tmp_path)
+    doc = tei.load(str(path))
+    annotate_every_kind(doc)
+    doc.save()
+    on_disk = path.read_bytes()
+    doc = tei.load(str(path))  # the standOff and taxonomy are now read from the file
+    tree = etree.tostring(doc.root)
+    b = first_text_blocks(doc, 1)[0]
+    ann = doc.add_annotation(doc.target_for(b, 0, b, 3), "gl-comment")
+    doc.taxonomy.element().append(etree.Element(ns.qn("category")))
+    doc.to_bytes()  # a recovery copy indents the new parts of the standOff and taxonomy
+    doc.remove_annotation(ann.id)
+    doc.taxonomy.element().remove(doc.taxonomy.element()[-1])
+    assert etree.tostring(doc.root) == tree
+    assert doc.to_bytes() == on_disk
 
 def test_remove_and_restore_annotation_in_place() -> None:
     doc = tei.load(str(TEI_DATA / "minimal.xml"))
@@ -404,7 +423,7 @@ _quantities = st.none() | st.builds(
     unit=st.sampled_from(["", "USD", "US dollars", "men", "km2"]), approximate=st.booleans(),
     text=st.sampled_from(["", "about 500 million dollars", "300–400"]),
 )  # fmt: skip
-_ids = st.sampled_from(["", "src-smith-1"])
+_ids = st.sampled_from(["", "src-smith-1"])  # any id: the reference is kept as written
 _alternatives = st.builds(A.Alternative, value=_free_text, quantity=_quantities, source=_ids,
                           locator=_free_text, certainty=st.sampled_from(A.CERTAINTIES),
                           note=_free_text)  # fmt: skip
@@ -433,7 +452,8 @@ def _normal_quantity(q: A.Quantity | None) -> A.Quantity | None:
 def test_every_field_of_every_kind_round_trips(figure, link, technique, explanation, notes,
                                                certainty, motivation) -> None:  # fmt: skip
     doc = tei.load(str(TEI_DATA / "minimal.xml"))
-    assert doc.add_source(author="Smith", title="T") == "src-smith-1"
+    sid = doc.add_source(author="Smith", title="T")
+    assert re.fullmatch(r"src-smith-[0-9a-z]{10}", sid)
     b = first_text_blocks(doc, 1)[0]
     fig = doc.add_annotation(doc.target_for(b, 0, b, 4), "gl-figure")
     fig.figure, fig.certainty, fig.note = figure, certainty, notes
@@ -455,7 +475,8 @@ def test_every_field_of_every_kind_round_trips(figure, link, technique, explanat
     assert again.annotation(fig.id).note == notes and again.annotation(fig.id).certainty == certainty
     got_link = again.annotation(src.id)
     assert (got_link.source_link, got_link.certainty, got_link.motivation) == (link, certainty, motivation)
-    assert again.annotation(bias.id).bias == A.BiasNote(technique, explanation)
+    # A blank explanation is no explanation: it is dropped, not stored as whitespace.
+    assert again.annotation(bias.id).bias == A.BiasNote(technique, explanation if explanation.strip() else "")
     assert again.annotation(question.id).note == notes and again.annotation(question.id).kind == "question"
 
 
@@ -516,14 +537,15 @@ def test_markup_in_entities_or_comments_never_receives_an_id() -> None:
     doc = tei.TeiDocument.from_bytes(xml.encode())
     ann = doc.add_annotation(doc.target_for(2, 5, 2, 15), "gl-comment")
     out = doc.to_bytes()
-    assert out.startswith(xml.encode()[: xml.index("</fileDesc>")]) and b'<ab xml:id="gl-ab1">Real &ed; two.' in out
+    assert out.startswith(xml.encode()[: xml.index("</fileDesc>")])
+    assert re.search(rb'<ab xml:id="gl-ab-[0-9a-z]{10}">Real &ed; two.', out)
     again = tei.TeiDocument.from_bytes(out)
     (res,) = again.resolve(ann.target)
     assert again.quote_for(res.start, res.end)[0] == ann.quote == "the editor"
     plain = xml.replace('<!ENTITY bp "<p>Boiler plate.</p>">', "").replace("&bp;", "")
     doc = tei.TeiDocument.from_bytes(plain.encode())  # no entity markup: the comment is no tag
     doc.add_annotation(doc.target_for(0, 0, 0, 4), "gl-comment")
-    assert b'<!-- <p> --><p xml:id="gl-p1">Real one.</p>' in doc.to_bytes()
+    assert re.search(rb'<!-- <p> --><p xml:id="gl-p-[0-9a-z]{10}">Real one.</p>', doc.to_bytes())
 
 
 def test_new_annotations_on_a_duplicated_id_point_through_an_unambiguous_ancestor() -> None:
@@ -531,9 +553,11 @@ def test_new_annotations_on_a_duplicated_id_point_through_an_unambiguous_ancesto
     assert [b.element.get(ns.XML_ID) for b in doc.text.blocks] == ["a", "a", "b"]
     made = [doc.add_annotation(doc.target_for(i, 1, i, 5), "gl-comment") for i in range(3)]
     made.append(doc.add_annotation(doc.target_for(0, 1, 2, 3), "gl-question"))
+    body = doc.root.find(f".//{ns.qn('body')}").get(ns.XML_ID)
+    assert re.fullmatch(r"gl-body-[0-9a-z]{10}", body)
     assert [a.target for a in made] == [
-        "#string-range(gl-body1,1,4)", "#string-range(gl-body1,7,4)", "#string-range(b,1,4)",
-        "#range(string-index(gl-body1,1),string-index(b,3))",
+        f"#string-range({body},1,4)", f"#string-range({body},7,4)", "#string-range(b,1,4)",
+        f"#range(string-index({body},1),string-index(b,3))",
     ]  # fmt: skip
     again = tei.TeiDocument.from_bytes(doc.to_bytes())
     quotes = []
@@ -541,7 +565,7 @@ def test_new_annotations_on_a_duplicated_id_point_through_an_unambiguous_ancesto
         (res,) = again.resolve(ann.target)
         quotes.append(again.quote_for(res.start, res.end)[0])
     assert quotes == [a.quote for a in made] == ["irst", "econ", "hird", "irst.\nSecond.\nThi"]
-    assert b'<body xml:id="gl-body1"><p xml:id="a">First.</p><p xml:id="a">Second.</p>' in doc.to_bytes()
+    assert f'<body xml:id="{body}"><p xml:id="a">First.</p><p xml:id="a">Second.</p>'.encode() in doc.to_bytes()
 
 
 def test_minified_single_line_documents_get_ids_in_the_right_tags() -> None:
@@ -573,7 +597,7 @@ def test_empty_or_self_closing_header_parts_receive_owned_content(header: str) -
     doc = tei.TeiDocument.from_bytes(xml.encode())
     ann = doc.add_annotation(doc.target_for(0, 0, 0, 5), "gl-comment")
     out = doc.to_bytes(when=WHEN).decode()
-    assert out.startswith(start) and "<text><body><p xml:id=\"gl-p1\">Hello world.</p></body></text>" in out
+    assert out.startswith(start) and re.search(r'<text><body><p xml:id="gl-p-[0-9a-z]{10}">Hello world.</p></body></text>', out)
     again = tei.TeiDocument.from_bytes(out.encode())
     assert again.taxonomy.element() is not None and again.annotation(ann.id).quote == "Hello"
     (change,) = [c for c in again.root.iter(ns.qn("change")) if "Glossator" in (c.text or "")]
@@ -592,3 +616,41 @@ def test_documents_with_a_missing_or_partial_header_still_save_annotations(heade
     if "profileDesc" in header:  # the taxonomy goes first in the header, indented as new content
         assert b"<teiHeader>\n  <encodingDesc>\n    <classDecl>\n      <taxonomy" in doc.to_bytes()
         assert b'\n        <category xml:id="gl-bias" ' in doc.to_bytes()
+
+
+BAD_TEXT = ["Page one.\fPage two.", "nul\x00byte", "lone \ud800 surrogate", "bell\x07", "not\ufffe"]
+
+
+@pytest.mark.parametrize("bad", BAD_TEXT)
+def test_text_xml_cannot_hold_is_refused_and_changes_nothing(bad: str) -> None:
+    doc = tei.load(str(TEI_DATA / "minimal.xml"))
+    made = annotate_every_kind(doc)
+    before = doc.to_bytes()
+    fig, bias, link = (doc.annotation(made[k]) for k in ("figure", "bias", "source"))
+    q = A.Quantity(1.0, unit="USD")
+    setters = [
+        lambda: setattr(fig, "note", ["fine", bad]),
+        lambda: setattr(bias, "bias", A.BiasNote("gl-bias-glorification", bad)),
+        lambda: setattr(fig, "figure", A.ContestedFigure(stated=bad)),
+        lambda: setattr(fig, "figure", A.ContestedFigure(stated="1", rationale=bad)),
+        lambda: setattr(fig, "figure", A.ContestedFigure(normalised=A.Quantity(1.0, unit=bad))),
+        lambda: setattr(fig, "figure", A.ContestedFigure(alternatives=[A.Alternative("2", q, note=bad)])),
+        lambda: setattr(fig, "figure", A.ContestedFigure(alternatives=[A.Alternative(bad)])),
+        lambda: setattr(fig, "figure", A.ContestedFigure(alternatives=[A.Alternative("2", locator=bad)])),
+        lambda: setattr(link, "source_link", A.SourceLink("contradicts", "src", bad)),
+        lambda: setattr(link, "source_link", A.SourceLink("contradicts", bad)),
+        lambda: fig.set_quote(bad),
+        lambda: doc.add_source(title=bad),
+        lambda: tei.document.fill_bibl(doc.element_by_id(doc.sources()[0].id), author=bad),
+        lambda: doc.ensure_annotator(bad),
+    ]
+    for i, setter in enumerate(setters):
+        with pytest.raises(AnnotationError, match="XML cannot store"):
+            setter()
+        assert doc.to_bytes() == before, f"setter {i} changed the document"
+
+
+def test_xml_safe_text_turns_form_feeds_into_paragraphs_and_drops_the_rest() -> None:
+    assert A.xml_safe_text("One.\fTwo.\x00\ud800\x07\ufffe") == "One.\n\nTwo."
+    assert A.xml_safe_text("a\fb", paragraph=" ") == "a b"
+    assert A.xml_safe_text("tab\tnew\nline\r😀") == "tab\tnew\nline\r😀"

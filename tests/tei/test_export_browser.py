@@ -19,7 +19,7 @@ import lxml.html
 import pytest
 
 from tei.exporters.html import render_html
-from tests.tei.export_helpers import build_sample, fix_time
+from tests.tei.export_helpers import build_sample, fix_time, nth_id
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -129,7 +129,7 @@ def edition(tmp_path_factory):
         long_token = "https://example.org/" + "x" * 150
         doc.annotations()[4].note = [*doc.annotations()[4].note, long_token]
         doc.annotations()[13].note = [long_token]
-        fig = doc.annotation("gl-a2")
+        fig = doc.annotation(nth_id(doc, 2))
         f = fig.figure
         f.alternatives[0].value = "$250 million </td><script>alert(5)</script>"
         f.alternatives[1].source = doc.add_source(author="Lüthi, Lorenz",

@@ -12,7 +12,14 @@ import tei
 from tei.exporters import export
 from tei.exporters.html import render_html
 from tests.conftest import corpus_files
-from tests.tei.export_helpers import QUOTED, annotate_some, build_sample, check_golden, fix_time
+from tests.tei.export_helpers import (
+    QUOTED,
+    annotate_some,
+    build_sample,
+    check_golden,
+    fix_time,
+    nth_id,
+)
 
 
 @pytest.fixture
@@ -122,7 +129,7 @@ def test_hostile_input_is_escaped(sample, tmp_path) -> None:
     evil = sample.ensure_annotator('Eve "><svg onload=alert(5)>')
     sample.add_annotation(sample.target_for(1, 0, 1, 3), "gl-question", annotator=evil,
                           annotator_name='Eve "><svg onload=alert(5)>')  # fmt: skip
-    fig = sample.annotation("gl-a2")
+    fig = sample.annotation(nth_id(sample, 2))
     f = fig.figure
     f.alternatives = [Alternative("</td></tr></table><script>y()</script>", None, sid)]
     fig.figure = f

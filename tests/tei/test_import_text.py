@@ -79,8 +79,14 @@ def source_lines(root: etree._Element) -> list[str]:
 
 
 def notes(root: etree._Element) -> dict[str, etree._Element]:
-    """Return the body's notes by their number."""
-    return {n.get("n"): n for n in root.iterfind(".//t:body//t:note", NS)}
+    """Return the text's notes (body and back) by their number."""
+    return {n.get("n"): n for n in root.iterfind(".//t:text//t:note", NS)}
+
+
+def back_notes(root: etree._Element) -> list[tuple[str | None, str]]:
+    """Return (page, note number) of the notes kept outside the running text, in order."""
+    return [(n.getparent().get("n"), n.get("n"))
+            for n in root.iterfind("t:text/t:back/t:div[@type='notes']/t:div[@type='page']/t:note", NS)]
 
 
 def page_doc(lines: list[str], count: int) -> str:
@@ -175,7 +181,8 @@ def test_unanchored_footnote_is_kept_reported_and_not_guessed() -> None:
     assert flat(p) == "First claim [^1] . The army had 2 regiments. Third claim [^3] ."
     note = notes(root)["2"]
     assert note.get("type") == "unanchored"
-    assert note.getparent().tag != p.tag  # not inside the paragraph: at the page's end
+    assert root.find(".//t:body//t:note[@n='2']", NS) is None  # outside the running text
+    assert back_notes(root) == [("1", "2")]  # with its page
     assert note.findtext("t:bibl", namespaces=NS) == "Author 2. Book 2. Moscow, 1959, p. 2."
 
 
@@ -366,7 +373,10 @@ def test_continued_paragraph_keeps_unanchored_note_at_page_end() -> None:
     text = "Text goes on 1 . More without number and\n1 One.\n2 Two.\npage 1\ncontinues.\npage 2\n"
     root, report = run(text)
     assert report.unanchored_footnotes == [2]
-    assert flat(paras(root)[0]) == "Text goes on [^1] . More without number and[^2]\n|2|continues."
+    assert flat(paras(root)[0]) == "Text goes on [^1] . More without number and\n|2|continues."
+    assert back_notes(root) == [("1", "2")]
+    head = root.find("t:text/t:back/t:div[@type='notes']/t:head", NS)
+    assert head is not None and head.text == "Notes without a reference in the source"
 
 
 def test_word_repeated_across_a_page_break_is_reported_and_kept() -> None:

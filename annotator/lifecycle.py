@@ -1,0 +1,440 @@
+"""The document lifecycle: open (foreground or background), save, save as, reload, watching the
+file for changes by other programs, and crash recovery (autosave, restore offers).
+
+:class:`Lifecycle` is built by the main window and works on its session, editor and message
+bar; the window keeps only thin entry points (``open_path``, ``save``…) that call it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+import tei
+from tei import anchoring
+from tei.document import TeiDocument
+from tei.resources import ANNOTATED_SAMPLE
+
+from . import recovery, settings
+from .display import DisplayMap
+from .errors import show_error
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+SAMPLE = str(ANNOTATED_SAMPLE)  # what `glossator` without a file opens
+BACKGROUND_BYTES = 1_500_000
+
+
+class Loader(QObject):
+    """Loads a TEI file and builds its display map on a worker thread."""
+
+    done = Signal(object, object, str)  # doc, display map, path
+    failed = Signal(object, str)
+
+    def start(self, path: str) -> None:
+        """Begin loading ``path`` in the background."""
+        threading.Thread(target=self._run, args=(path,), daemon=True, name="glossator-load").start()
+
+    def _run(self, path: str) -> None:
+        try:
+            doc = tei.load(path)
+            display = DisplayMap(doc)
+        except BaseException as exc:  # noqa: BLE001 - reported through show_error
+            self.failed.emit(exc, path)
+            return
+        self.done.emit(doc, display, path)
+
+
+class Lifecycle(QObject):
+    """Opens, saves, reloads and recovers the window's document; watches its file."""
+
+    def __init__(self, win: MainWindow) -> None:
+        super().__init__(win)
+        self.win = win
+        self.untitled_key = recovery.new_untitled_key()
+        self.untitled_title = ""
+        self.base: dict[str, str] = {}  # fingerprints of the annotations as in the file
+        self.recovered_at = 0
+        self._loader: Loader | None = None
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self.file_changed)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.change_timer = QTimer(self)
+        self.change_timer.setSingleShot(True)
+        self.change_timer.setInterval(2500)
+        self.change_timer.timeout.connect(self.autosave)
+
+    def wire(self) -> None:
+        """Follow the session and the editor (called once the window is built)."""
+        w = self.win
+        w.session.document_replaced.connect(self._document_shown)
+        w.session.undo_stack.indexChanged.connect(self._stack_changed)
+        w.editor.typed.connect(self.write_typing)
+        w.message_bar.closed.connect(self._message_closed)
+        self.apply_autosave_interval()
+
+    def stop(self) -> None:
+        """Stop the timers (the window is closing)."""
+        self.autosave_timer.stop()
+        self.change_timer.stop()
+
+    def _stack_changed(self, _index: int) -> None:
+        self.change_timer.start()  # a recovery copy shortly after every change
+
+    def _document_shown(self) -> None:
+        self.recovered_at = self.win.session.undo_stack.index()
+
+    # -- opening ------------------------------------------------------------------------------
+    def open_path(self, path: str, background: bool | None = None) -> bool:
+        """Open a TEI file; returns False (after a clear message) if it cannot be opened."""
+        if not self.confirm_discard():
+            return False
+        path = os.path.abspath(path)
+        if background is None:
+            try:
+                background = os.path.getsize(path) > BACKGROUND_BYTES
+            except OSError:
+                background = False
+        if background:
+            self._loader = Loader()
+            self._loader.done.connect(self._loaded)
+            self._loader.failed.connect(self._load_failed)
+            self.win.progress.show()
+            self.win.statusBar().showMessage(f"Opening {os.path.basename(path)}…")
+            self.win.view.setEnabled(False)
+            self._loader.start(path)
+            return True
+        try:
+            doc = tei.load(path)
+        except (tei.TeiError, OSError) as exc:
+            self._load_failed(exc, path)
+            return False
+        self._loaded(doc, None, path)
+        return True
+
+    def _load_failed(self, exc: BaseException, path: str) -> None:
+        self.win.progress.hide()
+        self.win.view.setEnabled(True)
+        self.win.statusBar().clearMessage()
+        show_error(self.win, exc, f"Glossator cannot open {os.path.basename(path)}.")
+
+    def _loaded(self, doc: TeiDocument, display: DisplayMap | None, path: str) -> None:
+        self.win.progress.hide()
+        self.win.view.setEnabled(True)
+        self.win.statusBar().clearMessage()
+        if self.win.session.path:
+            self.unwatch()
+            if not self.win.session.is_dirty():
+                recovery.discard(self.win.session.path)
+        self.win.session.path = path
+        self.win.session.untitled = False
+        self.win.has_document = True
+        if display is not None:
+            self.win._display_cache = (doc, display)  # reuse the map built off-thread
+        self.win.session.replace_document(doc)
+        self.base = anchoring.fingerprints(doc)
+        self.watcher.addPath(path)
+        settings.add_recent(path)
+        self._after_open(doc)
+
+    def _after_open(self, doc: TeiDocument, reapplied: anchoring.Reapplied | None = None,
+                    offer_recovery: bool = True) -> None:  # fmt: skip
+        """Say what there is to know about a document just shown (warnings, recovery, orphans)."""
+        self.clear_document_bars()
+        notes = list(doc.warnings)
+        if not any(b.reading for b in doc.text.blocks):
+            notes.append("This document has no text to read: its <text> is empty (a catalogue "
+                         "record or manuscript description keeps its content in the teiHeader, "
+                         "which Glossator does not annotate).")  # fmt: skip
+        if reapplied is not None and reapplied.changed:
+            notes.append(reapplied.summary())
+        elif self.win.view.unresolved:
+            n = len(self.win.view.unresolved)
+            notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "
+                         "edit their passage or delete them.")  # fmt: skip
+        if self.win.session.path and offer_recovery:
+            rec = recovery.find(self.win.session.path)
+            if rec is not None:
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
+                self.win.message_bar.show_message(
+                    f"Glossator found unsaved changes to this file from {when} (the program was "
+                    "closed before they were saved).",
+                    [("Restore", lambda r=rec: self.restore_recovery(r)),
+                     ("Discard", lambda: recovery.discard(self.win.session.path))],
+                    level="warning", kind="recovery")  # fmt: skip
+                return
+        if notes:
+            self.win.message_bar.show_message(" ".join(notes), level="warning", kind="warnings")
+
+    def restore_recovery(self, rec: recovery.Recovered) -> bool:
+        """Replace the document with its recovery copy (one undoable step), then type again
+        what its typing journal kept (a journal alone is replayed on the open file)."""
+        if rec.data_path != self.win.session.path:
+            try:
+                new = TeiDocument.from_bytes(rec.read(), self.win.session.path)
+            except (tei.TeiError, OSError) as exc:
+                show_error(self.win, exc, "The recovery copy cannot be read.")
+                return False
+            new.disk = self.win.session.doc.disk
+            self.win.session.restore_document(new)
+        self.win.editor.replay_typing(rec.typing)
+        self.win.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)
+        return True
+
+    def offer_untitled_recovery(self) -> bool:
+        """Offer to restore an untitled document (an import) left unsaved by an earlier run."""
+        found = recovery.find_untitled(exclude={self.untitled_key})
+        if not found:
+            return False
+        rec = found[0]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
+        name = f"“{rec.title}”" if rec.title else "an untitled document"
+        more = f" ({len(found) - 1} more after this one)" if len(found) > 1 else ""
+        self.win.message_bar.show_message(
+            f"Glossator found unsaved work on {name} (never saved to a file) from {when}; the "
+            f"program was closed before it was saved{more}.",
+            [("Restore", lambda r=rec: self.restore_untitled(r)),
+             ("Discard", lambda r=rec: recovery.discard(None, r.untitled_key))],
+            level="warning", kind="untitled-recovery")  # fmt: skip
+        return True
+
+    def clear_document_bars(self) -> None:
+        """Hide a message about the document shown before (bars belong to their document)."""
+        if self.win.message_bar.kind != "untitled-recovery":
+            self.win.message_bar.hide()
+            self.win.message_bar.kind = ""
+
+    def _message_closed(self, kind: str) -> None:
+        if kind in ("recovery", "untitled-recovery"):
+            self.offer_untitled_recovery()
+
+    def restore_untitled(self, rec: recovery.Recovered) -> bool:
+        """Open a recovered untitled document as an unsaved document (Save asks for a name)."""
+        try:
+            doc = TeiDocument.from_bytes(rec.read(), None)
+        except (tei.TeiError, OSError) as exc:
+            show_error(self.win, exc, "The recovery copy cannot be read; it is kept in "
+                       f"{os.path.dirname(rec.data_path)}.")  # fmt: skip
+            return False
+        if not self.open_document(doc, rec.title):
+            return False
+        # adopt its recovery file: it stays until the document is saved or discarded
+        if rec.untitled_key != self.untitled_key:
+            recovery.discard(None, self.untitled_key)
+            self.untitled_key = rec.untitled_key
+        self.win.editor.replay_typing(rec.typing)
+        self.win.statusBar().showMessage("Unsaved document restored; save it to keep it.", 6000)
+        return True
+
+    def open_document(self, doc: TeiDocument, title: str = "") -> bool:
+        """Show a document that has no file yet (e.g. an import): Save asks for a name."""
+        if not self.confirm_discard():
+            return False
+        self.unwatch()
+        self.win.session.path = None
+        self.win.session.untitled = True
+        self.win.has_document = True
+        self.untitled_title = title
+        self.base = {}
+        self.clear_document_bars()
+        self.win.session.replace_document(doc)
+        self.win._update_title()
+        return True
+
+    # -- saving -------------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save to the document's file (asks for a name if it has none)."""
+        self.win.editor.commit_pending()
+        if not self.win.session.path:
+            return self.save_as()
+        return self._save_to(None)
+
+    def save_as(self, path: str | None = None) -> bool:
+        """Save under a new name."""
+        self.win.editor.commit_pending()
+        if path is None:
+            start = self.win.session.path or os.path.join(settings.get("files/last_dir") or os.path.expanduser("~"),
+                                                      "untitled.xml")  # fmt: skip
+            path, _ = QFileDialog.getSaveFileName(self.win, "Save As", start, "TEI XML (*.xml);;All files (*)")
+            if not path:
+                return False
+        return self._save_to(path)
+
+    def _save_to(self, path: str | None, force: bool = False) -> bool:
+        old_path = self.win.session.path
+        try:
+            written = self.win.session.save(path, force=force)
+        except tei.SaveConflictError:
+            self._offer_conflict()
+            return False
+        except (tei.TeiError, OSError) as exc:
+            show_error(self.win, exc, "The document was not saved; your changes are still here.")
+            return False
+        self.base = anchoring.fingerprints(self.win.session.doc)
+        if old_path and old_path != written:
+            self.watcher.removePath(old_path)
+        recovery.discard(old_path, self.untitled_key)
+        recovery.discard(written)
+        self.win.editor.clear_typing_journal()
+        if written not in self.watcher.files():
+            self.watcher.addPath(written)
+        settings.add_recent(written)
+        if self.win.message_bar.kind in ("conflict", "changed"):
+            self.win.message_bar.hide()
+        self.win._update_title()
+        return True
+
+    def _offer_conflict(self) -> None:
+        self.win.message_bar.show_message(
+            "The file was changed on disk by another program since you opened it. Saving now would "
+            "overwrite those changes.",
+            [("Reload", self.reload_from_disk), ("Overwrite", lambda: self._save_to(None, force=True)),
+             ("Save As…", self.save_as)],
+            level="error", kind="conflict")  # fmt: skip
+
+    def file_changed(self, path: str) -> None:
+        """React to the watcher: offer to reload (or save again) when another program changed the file."""
+        if path != self.win.session.path:
+            return
+        if os.path.exists(path) and path not in self.watcher.files():
+            self.watcher.addPath(path)  # atomic replaces drop the watch
+        disk = self.win.session.doc.disk
+        if disk is not None and not disk.changed(path):
+            return
+        if not os.path.exists(path):
+            self.win.message_bar.show_message(
+                f"{os.path.basename(path)} was moved or deleted by another program. The document "
+                "is still open here: Save writes it again at its old place, Save As… elsewhere.",
+                [("Save", lambda: self._save_to(None, force=not os.path.exists(path))),
+                 ("Save As…", self.save_as)], level="warning", kind="changed")  # fmt: skip
+            return
+        actions = [("Reload", self.reload_from_disk), ("Keep mine", lambda: None)]
+        self.win.message_bar.show_message(
+            f"{os.path.basename(path)} was changed on disk by another program."
+            + (" You have unsaved changes here." if self.win.session.is_dirty() else ""),
+            actions, level="warning", kind="changed")  # fmt: skip
+
+    def reload_from_disk(self) -> bool:
+        """Load the file again from disk. Unsaved annotations are re-applied onto it (after
+        asking), as one undoable step; those that cannot be placed are kept and listed."""
+        w = self.win
+        path = w.session.path
+        if not path:
+            return False
+        w.editor.commit_pending()
+        dirty = w.session.is_dirty()
+        if dirty:
+            answer = QMessageBox.question(
+                w, "Reload from disk",
+                f"Reload {os.path.basename(path)} as it is on disk now?\n\nYour unsaved annotations "
+                "will be put back onto it (Undo takes them off again); any that cannot be placed "
+                "in the changed text are kept and listed for you to review.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)  # fmt: skip
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        try:
+            doc = tei.load(path)
+            merged = tei.load(path) if dirty else None
+        except (tei.TeiError, OSError) as exc:
+            show_error(w, exc, "The file on disk cannot be opened.")
+            return False
+        mine, base = w.session.doc, self.base
+        w.session.replace_document(doc)
+        self.base = anchoring.fingerprints(doc)
+        report = None
+        if merged is not None:
+            report = anchoring.reapply(merged, mine, base)
+            merged.disk = doc.disk
+            if report.changed:
+                w.session.restore_document(merged, "Re-apply unsaved annotations")
+        self._after_open(w.session.doc, report, offer_recovery=False)
+        return True
+
+    # -- autosave and closing -----------------------------------------------------------------
+    def apply_autosave_interval(self) -> None:
+        """Start (or stop) the autosave timer as the preferences say."""
+        seconds = settings.get("editor/autosave_seconds")
+        if seconds > 0:
+            self.autosave_timer.start(seconds * 1000)
+        else:
+            self.autosave_timer.stop()
+
+    def autosave(self) -> str:
+        """Write a recovery copy if there are unsaved changes; return its path ('' if none)."""
+        if not self.win.has_document:
+            return ""
+        self.win.editor.commit_pending()
+        if not self.win.session.is_dirty():  # an untitled document (an import) is kept from the start
+            return ""
+        try:
+            written = recovery.write(self.win.session.path, self.win.session.to_bytes(), self.untitled_key,
+                                     self.untitled_title)  # fmt: skip
+            self.win.editor.clear_typing_journal()
+            recovery.discard_typing(self.win.session.path, self.untitled_key)
+            self.recovered_at = self.win.session.undo_stack.index()
+            return written
+        except (tei.TeiError, OSError) as exc:
+            log.warning("autosave failed: %s", exc)
+            self.win.statusBar().showMessage(f"Recovery autosave failed: {exc}", 6000)
+            return ""
+
+    def unwatch(self) -> None:
+        """Stop watching the open file for changes by other programs."""
+        if self.watcher.files():
+            self.watcher.removePaths(self.watcher.files())
+
+    def write_typing(self, journal: list[tuple[str, str, str]]) -> None:
+        """Keep every keystroke of the editor in the typing journal (see recovery); first write
+        a recovery copy if the document has changed since the last one (the journal's
+        annotation may be new)."""
+        if self.win.session.undo_stack.index() != self.recovered_at and self.autosave():
+            return
+        try:
+            recovery.write_typing(self.win.session.path, self.untitled_key, journal)
+        except OSError as exc:
+            log.warning("typing journal not written: %s", exc)
+
+    def confirm_discard(self) -> bool:
+        """Ask to save unsaved changes; False if the user cancelled."""
+        self.win.editor.commit_pending()
+        if not self.win.has_document or not self.win.session.is_dirty():
+            return True
+        choice = self.win.ask_save_changes()
+        if choice == "save":
+            return self.save()
+        if choice == "discard":
+            recovery.discard(self.win.session.path, self.untitled_key)
+            return True
+        return False
+
+    # -- dialogs ------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        """Ask for a TEI file and open it."""
+        start = settings.get("files/last_dir") or os.path.dirname(self.win.session.path or SAMPLE)
+        path, _ = QFileDialog.getOpenFileName(self.win, "Open TEI file", start,
+                                              "TEI XML (*.xml *.tei);;All files (*)")  # fmt: skip
+        if path:
+            settings.put("files/last_dir", os.path.dirname(path))
+            self.open_path(path)
+
+    def fill_recent(self) -> None:
+        """Fill File ▸ Open Recent with the recent files that still exist."""
+        self.win.recent_menu.clear()
+        recent = [p for p in settings.get("files/recent") if os.path.exists(p)]
+        for p in recent:
+            act = self.win.recent_menu.addAction(os.path.basename(p))
+            act.setToolTip(p)
+            act.triggered.connect(lambda _=False, path=p: self.open_path(path))
+        if not recent:
+            self.win.recent_menu.addAction("(none)").setEnabled(False)

@@ -1,0 +1,80 @@
+"""What the source says, shown as the source says it: taxonomies, notes, apparatus, other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QComboBox
+
+from annotator.main_window import MainWindow
+
+from .conftest import CORPUS, first_paragraph
+
+PTA = CORPUS / "pta__pta0022.pta002.pta-MsH.xml"
+
+
+def open_window(qtbot, path: Path) -> MainWindow:  # noqa: ANN001
+    w = MainWindow(str(path))
+    w.session.set_identity("Test Historian")
+    qtbot.addWidget(w)
+    w.resize(1300, 850)
+    w.show()
+    qtbot.waitExposed(w)
+    with qtbot.waitActive(w):
+        w.activateWindow()
+    return w
+
+
+@pytest.mark.skipif(not PTA.is_file(), reason="no corpus")
+def test_a_documents_own_taxonomies_are_not_annotation_categories(qtbot) -> None:  # noqa: ANN001
+    w = open_window(qtbot, PTA)
+    toolbar = [a.text() for a in w.category_toolbar.actions()]
+    menu = [a.text().strip() for a in w.annotate_menu.actions() if a.objectName().startswith("action_annotate_")]
+    assert toolbar == ["Bias note", "Contested figure", "Source link", "Comment", "Question"]
+    assert set(toolbar) < set(menu) and not any(len(t) > 40 for t in menu), menu
+    view = w.view
+    p = first_paragraph(w)
+    cur = QTextCursor(view.document())
+    cur.setPosition(view.map.reading_to_qt(p, 0))
+    view.setTextCursor(cur)
+    view.setFocus()
+    for _ in range(6):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_C)  # a comment: the editor opens with its category list
+    assert w.session.doc.annotations()[0].category == "gl-comment"
+    for combo in (w.list_panel.filter_category, w.findChild(QComboBox, "category_combo")):
+        labels = [combo.itemText(i) for i in range(combo.count())]
+        assert labels and not any("edition" in t.lower() or len(t) > 40 for t in labels), labels
+
+
+def test_a_footnote_without_a_reference_is_shown_apart_not_as_a_callout(window: MainWindow) -> None:
+    doc, view = window.session.doc, window.view
+    p20 = doc.text.block_index(doc.element_by_id("p20"))
+    db = view.map.blocks[view.map.qt_block_of[p20]]
+    assert "between them." in db.text
+    assert "29" not in [r.text for r in db.runs if r.kind == "noteref"]
+    assert "between them.29" not in view.toPlainText()
+    note = doc.text.block_index(doc.element_by_id("fn29"))
+    shown = view.map.blocks[view.map.qt_block_of[note]].text
+    assert shown.startswith("29\u2002[note without a reference in the source, page 79]")
+    pane = window.notes_pane
+    rows = [pane.item(k).text() for k in range(pane.count())]
+    assert any(r.startswith("29 (note without a reference in the source, page 79)") for r in rows)
+    assert sum(1 for r in rows if r.split()[0].isdigit()) == 49  # every footnote still listed
+
+
+def test_an_older_import_with_the_note_in_the_paragraph_shows_no_callout(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from tests.tei.test_import_text import SAMPLE_XML
+
+    old = SAMPLE_XML.read_text("utf-8")
+    note = old[old.index('<note place="foot" n="29"'):]
+    note = note[: note.index("</note>") + 7]
+    old = old.replace(note, "").replace("between them.", "between them." + note, 1)
+    path = tmp_path / "old.xml"
+    path.write_text(old, "utf-8")
+    w = open_window(qtbot, path)
+    assert "between them.29" not in w.view.toPlainText()
+    assert "29\u2002[note without a reference in the source]" in w.view.toPlainText()

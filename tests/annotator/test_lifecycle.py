@@ -1,0 +1,152 @@
+"""The document lifecycle as a person meets it: Save As, reload, message bars, read-only files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+import tei
+from annotator.main_window import MainWindow
+
+from .conftest import FROZEN, first_paragraph
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def annotate_by_keys(window: MainWindow, qtbot, block: int, start: int, length: int,  # noqa: ANN001
+                     key: Qt.Key = Qt.Key.Key_C, note: str = "") -> str:  # fmt: skip
+    """Select ``length`` characters with Shift+Right, press a category key, type a note."""
+    view = window.view
+    cur = QTextCursor(view.document())
+    cur.setPosition(view.map.reading_to_qt(block, start))
+    view.setTextCursor(cur)
+    view.setFocus()
+    for _ in range(length):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    before = {a.id for a in window.session.doc.annotations()}
+    qtbot.keyClick(view, key)
+    new = [a.id for a in window.session.doc.annotations() if a.id not in before]
+    assert len(new) == 1, "the category key made no annotation"
+    if note:
+        qtbot.keyClicks(window.note_edit, note)
+        window.editor.commit_pending()
+    return new[0]
+
+
+def patch_save_dialog(monkeypatch: pytest.MonkeyPatch, answer: str) -> list[tuple]:
+    """Make the Save dialog return ``answer``; return the list of calls it received."""
+    calls: list[tuple] = []
+
+    def fake(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(args)
+        return answer, "TEI XML (*.xml)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake))
+    return calls
+
+
+# -- Save As always asks ------------------------------------------------------------------------
+def test_ctrl_shift_s_asks_for_a_name_and_leaves_the_original(window: MainWindow, qtbot,  # noqa: ANN001
+                                                                sample_copy: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    original = sample_copy.read_bytes()
+    aid = annotate_by_keys(window, qtbot, first_paragraph(window), 0, 9, note="kept in the copy")
+    out = tmp_path / "copy.xml"
+    calls = patch_save_dialog(monkeypatch, str(out))
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL_SHIFT)
+    assert len(calls) == 1
+    assert sample_copy.read_bytes() == original
+    assert tei.load(str(out)).annotation(aid).note == ["kept in the copy"]
+    assert window.session.path == str(out) and "copy.xml" in window.windowTitle()
+    assert not window.isWindowModified()
+
+
+def test_save_as_from_the_menu_asks_and_cancel_writes_nothing(window: MainWindow, qtbot,  # noqa: ANN001
+                                                             sample_copy: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    original = sample_copy.read_bytes()
+    annotate_by_keys(window, qtbot, first_paragraph(window), 0, 9)
+    calls = patch_save_dialog(monkeypatch, "")  # the user cancels
+    file_menu = window.menuBar().actions()[0].menu()
+    save_as = next(a for a in file_menu.actions() if a.objectName() == "action_save_as")
+    save_as.trigger()  # emits triggered(False), as a click in the menu does
+    assert len(calls) == 1
+    assert sample_copy.read_bytes() == original
+    assert window.isWindowModified() and window.session.path == str(sample_copy)
+
+
+# -- Reload keeps unsaved work -------------------------------------------------------------------
+def patch_question(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton) -> list[str]:
+    """Make ``QMessageBox.question`` answer ``answer``; return the texts it was asked."""
+    asked: list[str] = []
+
+    def fake(parent, title, text, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        asked.append(text)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(fake))
+    return asked
+
+
+def _outside_edit(path: Path, *pairs: tuple[str, str]) -> None:
+    """Change the file as another program would (each old text occurs once)."""
+    data = path.read_bytes()
+    for old, new in pairs:
+        assert data.count(old.encode()) == 1, old
+        data = data.replace(old.encode(), new.encode())
+    path.write_bytes(data)
+
+
+def test_reload_asks_and_cancel_keeps_everything(window: MainWindow, qtbot, sample_copy: Path,  # noqa: ANN001
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    aid = annotate_by_keys(window, qtbot, 0, 4, 34, note="mine")
+    _outside_edit(sample_copy, ("Great October", "Great  October"))
+    window.lifecycle.file_changed(str(sample_copy))  # what QFileSystemWatcher reports
+    assert window.message_bar.kind == "changed" and "unsaved changes" in window.message_bar.label.text()
+    asked = patch_question(monkeypatch, QMessageBox.StandardButton.Cancel)
+    window.message_bar.button("Reload").click()
+    assert len(asked) == 1 and "unsaved annotations" in asked[0]
+    assert window.session.doc.annotation(aid).note == ["mine"]
+    assert window.isWindowModified() and window.session.undo_stack.count() > 0
+
+
+def test_reload_reapplies_unsaved_annotations_onto_the_changed_file(window: MainWindow, qtbot,  # noqa: ANN001
+                                                                     sample_copy: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    blocks = window.session.doc.text.blocks
+    moved_quote, lost_quote = blocks[0].reading[4:38], blocks[1].reading[:20]
+    moved = annotate_by_keys(window, qtbot, 0, 4, 34, note="moved by the other program")
+    lost = annotate_by_keys(window, qtbot, 1, 0, 20, Qt.Key.Key_Q, note="its words were rewritten")
+    _outside_edit(sample_copy, (moved_quote, "Glorious " + moved_quote),
+                  ("In an address to the Chinese", "In a speech to the Chinese"))  # fmt: skip
+    window.lifecycle.file_changed(str(sample_copy))
+    asked = patch_question(monkeypatch, QMessageBox.StandardButton.Yes)
+    window.message_bar.button("Reload").click()
+    assert len(asked) == 1
+    doc = window.session.doc
+    assert doc.text.blocks[0].reading.startswith("The Glorious Great October")  # their change is kept
+    ann = doc.annotation(moved)
+    assert ann.note == ["moved by the other program"]
+    res = doc.resolve(ann.target)[0]
+    assert res.ok and doc.quote_for(res.start, res.end)[0] == moved_quote
+    assert 0 in window.view.pieces  # highlighted again
+    kept = doc.annotation(lost)  # not placed, but never dropped
+    assert kept.note == ["its words were rewritten"] and kept.quote == lost_quote
+    bar = window.message_bar.label.text()
+    assert window.message_bar.isVisible() and "could not be placed" in bar and lost_quote[:20] in bar
+    assert window.isWindowModified()
+    # one undoable step: undo gives the file as it is on disk
+    window.session.undo_stack.undo()
+    assert window.session.doc.annotations() == [] and not window.isWindowModified()
+    window.session.undo_stack.redo()
+    window.session.clock = lambda: FROZEN
+    assert window.save()
+    again = tei.load(str(sample_copy))
+    assert again.annotation(moved).note == ["moved by the other program"]
+    assert "Glorious" in again.text.blocks[0].reading
