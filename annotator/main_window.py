@@ -521,6 +521,12 @@ class MainWindow(QMainWindow):
     def _identity_given(self, name: str, orcid: str) -> None:
         settings.put("annotator/name", name)
         settings.put("annotator/orcid", orcid)
+        self._sign_unsigned()
+        self._focus_back()
+
+    def _sign_unsigned(self) -> None:
+        """Sign the annotations made before the annotator gave a name (one undo step)."""
+        name = self.session.identity()[0]
         doc = self.session.doc
         ids = [a.id for a in doc.annotations() if a.id in self._unsigned and not a.annotator]
         self._unsigned = []
@@ -531,7 +537,6 @@ class MainWindow(QMainWindow):
         signed = f"Signed {len(ids)} annotation{'s' if len(ids) != 1 else ''} as {name}; " if ids else ""
         self.statusBar().showMessage(f"{signed}your next annotations carry your name "
                                      "(Edit ▸ Preferences to change it).", 8000)  # fmt: skip
-        self._focus_back()
 
     def _focus_back(self) -> None:
         if self.editor.ann_id:
@@ -1053,6 +1058,9 @@ class MainWindow(QMainWindow):
         if PreferencesDialog(self).exec():
             self.lifecycle.apply_autosave_interval()
             self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
+            if self.identity_bar.isVisible() and settings.annotator_name():  # answered there
+                self.identity_bar.hide()
+                self._sign_unsigned()
 
     def about(self) -> None:
         """Show the About box."""

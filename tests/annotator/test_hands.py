@@ -393,3 +393,25 @@ def test_staying_anonymous_publishes_no_login_name(nameless: MainWindow, qtbot, 
     assert "loginname" not in data and 'who="#"' not in data
     html = html_of(w, tmp_path)
     assert "loginname" not in html and "annotations by" not in html
+
+
+def test_a_name_given_in_the_preferences_answers_the_bar(nameless: MainWindow, qtbot,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDialog
+
+    from annotator.preferences import PreferencesDialog
+
+    w = nameless
+    ann = annotate_by_hand(qtbot, w, "truly nationwide", Key.Key_B)
+    assert w.identity_bar.isVisible()
+
+    def fill(dialog: PreferencesDialog) -> int:  # the dialog's boundary: what the user typed there
+        dialog.name_edit.setText("Olga Archivist")
+        dialog.accept()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PreferencesDialog, "exec", fill)
+    w.findChild(QAction, "action_preferences").trigger()
+    assert not w.identity_bar.isVisible()
+    assert w.session.doc.annotation(ann.id).annotator_name == "Olga Archivist"
