@@ -71,7 +71,7 @@ def run_gui(args: list[str]) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
     from PySide6.QtCore import QTimer
 
-    from .app import install_excepthook, make_app
+    from .app import install_excepthook, make_app, open_error_line
     from .lifecycle import SAMPLE
     from .main_window import MainWindow
 
@@ -82,6 +82,9 @@ def run_gui(args: list[str]) -> int:
         path = SAMPLE
     window = MainWindow(path)
     if ns.screenshot:
+        if path and not window.has_document:  # nobody would read the error box
+            print(open_error_line(path), file=sys.stderr)
+            return 2
         return _screenshot(app, window, ns.screenshot, QTimer)
     window.show()
     return int(app.exec())

@@ -561,7 +561,7 @@ class AnnotationEditor(QWidget):
             self.relation_combo.setCurrentText(link.relation)
             _select_data(self.source_combo, link.source)
             _set_line(self.locator_edit, link.locator)
-        meta = f"{_esc(ann.annotator_name or 'unknown annotator')} · created {ann.created[:16].replace('T', ' ')}"
+        meta = f"{_esc(ann.annotator_name or 'not signed')} · created {ann.created[:16].replace('T', ' ')}"
         if ann.modified and ann.modified != ann.created:
             meta += f" · modified {ann.modified[:16].replace('T', ' ')}"
         if not editable:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -42,6 +44,47 @@ QTabBar::tab:selected { background: #fdfcf9; }
 """
 
 
+NO_WINDOW_HINT = ("run Glossator in an X11 or Wayland session, or set QT_QPA_PLATFORM=offscreen to "
+                  "make a --screenshot without a display")  # fmt: skip
+
+
+def no_window_reason(qt_messages: list[str]) -> str:
+    """Return one line saying why Qt could not open a window, from the messages it gave."""
+    text = " ".join(qt_messages)
+    if "could not connect to display" in text:
+        display = os.environ.get("DISPLAY", "")
+        where = f"cannot connect to the display {display}" if display else "there is no display (DISPLAY is not set)"
+        return f"{where}: {NO_WINDOW_HINT}"
+    plugin = re.search(r'platform plugin "([^"]+)"', text)
+    name = plugin.group(1) if plugin else os.environ.get("QT_QPA_PLATFORM", "")
+    return (f"Qt cannot open a window: its platform plugin {name!r} did not start (missing system "
+            f"libraries? run sh tools/setup.sh); {NO_WINDOW_HINT}")  # fmt: skip
+
+
+def _create_application(argv: list[str]) -> QApplication:
+    """Create the QApplication; if Qt finds no way to open a window (no display, a display it
+    cannot reach, a platform plugin that cannot load), print one line and exit with status 2
+    instead of letting Qt abort the process with a core dump. Qt's own messages go to the log
+    (shown with --verbose), not to the terminal."""
+    messages: list[str] | None = []  # what Qt said while starting (None once started)
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if kind == QtMsgType.QtFatalMsg:
+            if messages is not None:
+                print(f"glossator: error: {no_window_reason([*messages, message])}", file=sys.stderr, flush=True)
+                os._exit(2)  # Qt aborts right after this handler returns
+            log.critical("Qt: %s", message)
+            return
+        if messages is not None:
+            messages.append(message)
+        log.info("Qt: %s", message)
+
+    qInstallMessageHandler(handler)
+    app = QApplication(argv)
+    messages = None
+    return app
+
+
 def make_app(argv: list[str]) -> QApplication:
     """Create (or return) the QApplication with Glossator's names and look."""
     app = QApplication.instance()
@@ -49,7 +92,7 @@ def make_app(argv: list[str]) -> QApplication:
         QCoreApplication.setOrganizationName(settings.ORGANIZATION)
         QCoreApplication.setApplicationName(settings.APPLICATION)
         QCoreApplication.setApplicationVersion(__version__)
-        app = QApplication(argv)
+        app = _create_application(argv)
     assert isinstance(app, QApplication)
     apply_style(app)
     return app
@@ -76,6 +119,21 @@ def apply_style(app: QApplication) -> None:
     app.setFont(font)
     app.setStyleSheet(STYLE)
     app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+
+
+def open_error_line(path: str) -> str:
+    """Return the command line's one-line error for a file that cannot be opened."""
+    import tei
+
+    try:
+        tei.load(path)
+    except tei.TeiError as exc:
+        message = str(exc) if exc.path else f"{path}: {exc}"
+    except OSError as exc:
+        message = f"{exc.filename or path}: {exc.strerror or exc}"
+    else:
+        message = f"{path}: the file could not be opened"
+    return "glossator: error: " + " ".join(message.split())
 
 
 def install_excepthook() -> None:

@@ -242,6 +242,52 @@ class EditAnnotation(SessionCommand):
         return True
 
 
+class SignAnnotations(SessionCommand):
+    """Sign annotations made before the annotator gave a name (they were anonymous)."""
+
+    def __init__(self, session: Session, ids: list[str]) -> None:
+        n = len(ids)
+        super().__init__(session, f"Sign {n} annotation{'s' if n != 1 else ''} as {session.identity()[0]}")
+        self.ids = list(ids)
+        self.before: dict[str, etree._Element] = {}
+        self.after: dict[str, etree._Element] = {}
+        self.rec: Recorder | None = None
+
+    def first(self) -> None:
+        doc = self.doc
+        rec = Recorder(doc)
+        try:
+            pid, name = self.session.person_id(), self.session.identity()[0]
+            for aid in self.ids:
+                ann = doc.annotation(aid)
+                self.before[aid] = ann.snapshot()
+                ann.set_creator(pid, name)
+                self.after[aid] = doc.annotation(aid).snapshot()
+        except BaseException:
+            for aid, el in self.before.items():
+                doc.replace_annotation_element(aid, copy.deepcopy(el))
+            rec.finish().undo()
+            raise
+        self.rec = rec.finish()
+        for aid in self.ids:
+            self.session.annotation_changed.emit(aid)
+
+    def again(self) -> None:
+        assert self.rec is not None
+        self.rec.redo()
+        for aid, el in self.after.items():
+            self.doc.replace_annotation_element(aid, copy.deepcopy(el))
+            self.session.annotation_changed.emit(aid)
+
+    def undo(self) -> None:
+        assert self.rec is not None
+        for aid, el in self.before.items():
+            self.doc.replace_annotation_element(aid, copy.deepcopy(el))
+        self.rec.undo()
+        for aid in self.ids:
+            self.session.annotation_changed.emit(aid)
+
+
 class DeleteAnnotation(SessionCommand):
     """Delete an annotation (undo puts it back in place)."""
 

@@ -56,6 +56,7 @@ from .document_view import DocumentView, tint
 from .errors import show_error
 from .figures import parse_figure
 from .find_bar import FindBar
+from .identity_bar import IdentityBar
 from .lifecycle import Lifecycle
 from .message_bar import MessageBar
 from .models import ID_ROLE, OutlineModel
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         self._change_count = 0
         self._validated_at: tuple[object, int, int] | None = None
         self.category_actions: dict[str, QAction] = {}
+        self._unsigned: list[str] = []  # annotations made before the annotator gave a name
+        self._anonymous = False  # "Stay anonymous" was chosen in this session
         self.lifecycle = Lifecycle(self)
         self._build_view()
         self._build_docks()
@@ -125,6 +128,10 @@ class MainWindow(QMainWindow):
         lay.setSpacing(0)
         self.message_bar = MessageBar()
         lay.addWidget(self.message_bar)
+        self.identity_bar = IdentityBar()
+        self.identity_bar.given.connect(self._identity_given)
+        self.identity_bar.declined.connect(self._identity_declined)
+        lay.addWidget(self.identity_bar)
         self.view = DocumentView()
         self.view.setAcceptDrops(False)
         self.view.viewport().setAcceptDrops(False)
@@ -398,6 +405,7 @@ class MainWindow(QMainWindow):
         self._rebuild_category_actions()
         self.editor.set_annotation("")
         self.editor.clear_typing_journal()
+        self._unsigned = []  # ids of the document shown before
         self._update_title()
         self._update_stats()
         self.document_shown.emit()
@@ -500,7 +508,49 @@ class MainWindow(QMainWindow):
         self.view.setTextCursor(cur)
         self.select_annotation(ann_id)
         self.focus_note()
+        self._ask_identity(ann_id)
         return ann_id
+
+    def _ask_identity(self, ann_id: str) -> None:
+        """Ask who is annotating (a bar, without taking the focus) when an annotation was made
+        without a name; it is signed once the name is given."""
+        if self.session.identity()[0].strip() or self._anonymous:
+            return
+        self._unsigned.append(ann_id)
+        self.identity_bar.show()
+
+    def _identity_given(self, name: str, orcid: str) -> None:
+        settings.put("annotator/name", name)
+        settings.put("annotator/orcid", orcid)
+        self._sign_unsigned()
+        self._focus_back()
+
+    def _sign_unsigned(self) -> None:
+        """Sign the annotations made before the annotator gave a name (one undo step)."""
+        name = self.session.identity()[0]
+        doc = self.session.doc
+        ids = [a.id for a in doc.annotations() if a.id in self._unsigned and not a.annotator]
+        self._unsigned = []
+        try:
+            self.session.sign_annotations(ids)
+        except tei.TeiError as exc:
+            show_error(self, exc, "The annotations could not be signed.")
+        signed = f"Signed {len(ids)} annotation{'s' if len(ids) != 1 else ''} as {name}; " if ids else ""
+        self.statusBar().showMessage(f"{signed}your next annotations carry your name "
+                                     "(Edit ▸ Preferences to change it).", 8000)  # fmt: skip
+
+    def _focus_back(self) -> None:
+        if self.editor.ann_id:
+            self.focus_note()
+        else:
+            self.view.setFocus()
+
+    def _identity_declined(self) -> None:
+        self._anonymous = True
+        self._unsigned = []
+        self.statusBar().showMessage("Your annotations stay anonymous in this session; "
+                                     "Edit ▸ Preferences records your name.", 8000)  # fmt: skip
+        self._focus_back()
 
     def _figure_init(self, sel: tuple[int, int, int, int]):  # noqa: ANN202
         b0, r0, b1, r1 = sel
@@ -1029,6 +1079,9 @@ class MainWindow(QMainWindow):
         if PreferencesDialog(self).exec():
             self.lifecycle.apply_autosave_interval()
             self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
+            if self.identity_bar.isVisible() and settings.annotator_name():  # answered there
+                self.identity_bar.hide()
+                self._sign_unsigned()
 
     def about(self) -> None:
         """Show the About box."""

@@ -21,6 +21,12 @@ from PySide6.QtWidgets import (
 from . import settings
 
 
+def orcid_ok(text: str) -> bool:
+    """Tell whether an ORCID iD is empty or well-formed (with or without https://orcid.org/)."""
+    text = text.strip()
+    return not text or bool(re.fullmatch(r"(https://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]", text))
+
+
 class PreferencesDialog(QDialog):
     """Edits the declared settings a user is expected to change."""
 
@@ -32,7 +38,7 @@ class PreferencesDialog(QDialog):
         self.name_edit = QLineEdit(settings.get("annotator/name"))
         self.name_edit.setObjectName("pref_name")
         self.name_edit.setAccessibleName("Your name")
-        self.name_edit.setPlaceholderText(settings.annotator_name())
+        self.name_edit.setPlaceholderText("as it will appear on your annotations")
         form.addRow("Your &name", self.name_edit)
         self.orcid_edit = QLineEdit(settings.get("annotator/orcid"))
         self.orcid_edit.setObjectName("pref_orcid")
@@ -89,8 +95,7 @@ class PreferencesDialog(QDialog):
 
     def orcid_ok(self) -> bool:
         """Tell whether the ORCID field is empty or well-formed."""
-        text = self.orcid_edit.text().strip()
-        return not text or bool(re.fullmatch(r"(https://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]", text))
+        return orcid_ok(self.orcid_edit.text())
 
     def accept(self) -> None:
         """Store the values."""

@@ -78,16 +78,19 @@ class Session(QObject):
         self._identity = (name, orcid)
 
     def person_id(self) -> str:
-        """Return the annotator's person id, adding the person to the document if needed.
+        """Return the annotator's person id, adding the person to the document if needed
+        ('' while the annotator has given no name: the work is recorded anonymously).
 
         Only called inside commands: adding the person is part of the undoable step.
         """
         name, orcid = self.identity()
-        return self.doc.ensure_annotator(name, orcid)
+        return self.doc.ensure_annotator(name, orcid) if name.strip() else ""
 
     def existing_person_id(self) -> str:
         """Return the annotator's person id if the document already knows them, else ''."""
         name = self.identity()[0].strip()
+        if not name:
+            return ""
         for pid, pname in self.doc.annotators().items():
             if pname == name:
                 return pid
@@ -126,6 +129,11 @@ class Session(QObject):
     def delete_annotation(self, ann_id: str) -> None:
         """Delete an annotation (undoable)."""
         self.push(commands.DeleteAnnotation(self, ann_id))
+
+    def sign_annotations(self, ids: list[str]) -> None:
+        """Record the annotator, now named, on annotations made anonymously (one undo step)."""
+        if ids and self.identity()[0].strip():
+            self.push(commands.SignAnnotations(self, ids))
 
     def add_source(self, fields: dict[str, str]) -> str:
         """Add a source and return its id."""

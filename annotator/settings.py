@@ -7,7 +7,6 @@ Widgets never call ``QSettings().value(...)`` themselves: they use :func:`get`/:
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 from dataclasses import dataclass
@@ -19,13 +18,6 @@ log = logging.getLogger(__name__)
 
 ORGANIZATION = "Glossator"
 APPLICATION = "Glossator"
-
-
-def _system_user() -> str:
-    try:
-        return getpass.getuser() or "annotator"
-    except Exception:  # noqa: BLE001 - getuser raises various errors without a login name
-        return os.environ.get("USER") or "annotator"
 
 
 @dataclass(frozen=True)
@@ -41,7 +33,8 @@ class Setting:
 SPEC: dict[str, Setting] = {
     s.key: s
     for s in (
-        Setting("annotator/name", str, "", "Your name as recorded on annotations (system user if empty)."),
+        Setting("annotator/name", str, "", "Your name as recorded on annotations (empty: not asked yet; "
+                "annotations stay anonymous, never signed with the login name)."),
         Setting("annotator/orcid", str, "", "Your ORCID iD (optional)."),
         Setting("editor/autosave_seconds", int, 30, "Seconds between recovery autosaves (0 = off)."),
         Setting("view/font_size", int, 12, "Reading font size in points."),
@@ -87,8 +80,8 @@ def put(key: str, value: Any) -> None:
 
 
 def annotator_name() -> str:
-    """Return the annotator's name: the preference, or the system user name."""
-    return get("annotator/name").strip() or _system_user()
+    """Return the annotator's name from the preferences ('' if not given: never the login)."""
+    return get("annotator/name").strip()
 
 
 def add_recent(path: str) -> list[str]:

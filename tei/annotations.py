@@ -493,12 +493,27 @@ class Annotation:
     # -- bookkeeping -------------------------------------------------------------------------
     def touch(self, who: str, when: str | None = None) -> None:
         """Record a modification by person id ``who`` (one ``change status="modified"``)."""
-        change = _e("change", {"status": "modified", "when": when or now_iso(), "who": "#" + who})
+        change = _e("change", {"status": "modified", "when": when or now_iso(), "who": "#" + who if who else ""})
         rev = self._revision_desc()
         for c in rev.findall(ns.qn("change")):
             if c.get("status") == "modified":
                 rev.remove(c)
         rev.append(change)
+
+    def set_creator(self, who: str, name: str) -> None:
+        """Record person ``who`` (named ``name``) as the creator of an annotation made without
+        one (an anonymous annotation signed later): ``@resp``, the ``respStmt`` and the
+        ``who`` of its unsigned changes. An annotation that has a creator keeps it."""
+        if self.annotator or not who:
+            return
+        self.element.set("resp", "#" + who)
+        resp = _e("respStmt")
+        _sub(resp, "resp", text="creator")
+        _sub(resp, "persName", {"ref": "#" + who}, text=name or who)
+        self.element.insert(0, resp)
+        for change in self.element.iter(ns.qn("change")):
+            if not change.get("who"):
+                change.set("who", "#" + who)
 
     def _revision_desc(self) -> etree._Element:
         rev = self.element.find(ns.qn("revisionDesc"))

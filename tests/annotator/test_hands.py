@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QPushButton, QWidget
 
 import tei
 from annotator.main_window import MainWindow
@@ -224,17 +224,20 @@ def test_delete_on_nested_annotations_asks_which_innermost_first(hands: MainWind
         for k in keys:
             qtbot.keyClick(menu, k)
 
-    QTimer.singleShot(50, lambda: answer([Key.Key_Escape]))
-    press(qtbot, Key.Key_Delete)
+    def delete_and_answer(keys: list[Qt.Key]) -> None:
+        QTimer.singleShot(50, lambda: answer(keys))
+        press(qtbot, Key.Key_Delete)
+        w.activateWindow()  # the offscreen platform does not give the window back its activation
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is w.view)
+
+    delete_and_answer([Key.Key_Escape])
     assert ids(w) == {inner.id, outer.id}
     assert seen[0] == ["Delete bias note on 'truly nationwide'",
                        "Delete comment on 'extremely broad and truly nationwide'", "Delete all 2"]  # fmt: skip
-    QTimer.singleShot(50, lambda: answer([Key.Key_Return]))  # the innermost is the default
-    press(qtbot, Key.Key_Delete)
+    delete_and_answer([Key.Key_Return])  # the innermost is the default
     assert ids(w) == {outer.id}
     press(qtbot, Key.Key_Z, Mod.ControlModifier)
-    QTimer.singleShot(50, lambda: answer([Key.Key_Up, Key.Key_Return]))  # the last item: all
-    press(qtbot, Key.Key_Delete)
+    delete_and_answer([Key.Key_Up, Key.Key_Return])  # the last item: all
     assert ids(w) == set()
     assert w.statusBar().currentMessage() == "Deleted 2 annotations — Ctrl+Z to restore"
 
@@ -311,3 +314,112 @@ def test_cite_with_a_passage_selected_links_that_passage(hands: MainWindow, qtbo
     qtbot.mouseClick(w.sources_panel.cite_button, LEFT)
     assert w.session.doc.annotation(link.id).source_link.source == "fn4"
     assert len(w.session.doc.annotations()) == 2
+
+
+# -- who is annotating ----------------------------------------------------------------------------
+@pytest.fixture
+def nameless(qtbot, sample_copy, monkeypatch: pytest.MonkeyPatch) -> MainWindow:  # noqa: ANN001
+    """A window whose user has given no name yet; the login is a recognisable word."""
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "loginname")
+    for var in ("USER", "LOGNAME", "USERNAME"):
+        monkeypatch.setenv(var, "loginname")
+    w = MainWindow(str(sample_copy))
+    w.session.clock = lambda: "2025-01-01T00:00:00Z"
+    qtbot.addWidget(w)
+    w.resize(1300, 850)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    w.view.setFocus()
+    return w
+
+
+def html_of(window: MainWindow, tmp_path) -> str:  # noqa: ANN001
+    """Export the HTML edition of the open document and return it."""
+    from tei.exporters import export
+
+    out = tmp_path / "edition.html"
+    export(tei.TeiDocument.from_bytes(window.session.to_bytes()), "html", out)
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_first_annotation_asks_for_a_name_without_blocking_and_signs_earlier_ones(
+        nameless: MainWindow, qtbot, sample_copy, tmp_path) -> None:  # noqa: ANN001
+    from annotator import settings
+
+    w = nameless
+    bar = w.findChild(QWidget, "identity_bar")
+    assert bar is not None and not bar.isVisible()
+    first = annotate_by_hand(qtbot, w, "truly nationwide", Key.Key_B, "Typed while asked")
+    assert bar.isVisible()
+    assert w.session.doc.annotation(first.id).note == ["Typed while asked"]  # the focus stayed
+    assert w.session.doc.annotation(first.id).annotator == ""
+    assert b"loginname" not in w.session.to_bytes()
+    second = annotate_by_hand(qtbot, w, "Hands off China!", Key.Key_C)
+    steps = w.session.undo_stack.count()
+
+    name = w.findChild(QLineEdit, "identity_name")
+    qtbot.mouseClick(name, LEFT)
+    type_text(qtbot, "Jane Historian")
+    press(qtbot, Key.Key_Tab)
+    type_text(qtbot, "0000-0002-1825-0097")
+    press(qtbot, Key.Key_Return)
+    assert not bar.isVisible()
+    assert settings.get("annotator/name") == "Jane Historian"
+    doc = w.session.doc
+    assert [doc.annotation(a.id).annotator_name for a in (first, second)] == ["Jane Historian"] * 2
+    assert w.session.undo_stack.count() == steps + 1
+    assert w.session.undo_stack.undoText() == "Sign 2 annotations as Jane Historian"
+    third = annotate_by_hand(qtbot, w, "extremely broad", Key.Key_Q)
+    assert w.session.doc.annotation(third.id).annotator_name == "Jane Historian"
+    assert not bar.isVisible()
+    assert "0000-0002-1825-0097" in w.session.to_bytes().decode()
+
+    w.view.setFocus()
+    press(qtbot, Key.Key_S, Mod.ControlModifier)
+    saved = sample_copy.read_text(encoding="utf-8")
+    assert "Jane Historian" in saved and "loginname" not in saved
+    html = html_of(w, tmp_path)
+    assert "by Jane Historian" in html and "loginname" not in html
+
+
+def test_staying_anonymous_publishes_no_login_name(nameless: MainWindow, qtbot, tmp_path) -> None:  # noqa: ANN001
+    w = nameless
+    annotate_by_hand(qtbot, w, "truly nationwide", Key.Key_B, "A note")
+    assert b"loginname" not in w.session.to_bytes()
+    bar = w.findChild(QWidget, "identity_bar")
+    assert bar.isVisible()
+    qtbot.mouseClick(w.findChild(QPushButton, "identity_anonymous"), LEFT)
+    assert not bar.isVisible()
+    annotate_by_hand(qtbot, w, "Hands off China!", Key.Key_C, "Another")
+    assert not bar.isVisible()
+    assert all(a.annotator == "" for a in w.session.doc.annotations())
+    data = w.session.to_bytes().decode()
+    assert "loginname" not in data and 'who="#"' not in data
+    html = html_of(w, tmp_path)
+    assert "loginname" not in html and "annotations by" not in html
+
+
+def test_a_name_given_in_the_preferences_answers_the_bar(nameless: MainWindow, qtbot,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDialog
+
+    from annotator.preferences import PreferencesDialog
+
+    w = nameless
+    ann = annotate_by_hand(qtbot, w, "truly nationwide", Key.Key_B)
+    assert w.identity_bar.isVisible()
+
+    def fill(dialog: PreferencesDialog) -> int:  # the dialog's boundary: what the user typed there
+        dialog.name_edit.setText("Olga Archivist")
+        dialog.accept()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PreferencesDialog, "exec", fill)
+    w.findChild(QAction, "action_preferences").trigger()
+    assert not w.identity_bar.isVisible()
+    assert w.session.doc.annotation(ann.id).annotator_name == "Olga Archivist"
