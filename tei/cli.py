@@ -309,7 +309,7 @@ def document_stats(doc: Any) -> dict[str, Any]:
     characters, words = doc.text.reading_counts()
     in_text = [el for el in doc.root.iter(ns.qn("note"), ns.qn("pb"))
                if not any(a.tag in SKIPPED_TAGS for a in el.iterancestors())]  # fmt: skip
-    ids = doc.ids()
+    ids = doc.id_counts()
     anns = doc.annotations()
     orphans = sum(
         1 for a in anns if not a.target.strip() or not all(r.ok for r in doc.resolve(a.target))
@@ -326,7 +326,7 @@ def document_stats(doc: Any) -> dict[str, Any]:
         "notes": sum(1 for el in in_text if el.tag == ns.qn("note")),
         "elements": sum(1 for _ in doc.root.iter(tag=etree.Element)),
         "ids": len(ids),
-        "duplicate_ids": sum(1 for els in ids.values() if len(els) > 1),
+        "duplicate_ids": sum(1 for n in ids.values() if n > 1),
         "annotations": len(anns),
         "orphans": orphans,
         "sources": len(doc.sources()),

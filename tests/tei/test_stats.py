@@ -59,3 +59,15 @@ def test_stats_counts_equal_the_reading_texts(path: Path) -> None:
     chars, words = _expected(fresh)
     assert (data["characters"], data["words"]) == (chars, words)
     assert data["blocks"] == len(fresh.text.blocks)
+
+
+def test_id_counts_agree_with_the_id_index_before_and_after_edits() -> None:
+    xml = TRICKY.replace("<p>  plain", '<p xml:id="a">  plain').replace(
+        "<p>Кириллица", '<p xml:id="a">Кириллица').replace("<p>no", '<p xml:id="b">no')
+    doc = tei.TeiDocument.from_bytes(xml.encode())
+    assert doc.id_counts() == {"a": 2, "b": 1}
+    assert any("used more than once (a)" in w for w in doc.warnings)
+    assert document_stats(doc)["duplicate_ids"] == 1
+    doc.add_annotation(doc.target_for(1, 0, 1, 2), "gl-comment")
+    assert doc.id_counts() == {k: len(v) for k, v in doc.ids().items()}
+    assert sum(doc.id_counts().values()) > 3
