@@ -394,10 +394,10 @@ def document_stats(doc: Any) -> dict[str, Any]:
     from .textmodel import SKIPPED_TAGS
 
     blocks = doc.text.blocks
-    readings = [b.reading for b in blocks]
+    characters, words = doc.text.reading_counts()
     in_text = [el for el in doc.root.iter(ns.qn("note"), ns.qn("pb"))
                if not any(a.tag in SKIPPED_TAGS for a in el.iterancestors())]  # fmt: skip
-    ids = doc.ids()
+    ids = doc.id_counts()
     anns = doc.annotations()
     orphans = sum(
         1 for a in anns if not a.target.strip() or not all(r.ok for r in doc.resolve(a.target))
@@ -407,14 +407,14 @@ def document_stats(doc: Any) -> dict[str, Any]:
         "file": doc.path,
         "root": ns.local_name(doc.root.tag),
         "blocks": len(blocks),
-        "characters": sum(len(r) for r in readings),
+        "characters": characters,
         "raw_characters": doc.text.length,
-        "words": sum(len(r.split()) for r in readings),
+        "words": words,
         "pages": sum(1 for el in in_text if el.tag == ns.qn("pb")),
         "notes": sum(1 for el in in_text if el.tag == ns.qn("note")),
         "elements": sum(1 for _ in doc.root.iter(tag=etree.Element)),
         "ids": len(ids),
-        "duplicate_ids": sum(1 for els in ids.values() if len(els) > 1),
+        "duplicate_ids": sum(1 for n in ids.values() if n > 1),
         "annotations": len(anns),
         "orphans": orphans,
         "sources": len(doc.sources()),

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -149,7 +150,7 @@ class TeiDocument:
                 self._orig[kind] = (el, span, etree.tostring(el))
 
     def _check_ids(self) -> None:
-        dups = sorted(k for k, els in self.ids().items() if len(els) > 1)
+        dups = sorted(k for k, n in self.id_counts().items() if n > 1)
         if dups:
             shown = ", ".join(dups[:10]) + (f" and {len(dups) - 10} more" if len(dups) > 10 else "")
             self.warnings.append(
@@ -158,6 +159,12 @@ class TeiDocument:
             )
 
     # -- ids ----------------------------------------------------------------------------------
+    def id_counts(self) -> Counter[str]:
+        """Return how many elements carry each xml:id, without indexing the elements (cheap)."""
+        if self._ids is not None:
+            return Counter({k: len(els) for k, els in self._ids.items()})
+        return Counter(self.root.xpath("//@xml:id", smart_strings=False))
+
     def ids(self) -> dict[str, list[etree._Element]]:
         """Return every xml:id with the element(s) carrying it (more than one = duplicate)."""
         if self._ids is None:
