@@ -9,6 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..annotations import Quantity
+from ..direction import direction
 from ._edition import Edition, Note, generated_at, short
 
 APP = "Glossator 0.1.0"
@@ -104,7 +105,7 @@ def note_body(parent: etree._Element, n: Note, ed: Edition, cls: Classes, *,
         E(head, "span", f"p. {n.page}", class_="npg")
     if lemma and (ann.quote or n.pieces):
         quote = ann.quote or ""
-        E(parent, "p", f"‘{short(quote, 120)}’", class_="lemma")
+        E(parent, "p", f"‘{short(quote, 120)}’", class_="lemma", dir="auto")
     for para in ann.note:
         E(parent, "p", para)
     if n.kind == "bias" and ann.bias.explanation:
@@ -178,7 +179,8 @@ def title_page(body: etree._Element, ed: Edition) -> None:
     E(header, "p", "A critical edition", class_="kicker")
     title = h.title or "Untitled document"
     E(header, "h1", title, id="title", class_="long" if len(title) > 60 else None,
-      lang=h.title_lang if h.title_lang != "en" else None)  # fmt: skip
+      lang=h.title_lang if h.title_lang != "en" else None,
+      dir="rtl" if direction(h.title_lang) == "rtl" else None)  # fmt: skip
     for sub in h.subtitles:
         E(header, "p", sub, class_="subtitle")
     if h.authors:

@@ -13,6 +13,7 @@ from typing import Any
 from lxml import etree
 
 from .. import ns
+from ..direction import direction
 from ..textmodel import CONTAINER_TAGS, PB, SKIPPED_TAGS
 from . import ExportReport, write_text
 from ._edition import Edition, Note, bcp47, safe_url
@@ -158,6 +159,8 @@ class _Builder:
         attrs = {}
         if lang and lang != self.lang:
             attrs["lang"] = lang
+        if direction(lang) == "rtl":
+            attrs["dir"] = "rtl"
         rend = (el.get("rend") or "").lower()
         extra = " center" if "center" in rend or "centre" in rend else ""
         extra += " indent" if local == "l" and ("indent" in rend or el.get("part") in ("M", "F")) else ""
@@ -186,6 +189,7 @@ class _Builder:
         self.pending_pb = []
         open_: list[tuple[Style, etree._Element]] = []  # style elements continued across runs
         pos = 0
+        base = direction(lang)
         for item in runs(index, self.ed, lang):
             if isinstance(item, Mark):
                 while open_ and open_[-1][0].end <= pos:
@@ -218,6 +222,8 @@ class _Builder:
             del open_[k:]
             for st in item.styles[k:]:
                 attrs = {"class_": st.cls, "lang": st.lang}
+                if st.lang and direction(st.lang) != base:  # isolated, laid out its own way
+                    attrs["dir"] = direction(st.lang)
                 if st.title and safe_url(st.title):
                     attrs["title"] = st.title
                 open_.append((st, E(open_[-1][1] if open_ else target, st.tag, **attrs)))
@@ -245,7 +251,7 @@ class _Builder:
         ol = E(sec, "ol", class_="fns")
         for idx, label in self.ed.footnotes.items():
             li = E(ol, "li", class_="row", id=f"fn-{idx}")
-            cell = E(li, "div", class_="text")
+            cell = E(li, "div", class_="text", dir="rtl" if direction(self.lang) == "rtl" else None)
             E(cell, "span", label, class_="fnlab")
             add_text(cell, " ")
             self.inline(cell, idx, self.lang)
