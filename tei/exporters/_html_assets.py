@@ -208,7 +208,11 @@ footer.about { border-top: 1px solid var(--rule); margin-top: 3rem; }
   #apparatus, #figures, #bibliography { break-before: page; }
   .pbn { position: absolute; right: calc(100% + .7rem); border: 0; padding: 0; margin: 0;
     font-size: 7pt; line-height: 2.3; }
-  .row > .text { position: relative; }
+  /* no hyphens inside words on paper: a PDF's text layer keeps them, and a search misses the word */
+  .row > .text { position: relative; hyphens: manual; }
+  /* in greyscale the colours are gone: the annotations' marks carry a dagger, the source's
+     own note marks stay plain numbers */
+  a.aref::before, ol.app .num::before { content: "\2020"; }
 }
 @media (prefers-reduced-motion: reduce) { .mn.flash { animation: none; } }
 """

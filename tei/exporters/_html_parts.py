@@ -307,8 +307,9 @@ def orphans(body: etree._Element, ed: Edition, cls: Classes) -> None:
         E(li, "p", f"Target {n.ann.target!s} — {n.message or n.status}", class_="why")
 
 
-def about(body: etree._Element, ed: Edition, source_name: str) -> None:
-    """Append 'About this edition': annotators, dates, tool and format."""
+def about(body: etree._Element, ed: Edition, source_name: str, *, printed: bool = False,
+          extra: tuple[tuple[str, str], ...] = ()) -> None:  # fmt: skip
+    """Append 'About this edition': annotators, dates, tool and format (and ``extra`` rows)."""
     foot = E(body, "footer", id="about", aria_labelledby="about-h", class_="back about")
     E(foot, "h2", "About this edition", id="about-h")
     dl = E(foot, "dl")
@@ -322,8 +323,11 @@ def about(body: etree._Element, ed: Edition, source_name: str) -> None:
         ("Annotated", f"{date_only(first)} to {date_only(last)}" if first else "—"),
         ("Source file", source_name or "—"),
         ("Generated", f"{date_only(generated_at())} by {APP}"),
-        ("Format", "A self-contained HTML file generated from TEI P5 with the annotations in a "
+        ("Format", "A PDF printed from the HTML edition, generated from TEI P5 with the annotations "
+                   "in a standOff (Glossator standOff format 1)." if printed else
+                   "A self-contained HTML file generated from TEI P5 with the annotations in a "
                    "standOff (Glossator standOff format 1); no network access is needed to read it."),
+        *extra,
     ]  # fmt: skip
     if ed.header.availability:
         rows.append(("Licence of the text", short(ed.header.availability, 400)))
