@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 PKGS="libegl1 libgl1 libfontconfig1 libx11-6 libx11-xcb1 libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libdbus-1-3 fonts-dejavu-core fonts-noto-core"
+PKGS="$PKGS chromium fontconfig"  # the PDF is printed by headless Chromium; fc-list finds missing fonts
 EXTRA=""
 if [ "${1:-}" = "--test" ]; then
   PKGS="$PKGS chromium poppler-utils"
