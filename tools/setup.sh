@@ -11,9 +11,10 @@ PKGS="libegl1 libgl1 libfontconfig1 libx11-6 libx11-xcb1 libxkbcommon0 libxkbcom
 PKGS="$PKGS libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1"
 # Chinese, Japanese and Korean glyphs for the PDF export (the sample quotes 督辦公司)
 PKGS="$PKGS fonts-noto-cjk"
+PKGS="$PKGS chromium fontconfig"  # the PDF is printed by headless Chromium; fc-list finds missing fonts
 EXTRA=""
 if [ "${1:-}" = "--test" ]; then
-  PKGS="$PKGS chromium poppler-utils"
+  PKGS="$PKGS poppler-utils"
   # the smoke run of the real window: a virtual X display, a window manager, input and screenshots
   PKGS="$PKGS xvfb xauth xdotool openbox imagemagick"
   EXTRA="[test]"

@@ -72,15 +72,15 @@ main:focus { outline: none; }
   overflow-wrap: break-word; }
 .row > aside.m { grid-column: 2; grid-row: 1; }
 section.div { margin: 0; }
-p.text { text-align: justify; text-align-last: left; }
+p.text { text-align: justify; text-align-last: start; }
 .row + .row > p.text:not(.center) { text-indent: 1.4em; }
 h2.text, h3.text, h4.text, h5.text, h6.text { text-align: center; }
 .text.center, .doctitle, .docauthor, .docdate, .docimprint, .byline, .trailer { text-align: center; }
 .doctitle { font-size: 1.4rem; }
 .lg { margin: 1rem 0 1.2rem; }
-.row > .text.l { margin: 0; text-align: left; }
-.lg .row > .text { margin: 0; padding-left: 2rem; text-indent: -1rem; text-align: left; }
-.lg .row > .text.indent { padding-left: 3.5rem; }
+.row > .text.l { margin: 0; text-align: start; }
+.lg .row > .text { margin: 0; padding-inline-start: 2rem; text-indent: -1rem; text-align: start; }
+.lg .row > .text.indent { padding-inline-start: 3.5rem; }
 .text .lnum { position: absolute; right: 100%; margin-right: .6rem; font: .72rem/2 var(--sans);
   color: var(--muted); text-indent: 0; }
 ul.list { list-style: none; padding: 0; margin: .6rem 0 1rem; }
@@ -208,7 +208,11 @@ footer.about { border-top: 1px solid var(--rule); margin-top: 3rem; }
   #apparatus, #figures, #bibliography { break-before: page; }
   .pbn { position: absolute; right: calc(100% + .7rem); border: 0; padding: 0; margin: 0;
     font-size: 7pt; line-height: 2.3; }
-  .row > .text { position: relative; }
+  /* no hyphens inside words on paper: a PDF's text layer keeps them, and a search misses the word */
+  .row > .text { position: relative; hyphens: manual; }
+  /* in greyscale the colours are gone: the annotations' marks carry a dagger, the source's
+     own note marks stay plain numbers */
+  a.aref::before, ol.app .num::before { content: "\2020"; }
 }
 @media (prefers-reduced-motion: reduce) { .mn.flash { animation: none; } }
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..annotations import Quantity
+from ..direction import direction
 from ._edition import Edition, Note, generated_at, short
 
 APP = "Glossator 0.1.0"
@@ -104,7 +105,7 @@ def note_body(parent: etree._Element, n: Note, ed: Edition, cls: Classes, *,
         E(head, "span", f"p. {n.page}", class_="npg")
     if lemma and (ann.quote or n.pieces):
         quote = ann.quote or ""
-        E(parent, "p", f"‘{short(quote, 120)}’", class_="lemma")
+        E(parent, "p", f"‘{short(quote, 120)}’", class_="lemma", dir="auto")
     for para in ann.note:
         E(parent, "p", para)
     if n.kind == "bias" and ann.bias.explanation:
@@ -178,7 +179,8 @@ def title_page(body: etree._Element, ed: Edition) -> None:
     E(header, "p", "A critical edition", class_="kicker")
     title = h.title or "Untitled document"
     E(header, "h1", title, id="title", class_="long" if len(title) > 60 else None,
-      lang=h.title_lang if h.title_lang != "en" else None)  # fmt: skip
+      lang=h.title_lang if h.title_lang != "en" else None,
+      dir="rtl" if direction(h.title_lang) == "rtl" else None)  # fmt: skip
     for sub in h.subtitles:
         E(header, "p", sub, class_="subtitle")
     if h.authors:
@@ -305,8 +307,9 @@ def orphans(body: etree._Element, ed: Edition, cls: Classes) -> None:
         E(li, "p", f"Target {n.ann.target!s} — {n.message or n.status}", class_="why")
 
 
-def about(body: etree._Element, ed: Edition, source_name: str) -> None:
-    """Append 'About this edition': annotators, dates, tool and format."""
+def about(body: etree._Element, ed: Edition, source_name: str, *, printed: bool = False,
+          extra: tuple[tuple[str, str], ...] = ()) -> None:  # fmt: skip
+    """Append 'About this edition': annotators, dates, tool and format (and ``extra`` rows)."""
     foot = E(body, "footer", id="about", aria_labelledby="about-h", class_="back about")
     E(foot, "h2", "About this edition", id="about-h")
     dl = E(foot, "dl")
@@ -320,8 +323,11 @@ def about(body: etree._Element, ed: Edition, source_name: str) -> None:
         ("Annotated", f"{date_only(first)} to {date_only(last)}" if first else "—"),
         ("Source file", source_name or "—"),
         ("Generated", f"{date_only(generated_at())} by {APP}"),
-        ("Format", "A self-contained HTML file generated from TEI P5 with the annotations in a "
+        ("Format", "A PDF printed from the HTML edition, generated from TEI P5 with the annotations "
+                   "in a standOff (Glossator standOff format 1)." if printed else
+                   "A self-contained HTML file generated from TEI P5 with the annotations in a "
                    "standOff (Glossator standOff format 1); no network access is needed to read it."),
+        *extra,
     ]  # fmt: skip
     if ed.header.availability:
         rows.append(("Licence of the text", short(ed.header.availability, 400)))

@@ -13,6 +13,7 @@ from typing import Any
 from lxml import etree
 
 from .. import ns
+from ..direction import direction
 from ..textmodel import CONTAINER_TAGS, PB, SKIPPED_TAGS
 from . import ExportReport, write_text
 from ._edition import Edition, Note, bcp47, safe_url
@@ -66,8 +67,10 @@ _BLOCKS = {
 class _Builder:
     """Walks the TEI tree and builds the HTML body."""
 
-    def __init__(self, ed: Edition, cls: Classes, lang: str, notes: bool = True) -> None:
+    def __init__(self, ed: Edition, cls: Classes, lang: str, notes: bool = True,
+                 margin: bool = True) -> None:  # fmt: skip
         self.with_notes = notes
+        self.with_margin = notes and margin
         self.ed = ed
         self.cls = cls
         self.lang = lang
@@ -158,6 +161,8 @@ class _Builder:
         attrs = {}
         if lang and lang != self.lang:
             attrs["lang"] = lang
+        if direction(lang) == "rtl":
+            attrs["dir"] = "rtl"
         rend = (el.get("rend") or "").lower()
         extra = " center" if "center" in rend or "centre" in rend else ""
         extra += " indent" if local == "l" and ("indent" in rend or el.get("part") in ("M", "F")) else ""
@@ -171,7 +176,7 @@ class _Builder:
     def margin_notes(self, wrap: etree._Element, indices: list[int]) -> None:
         """Add the margin copies of the notes of annotations starting in these blocks."""
         notes = [n for i in indices for n in self.margin.get(i, [])]
-        if not notes or not self.with_notes:
+        if not notes or not self.with_margin:
             return
         aside = E(wrap, "aside", class_="m", aria_hidden="true")
         for n in notes:
@@ -186,6 +191,7 @@ class _Builder:
         self.pending_pb = []
         open_: list[tuple[Style, etree._Element]] = []  # style elements continued across runs
         pos = 0
+        base = direction(lang)
         for item in runs(index, self.ed, lang):
             if isinstance(item, Mark):
                 while open_ and open_[-1][0].end <= pos:
@@ -218,6 +224,8 @@ class _Builder:
             del open_[k:]
             for st in item.styles[k:]:
                 attrs = {"class_": st.cls, "lang": st.lang}
+                if st.lang and direction(st.lang) != base:  # isolated, laid out its own way
+                    attrs["dir"] = direction(st.lang)
                 if st.title and safe_url(st.title):
                     attrs["title"] = st.title
                 open_.append((st, E(open_[-1][1] if open_ else target, st.tag, **attrs)))
@@ -245,7 +253,7 @@ class _Builder:
         ol = E(sec, "ol", class_="fns")
         for idx, label in self.ed.footnotes.items():
             li = E(ol, "li", class_="row", id=f"fn-{idx}")
-            cell = E(li, "div", class_="text")
+            cell = E(li, "div", class_="text", dir="rtl" if direction(self.lang) == "rtl" else None)
             E(cell, "span", label, class_="fnlab")
             add_text(cell, " ")
             self.inline(cell, idx, self.lang)
@@ -269,9 +277,14 @@ class _Builder:
               aria_label=f"Back to the passage of note {n.number}")  # fmt: skip
 
 
-def render_html(doc: Any, *, title: str = "", source_name: str = "",
-                notes: bool = True) -> tuple[str, list[str]]:  # fmt: skip
-    """Return the HTML edition of ``doc`` as a string, and warnings."""
+def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool = True,
+                paper: str = "", about_rows: tuple[tuple[str, str], ...] = ()
+                ) -> tuple[str, list[str]]:  # fmt: skip
+    """Return the HTML edition of ``doc`` as a string, and warnings.
+
+    ``paper`` ("A4" or "Letter") makes the version printed to PDF: that page size, no script,
+    no margin copies of the notes, no popover; ``about_rows`` are added to "About this edition".
+    """
     ed = Edition(doc)
     cls = Classes(ed)
     lang = ed.header.lang
@@ -281,7 +294,10 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "",
     E(head, "meta", name="viewport", content="width=device-width, initial-scale=1")
     E(head, "meta", name="generator", content="Glossator 0.1.0")
     E(head, "title", title or ed.header.title or "Edition")
-    E(head, "style", stylesheet() + category_css(cls.colors))
+    css = stylesheet() + category_css(cls.colors)
+    if paper:
+        css += "@media print { @page { size: %s; } }\n" % ("letter" if paper.lower() == "letter" else "A4")
+    E(head, "style", css)
     body = E(html, "body")
     E(body, "a", "Skip to the text", href="#text", class_="skip")
     page = E(body, "div", class_="page")
@@ -295,7 +311,7 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "",
     legend(page, ed, cls)
     main = E(page, "main", id="text", tabindex="-1")
     main.set("lang", lang)  # lang="" says "unknown" rather than inheriting the page's English
-    b = _Builder(ed, cls, lang, notes)
+    b = _Builder(ed, cls, lang, notes, margin=not paper)
     for child in doc.root:
         if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS:
             index = ed.text.block_index(child)
@@ -310,18 +326,19 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "",
     figures_index(page, ed, cls)
     bibliography(page, ed)
     orphans(page, ed, cls)
-    about(page, ed, source_name)
+    about(page, ed, source_name, printed=bool(paper), extra=about_rows)
     present = {str(x) for x in page.xpath(".//@id")}
     for target, label in links:
         if target in present:
             E(E(ul, "li"), "a", label, href=f"#{target}")
     if not len(back):
         page.remove(back)
-    pop = E(body, "div", id="pop", role="dialog", aria_modal="false", aria_label="Note",
-            hidden="hidden", tabindex="-1", class_="pop")  # fmt: skip
-    E(pop, "button", "×", type="button", class_="close", aria_label="Close the note")
-    E(pop, "div", class_="pc")
-    E(body, "script", SCRIPT)
+    if not paper:  # the script lays out margin notes: minutes of work for a long printed book
+        pop = E(body, "div", id="pop", role="dialog", aria_modal="false", aria_label="Note",
+                hidden="hidden", tabindex="-1", class_="pop")  # fmt: skip
+        E(pop, "button", "×", type="button", class_="close", aria_label="Close the note")
+        E(pop, "div", class_="pc")
+        E(body, "script", SCRIPT)
     warnings = [f"annotation {n.id} has no passage in the text ({n.message or n.status}); "
                 "listed in the appendix" for n in ed.orphans]  # fmt: skip
     missing = [i for i, blk in enumerate(ed.blocks) if i not in b.rendered and blk.reading]

@@ -1,18 +1,25 @@
-"""The PDF print edition (Qt, offscreen): pages, footnotes or endnotes, script coverage."""
+"""The PDF print edition (the HTML edition printed by headless Chromium): its text layer holds
+the words of every script, right-to-left text is laid out from the right, marks read in grey."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 
 import pytest
 
 import tei
 from tei import exporters
-from tests.conftest import corpus_files
-from tests.tei.export_helpers import annotate_some, build_sample, check_golden, fix_time
+from tests.conftest import CORPUS, DATA, ROOT
+from tests.tei.export_helpers import build_sample, fix_time
+
+pytestmark = pytest.mark.skipif(
+    not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")),
+    reason="headless Chromium is not installed (Debian: apt-get install chromium)")  # fmt: skip
 
 
 @pytest.fixture
@@ -21,17 +28,30 @@ def sample(monkeypatch):
     return build_sample()
 
 
-def pdf_text(path) -> str:
-    """Return the text of a PDF (pdftotext if installed, else skip)."""
+def pdf_text(path, *, layout: bool = True) -> str:
+    """Return the text layer of a PDF as pdftotext reads it (skip if it is not installed)."""
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (Debian poppler-utils) is not installed")
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                         check=True, timeout=60)  # fmt: skip
-    return unicodedata.normalize("NFKC", out.stdout.decode("utf-8"))  # ligatures: ﬁ -> fi
+    args = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    return subprocess.run(args, capture_output=True, check=True, timeout=60).stdout.decode("utf-8")
 
 
 def page_count(path) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+
+
+def bare(text: str) -> str:
+    """Letters only: no combining marks (pdftotext reorders them), no spaces or joiners."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)
+                   and unicodedata.category(c)[0] in "LN")  # fmt: skip
+
+
+def missing_words(paragraphs: list[str], text: str) -> list[str]:
+    """Return the words of ``paragraphs`` that the PDF text layer ``text`` does not hold."""
+    layer = bare(text)
+    words = {w for p in paragraphs for w in p.split() if len(bare(w)) >= 2}
+    return sorted(w for w in words if bare(w) not in layer)
 
 
 def test_registered_on_import() -> None:
@@ -40,86 +60,177 @@ def test_registered_on_import() -> None:
     assert "pdf" in exporters.FORMATS
 
 
-@pytest.mark.parametrize("mode", ["footnotes", "endnotes"])
-def test_pdf_edition(sample, tmp_path, mode) -> None:
-    import annotator.pdf  # noqa: F401
-
-    out = tmp_path / f"{mode}.pdf"
-    report = exporters.export(sample, "pdf", out, notes=mode)
-    assert out.read_bytes().startswith(b"%PDF") and page_count(out) >= 2
-    assert report.count == 14 and not (tmp_path / f"{mode}.pdf.part").exists()
-    text = " ".join(pdf_text(out).split())
-    assert "Soviet Aid to China" in text and "[p. 75]" in text
-    for needle in ("Party jargon presented as fact", "Borisov counts 7,000 <b>specialists",
-                   "</div><script>alert('x')</script>", "Bob <b>Critic</b>",
-                   "Index of contested figures", "Bibliography", "This one points nowhere",
-                   "Lüthi, Lorenz. The Sino-Soviet Split"):  # fmt: skip
-        assert needle in text, needle
-    first_page = " ".join(pdf_text(out).split("\f")[0].split())
-    if mode == "footnotes":
-        assert "Party jargon presented as fact" in first_page  # at the foot of page 1
-        assert "Notes on the notes of the source" in text  # the note inside a footnote
-    else:
-        assert "Party jargon presented as fact" not in first_page
-        assert "Critical notes" in text
-    assert "About this edition" in text and "Glossator" in text and "Ada Historian" in text
-    from PySide6.QtGui import QFontDatabase
-
-    if not any(QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(f)
-               for f in QFontDatabase.families()):  # fmt: skip
-        # 老大哥 and no CJK font: said in the report and in the PDF itself
-        assert any("CJK" in w for w in report.warnings)
-        assert "Not drawn: no installed font covers CJK" in text
-
-
-def test_page_references(sample, tmp_path) -> None:
-    """Endnotes and the index of contested figures give the PDF page of each passage."""
+def test_pdf_edition(sample, tmp_path) -> None:
     import annotator.pdf  # noqa: F401
 
     out = tmp_path / "e.pdf"
-    exporters.export(sample, "pdf", out, notes="endnotes", page_size="Letter")
-    pages = [" ".join(p.split()) for p in pdf_text(out).split("\f")]
-    where = next(i for i, p in enumerate(pages, 1) if "300 million dollars" in p)
-    notes = next(p for p in pages if "Critical notes" in p)
-    found = re.search(r"Stated: 300 million dollars.*?\[page (\d+)\]", notes)
-    assert found and int(found.group(1)) == where
-    index = next(p for p in pages if "Index of contested figures" in p)
-    assert f"[page {where}]" in index.split("Index of contested figures")[1]
+    report = exporters.export(sample, "pdf", out, notes="endnotes")
+    assert out.read_bytes().startswith(b"%PDF") and page_count(out) >= 2
+    assert report.count == 14 and not list(tmp_path.glob(".e.pdf.part*"))
+    text = " ".join(pdf_text(out).split())
+    assert "Soviet Aid to China" in text
+    for needle in ("Party jargon presented as fact", "Borisov counts 7,000 <b>specialists",
+                   "</div><script>alert('x')</script>", "Bob <b>Critic</b>",
+                   "Index of contested figures", "Bibliography", "This one points nowhere",
+                   "Lüthi, Lorenz. The Sino-Soviet Split", "Critical notes",
+                   "About this edition", "Glossator", "Ada Historian"):  # fmt: skip
+        assert needle in text, needle
+    first_page = " ".join(pdf_text(out).split("\f")[0].split())
+    assert "Party jargon presented as fact" not in first_page  # endnotes, not on page 1
+
+
+def test_right_to_left_scripts_in_text_layer(tmp_path) -> None:
+    """Syriac and Arabic: every word is in the text layer (Qt's PDF had 0 of them)."""
+    import annotator.pdf  # noqa: F401
+
+    doc = tei.load(str(DATA / "tei" / "syriac.xml"))
+    out = tmp_path / "syriac.pdf"
+    exporters.export(doc, "pdf", out)
+    paragraphs = [b.reading for b in doc.text.blocks if b.element.get(tei.ns.XML_LANG)]
+    assert len(paragraphs) == 3
+    assert missing_words(paragraphs, pdf_text(out, layout=False)) == []
+
+
+def corpus_sample() -> tuple[tei.TeiDocument, list[str]]:
+    """A document made of the first paragraphs of every corpus file (each in its language),
+    and the Arabic of the one Arabic file (it is in its header); return it and the paragraphs."""
+    from lxml import etree
+
+    tei_ns = "{http://www.tei-c.org/ns/1.0}"
+    body = etree.Element(tei_ns + "body")
+    paragraphs: list[str] = []
+    for path in sorted(CORPUS.glob("*.xml")) + sorted(CORPUS.glob("*.tei")):
+        doc = tei.load(str(path))
+        texts = [" ".join(b.reading.split()[:40]) for b in doc.text.blocks if len(b.reading) > 30][:6]
+        root_lang = doc.root.get(tei.ns.XML_LANG) or ""
+        if not texts:  # a manuscript record: its Arabic is in the header
+            texts = [" ".join(e.text.split()) for e in doc.root.iter(tei_ns + "title", tei_ns + "author")
+                     if e.get(tei.ns.XML_LANG) == "ar" and e.text and e.text.strip()][:12]
+            root_lang = "ar"
+        for t in texts:
+            p = etree.SubElement(body, tei_ns + "p")
+            p.text = t
+            if root_lang:
+                p.set(tei.ns.XML_LANG, root_lang)
+        paragraphs += texts
+    src = (f'<TEI xmlns="{tei_ns[1:-1]}"><teiHeader><fileDesc><titleStmt><title>Corpus</title>'
+           "</titleStmt></fileDesc></teiHeader><text>" + etree.tostring(body, encoding="unicode")
+           + "</text></TEI>")  # fmt: skip
+    return tei.TeiDocument.from_bytes(src.encode("utf-8")), paragraphs
+
+
+@pytest.mark.slow
+def test_corpus_scripts_in_text_layer(tmp_path) -> None:
+    """The words of every script of the corpus (Latin, Greek, Cyrillic, Chinese, Devanagari,
+    Arabic…) are in the PDF's text layer."""
+    import annotator.pdf  # noqa: F401
+
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not available")
+    doc, paragraphs = corpus_sample()
+    out = tmp_path / "corpus.pdf"
+    report = exporters.export(doc, "pdf", out)
+    text = pdf_text(out, layout=False)
+    scripts = {unicodedata.name(c, "?").split()[0] for p in paragraphs for c in p if c.isalpha()}
+    assert {"LATIN", "GREEK", "CYRILLIC", "CJK", "DEVANAGARI", "ARABIC"} <= scripts
+    missing = [w for w in missing_words(paragraphs, text)
+               if not any(s in w for s in report.warnings)]  # fmt: skip
+    words = {w for p in paragraphs for w in p.split()}
+    assert len(missing) <= len(words) // 200, missing[:20]  # pdftotext splits a few words
+
+
+def test_ligatures_are_plain_letters(sample, tmp_path) -> None:
+    """A search for "figure" finds every note: no ﬁ, ﬂ, ﬃ in the text layer."""
+    import annotator.pdf  # noqa: F401
+
+    out = tmp_path / "s.pdf"
+    exporters.export(sample, "pdf", out)
+    text = pdf_text(out, layout=False)
+    assert not re.search("[\ufb00-\ufb06]", text)
+    assert text.count("Contested figure") == 3  # the legend and the two notes
+    # every word the fonts could join into a ligature is there in plain letters
+    words = {w.strip(".,;:()‘’“”") for b in sample.text.blocks for w in b.reading.split()}
+    words |= {w.strip(".,;:()") for a in sample.annotations() for p in a.note for w in p.split()}
+    joined = {w for w in words if re.search("f[filt]", w)} | {"figures", "standOff"}
+    assert len(joined) >= 4 and missing_words(sorted(joined), text) == []
+
+
+def test_marks_told_apart_in_greyscale(sample, tmp_path) -> None:
+    """Annotation marks carry a dagger; the source's own note marks stay plain numbers."""
+    import annotator.pdf  # noqa: F401
+
+    out = tmp_path / "s.pdf"
+    exporters.export(sample, "pdf", out)
+    text = " ".join(pdf_text(out, layout=False).split())
+    assert re.search(r"granted China ?† ?5", text) and re.search(r"brother ?† ?10", text)
+    # the source's note 1 (Lenin) is referenced by a bare 1, not a dagger
+    assert re.search(r"foreign policy ?† ?2 ?\. ?1\b", text), text[:2000]
+
+
+def test_progress_and_quiet_terminal(tmp_path) -> None:
+    """In a fresh interpreter without Qt: progress is reported and nothing reaches stderr."""
+    out = tmp_path / "p.pdf"
+    code = ("import sys; sys.modules['PySide6'] = None\n"
+            "import tei, annotator.pdf\nfrom tei.exporters import export\n"
+            "seen = []\n"
+            f"export(tei.load({str(DATA / 'tei' / 'syriac.xml')!r}), 'pdf', {str(out)!r}, "
+            "progress=lambda f, m: seen.append((f, m)))\n"
+            "print(seen)\n")  # fmt: skip
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert res.returncode == 0, res.stderr.decode()
+    assert res.stderr == b""  # no Chromium D-Bus chatter, no Qt log lines
+    seen = eval(res.stdout.decode())  # noqa: S307 - our own repr of a list of tuples
+    fractions = [f for f, _ in seen if f is not None]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    assert all(isinstance(m, str) and m for _, m in seen)
+    assert out.read_bytes().startswith(b"%PDF")
 
 
 def test_failed_export_leaves_no_file(sample, tmp_path, monkeypatch) -> None:
     import annotator.pdf as pdf
 
     def boom(*_a, **_k):
-        raise RuntimeError("disk full")
+        raise tei.TeiError("Chromium failed to print the PDF (exit status 1)")
 
-    monkeypatch.setattr(pdf, "paginate", boom)
+    monkeypatch.setattr(pdf, "_print", boom)
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(tei.TeiError):
         exporters.export(sample, "pdf", out / "x.pdf")
     assert list(out.iterdir()) == []
 
 
-def test_bad_notes_option(sample, tmp_path) -> None:
+def test_no_browser_is_a_clear_error(sample, tmp_path, monkeypatch) -> None:
+    import annotator.pdf  # noqa: F401
+
+    monkeypatch.setenv("GLOSSATOR_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(tei.TeiError, match="needs Chromium"):
+        exporters.export(sample, "pdf", tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_bad_options(sample, tmp_path) -> None:
     import annotator.pdf  # noqa: F401
 
     with pytest.raises(tei.TeiError):
         exporters.export(sample, "pdf", tmp_path / "x.pdf", notes="sidenotes")
+    with pytest.raises(tei.TeiError):
+        exporters.export(sample, "pdf", tmp_path / "x.pdf", page_size="A5")
 
 
-def test_uncovered_script_reported(tmp_path) -> None:
-    from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+def test_uncovered_script_reported(monkeypatch) -> None:
+    """What no installed font covers (by fontconfig's charsets) is reported per script."""
+    import annotator.pdf as pdf
 
-    from annotator.pdf import SANS, SERIF, _ensure_app, _family, uncovered_scripts
-
-    _ensure_app()
-    found = uncovered_scripts(["Latin and Ελληνικά", "देवनागरी", "中文"], [_family(SERIF), _family(SANS)])
-    assert "Greek" not in found  # DejaVu covers Greek
-    # what is reported is exactly what no installed font has
-    for script, sample in (("Devanagari", "द"), ("CJK (Chinese, Japanese, Korean)", "中")):
-        drawable = any(QFontMetrics(QFont(f)).inFontUcs4(ord(sample)) for f in QFontDatabase.families())
-        assert (script in found) == (not drawable), script
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig's fc-list is not installed")
+    monkeypatch.setattr(pdf, "_coverage", lambda _fc: ([0x20, 0x370], [0x24F, 0x3FF]))
+    found = pdf.uncovered_scripts(["Latin and Ελληνικά", "देवनागरी", "中文"])
+    assert "Greek" not in found and "Latin" not in found
+    assert found["Devanagari"] and found["CJK (Chinese, Japanese, Korean)"] == ["中", "文"]
+    monkeypatch.undo()
+    assert pdf.uncovered_scripts(["Latin and Ελληνικά"]) == {}  # DejaVu/Noto are installed
 
 
 def test_long_document_paginates(tmp_path) -> None:
@@ -133,16 +244,14 @@ def test_long_document_paginates(tmp_path) -> None:
     doc = tei.load(str(src))
     for i in range(1, 40, 3):
         ann = doc.add_annotation(doc.target_for(i, 0, i, 30), "gl-comment")
-        ann.note = [f"Footnote for paragraph {i}. " * 8]
+        ann.note = [f"Note for paragraph {i}."]
     out = tmp_path / "long.pdf"
-    exporters.export(doc, "pdf", out)
-    text = pdf_text(out)
-    pages = text.split("\f")
+    exporters.export(doc, "pdf", out, page_size="Letter")
+    pages = pdf_text(out).split("\f")
     assert len(pages) > 5
-    # every footnote lands on the page of its reference
-    for i in range(1, 40, 3):
-        page = next(p for p in pages if f"Paragraph {i} word" in p)
-        assert f"Footnote for paragraph {i}." in page or f"Paragraph {i + 1} word" not in page
+    assert re.search(r"^\s+5\s*$", pages[4], re.M), "no page number at the foot of page 5"
+    text = " ".join(" ".join(pages).split())
+    assert all(f"Note for paragraph {i}." in text for i in range(1, 40, 3))
 
 
 @pytest.mark.parametrize(("fmt", "visible", "options"), [
@@ -189,51 +298,6 @@ def test_export_dialog_pdf_endnotes_and_csv_without_bom(qtbot, tmp_path) -> None
     assert dialog.dest_edit.text() == str(tmp_path / "out" / "mine.html")  # only the extension
     dialog.dest_edit.setText("  ")
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
-def test_corpus_pdf(path, tmp_path) -> None:
-    """Every corpus file prints with its annotations; what no font covers is reported."""
-    import annotator.pdf  # noqa: F401
-
-    doc = tei.load(str(path))
-    annotate_some(doc)
-    out = tmp_path / "c.pdf"
-    report = exporters.export(doc, "pdf", out)
-    assert report.count == len(doc.annotations()) >= 1 and page_count(out) >= 1
-    text = pdf_text(out)
-    assert "About this edition" in text
-    for ann in doc.annotations():
-        assert ann.note[0] in " ".join(text.split()).replace("\u00ad", ""), ann.note[0]
-    missing = [w for w in report.warnings if w.startswith("no available font covers")]
-    assert bool(missing) == ("Not drawn:" in text)
-
-
-def test_golden_print_content(sample) -> None:
-    """The rich text the PDF is laid out from (text, endnotes, back matter) as a golden file.
-
-    The page layout itself depends on the installed fonts, so the golden file holds what is
-    printed, not where; the about section (which names the fonts) is left out.
-    """
-    from annotator.pdf import _Html
-    from tei.exporters._edition import Edition
-
-    builder = _Html(Edition(sample), "endnotes")
-    text = (builder.body() + builder.back(None)).replace("</p>", "</p>\n").replace("</tr>", "</tr>\n")
-    check_golden("sample.pdf.html", text)
-
-
-def test_quotation_marks_once_per_quotation() -> None:
-    from annotator.pdf import _Html
-    from tei.exporters._edition import Edition
-    from tests.tei.export_helpers import QUOTED
-
-    doc = tei.TeiDocument.from_bytes(QUOTED.encode())
-    doc.add_annotation("#string-range(p,12,3)", "gl-comment")
-    html = _Html(Edition(doc), "endnotes").block(0)
-    assert html.count("“") == 1 and html.count("”") == 1
-    assert html.index("“") < html.index("one") and html.index("three") < html.index("”")
 
 
 def test_window_exports_pdf_off_the_gui_thread(window, tmp_path, qtbot) -> None:

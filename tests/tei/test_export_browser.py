@@ -210,3 +210,56 @@ def test_screenshots(edition, tmp_path) -> None:
         assert "Party jargon presented as fact." in out and "Index of contested figures" in out
         assert "Values given by other sources" in out and "Bibliography" in out
         assert re.search(r"^\s+2\s*$", pages[1], re.M), "no page number at the foot of page 2"
+
+
+RTL_PROBE = r"""
+<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  var R = {};
+  function edges(el) {
+    /* x of the text's first and last characters, and the block's own edges */
+    var t = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), first = null, last = null, n;
+    while ((n = t.nextNode())) { if (n.data.trim()) { if (!first) first = n; last = n; } }
+    var r = document.createRange(), box = el.getBoundingClientRect();
+    r.setStart(first, 0); r.setEnd(first, 1);
+    var a = r.getBoundingClientRect();
+    r.setStart(last, last.data.length - 1); r.setEnd(last, last.data.length);
+    var z = r.getBoundingClientRect();
+    return {left: box.left, right: box.right, firstLeft: a.left, firstRight: a.right,
+            lastLeft: z.left, top: a.top, lastTop: z.top, dir: getComputedStyle(el).direction};
+  }
+  R.syriac = edges(document.querySelector('main [lang="syc"].text'));
+  R.arabic = edges(document.querySelector('main [lang="ar"].text'));
+  R.english = edges(document.querySelector("main p.text:not([lang])"));
+  var pre = document.createElement("pre"); pre.id = "test-results";
+  pre.textContent = JSON.stringify(R); document.body.appendChild(pre);
+}, 300); });
+</script>
+"""
+
+
+def test_right_to_left_paragraphs(tmp_path) -> None:
+    """A Syriac paragraph starts at the right edge of its column; an English one at the left."""
+    import tei
+    from tests.conftest import DATA
+
+    text, _ = render_html(tei.load(str(DATA / "tei" / "syriac.xml")))
+    page = tmp_path / "syriac.html"
+    page.write_text(text.replace("</body>", RTL_PROBE + "</body>"), encoding="utf-8")
+    found = probe(tmp_path, page, "1200,1400")
+    syc, eng = found["syriac"], found["english"]
+    assert syc["dir"] == "rtl" and eng["dir"] == "ltr"
+    # the first letter is at the right edge (less the paragraph indent), the text runs leftwards
+    middle = (syc["left"] + syc["right"]) / 2
+    assert syc["firstLeft"] > middle and syc["right"] - syc["firstRight"] < 40, syc
+    assert syc["lastTop"] > syc["top"] or syc["lastLeft"] < syc["firstLeft"], syc
+    # a short (last) line is flush right too, not left as in Latin script
+    ar = found["arabic"]
+    assert ar["dir"] == "rtl" and ar["right"] - ar["firstRight"] < 40 and ar["lastLeft"] - ar["left"] > 40, ar
+    assert eng["firstLeft"] - eng["left"] < 40 and eng["firstRight"] < middle, eng
+    shot = tmp_path / "syriac.png"
+    plain = tmp_path / "plain.html"
+    plain.write_text(text, encoding="utf-8")
+    chromium(tmp_path, plain.as_uri(), "--window-size=1200,1400", f"--screenshot={shot}")
+    assert shot.stat().st_size > 10_000
+    keep(shot)

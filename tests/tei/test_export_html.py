@@ -11,7 +11,7 @@ import pytest
 import tei
 from tei.exporters import export
 from tei.exporters.html import render_html
-from tests.conftest import corpus_files
+from tests.conftest import DATA, corpus_files
 from tests.tei.export_helpers import (
     QUOTED,
     annotate_some,
@@ -251,3 +251,28 @@ def test_styles_cut_by_annotations_stay_one_element() -> None:
     assert qs[0].xpath(".//em[. = 'two']") and qs[0].xpath(".//sup[@class='ar']")
     # the reference of the passage ending with the quotation comes after it, not inside
     assert qs[0].getnext().get("class") == "ar"
+
+
+def test_direction_from_language() -> None:
+    from tei.direction import direction
+
+    for lang in ("syc", "ar", "he", "fa", "ur", "ps", "yi", "dv", "ar-EG", "tr-Arab", "ota",
+                 "syr-Syrn", "AR"):  # fmt: skip
+        assert direction(lang) == "rtl", lang
+    for lang in ("", "en", "grc", "ja", "ar-Latn", "ar-Latn-x-lc", "syc-Latn", "he-Latn", "x-ar"):
+        assert direction(lang) == "ltr", lang
+
+
+def test_right_to_left_blocks_and_phrases() -> None:
+    """Syriac and Arabic paragraphs get dir="rtl"; a Syriac word in English is isolated."""
+    text, _ = render_html(tei.load(str(DATA / "tei" / "syriac.xml")))
+    page = lxml.html.document_fromstring(text)
+    syc = page.xpath("//main//*[@lang='syc' and contains(@class, 'text')]")
+    ar = page.xpath("//main//*[@lang='ar' and contains(@class, 'text')]")
+    assert len(syc) == 2 and len(ar) == 1
+    assert all(p.get("dir") == "rtl" for p in syc + ar)
+    english = page.xpath("//main//p[contains(@class, 'text') and not(@lang)]")
+    assert english and all(p.get("dir") is None for p in english)
+    word = page.xpath("//main//*[@lang='syc' and not(contains(@class, 'text'))]")
+    assert [w.get("dir") for w in word] == ["rtl"]
+    assert page.xpath("//main//*[@lang='syc-Latn']")[0].get("dir") is None
