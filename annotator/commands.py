@@ -25,18 +25,31 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _LIST_ANNOTATION = ns.qn("listAnnotation")
+_PERSON = ns.qn("person")
 _MERGE_EDIT = 4711
 
 
+def _xml(el: etree._Element) -> bytes:
+    """Serialise a copy (an element in the tree also writes the namespaces in scope)."""
+    return etree.tostring(copy.deepcopy(el))
+
+
 class Recorder:
-    """Remember the standOff structure and xml:ids a step creates, to take them out again."""
+    """Remember the standOff structure and xml:ids a step creates, and the annotators it
+    changes (a new ORCID), to take them out again."""
 
     def __init__(self, doc: TeiDocument) -> None:
         self.doc = doc
         self._before = set(self._structure())
         self._ids_before = doc.added_ids()
+        self._people = [(p, copy.deepcopy(p)) for p in self._persons()]
         self.created: list[tuple[etree._Element, etree._Element, int]] = []
         self.new_ids: dict[etree._Element, str] = {}
+        self.changed: list[tuple[etree._Element, etree._Element, etree._Element]] = []
+
+    def _persons(self) -> list[etree._Element]:
+        so = self.doc.standoff()
+        return [] if so is None else list(so.iter(_PERSON))
 
     def _structure(self) -> list[etree._Element]:
         so = self.doc.standoff()
@@ -61,18 +74,20 @@ class Recorder:
         self.new_ids = {
             el: i for el, i in self.doc.added_ids().items() if self._ids_before.get(el) != i
         }
-        del self._before
+        self.changed = [(p, old, copy.deepcopy(p)) for p, old in self._people if _xml(p) != _xml(old)]
+        del self._before, self._people
         return self
 
     @staticmethod
     def unchanged(rec: Recorder) -> bool:
-        """Tell whether nothing structural was created since ``rec`` was made."""
-        return set(rec._structure()) <= rec._before and rec.doc.added_ids() == rec._ids_before
+        """Tell whether nothing structural was created or changed since ``rec`` was made."""
+        return (set(rec._structure()) <= rec._before and rec.doc.added_ids() == rec._ids_before
+                and all(_xml(p) == _xml(old) for p, old in rec._people))  # fmt: skip
 
     @property
     def empty(self) -> bool:
-        """Tell whether the step created nothing structural."""
-        return not self.created and not self.new_ids
+        """Tell whether the step created or changed nothing structural."""
+        return not self.created and not self.new_ids and not self.changed
 
     def undo(self) -> None:
         """Detach the created elements (children first) and drop the added xml:ids."""
@@ -82,9 +97,13 @@ class Recorder:
                 self.doc.unregister_ids(el)
         for el in self.new_ids:
             self.doc.drop_added_id(el)
+        for person, old, _ in self.changed:
+            _restore_content(person, old)
 
     def redo(self) -> None:
         """Re-attach the created elements and put the added xml:ids back."""
+        for person, _, new in self.changed:
+            _restore_content(person, new)
         for el, xml_id in self.new_ids.items():
             self.doc.restore_added_id(el, xml_id)
         for el, parent, index in self.created:
@@ -204,7 +223,7 @@ class EditAnnotation(SessionCommand):
         try:
             self.change(ann)
             ann = doc.annotation(self.ann_id)
-            if etree.tostring(ann.element) == etree.tostring(self.before) and Recorder.unchanged(rec):
+            if _xml(ann.element) == _xml(self.before) and Recorder.unchanged(rec):
                 self.setObsolete(True)  # nothing changed: no undo step
                 return
             ann.touch(self.session.person_id(), when=self.session.clock())

@@ -176,3 +176,38 @@ def test_a_failed_source_edit_or_addition_changes_nothing(session: Session) -> N
             session.add_source(bad)
         assert session.to_bytes(WHEN) == before
     assert session.undo_stack.count() == 1
+
+
+def test_undo_takes_back_an_orcid_added_to_a_known_annotator(session: Session) -> None:
+    p = paragraph(session.doc)
+    session.set_identity("Test Historian")
+    session.annotate((p, 0, p, 5), "gl-comment")
+    session = _reopened(session)
+    on_disk = Path(session.path).read_bytes()
+    session.set_identity("Test Historian", "0000-0002-1825-0097")  # the ORCID is set in the preferences
+    aid = session.annotate((p, 10, p, 20), "gl-bias")
+    session.edit_annotation(aid, "note", lambda a: setattr(a, "note", ["x"]))
+    with_orcid = session.to_bytes(WHEN)
+    assert b"0000-0002-1825-0097" in with_orcid
+    session.undo_stack.undo()
+    session.undo_stack.undo()
+    assert session.to_bytes(WHEN) == on_disk
+    session.undo_stack.redo()
+    session.undo_stack.redo()
+    assert session.to_bytes(WHEN) == with_orcid
+
+
+def test_an_edit_that_changes_nothing_is_no_step_when_the_root_declares_namespaces(
+        sample_copy: Path, qapp) -> None:  # noqa: ANN001  # fmt: skip
+    data = sample_copy.read_bytes().replace(
+        b'<TEI xmlns="http://www.tei-c.org/ns/1.0">',
+        b'<TEI xmlns="http://www.tei-c.org/ns/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">')
+    sample_copy.write_bytes(data)
+    session = Session(tei.load(str(sample_copy)), str(sample_copy))
+    session.set_identity("Test Historian")
+    p = paragraph(session.doc)
+    aid = session.annotate((p, 0, p, 5), "gl-comment")
+    before = session.to_bytes(WHEN)
+    session.edit_annotation(aid, "note", lambda a: setattr(a, "note", []))
+    assert session.undo_stack.count() == 1
+    assert session.to_bytes(WHEN) == before
