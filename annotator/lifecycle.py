@@ -63,6 +63,7 @@ class Lifecycle(QObject):
         self.untitled_key = recovery.new_untitled_key()
         self.untitled_title = ""
         self.base: dict[str, str] = {}  # fingerprints of the annotations as in the file
+        self.pending: recovery.Recovered | None = None  # offered, neither restored nor discarded
         self.recovered_at = 0
         self._loader: Loader | None = None
         self.watcher = QFileSystemWatcher(self)
@@ -134,8 +135,9 @@ class Lifecycle(QObject):
         self.win.statusBar().clearMessage()
         if self.win.session.path:
             self.unwatch()
-            if not self.win.session.is_dirty():
+            if not self.win.session.is_dirty() and self.pending is None:
                 recovery.discard(self.win.session.path)
+        self.pending = None
         self.win.session.path = path
         self.win.session.untitled = False
         self.win.has_document = True
@@ -163,32 +165,90 @@ class Lifecycle(QObject):
             notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "
                          "edit their passage or delete them.")  # fmt: skip
         if self.win.session.path and offer_recovery:
-            rec = recovery.find(self.win.session.path)
-            if rec is not None:
-                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
-                self.win.message_bar.show_message(
-                    f"Glossator found unsaved changes to this file from {when} (the program was "
-                    "closed before they were saved).",
-                    [("Restore", lambda r=rec: self.restore_recovery(r)),
-                     ("Discard", lambda: recovery.discard(self.win.session.path))],
-                    level="warning", kind="recovery")  # fmt: skip
+            found = recovery.find_all(self.win.session.path)
+            if found:
+                self.offer_recovery(found[0], len(found) - 1)
                 return
         if notes:
             self.win.message_bar.show_message(" ".join(notes), level="warning", kind="warnings")
 
-    def restore_recovery(self, rec: recovery.Recovered) -> bool:
-        """Replace the document with its recovery copy (one undoable step), then type again
-        what its typing journal kept (a journal alone is replayed on the open file)."""
-        if rec.data_path != self.win.session.path:
+    def offer_recovery(self, rec: recovery.Recovered, more: int = 0) -> None:
+        """Offer to restore (or discard) unsaved work on the open file left by an earlier run."""
+        self.pending = rec
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
+        text = (f"Glossator found unsaved changes to this file from {when} (the program was "
+                "closed before they were saved).")  # fmt: skip
+        if rec.file_changed:
+            text += (" The file was changed by another program since: Restore puts your "
+                     "annotations back onto the file as it is now and lists any it cannot place.")  # fmt: skip
+        if more:
+            text += f" ({more} older unsaved cop{'ies' if more > 1 else 'y'} kept after this one.)"
+        self.win.message_bar.show_message(
+            text, [("Restore", lambda: self.pending is not None and self.restore_recovery(self.pending)),
+                   ("Discard", self._discard_pending)],
+            level="warning", kind="recovery")  # fmt: skip
+
+    def _discard_pending(self) -> None:
+        rec, self.pending = self.pending, None
+        if rec is not None:
+            recovery.discard(None, stem=rec.stem)
+            self._offer_next_recovery()
+
+    def _offer_next_recovery(self) -> None:
+        path = self.win.session.path
+        found = recovery.find_all(path) if path else []
+        if found:
+            self.offer_recovery(found[0], len(found) - 1)
+
+    def _protect_pending(self) -> None:
+        """Move an offered copy the user has not decided on out of the way of a save or of a
+        newer recovery copy (it stays offered: nothing is gone until the user has seen it)."""
+        if self.pending is not None:
             try:
-                new = TeiDocument.from_bytes(rec.read(), self.win.session.path)
+                self.pending = recovery.set_aside(self.pending)
+            except OSError as exc:
+                log.warning("cannot set the recovery copy aside: %s", exc)
+
+    def restore_recovery(self, rec: recovery.Recovered) -> bool:
+        """Restore unsaved work from a recovery copy (one undoable step), then type again what
+        its typing journal kept (a journal alone is replayed on the open file).
+
+        The copy replaces the document when the file is as the work began and nothing was
+        changed here since; otherwise its annotations are carried onto the document as it is
+        (re-anchored by their quotes; those that cannot be placed are kept and listed)."""
+        w = self.win
+        path = w.session.path
+        if not path or (rec.original and os.path.abspath(rec.original) != path):
+            w.statusBar().showMessage("That recovery copy belongs to another file.", 6000)
+            return False
+        typing = rec.typing
+        report = None
+        if rec.data_path != path:
+            try:
+                new = TeiDocument.from_bytes(rec.read(), path)
+                disk = w.session.doc.disk
+                as_begun = (disk is not None and disk.sha256 == rec.base_sha256 if rec.base_sha256
+                            else not rec.file_changed)  # fmt: skip
+                if not as_begun or w.session.is_dirty():
+                    onto = TeiDocument.from_bytes(w.session.to_bytes(), path)
+                    report = anchoring.reapply(onto, new, rec.base)
+                    typing = [(report.renamed.get(a, a), f, t) for a, f, t in typing]
+                    new = onto
             except (tei.TeiError, OSError) as exc:
-                show_error(self.win, exc, "The recovery copy cannot be read.")
+                show_error(w, exc, "The recovery copy cannot be read; it is kept in "
+                           f"{os.path.dirname(rec.data_path)}.")  # fmt: skip
                 return False
-            new.disk = self.win.session.doc.disk
-            self.win.session.restore_document(new)
-        self.win.editor.replay_typing(rec.typing)
-        self.win.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)
+            new.disk = w.session.doc.disk
+            w.session.restore_document(new)
+        self.pending = None
+        if ".kept-" in rec.stem:  # a copy set aside: its work is in this session now
+            recovery.discard(None, stem=rec.stem)
+        w.editor.replay_typing(typing)
+        if report is not None and (report.unplaced or report.renamed):
+            w.message_bar.show_message("Restored onto the file as it is now: " + report.summary(),
+                                       level="warning", kind="restored")  # fmt: skip
+        else:
+            w.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)
         return True
 
     def offer_untitled_recovery(self) -> bool:
@@ -271,6 +331,7 @@ class Lifecycle(QObject):
         return self._save_to(path)
 
     def _save_to(self, path: str | None, force: bool = False) -> bool:
+        self._protect_pending()
         old_path = self.win.session.path
         try:
             written = self.win.session.save(path, force=force)
@@ -377,9 +438,11 @@ class Lifecycle(QObject):
         self.win.editor.commit_pending()
         if not self.win.session.is_dirty():  # an untitled document (an import) is kept from the start
             return ""
+        self._protect_pending()
+        disk = self.win.session.doc.disk
         try:
             written = recovery.write(self.win.session.path, self.win.session.to_bytes(), self.untitled_key,
-                                     self.untitled_title)  # fmt: skip
+                                     self.untitled_title, disk.sha256 if disk else "", self.base)  # fmt: skip
             self.win.editor.clear_typing_journal()
             recovery.discard_typing(self.win.session.path, self.untitled_key)
             self.recovered_at = self.win.session.undo_stack.index()
@@ -400,6 +463,7 @@ class Lifecycle(QObject):
         annotation may be new)."""
         if self.win.session.undo_stack.index() != self.recovered_at and self.autosave():
             return
+        self._protect_pending()
         try:
             recovery.write_typing(self.win.session.path, self.untitled_key, journal)
         except OSError as exc:
@@ -414,6 +478,7 @@ class Lifecycle(QObject):
         if choice == "save":
             return self.save()
         if choice == "discard":
+            self._protect_pending()
             recovery.discard(self.win.session.path, self.untitled_key)
             return True
         return False

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QAction, QTextCursor
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import tei
@@ -20,6 +20,11 @@ CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModi
 def annotate_by_keys(window: MainWindow, qtbot, block: int, start: int, length: int,  # noqa: ANN001
                      key: Qt.Key = Qt.Key.Key_C, note: str = "") -> str:  # fmt: skip
     """Select ``length`` characters with Shift+Right, press a category key, type a note."""
+    if not window.isVisible():
+        window.show()
+        qtbot.waitExposed(window)
+    window.activateWindow()  # shortcuts go to the active window
+    qtbot.waitUntil(window.isActiveWindow)
     view = window.view
     cur = QTextCursor(view.document())
     cur.setPosition(view.map.reading_to_qt(block, start))
@@ -150,3 +155,53 @@ def test_reload_reapplies_unsaved_annotations_onto_the_changed_file(window: Main
     again = tei.load(str(sample_copy))
     assert again.annotation(moved).note == ["moved by the other program"]
     assert "Glorious" in again.text.blocks[0].reading
+
+
+# -- message bars belong to their document --------------------------------------------------------
+HEAD = ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title>'
+        '</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc>'
+        '</teiHeader>')  # fmt: skip
+ORPHAN = (HEAD + '<text><body><p xml:id="p1">Some text to read here.</p></body></text>'
+          '<standOff type="glossator"><listAnnotation type="glossator"><annotation xml:id="gl-a1" '
+          'target="#string-range(gone,0,4)" ana="#gl-comment"/></listAnnotation></standOff></TEI>')  # fmt: skip
+NO_TEXT = HEAD + "<text><body><p/></body></text></TEI>"
+
+
+def _open_by_menu(window: MainWindow, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """File ▸ Open… with the dialog answering ``path``."""
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    window.findChild(QAction, "action_open").trigger()
+
+
+@pytest.mark.parametrize(("xml", "said"), [(ORPHAN, "could not be placed"), (NO_TEXT, "no text to read")])
+def test_a_warning_about_one_file_is_not_shown_over_the_next(window: MainWindow, tmp_path: Path, xml: str,
+                                                             said: str, sample_copy: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    first = tmp_path / "first.xml"
+    first.write_text(xml, encoding="utf-8")
+    _open_by_menu(window, first, monkeypatch)
+    assert window.message_bar.isVisible() and said in window.message_bar.label.text()
+    _open_by_menu(window, sample_copy, monkeypatch)
+    assert window.session.path == str(sample_copy)
+    assert not window.message_bar.isVisible()
+
+
+def test_a_recovery_offer_is_not_carried_over_to_the_next_file(window: MainWindow, qtbot, tmp_path: Path,  # noqa: ANN001
+                                                               sample_copy: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    aid = annotate_by_keys(window, qtbot, 0, 4, 34, note="left by a crash")
+    window.autosave()
+    window.session.undo_stack.setClean()  # the crash
+    window.lifecycle.stop()
+    second = MainWindow(str(sample_copy))
+    qtbot.addWidget(second)
+    assert second.message_bar.kind == "recovery"
+    other = tmp_path / "other.xml"
+    other.write_text(HEAD + "<text><body><p>Another text.</p></body></text></TEI>", encoding="utf-8")
+    _open_by_menu(second, other, monkeypatch)
+    assert not second.message_bar.isVisible()
+    # the unseen copy was not deleted with the bar: opening the file again offers it
+    _open_by_menu(second, sample_copy, monkeypatch)
+    assert second.message_bar.kind == "recovery"
+    second.message_bar.button("Restore").click()
+    assert second.session.doc.annotation(aid).note == ["left by a crash"]
