@@ -20,7 +20,7 @@ import tei
 from tei import anchoring
 from tei.document import TeiDocument
 
-from . import recovery, settings
+from . import lock, recovery, settings
 from .display import DisplayMap
 from .errors import show_error
 
@@ -64,6 +64,8 @@ class Lifecycle(QObject):
         self.untitled_title = ""
         self.base: dict[str, str] = {}  # fingerprints of the annotations as in the file
         self.pending: recovery.Recovered | None = None  # offered, neither restored nor discarded
+        self.read_only = False  # the file is open in another window: Save asks for another name
+        self.locked_by: lock.Holder | None = None
         self.recovered_at = 0
         self._loader: Loader | None = None
         self.watcher = QFileSystemWatcher(self)
@@ -85,9 +87,20 @@ class Lifecycle(QObject):
         self.apply_autosave_interval()
 
     def stop(self) -> None:
-        """Stop the timers (the window is closing)."""
+        """Stop the timers and give up the file (the window is closing)."""
         self.autosave_timer.stop()
         self.change_timer.stop()
+        lock.release(self.win.session.path, self)
+
+    def holds(self, path: str) -> bool:
+        """Tell whether this window has ``path`` open for writing (see :mod:`lock`)."""
+        w = self.win
+        return w.has_document and w.session.path == path and not self.read_only
+
+    def _rec_path(self) -> str | None:
+        """Return the path recovery copies are kept under (None: as an untitled document,
+        for a file open read-only, whose copy belongs to the window that has it open)."""
+        return None if self.read_only else self.win.session.path
 
     def _stack_changed(self, _index: int) -> None:
         self.change_timer.start()  # a recovery copy shortly after every change
@@ -136,8 +149,12 @@ class Lifecycle(QObject):
         if self.win.session.path:
             self.unwatch()
             if not self.win.session.is_dirty() and self.pending is None:
-                recovery.discard(self.win.session.path)
+                recovery.discard(self._rec_path(), self.untitled_key)
+            lock.release(self.win.session.path, self)
         self.pending = None
+        self.read_only = False
+        self.locked_by = lock.acquire(path, self)
+        self.read_only = self.locked_by is not None
         self.win.session.path = path
         self.win.session.untitled = False
         self.win.has_document = True
@@ -164,6 +181,9 @@ class Lifecycle(QObject):
             n = len(self.win.view.unresolved)
             notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "
                          "edit their passage or delete them.")  # fmt: skip
+        if self.read_only and self.locked_by is not None:
+            self._say_locked(self.locked_by, notes)
+            return
         if self.win.session.path and offer_recovery:
             found = recovery.find_all(self.win.session.path)
             if found:
@@ -171,6 +191,28 @@ class Lifecycle(QObject):
                 return
         if notes:
             self.win.message_bar.show_message(" ".join(notes), level="warning", kind="warnings")
+
+    def _say_locked(self, holder: lock.Holder, notes: list[str]) -> None:
+        name = os.path.basename(self.win.session.path or "")
+        where = "another Glossator window" if holder.same_process else f"another Glossator (process {holder.pid})"
+        actions = []
+        if holder.same_process:
+            actions.append(("Switch to it", lambda: self._switch_to(holder)))
+        actions.append(("Save As…", lambda: self.save_as()))
+        self.win.message_bar.show_message(
+            f"{name} is already open in {where}. It is open here read-only, so that neither "
+            "window overwrites the other's work: Save As… keeps what you do here in another file. "
+            + " ".join(notes), actions, level="warning", kind="locked")  # fmt: skip
+
+    def _switch_to(self, holder: lock.Holder) -> None:
+        other = getattr(holder.owner, "win", None)
+        if other is None:
+            return
+        other.show()
+        other.raise_()
+        other.activateWindow()
+        if not self.win.session.is_dirty():
+            self.win.close()
 
     def offer_recovery(self, rec: recovery.Recovered, more: int = 0) -> None:
         """Offer to restore (or discard) unsaved work on the open file left by an earlier run."""
@@ -305,6 +347,8 @@ class Lifecycle(QObject):
         self.win.session.untitled = True
         self.win.has_document = True
         self.untitled_title = title
+        lock.release(self.win.session.path, self)
+        self.read_only = False
         self.base = {}
         self.clear_document_bars()
         self.win.session.replace_document(doc)
@@ -331,8 +375,20 @@ class Lifecycle(QObject):
         return self._save_to(path)
 
     def _save_to(self, path: str | None, force: bool = False) -> bool:
-        self._protect_pending()
         old_path = self.win.session.path
+        if self.read_only and (path is None or os.path.abspath(path) == old_path):
+            self.win.message_bar.show_message(
+                f"{os.path.basename(old_path or '')} is open read-only here (it is open in another "
+                "window): save what you did here under another name.",
+                [("Save As…", lambda: self.save_as())], level="warning", kind="locked")  # fmt: skip
+            return False
+        if path is not None and os.path.abspath(path) != old_path and lock.holder(path, self):
+            show_error(self.win, tei.SaveError("this file is open in another Glossator window; "
+                                                    "choose another name", path=os.path.abspath(path)),
+                       "The document was not saved; your changes are still here.")  # fmt: skip
+            return False
+        self._protect_pending()
+        rec_old = self._rec_path()
         try:
             written = self.win.session.save(path, force=force)
         except tei.SaveConflictError:
@@ -344,13 +400,18 @@ class Lifecycle(QObject):
         self.base = anchoring.fingerprints(self.win.session.doc)
         if old_path and old_path != written:
             self.watcher.removePath(old_path)
-        recovery.discard(old_path, self.untitled_key)
-        recovery.discard(written)
+        recovery.discard(rec_old, self.untitled_key)
+        if old_path != written or not self.read_only:
+            recovery.discard(written)
+        if old_path != written:
+            lock.release(old_path, self)
+            self.read_only = False
+            self.locked_by = lock.acquire(written, self)
         self.win.editor.clear_typing_journal()
         if written not in self.watcher.files():
             self.watcher.addPath(written)
         settings.add_recent(written)
-        if self.win.message_bar.kind in ("conflict", "changed"):
+        if self.win.message_bar.kind in ("conflict", "changed", "locked"):
             self.win.message_bar.hide()
         self.win._update_title()
         return True
@@ -441,10 +502,12 @@ class Lifecycle(QObject):
         self._protect_pending()
         disk = self.win.session.doc.disk
         try:
-            written = recovery.write(self.win.session.path, self.win.session.to_bytes(), self.untitled_key,
-                                     self.untitled_title, disk.sha256 if disk else "", self.base)  # fmt: skip
+            title = self.untitled_title or (f"{self.win.session.display_name()} (opened read-only)"
+                                            if self.read_only else "")  # fmt: skip
+            written = recovery.write(self._rec_path(), self.win.session.to_bytes(), self.untitled_key,
+                                     title, disk.sha256 if disk else "", self.base)  # fmt: skip
             self.win.editor.clear_typing_journal()
-            recovery.discard_typing(self.win.session.path, self.untitled_key)
+            recovery.discard_typing(self._rec_path(), self.untitled_key)
             self.recovered_at = self.win.session.undo_stack.index()
             return written
         except (tei.TeiError, OSError) as exc:
@@ -465,7 +528,7 @@ class Lifecycle(QObject):
             return
         self._protect_pending()
         try:
-            recovery.write_typing(self.win.session.path, self.untitled_key, journal)
+            recovery.write_typing(self._rec_path(), self.untitled_key, journal)
         except OSError as exc:
             log.warning("typing journal not written: %s", exc)
 
@@ -479,7 +542,7 @@ class Lifecycle(QObject):
             return self.save()
         if choice == "discard":
             self._protect_pending()
-            recovery.discard(self.win.session.path, self.untitled_key)
+            recovery.discard(self._rec_path(), self.untitled_key)
             return True
         return False
 

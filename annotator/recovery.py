@@ -142,7 +142,8 @@ def discard(path: str | None, untitled_key: str = "", stem: str = "") -> None:
             log.warning("cannot delete recovery file: %s", exc)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Tell whether process ``pid`` is running and looks like Glossator (not a reused pid)."""
     if pid <= 0:
         return False
     try:
@@ -186,7 +187,7 @@ def find_untitled(exclude: set[str] | frozenset[str] = frozenset()) -> list[Reco
             continue
         pid_text = key.split("-", 1)[0]
         pid = int(pid_text) if pid_text.isdigit() else 0
-        if pid != os.getpid() and _process_alive(pid):
+        if pid != os.getpid() and process_alive(pid):
             continue
         found.append(Recovered(stem + ".xml", None, float(meta.get("saved_at", 0) or 0), key,
                                str(meta.get("title") or ""), read_typing(None, key)))  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,51 @@ def test_a_recovery_offer_is_not_carried_over_to_the_next_file(window: MainWindo
     assert second.message_bar.kind == "recovery"
     second.message_bar.button("Restore").click()
     assert second.session.doc.annotation(aid).note == ["left by a crash"]
+
+
+# -- the same file in two windows -----------------------------------------------------------------
+def test_a_second_window_on_an_open_file_is_read_only_and_can_switch(window: MainWindow, qtbot,  # noqa: ANN001
+                                                                     sample_copy: Path) -> None:  # fmt: skip
+    original = sample_copy.read_bytes()
+    second = MainWindow(str(sample_copy))
+    qtbot.addWidget(second)
+    bar = second.message_bar
+    assert bar.kind == "locked" and "already open in another Glossator window" in bar.label.text()
+    annotate_by_keys(second, qtbot, 0, 4, 10)
+    qtbot.keyClick(second.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert sample_copy.read_bytes() == original and second.isWindowModified()
+    assert second.message_bar.kind == "locked" and "read-only" in second.message_bar.label.text()
+    # the first window saves as usual
+    aid = annotate_by_keys(window, qtbot, 1, 0, 10, note="the writer's")
+    assert window.save() and tei.load(str(sample_copy)).annotation(aid).note == ["the writer's"]
+    third = MainWindow(str(sample_copy))
+    qtbot.addWidget(third)
+    third.show()
+    third.message_bar.button("Switch to it").click()
+    assert not third.isVisible() and window.isActiveWindow()
+
+
+def test_a_file_open_in_another_process_opens_read_only_until_that_process_dies(qtbot, sample_copy: Path) -> None:  # noqa: ANN001
+    import json
+    import subprocess
+    import sys
+
+    from annotator import lock
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        Path(lock.lock_path(str(sample_copy))).write_text(json.dumps({"pid": other.pid}))
+        first = MainWindow(str(sample_copy))
+        qtbot.addWidget(first)
+        assert first.lifecycle.read_only and f"process {other.pid}" in first.message_bar.label.text()
+        assert first.message_bar.button("Switch to it") is None
+        first.close()
+    finally:
+        other.kill()
+        other.wait()
+    again = MainWindow(str(sample_copy))  # the lock of a dead process is not stuck
+    qtbot.addWidget(again)
+    assert not again.lifecycle.read_only and again.message_bar.kind != "locked"
+    assert json.loads(Path(lock.lock_path(str(sample_copy))).read_text())["pid"] == os.getpid()
+    again.close()
+    assert not Path(lock.lock_path(str(sample_copy))).exists()
