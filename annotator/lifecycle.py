@@ -85,6 +85,7 @@ class Lifecycle(QObject):
         w.editor.typed.connect(self.write_typing)
         w.message_bar.closed.connect(self._message_closed)
         self.apply_autosave_interval()
+        recovery.clean_stale()
 
     def stop(self) -> None:
         """Stop the timers and give up the file (the window is closing)."""

@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -270,3 +271,49 @@ def set_aside(rec: Recovered) -> Recovered:
     data_path = new + ".xml" if rec.data_path == rec.stem + ".xml" else rec.data_path
     return Recovered(data_path, rec.original, rec.saved_at, rec.untitled_key, rec.title, rec.typing,
                      new, rec.file_changed, rec.base, rec.base_sha256)  # fmt: skip
+
+
+_TEMP = re.compile(r"\.glossator-(\d+)-.*\.tmp$")
+#: a temporary file without a process id (older Glossators) is surely dead after this long
+LEGACY_TEMP_AGE = 3600.0
+
+
+def clean_stale() -> list[str]:
+    """Delete what processes that are no longer running left in the recovery folder: temporary
+    files of a write they did not finish, and their lock files. Return the names deleted."""
+    folder = recovery_dir()
+    gone = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    for name in names:
+        full = os.path.join(folder, name)
+        m = _TEMP.match(name)
+        if m:
+            stale = int(m.group(1)) != os.getpid() and not process_alive(int(m.group(1)))
+        elif name.endswith(".tmp") and (name.startswith(".glossator-") or name.endswith(".typing.tmp")):
+            try:
+                stale = time.time() - os.path.getmtime(full) > LEGACY_TEMP_AGE
+            except OSError:
+                continue
+        elif name.endswith(".lock"):
+            stale = _lock_is_stale(full)
+        else:
+            continue
+        if stale:
+            try:
+                os.unlink(full)
+                gone.append(name)
+            except OSError as exc:
+                log.warning("cannot delete %s: %s", full, exc)
+    return gone
+
+
+def _lock_is_stale(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            pid = int(json.load(fh).get("pid", 0))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return False
+    return pid != os.getpid() and not process_alive(pid)

@@ -97,7 +97,7 @@ def _keep_backup(path: str, folder: str) -> None:
 
 
 def _write_replace(path: str, data: bytes, folder: str, mode_of: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".glossator-", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".glossator-{os.getpid()}-", suffix=".tmp", dir=folder)  # pid: see cleanup
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

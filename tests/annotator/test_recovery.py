@@ -113,3 +113,45 @@ def test_a_restore_of_a_copy_for_another_file_is_refused(window: MainWindow, dea
     assert not window.lifecycle.restore_recovery(rec)
     assert "another file" in window.statusBar().currentMessage()
     del dead
+
+
+def test_temp_files_of_a_killed_write_are_cleaned_up_only_for_dead_processes(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+
+    folder = Path(recovery.recovery_dir())
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        names = {f".glossator-{dead.pid}-k3j4.tmp": False, f".glossator-{alive.pid}-x9.tmp": True,
+                 f".glossator-{os.getpid()}-mine.tmp": True, "0123abcd.xml": True}  # fmt: skip
+        for name in names:
+            (folder / name).write_bytes(b"<TEI")
+        old = folder / ".glossator-q1w2e3.tmp"  # an older Glossator's name, an hour old
+        old.write_bytes(b"<TEI")
+        os.utime(old, (time.time() - 7200, time.time() - 7200))
+        w = MainWindow(None)
+        qtbot.addWidget(w)
+        for name, kept in names.items():
+            assert (folder / name).exists() == kept, name
+        assert not old.exists()
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_a_real_write_leaves_only_temp_names_that_carry_the_process_id(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def spy(src, dst):  # noqa: ANN001, ANN202
+        seen.append(os.path.basename(str(src)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    recovery.write(str(tmp_path / "doc.xml"), b"<TEI/>")
+    recovery.write_typing(str(tmp_path / "doc.xml"), "", [("a", "note_edit", "x")])
+    temps = [n for n in seen if n.endswith(".tmp")]
+    assert len(temps) == 3 and all(n.startswith(f".glossator-{os.getpid()}-") for n in temps)
