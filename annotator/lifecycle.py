@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 import tei
 from tei import anchoring
 from tei.document import TeiDocument
+from tei.storage import is_read_only
 
 from . import lock, recovery, settings
 from .display import DisplayMap
@@ -176,6 +177,13 @@ class Lifecycle(QObject):
             notes.append("This document has no text to read: its <text> is empty (a catalogue "
                          "record or manuscript description keeps its content in the teiHeader, "
                          "which Glossator does not annotate).")  # fmt: skip
+        path = self.win.session.path
+        if path and is_read_only(path):
+            notes.append(f"{os.path.basename(path)} is read-only: you can annotate it, but to keep "
+                         "your annotations save them under another name (File ▸ Save As…).")  # fmt: skip
+        elif path and not os.access(os.path.dirname(path), os.W_OK):
+            notes.append(f"{os.path.basename(path)} is on a read-only disk or in a folder you cannot "
+                         "write to: to keep your annotations save them elsewhere (File ▸ Save As…).")  # fmt: skip
         if reapplied is not None and reapplied.changed:
             notes.append(reapplied.summary())
         elif self.win.view.unresolved:
@@ -395,6 +403,13 @@ class Lifecycle(QObject):
         except tei.SaveConflictError:
             self._offer_conflict()
             return False
+        except tei.ReadOnlyFileError:
+            self.win.message_bar.show_message(
+                f"{os.path.basename(old_path or path or '')} is read-only (its permissions allow no "
+                "writing), so it was not replaced: your changes are still here. Save them under "
+                "another name, or make the file writable and save again.",
+                [("Save As…", lambda: self.save_as())], level="error", kind="readonly")  # fmt: skip
+            return False
         except (tei.TeiError, OSError) as exc:
             show_error(self.win, exc, "The document was not saved; your changes are still here.")
             return False
@@ -412,7 +427,7 @@ class Lifecycle(QObject):
         if written not in self.watcher.files():
             self.watcher.addPath(written)
         settings.add_recent(written)
-        if self.win.message_bar.kind in ("conflict", "changed", "locked"):
+        if self.win.message_bar.kind in ("conflict", "changed", "locked", "readonly"):
             self.win.message_bar.hide()
         self.win._update_title()
         return True

@@ -30,6 +30,7 @@ from .errors import (
     NotTeiError,
     NotXmlError,
     PointerError,
+    ReadOnlyFileError,
     SaveConflictError,
     SaveError,
     TeiError,
@@ -48,6 +49,6 @@ def load(path: str) -> TeiDocument:
 __all__ = [
     "Alternative", "Annotation", "AnnotationError", "BiasNote", "ContestedFigure",
     "EncodingError", "HostileXmlError", "MalformedXmlError", "NotTeiError", "NotXmlError",
-    "PointerError", "Quantity", "Resolution", "SaveConflictError", "SaveError", "SourceLink",
+    "PointerError", "Quantity", "ReadOnlyFileError", "Resolution", "SaveConflictError", "SaveError", "SourceLink",
     "TeiDocument", "TeiError", "TextImportError", "TooLargeError", "load",
 ]  # fmt: skip

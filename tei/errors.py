@@ -72,3 +72,7 @@ class SaveError(TeiError):
 
 class TextImportError(TeiError):
     """A plain-text source cannot be imported (empty, undecodable)."""
+
+
+class ReadOnlyFileError(SaveError):
+    """The file is read-only (no write permission bits): it is not replaced unless forced."""

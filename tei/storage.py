@@ -9,7 +9,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
-from .errors import SaveConflictError, SaveError
+from .errors import ReadOnlyFileError, SaveConflictError, SaveError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ def atomic_write(path: str, data: bytes, *, expected: DiskState | None = None,
     """Write ``data`` to ``path`` atomically (temp file, fsync, rename) and return its new state.
 
     The previous file is kept as ``path + '.bak'``. If ``expected`` is given and the file on
-    disk no longer matches it, :class:`SaveConflictError` is raised unless ``force`` is true.
+    disk no longer matches it, :class:`SaveConflictError` is raised unless ``force`` is true;
+    so is :class:`ReadOnlyFileError` for a file without write permission bits.
     """
     path = os.path.abspath(path)
     folder = os.path.dirname(path)
@@ -65,6 +66,12 @@ def atomic_write(path: str, data: bytes, *, expected: DiskState | None = None,
         raise SaveConflictError(
             "the file was changed on disk by another program since it was opened; "
             "reload it, or save anyway to overwrite those changes",
+            path=path,
+        )
+    if not force and is_read_only(path):
+        raise ReadOnlyFileError(
+            "the file is read-only (its permissions allow no writing); save under another name, "
+            "or make it writable first",
             path=path,
         )
     try:
@@ -78,6 +85,15 @@ def atomic_write(path: str, data: bytes, *, expected: DiskState | None = None,
     except OSError as exc:
         raise SaveError(f"cannot write the file: {exc.strerror or exc}", path=path) from None
     return DiskState.of_bytes(path, data)
+
+
+def is_read_only(path: str) -> bool:
+    """Tell whether an existing file has no write permission bit at all (as vim judges it: a
+    rename could replace it, and root could write it, but its owner made it read-only)."""
+    try:
+        return not os.stat(path).st_mode & 0o222
+    except OSError:
+        return False
 
 
 def _keep_backup(path: str, folder: str) -> None:

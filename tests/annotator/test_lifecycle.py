@@ -254,3 +254,35 @@ def test_a_file_open_in_another_process_opens_read_only_until_that_process_dies(
     assert json.loads(Path(lock.lock_path(str(sample_copy))).read_text())["pid"] == os.getpid()
     again.close()
     assert not Path(lock.lock_path(str(sample_copy))).exists()
+
+
+# -- read-only files and folders -------------------------------------------------------------------
+def test_a_read_only_file_says_so_is_not_replaced_and_save_as_is_offered(qtbot, sample_copy: Path,  # noqa: ANN001
+                                                                         tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    sample_copy.chmod(0o444)  # a historian's master copy
+    original = sample_copy.read_bytes()
+    w = MainWindow(str(sample_copy))
+    qtbot.addWidget(w)
+    assert not w.message_bar.isHidden() and "is read-only" in w.message_bar.label.text()
+    aid = annotate_by_keys(w, qtbot, 0, 4, 34, note="kept elsewhere")
+    qtbot.keyClick(w.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert sample_copy.read_bytes() == original and (sample_copy.stat().st_mode & 0o777) == 0o444
+    assert w.message_bar.kind == "readonly" and w.isWindowModified()
+    out = tmp_path / "mine.xml"
+    calls = patch_save_dialog(monkeypatch, str(out))
+    w.message_bar.button("Save As…").click()
+    assert len(calls) == 1 and tei.load(str(out)).annotation(aid).note == ["kept elsewhere"]
+    assert sample_copy.read_bytes() == original and not w.isWindowModified()
+
+
+def test_a_file_in_a_folder_that_cannot_be_written_says_so(qtbot, sample_copy: Path,  # noqa: ANN001
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    folder = str(sample_copy.parent)
+    real_access = os.access
+    # a read-only mount (EROFS), as the operating system reports it
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if (str(p) == folder and mode == os.W_OK)
+                        else real_access(p, mode, **k))  # fmt: skip
+    w = MainWindow(str(sample_copy))
+    qtbot.addWidget(w)
+    assert not w.message_bar.isHidden() and "read-only disk" in w.message_bar.label.text()
