@@ -65,8 +65,7 @@ class Lifecycle(QObject):
         self.untitled_title = ""
         self.base: dict[str, str] = {}  # fingerprints of the annotations as in the file
         self.pending: recovery.Recovered | None = None  # offered, neither restored nor discarded
-        self.read_only = False  # the file is open in another window: Save asks for another name
-        self.locked_by: lock.Holder | None = None
+        self.locked_by: lock.Holder | None = None  # the file is open in another window
         self.recovered_at = 0
         self._loader: Loader | None = None
         self.watcher = QFileSystemWatcher(self)
@@ -93,6 +92,11 @@ class Lifecycle(QObject):
         self.autosave_timer.stop()
         self.change_timer.stop()
         lock.release(self.win.session.path, self)
+
+    @property
+    def read_only(self) -> bool:
+        """Tell whether the file is open read-only here (another window has it open)."""
+        return self.locked_by is not None
 
     def holds(self, path: str) -> bool:
         """Tell whether this window has ``path`` open for writing (see :mod:`lock`)."""
@@ -154,9 +158,7 @@ class Lifecycle(QObject):
                 recovery.discard(self._rec_path(), self.untitled_key)
             lock.release(self.win.session.path, self)
         self.pending = None
-        self.read_only = False
         self.locked_by = lock.acquire(path, self)
-        self.read_only = self.locked_by is not None
         self.win.session.path = path
         self.win.session.untitled = False
         self.win.has_document = True
@@ -190,7 +192,7 @@ class Lifecycle(QObject):
             n = len(self.win.view.unresolved)
             notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "
                          "edit their passage or delete them.")  # fmt: skip
-        if self.read_only and self.locked_by is not None:
+        if self.locked_by is not None:
             self._say_locked(self.locked_by, notes)
             return
         if self.win.session.path and offer_recovery:
@@ -357,7 +359,7 @@ class Lifecycle(QObject):
         self.win.has_document = True
         self.untitled_title = title
         lock.release(self.win.session.path, self)
-        self.read_only = False
+        self.locked_by = None
         self.base = {}
         self.clear_document_bars()
         self.win.session.replace_document(doc)
@@ -421,7 +423,6 @@ class Lifecycle(QObject):
             recovery.discard(written)
         if old_path != written:
             lock.release(old_path, self)
-            self.read_only = False
             self.locked_by = lock.acquire(written, self)
         self.win.editor.clear_typing_journal()
         if written not in self.watcher.files():
