@@ -20,8 +20,9 @@ import tei
 from tei import anchoring
 from tei.document import TeiDocument
 from tei.resources import ANNOTATED_SAMPLE
+from tei.storage import is_read_only
 
-from . import recovery, settings
+from . import lock, recovery, settings
 from .display import DisplayMap
 from .errors import show_error
 
@@ -63,6 +64,8 @@ class Lifecycle(QObject):
         self.untitled_key = recovery.new_untitled_key()
         self.untitled_title = ""
         self.base: dict[str, str] = {}  # fingerprints of the annotations as in the file
+        self.pending: recovery.Recovered | None = None  # offered, neither restored nor discarded
+        self.locked_by: lock.Holder | None = None  # the file is open in another window
         self.recovered_at = 0
         self._loader: Loader | None = None
         self.watcher = QFileSystemWatcher(self)
@@ -82,11 +85,28 @@ class Lifecycle(QObject):
         w.editor.typed.connect(self.write_typing)
         w.message_bar.closed.connect(self._message_closed)
         self.apply_autosave_interval()
+        recovery.clean_stale()
 
     def stop(self) -> None:
-        """Stop the timers (the window is closing)."""
+        """Stop the timers and give up the file (the window is closing)."""
         self.autosave_timer.stop()
         self.change_timer.stop()
+        lock.release(self.win.session.path, self)
+
+    @property
+    def read_only(self) -> bool:
+        """Tell whether the file is open read-only here (another window has it open)."""
+        return self.locked_by is not None
+
+    def holds(self, path: str) -> bool:
+        """Tell whether this window has ``path`` open for writing (see :mod:`lock`)."""
+        w = self.win
+        return w.has_document and w.session.path == path and not self.read_only
+
+    def _rec_path(self) -> str | None:
+        """Return the path recovery copies are kept under (None: as an untitled document,
+        for a file open read-only, whose copy belongs to the window that has it open)."""
+        return None if self.read_only else self.win.session.path
 
     def _stack_changed(self, _index: int) -> None:
         self.change_timer.start()  # a recovery copy shortly after every change
@@ -134,8 +154,11 @@ class Lifecycle(QObject):
         self.win.statusBar().clearMessage()
         if self.win.session.path:
             self.unwatch()
-            if not self.win.session.is_dirty():
-                recovery.discard(self.win.session.path)
+            if not self.win.session.is_dirty() and self.pending is None:
+                recovery.discard(self._rec_path(), self.untitled_key)
+            lock.release(self.win.session.path, self)
+        self.pending = None
+        self.locked_by = lock.acquire(path, self)
         self.win.session.path = path
         self.win.session.untitled = False
         self.win.has_document = True
@@ -156,39 +179,129 @@ class Lifecycle(QObject):
             notes.append("This document has no text to read: its <text> is empty (a catalogue "
                          "record or manuscript description keeps its content in the teiHeader, "
                          "which Glossator does not annotate).")  # fmt: skip
+        path = self.win.session.path
+        if path and is_read_only(path):
+            notes.append(f"{os.path.basename(path)} is read-only: you can annotate it, but to keep "
+                         "your annotations save them under another name (File ▸ Save As…).")  # fmt: skip
+        elif path and not os.access(os.path.dirname(path), os.W_OK):
+            notes.append(f"{os.path.basename(path)} is on a read-only disk or in a folder you cannot "
+                         "write to: to keep your annotations save them elsewhere (File ▸ Save As…).")  # fmt: skip
         if reapplied is not None and reapplied.changed:
             notes.append(reapplied.summary())
         elif self.win.view.unresolved:
             n = len(self.win.view.unresolved)
             notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "
                          "edit their passage or delete them.")  # fmt: skip
+        if self.locked_by is not None:
+            self._say_locked(self.locked_by, notes)
+            return
         if self.win.session.path and offer_recovery:
-            rec = recovery.find(self.win.session.path)
-            if rec is not None:
-                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
-                self.win.message_bar.show_message(
-                    f"Glossator found unsaved changes to this file from {when} (the program was "
-                    "closed before they were saved).",
-                    [("Restore", lambda r=rec: self.restore_recovery(r)),
-                     ("Discard", lambda: recovery.discard(self.win.session.path))],
-                    level="warning", kind="recovery")  # fmt: skip
+            found = recovery.find_all(self.win.session.path)
+            if found:
+                self.offer_recovery(found[0], len(found) - 1)
                 return
         if notes:
             self.win.message_bar.show_message(" ".join(notes), level="warning", kind="warnings")
 
-    def restore_recovery(self, rec: recovery.Recovered) -> bool:
-        """Replace the document with its recovery copy (one undoable step), then type again
-        what its typing journal kept (a journal alone is replayed on the open file)."""
-        if rec.data_path != self.win.session.path:
+    def _say_locked(self, holder: lock.Holder, notes: list[str]) -> None:
+        name = os.path.basename(self.win.session.path or "")
+        where = "another Glossator window" if holder.same_process else f"another Glossator (process {holder.pid})"
+        actions = []
+        if holder.same_process:
+            actions.append(("Switch to it", lambda: self._switch_to(holder)))
+        actions.append(("Save As…", lambda: self.save_as()))
+        self.win.message_bar.show_message(
+            f"{name} is already open in {where}. It is open here read-only, so that neither "
+            "window overwrites the other's work: Save As… keeps what you do here in another file. "
+            + " ".join(notes), actions, level="warning", kind="locked")  # fmt: skip
+
+    def _switch_to(self, holder: lock.Holder) -> None:
+        other = getattr(holder.owner, "win", None)
+        if other is None:
+            return
+        other.show()
+        other.raise_()
+        other.activateWindow()
+        if not self.win.session.is_dirty():
+            self.win.close()
+
+    def offer_recovery(self, rec: recovery.Recovered, more: int = 0) -> None:
+        """Offer to restore (or discard) unsaved work on the open file left by an earlier run."""
+        self.pending = rec
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.saved_at))
+        text = (f"Glossator found unsaved changes to this file from {when} (the program was "
+                "closed before they were saved).")  # fmt: skip
+        if rec.file_changed:
+            text += (" The file was changed by another program since: Restore puts your "
+                     "annotations back onto the file as it is now and lists any it cannot place.")  # fmt: skip
+        if more:
+            text += f" ({more} older unsaved cop{'ies' if more > 1 else 'y'} kept after this one.)"
+        self.win.message_bar.show_message(
+            text, [("Restore", lambda: self.pending is not None and self.restore_recovery(self.pending)),
+                   ("Discard", self._discard_pending)],
+            level="warning", kind="recovery")  # fmt: skip
+
+    def _discard_pending(self) -> None:
+        rec, self.pending = self.pending, None
+        if rec is not None:
+            recovery.discard(None, stem=rec.stem)
+            self._offer_next_recovery()
+
+    def _offer_next_recovery(self) -> None:
+        path = self.win.session.path
+        found = recovery.find_all(path) if path else []
+        if found:
+            self.offer_recovery(found[0], len(found) - 1)
+
+    def _protect_pending(self) -> None:
+        """Move an offered copy the user has not decided on out of the way of a save or of a
+        newer recovery copy (it stays offered: nothing is gone until the user has seen it)."""
+        if self.pending is not None:
             try:
-                new = TeiDocument.from_bytes(rec.read(), self.win.session.path)
+                self.pending = recovery.set_aside(self.pending)
+            except OSError as exc:
+                log.warning("cannot set the recovery copy aside: %s", exc)
+
+    def restore_recovery(self, rec: recovery.Recovered) -> bool:
+        """Restore unsaved work from a recovery copy (one undoable step), then type again what
+        its typing journal kept (a journal alone is replayed on the open file).
+
+        The copy replaces the document when the file is as the work began and nothing was
+        changed here since; otherwise its annotations are carried onto the document as it is
+        (re-anchored by their quotes; those that cannot be placed are kept and listed)."""
+        w = self.win
+        path = w.session.path
+        if not path or (rec.original and os.path.abspath(rec.original) != path):
+            w.statusBar().showMessage("That recovery copy belongs to another file.", 6000)
+            return False
+        typing = rec.typing
+        report = None
+        if rec.data_path != path:
+            try:
+                new = TeiDocument.from_bytes(rec.read(), path)
+                disk = w.session.doc.disk
+                as_begun = (disk is not None and disk.sha256 == rec.base_sha256 if rec.base_sha256
+                            else not rec.file_changed)  # fmt: skip
+                if not as_begun or w.session.is_dirty():
+                    onto = TeiDocument.from_bytes(w.session.to_bytes(), path)
+                    report = anchoring.reapply(onto, new, rec.base)
+                    typing = [(report.renamed.get(a, a), f, t) for a, f, t in typing]
+                    new = onto
             except (tei.TeiError, OSError) as exc:
-                show_error(self.win, exc, "The recovery copy cannot be read.")
+                show_error(w, exc, "The recovery copy cannot be read; it is kept in "
+                           f"{os.path.dirname(rec.data_path)}.")  # fmt: skip
                 return False
-            new.disk = self.win.session.doc.disk
-            self.win.session.restore_document(new)
-        self.win.editor.replay_typing(rec.typing)
-        self.win.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)
+            new.disk = w.session.doc.disk
+            w.session.restore_document(new)
+        self.pending = None
+        if ".kept-" in rec.stem:  # a copy set aside: its work is in this session now
+            recovery.discard(None, stem=rec.stem)
+        w.editor.replay_typing(typing)
+        if report is not None and (report.unplaced or report.renamed):
+            w.message_bar.show_message("Restored onto the file as it is now: " + report.summary(),
+                                       level="warning", kind="restored")  # fmt: skip
+        else:
+            w.statusBar().showMessage("Unsaved changes restored; save to keep them.", 6000)
         return True
 
     def offer_untitled_recovery(self) -> bool:
@@ -245,6 +358,8 @@ class Lifecycle(QObject):
         self.win.session.untitled = True
         self.win.has_document = True
         self.untitled_title = title
+        lock.release(self.win.session.path, self)
+        self.locked_by = None
         self.base = {}
         self.clear_document_bars()
         self.win.session.replace_document(doc)
@@ -272,10 +387,30 @@ class Lifecycle(QObject):
 
     def _save_to(self, path: str | None, force: bool = False) -> bool:
         old_path = self.win.session.path
+        if self.read_only and (path is None or os.path.abspath(path) == old_path):
+            self.win.message_bar.show_message(
+                f"{os.path.basename(old_path or '')} is open read-only here (it is open in another "
+                "window): save what you did here under another name.",
+                [("Save As…", lambda: self.save_as())], level="warning", kind="locked")  # fmt: skip
+            return False
+        if path is not None and os.path.abspath(path) != old_path and lock.holder(path, self):
+            show_error(self.win, tei.SaveError("this file is open in another Glossator window; "
+                                                    "choose another name", path=os.path.abspath(path)),
+                       "The document was not saved; your changes are still here.")  # fmt: skip
+            return False
+        self._protect_pending()
+        rec_old = self._rec_path()
         try:
             written = self.win.session.save(path, force=force)
         except tei.SaveConflictError:
             self._offer_conflict()
+            return False
+        except tei.ReadOnlyFileError:
+            self.win.message_bar.show_message(
+                f"{os.path.basename(old_path or path or '')} is read-only (its permissions allow no "
+                "writing), so it was not replaced: your changes are still here. Save them under "
+                "another name, or make the file writable and save again.",
+                [("Save As…", lambda: self.save_as())], level="error", kind="readonly")  # fmt: skip
             return False
         except (tei.TeiError, OSError) as exc:
             show_error(self.win, exc, "The document was not saved; your changes are still here.")
@@ -283,13 +418,17 @@ class Lifecycle(QObject):
         self.base = anchoring.fingerprints(self.win.session.doc)
         if old_path and old_path != written:
             self.watcher.removePath(old_path)
-        recovery.discard(old_path, self.untitled_key)
-        recovery.discard(written)
+        recovery.discard(rec_old, self.untitled_key)
+        if old_path != written or not self.read_only:
+            recovery.discard(written)
+        if old_path != written:
+            lock.release(old_path, self)
+            self.locked_by = lock.acquire(written, self)
         self.win.editor.clear_typing_journal()
         if written not in self.watcher.files():
             self.watcher.addPath(written)
         settings.add_recent(written)
-        if self.win.message_bar.kind in ("conflict", "changed"):
+        if self.win.message_bar.kind in ("conflict", "changed", "locked", "readonly"):
             self.win.message_bar.hide()
         self.win._update_title()
         return True
@@ -377,11 +516,15 @@ class Lifecycle(QObject):
         self.win.editor.commit_pending()
         if not self.win.session.is_dirty():  # an untitled document (an import) is kept from the start
             return ""
+        self._protect_pending()
+        disk = self.win.session.doc.disk
         try:
-            written = recovery.write(self.win.session.path, self.win.session.to_bytes(), self.untitled_key,
-                                     self.untitled_title)  # fmt: skip
+            title = self.untitled_title or (f"{self.win.session.display_name()} (opened read-only)"
+                                            if self.read_only else "")  # fmt: skip
+            written = recovery.write(self._rec_path(), self.win.session.to_bytes(), self.untitled_key,
+                                     title, disk.sha256 if disk else "", self.base)  # fmt: skip
             self.win.editor.clear_typing_journal()
-            recovery.discard_typing(self.win.session.path, self.untitled_key)
+            recovery.discard_typing(self._rec_path(), self.untitled_key)
             self.recovered_at = self.win.session.undo_stack.index()
             return written
         except (tei.TeiError, OSError) as exc:
@@ -400,8 +543,9 @@ class Lifecycle(QObject):
         annotation may be new)."""
         if self.win.session.undo_stack.index() != self.recovered_at and self.autosave():
             return
+        self._protect_pending()
         try:
-            recovery.write_typing(self.win.session.path, self.untitled_key, journal)
+            recovery.write_typing(self._rec_path(), self.untitled_key, journal)
         except OSError as exc:
             log.warning("typing journal not written: %s", exc)
 
@@ -414,7 +558,8 @@ class Lifecycle(QObject):
         if choice == "save":
             return self.save()
         if choice == "discard":
-            recovery.discard(self.win.session.path, self.untitled_key)
+            self._protect_pending()
+            recovery.discard(self._rec_path(), self.untitled_key)
             return True
         return False
 

@@ -7,14 +7,22 @@ lists those left behind by a previous run (a process that is no longer running).
 Text typed in the annotation editor reaches the document (and so a recovery copy) after a short
 pause; until then it is kept, keystroke by keystroke, in a small *typing journal* beside the
 recovery copy (``<stem>.typing.json``: [ann id, field name, text] triples), so a kill loses
-nothing that was typed. Restoring replays the journal into the editor."""
+nothing that was typed. Restoring replays the journal into the editor.
+
+A copy also records what the file was when the work began (``base_sha256`` and the fingerprints
+of its annotations), so that a copy is offered even when another program changed the file
+since: restoring then carries the recovered annotations onto the file as it is now. A copy that
+was offered and neither restored nor discarded is never deleted: :func:`set_aside` moves it to a
+``<stem>.kept-<n>`` stem before a save or a newer copy would replace it."""
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import logging
 import os
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -56,6 +64,13 @@ class Recovered:
     untitled_key: str = ""
     title: str = ""
     typing: list[tuple[str, str, str]] = field(default_factory=list)
+    stem: str = ""
+    #: the file changed on disk since the work began: restore onto it, do not replace it
+    file_changed: bool = False
+    #: annotation fingerprints of the file the work began from (None: not recorded)
+    base: dict[str, str] | None = None
+    #: SHA-256 of the file the work began from ('' if not recorded)
+    base_sha256: str = ""
 
     def read(self) -> bytes:
         """Return the recovered document bytes."""
@@ -68,13 +83,18 @@ def new_untitled_key() -> str:
     return f"{os.getpid()}-{int(time.time())}-{uuid.uuid4().hex[:8]}"
 
 
-def write(path: str | None, data: bytes, untitled_key: str = "", title: str = "") -> str:
-    """Write a recovery copy (atomically) and return its path."""
+def write(path: str | None, data: bytes, untitled_key: str = "", title: str = "",
+          base_sha256: str = "", base: dict[str, str] | None = None) -> str:  # fmt: skip
+    """Write a recovery copy (atomically) and return its path.
+
+    ``base_sha256`` and ``base`` describe the file the unsaved work began from (see above)."""
     stem = _stem(path, untitled_key)
     atomic_write(stem + ".xml", data, backup=False)
-    meta = {"original": os.path.abspath(path) if path else None, "saved_at": time.time()}
+    meta: dict[str, object] = {"original": os.path.abspath(path) if path else None, "saved_at": time.time()}
     if not path:
         meta.update(key=untitled_key, title=title)
+    if base_sha256:
+        meta.update(base_sha256=base_sha256, base=base or {})
     atomic_write(stem + ".json", json.dumps(meta).encode(), backup=False)
     return stem + ".xml"
 
@@ -82,15 +102,15 @@ def write(path: str | None, data: bytes, untitled_key: str = "", title: str = ""
 def write_typing(path: str | None, untitled_key: str, journal: list[tuple[str, str, str]]) -> None:
     """Write the typing journal of a document (cheap: no fsync, it guards against kills)."""
     stem = _stem(path, untitled_key)
-    tmp = f"{stem}.typing.tmp"
+    tmp = os.path.join(os.path.dirname(stem), f".glossator-{os.getpid()}-{os.path.basename(stem)}.typing.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump([list(entry) for entry in journal], fh)
     os.replace(tmp, stem + ".typing.json")
 
 
-def read_typing(path: str | None, untitled_key: str = "") -> list[tuple[str, str, str]]:
+def read_typing(path: str | None, untitled_key: str = "", stem: str = "") -> list[tuple[str, str, str]]:
     """Return a document's typing journal ([] if there is none or it is unreadable)."""
-    stem = _stem(path, untitled_key)
+    stem = stem or _stem(path, untitled_key)
     try:
         with open(stem + ".typing.json", encoding="utf-8") as fh:
             data = json.load(fh)
@@ -111,9 +131,9 @@ def discard_typing(path: str | None, untitled_key: str = "") -> None:
         log.warning("cannot delete typing journal: %s", exc)
 
 
-def discard(path: str | None, untitled_key: str = "") -> None:
+def discard(path: str | None, untitled_key: str = "", stem: str = "") -> None:
     """Delete the recovery copy of a document (and its typing journal), if any."""
-    stem = _stem(path, untitled_key)
+    stem = stem or _stem(path, untitled_key)
     for ext in (".xml", ".json", ".typing.json"):
         try:
             os.unlink(stem + ext)
@@ -123,7 +143,8 @@ def discard(path: str | None, untitled_key: str = "") -> None:
             log.warning("cannot delete recovery file: %s", exc)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Tell whether process ``pid`` is running and looks like Glossator (not a reused pid)."""
     if pid <= 0:
         return False
     try:
@@ -167,7 +188,7 @@ def find_untitled(exclude: set[str] | frozenset[str] = frozenset()) -> list[Reco
             continue
         pid_text = key.split("-", 1)[0]
         pid = int(pid_text) if pid_text.isdigit() else 0
-        if pid != os.getpid() and _process_alive(pid):
+        if pid != os.getpid() and process_alive(pid):
             continue
         found.append(Recovered(stem + ".xml", None, float(meta.get("saved_at", 0) or 0), key,
                                str(meta.get("title") or ""), read_typing(None, key)))  # fmt: skip
@@ -176,31 +197,123 @@ def find_untitled(exclude: set[str] | frozenset[str] = frozenset()) -> list[Reco
 
 
 def find(path: str) -> Recovered | None:
-    """Return what can be recovered for ``path``: its recovery copy if that is newer than the
-    file and differs from it, and any typing journal (replayed on the file itself if there is
-    no recovery copy)."""
-    stem = _stem(path)
-    typing = read_typing(path)
+    """Return the newest of :func:`find_all` (None if there is nothing to recover)."""
+    found = find_all(path)
+    return found[0] if found else None
+
+
+def find_all(path: str) -> list[Recovered]:
+    """Return what can be recovered for ``path``, newest first: its recovery copy (and copies
+    set aside) when it differs from the file, and any typing journal (replayed on the file
+    itself if there is no recovery copy). A copy is offered even if the file is newer: then
+    ``file_changed`` says that the work is to be carried onto the file as it is now."""
+    main = _stem(path)
+    stems = [main]
+    for name in sorted(glob.glob(glob.escape(main) + ".kept-*.json")):
+        stems.append(name.removesuffix(".json").removesuffix(".typing"))
+    try:
+        with open(path, "rb") as fh:
+            current: bytes | None = fh.read()
+        mtime = os.path.getmtime(path)
+    except OSError:
+        current, mtime = None, 0.0
+    found = []
+    for stem in dict.fromkeys(stems):
+        rec = _found(path, stem, current, mtime)
+        if rec is not None:
+            found.append(rec)
+    found.sort(key=lambda r: r.saved_at, reverse=True)
+    return found
+
+
+def _found(path: str, stem: str, current: bytes | None, mtime: float) -> Recovered | None:
+    typing = read_typing(None, stem=stem)
     try:
         with open(stem + ".json", encoding="utf-8") as fh:
             meta = json.load(fh)
         rec = Recovered(stem + ".xml", meta.get("original"), float(meta.get("saved_at", 0)),
-                        typing=typing)  # fmt: skip
+                        typing=typing, stem=stem)  # fmt: skip
         data = rec.read()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         if not typing:
             return None
         when = os.path.getmtime(stem + ".typing.json")
-        return Recovered(path, os.path.abspath(path), when, typing=typing)
-    try:
-        st = os.stat(path)
-        with open(path, "rb") as fh:
-            same = fh.read() == data
-    except OSError:
+        return Recovered(path, os.path.abspath(path), when, typing=typing, stem=stem)
+    if current is None:
         return rec
-    if same or os.path.getmtime(rec.data_path) < st.st_mtime:  # the file is newer
+    if current == data:  # already saved: only what was typed since, if anything
         if not typing:
             return None
-        when = os.path.getmtime(stem + ".typing.json")
-        return Recovered(path, os.path.abspath(path), when, typing=typing)
+        return Recovered(path, os.path.abspath(path), rec.saved_at, typing=typing, stem=stem)
+    base_sha = meta.get("base_sha256")
+    if base_sha:
+        rec.file_changed = hashlib.sha256(current).hexdigest() != base_sha
+        rec.base_sha256 = str(base_sha)
+        rec.base = {str(k): str(v) for k, v in (meta.get("base") or {}).items()}
+    else:  # written by an older Glossator: judge by the times
+        rec.file_changed = mtime > rec.saved_at
     return rec
+
+
+def set_aside(rec: Recovered) -> Recovered:
+    """Move a recovery copy the user has not decided on out of the way of newer copies and
+    saves (to ``<stem>.kept-<n>``); return it as moved."""
+    main = rec.stem.split(".kept-")[0]
+    if rec.stem != main or not rec.stem:
+        return rec
+    n = 1
+    while os.path.exists(f"{main}.kept-{n}.json") or os.path.exists(f"{main}.kept-{n}.typing.json"):
+        n += 1
+    new = f"{main}.kept-{n}"
+    for ext in (".xml", ".json", ".typing.json"):
+        if os.path.exists(rec.stem + ext):
+            os.replace(rec.stem + ext, new + ext)
+    data_path = new + ".xml" if rec.data_path == rec.stem + ".xml" else rec.data_path
+    return Recovered(data_path, rec.original, rec.saved_at, rec.untitled_key, rec.title, rec.typing,
+                     new, rec.file_changed, rec.base, rec.base_sha256)  # fmt: skip
+
+
+_TEMP = re.compile(r"\.glossator-(\d+)-.*\.tmp$")
+#: a temporary file without a process id (older Glossators) is surely dead after this long
+LEGACY_TEMP_AGE = 3600.0
+
+
+def clean_stale() -> list[str]:
+    """Delete what processes that are no longer running left in the recovery folder: temporary
+    files of a write they did not finish, and their lock files. Return the names deleted."""
+    folder = recovery_dir()
+    gone = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    for name in names:
+        full = os.path.join(folder, name)
+        m = _TEMP.match(name)
+        if m:
+            stale = int(m.group(1)) != os.getpid() and not process_alive(int(m.group(1)))
+        elif name.endswith(".tmp") and (name.startswith(".glossator-") or name.endswith(".typing.tmp")):
+            try:
+                stale = time.time() - os.path.getmtime(full) > LEGACY_TEMP_AGE
+            except OSError:
+                continue
+        elif name.endswith(".lock"):
+            stale = _lock_is_stale(full)
+        else:
+            continue
+        if stale:
+            try:
+                os.unlink(full)
+                gone.append(name)
+            except OSError as exc:
+                log.warning("cannot delete %s: %s", full, exc)
+    return gone
+
+
+def _lock_is_stale(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            pid = int(json.load(fh).get("pid", 0))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return False
+    return pid != os.getpid() and not process_alive(pid)

@@ -351,8 +351,8 @@ def reapply(onto: Any, source: Any, base: dict[str, str] | None = None) -> Reapp
     kept all the same (an orphan with its quote) and listed in ``unplaced``. An annotation edited
     on both sides is kept twice (ours under a new id); one deleted here but changed there stays.
     """
+    known = base
     base = base or {}
-    known = base if base else None
     out = Reapplied()
     theirs = fingerprints(onto)
     mine = {a.id: a for a in source.annotations() if a.id and a.editable}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QAction, QTextCursor
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import tei
@@ -20,6 +21,11 @@ CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModi
 def annotate_by_keys(window: MainWindow, qtbot, block: int, start: int, length: int,  # noqa: ANN001
                      key: Qt.Key = Qt.Key.Key_C, note: str = "") -> str:  # fmt: skip
     """Select ``length`` characters with Shift+Right, press a category key, type a note."""
+    if not window.isVisible():
+        window.show()
+        qtbot.waitExposed(window)
+    window.activateWindow()  # shortcuts go to the active window
+    qtbot.waitUntil(window.isActiveWindow)
     view = window.view
     cur = QTextCursor(view.document())
     cur.setPosition(view.map.reading_to_qt(block, start))
@@ -150,3 +156,133 @@ def test_reload_reapplies_unsaved_annotations_onto_the_changed_file(window: Main
     again = tei.load(str(sample_copy))
     assert again.annotation(moved).note == ["moved by the other program"]
     assert "Glorious" in again.text.blocks[0].reading
+
+
+# -- message bars belong to their document --------------------------------------------------------
+HEAD = ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title>'
+        '</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc>'
+        '</teiHeader>')  # fmt: skip
+ORPHAN = (HEAD + '<text><body><p xml:id="p1">Some text to read here.</p></body></text>'
+          '<standOff type="glossator"><listAnnotation type="glossator"><annotation xml:id="gl-a1" '
+          'target="#string-range(gone,0,4)" ana="#gl-comment"/></listAnnotation></standOff></TEI>')  # fmt: skip
+NO_TEXT = HEAD + "<text><body><p/></body></text></TEI>"
+
+
+def _open_by_menu(window: MainWindow, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """File ▸ Open… with the dialog answering ``path``."""
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    window.findChild(QAction, "action_open").trigger()
+
+
+@pytest.mark.parametrize(("xml", "said"), [(ORPHAN, "could not be placed"), (NO_TEXT, "no text to read")])
+def test_a_warning_about_one_file_is_not_shown_over_the_next(window: MainWindow, tmp_path: Path, xml: str,
+                                                             said: str, sample_copy: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    first = tmp_path / "first.xml"
+    first.write_text(xml, encoding="utf-8")
+    _open_by_menu(window, first, monkeypatch)
+    assert window.message_bar.isVisible() and said in window.message_bar.label.text()
+    _open_by_menu(window, sample_copy, monkeypatch)
+    assert window.session.path == str(sample_copy)
+    assert not window.message_bar.isVisible()
+
+
+def test_a_recovery_offer_is_not_carried_over_to_the_next_file(window: MainWindow, qtbot, tmp_path: Path,  # noqa: ANN001
+                                                               sample_copy: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    aid = annotate_by_keys(window, qtbot, 0, 4, 34, note="left by a crash")
+    window.autosave()
+    window.session.undo_stack.setClean()  # the crash
+    window.lifecycle.stop()
+    second = MainWindow(str(sample_copy))
+    qtbot.addWidget(second)
+    assert second.message_bar.kind == "recovery"
+    other = tmp_path / "other.xml"
+    other.write_text(HEAD + "<text><body><p>Another text.</p></body></text></TEI>", encoding="utf-8")
+    _open_by_menu(second, other, monkeypatch)
+    assert not second.message_bar.isVisible()
+    # the unseen copy was not deleted with the bar: opening the file again offers it
+    _open_by_menu(second, sample_copy, monkeypatch)
+    assert second.message_bar.kind == "recovery"
+    second.message_bar.button("Restore").click()
+    assert second.session.doc.annotation(aid).note == ["left by a crash"]
+
+
+# -- the same file in two windows -----------------------------------------------------------------
+def test_a_second_window_on_an_open_file_is_read_only_and_can_switch(window: MainWindow, qtbot,  # noqa: ANN001
+                                                                     sample_copy: Path) -> None:  # fmt: skip
+    original = sample_copy.read_bytes()
+    second = MainWindow(str(sample_copy))
+    qtbot.addWidget(second)
+    bar = second.message_bar
+    assert bar.kind == "locked" and "already open in another Glossator window" in bar.label.text()
+    annotate_by_keys(second, qtbot, 0, 4, 10)
+    qtbot.keyClick(second.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert sample_copy.read_bytes() == original and second.isWindowModified()
+    assert second.message_bar.kind == "locked" and "read-only" in second.message_bar.label.text()
+    # the first window saves as usual
+    aid = annotate_by_keys(window, qtbot, 1, 0, 10, note="the writer's")
+    assert window.save() and tei.load(str(sample_copy)).annotation(aid).note == ["the writer's"]
+    third = MainWindow(str(sample_copy))
+    qtbot.addWidget(third)
+    third.show()
+    third.message_bar.button("Switch to it").click()
+    assert not third.isVisible() and window.isActiveWindow()
+
+
+def test_a_file_open_in_another_process_opens_read_only_until_that_process_dies(qtbot, sample_copy: Path) -> None:  # noqa: ANN001
+    import json
+    import subprocess
+    import sys
+
+    from annotator import lock
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        Path(lock.lock_path(str(sample_copy))).write_text(json.dumps({"pid": other.pid}))
+        first = MainWindow(str(sample_copy))
+        qtbot.addWidget(first)
+        assert first.lifecycle.read_only and f"process {other.pid}" in first.message_bar.label.text()
+        assert first.message_bar.button("Switch to it") is None
+        first.close()
+    finally:
+        other.kill()
+        other.wait()
+    again = MainWindow(str(sample_copy))  # the lock of a dead process is not stuck
+    qtbot.addWidget(again)
+    assert not again.lifecycle.read_only and again.message_bar.kind != "locked"
+    assert json.loads(Path(lock.lock_path(str(sample_copy))).read_text())["pid"] == os.getpid()
+    again.close()
+    assert not Path(lock.lock_path(str(sample_copy))).exists()
+
+
+# -- read-only files and folders -------------------------------------------------------------------
+def test_a_read_only_file_says_so_is_not_replaced_and_save_as_is_offered(qtbot, sample_copy: Path,  # noqa: ANN001
+                                                                         tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    sample_copy.chmod(0o444)  # a historian's master copy
+    original = sample_copy.read_bytes()
+    w = MainWindow(str(sample_copy))
+    qtbot.addWidget(w)
+    assert not w.message_bar.isHidden() and "is read-only" in w.message_bar.label.text()
+    aid = annotate_by_keys(w, qtbot, 0, 4, 34, note="kept elsewhere")
+    qtbot.keyClick(w.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert sample_copy.read_bytes() == original and (sample_copy.stat().st_mode & 0o777) == 0o444
+    assert w.message_bar.kind == "readonly" and w.isWindowModified()
+    out = tmp_path / "mine.xml"
+    calls = patch_save_dialog(monkeypatch, str(out))
+    w.message_bar.button("Save As…").click()
+    assert len(calls) == 1 and tei.load(str(out)).annotation(aid).note == ["kept elsewhere"]
+    assert sample_copy.read_bytes() == original and not w.isWindowModified()
+
+
+def test_a_file_in_a_folder_that_cannot_be_written_says_so(qtbot, sample_copy: Path,  # noqa: ANN001
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    folder = str(sample_copy.parent)
+    real_access = os.access
+    # a read-only mount (EROFS), as the operating system reports it
+    monkeypatch.setattr(os, "access", lambda p, mode, **k: False if (str(p) == folder and mode == os.W_OK)
+                        else real_access(p, mode, **k))  # fmt: skip
+    w = MainWindow(str(sample_copy))
+    qtbot.addWidget(w)
+    assert not w.message_bar.isHidden() and "read-only disk" in w.message_bar.label.text()

@@ -89,6 +89,7 @@ def test_recovery_discard(window: MainWindow, qtbot, sample_copy: Path) -> None:
     written = window.autosave()
     os.utime(written, (time.time() + 5, time.time() + 5))
     window.session.undo_stack.setClean()
+    window.has_document = False  # the kill: the first window no longer has the file open
     second = MainWindow(str(sample_copy))
     qtbot.addWidget(second)
     second.message_bar.button("Discard").click()
