@@ -16,7 +16,7 @@ from lxml import etree
 
 from tei import ns
 from tei.document import TeiDocument
-from tei.textmodel import Block, collapse
+from tei.textmodel import Block, collapse, is_inline_note, spaceless, text_of, visible_in
 
 PB = ns.qn("pb")
 LB = ns.qn("lb")
@@ -255,8 +255,8 @@ class DisplayMap:
 
         out = []
         for x in marks:
-            if _in_note(x, el):
-                continue  # shown in the note's own block
+            if _in_note(x, el) or (b.complex and not visible_in(x, el)):
+                continue  # shown in the note's own block, or in an unchosen reading
             o = offsets.get(x)
             if o is None or (x.tag != Q and not 0 < o < len(raw)):
                 continue
@@ -264,7 +264,8 @@ class DisplayMap:
                 end = o + len(etree.tostring(x, method="text", encoding=str, with_tail=False))
                 out += [(reading(o), "“"), (reading(end), "”")]
             elif x.tag == LB:
-                if not (raw[o - 1].isspace() or raw[o].isspace()):
+                if not (raw[o - 1].isspace() or raw[o].isspace()
+                        or (spaceless(raw[o - 1]) and spaceless(raw[o]))):  # fmt: skip
                     out.append((reading(o), " "))
             else:
                 before = raw[:o].rstrip()
@@ -355,6 +356,33 @@ def reading_offset(b: Block, raw: str, o: int) -> int:
     return n + 1 if n and raw[o - 1] in " \t\n\r" and collapse(raw[o:]) else n
 
 
+#: Elements whose alternatives are listed on hover and in the notes pane.
+VARIANTS = (ns.qn("choice"), ns.qn("app"), ns.qn("ruby"))
+_READING_TAGS = {ns.qn(t) for t in ("lem", "rdg", "rdgGrp", "rb", "rt", "note", "witDetail")}
+
+
+def readings(el: etree._Element) -> list[tuple[str, str]]:
+    """Return (label, text) of every alternative of a ``choice``, ``app`` or ``ruby``: its
+    readings with their witnesses (``rdg (B, C)``), the apparatus notes, a ruby's gloss."""
+    out: list[tuple[str, str]] = []
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == ns.qn("rdgGrp"):
+            out.extend(readings(child))
+            continue
+        name = ns.local_name(child.tag)
+        wits = [w.lstrip("#") for w in (child.get("wit") or "").split()]
+        wits += [" ".join(text_of(w).split()) for w in child.iter(ns.qn("wit"))]
+        if wits:
+            name += f" ({', '.join(wits)})"
+        text = " ".join(text_of(child).split())
+        for w in child.iter(ns.qn("wit")):
+            text = text.replace(" ".join(text_of(w).split()), "", 1).strip()
+        out.append((name, text or "(omitted)" if child.tag in _READING_TAGS else text))
+    return out
+
+
 def unreferenced(note: etree._Element) -> bool:
     """Tell whether a note has no reference (callout) in the source's text (the importer's
     ``type="unanchored"``): it is shown apart, never as a superscript number."""
@@ -373,6 +401,6 @@ def _in_note(el: etree._Element, block: etree._Element) -> bool:
     for a in el.iterancestors():
         if a is block:
             return False
-        if a.tag == NOTE:
+        if a.tag == NOTE and not is_inline_note(a):
             return True
     return False

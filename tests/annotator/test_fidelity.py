@@ -78,3 +78,50 @@ def test_an_older_import_with_the_note_in_the_paragraph_shows_no_callout(qtbot, 
     w = open_window(qtbot, path)
     assert "between them.29" not in w.view.toPlainText()
     assert "29\u2002[note without a reference in the source]" in w.view.toPlainText()
+
+
+VARIANTS = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>V</title>
+</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader>
+<text><body>
+<p>εἰς τὸν οἶκον <app><lem wit="#A">Ἀβιμέλεχ</lem><rdg wit="#B #C">Ἀχιμέλεχ</rdg><note>siehe aber den
+Namen</note></app> ἦλθεν, <app><rdg wit="#A">πρῶτον</rdg><rdg wit="#B">πρώτως</rdg></app> δέ.</p>
+<p><ruby><rb>漢字</rb><rt>かんじ</rt></ruby>を書く<note place="inline">注記</note>。第一行
+<lb/>第二行<lb/>
+第三行 and an English
+<lb/>line.</p>
+</body></text></TEI>"""
+
+
+def test_apparatus_ruby_inline_notes_and_cjk_line_breaks_read_as_the_text(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    path = tmp_path / "variants.xml"
+    path.write_text(VARIANTS, "utf-8")
+    w = open_window(qtbot, path)
+    text = w.view.toPlainText()
+    assert "εἰς τὸν οἶκον Ἀβιμέλεχ ἦλθεν, πρῶτον δέ." in text
+    assert "Ἀχιμέλεχ" not in text and "siehe" not in text and "πρώτως" not in text
+    assert "漢字を書く注記。第一行第二行第三行 and an English line." in text
+    assert "かんじ" not in text
+    # hovering the lemma lists every reading with its witnesses, and the witness note
+    view = w.view
+    doc = w.session.doc
+    qt = view.map.reading_to_qt(0, doc.text.blocks[0].reading.index("Ἀβιμέλεχ") + 2)
+    cur = QTextCursor(view.document())
+    cur.setPosition(qt)
+    pt = view.cursorRect(cur).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, pt, view.viewport().mapToGlobal(pt)))
+    tip = QToolTip.text()
+    assert "lem (A): Ἀβιμέλεχ" in tip and "rdg (B, C): Ἀχιμέλεχ" in tip and "siehe aber den Namen" in tip
+    qt = view.map.reading_to_qt(1, 1)
+    cur.setPosition(qt)
+    pt = view.cursorRect(cur).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, pt, view.viewport().mapToGlobal(pt)))
+    assert "rt: かんじ" in QToolTip.text()
+    pane = w.notes_pane
+    rows = [pane.item(k).text() for k in range(pane.count())]
+    assert rows[0].startswith("‡") and "rdg (B, C): Ἀχιμέλεχ" in rows[0] and "note: siehe" in rows[0]
+    assert rows[1].startswith("‡") and "rdg (A): πρῶτον ‖ rdg (B): πρώτως" in rows[1]
+    assert len(rows) == 2  # no footnote block for the witness note or the inline note
