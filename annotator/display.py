@@ -26,7 +26,20 @@ Q = ns.qn("q")
 ITEM = ns.qn("item")
 #: Punctuation after which a role description needs no comma before it.
 _PUNCT = tuple(",;:.(—–-")
-_TIGHT = {ns.qn(t) for t in ("l", "item", "cell", "label", "speaker", "castItem", "entry", "stage")}
+_TIGHT = {ns.qn(t) for t in ("l", "item", "cell", "label", "speaker", "castItem", "entry", "stage",
+                              "line", "titlePart")}  # fmt: skip
+#: What the parts of a manuscript description are called when shown as lines of their own.
+MS_FIELDS = {ns.qn(k): v for k, v in (
+    ("msIdentifier", "Identifier"), ("msName", "Name"), ("locus", "Folios"), ("title", "Title"),
+    ("author", "Author"), ("rubric", "Rubric"), ("incipit", "Incipit"), ("explicit", "Explicit"),
+    ("finalRubric", "Final rubric"), ("colophon", "Colophon"), ("textLang", "Language"),
+    ("filiation", "Filiation"), ("summary", "Summary"), ("support", "Support"), ("extent", "Extent"),
+    ("foliation", "Foliation"), ("collation", "Collation"), ("condition", "Condition"),
+    ("layout", "Layout"), ("handNote", "Hand"), ("decoNote", "Decoration"), ("binding", "Binding"),
+    ("origin", "Origin"), ("provenance", "Provenance"), ("acquisition", "Acquisition"),
+    ("custodialHist", "Custodial history"), ("availability", "Availability"), ("source", "Source"),
+)}  # fmt: skip
+MS_DESC = ns.qn("msDesc")
 HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
 
 
@@ -37,8 +50,8 @@ class Run:
     reading: int
     start: int  # code-point offset in the display text
     text: str
-    kind: str  # "pb" | "noteref" | "notelabel" | "unref" (a note without a callout) | "sep" (a
-    # space or comma the markup implies)
+    kind: str  # "pb" | "noteref" | "notelabel" | "unref" (a note without a callout) | "field" (a
+    # manuscript description's field name) | "sep" (a space or comma the markup implies)
     element: etree._Element | None = None
     note_block: int = -1  # for a note reference: index of the note's block
 
@@ -118,6 +131,7 @@ class DisplayMap:
         self.notes_inline = notes_inline
         between = self._pages_between(doc)
         note_labels: dict[int, str] = {}
+        self._unnumbered = 0  # notes without @n so far
         prev: Block | None = None
         self.complete = True
         shown = 0
@@ -146,6 +160,8 @@ class DisplayMap:
         if prev.is_note and prev.parent >= 0:
             return True
         tag, ptag = b.element.tag, prev.element.tag
+        if tag in MS_FIELDS and ptag in MS_FIELDS and _ms_desc(b.element) is not None:
+            return _ms_desc(b.element) is not _ms_desc(prev.element)  # one record, one group
         if tag in _TIGHT and ptag in _TIGHT and b.element.getparent() is prev.element.getparent():
             return False
         if ptag == ns.qn("speaker"):
@@ -197,21 +213,24 @@ class DisplayMap:
                                  a.element, -1))  # fmt: skip
         elif b.complex:
             note_index = i + 1
-            counter = 0
             for a in b.anchors:
                 if a.kind == "pb":
                     if a.label:
                         text = self._pb_text(reading, a.position, a.label)
                         runs.append((a.position, text, "pb", a.element, -1))
                 elif not unreferenced(a.element):  # a note the source gives no callout has none
-                    counter += 1
                     nb = self.doc.text.block_index(a.element)
-                    label = a.label or str(counter)
+                    if not a.label:  # numbered through the document, as print numbers them
+                        self._unnumbered += 1
+                    label = a.label or str(self._unnumbered)
                     if nb is not None:
                         note_labels[nb] = label
                         note_index = nb
                     runs.append((a.position, label, "noteref", a.element,
                                  nb if nb is not None else note_index))  # fmt: skip
+        field_name = MS_FIELDS.get(b.element.tag)
+        if field_name and _ms_desc(b.element) is not None:
+            runs.append((0, f"{field_name}: ", "field", None, -1))
         runs.extend((pos, text, "sep", None, -1) for pos, text in self._separators(b))
         if b.element.tag == ITEM and not b.is_note:
             runs.insert(0, (0, self._item_mark(b.element), "sep", None, -1))
@@ -383,6 +402,30 @@ def readings(el: etree._Element) -> list[tuple[str, str]]:
     return out
 
 
+XINCLUDE = "{http://www.w3.org/2001/XInclude}include"
+
+
+def empty_text_message(doc: TeiDocument) -> str:
+    """Return why a document shows no text, in terms of what it is ('' when it has text)."""
+    if any(b.reading for b in doc.text.blocks):
+        return ""
+    root = doc.root
+    includes = [x.get("href") or "?" for x in root.iter(XINCLUDE)]
+    if includes:
+        where = "a <sourceDoc> (a transcription page by page)" if next(
+            root.iter(ns.qn("sourceDoc")), None) is not None else "this file"  # fmt: skip
+        shown = ", ".join(includes[:3]) + (f" and {len(includes) - 3} more" if len(includes) > 3 else "")
+        return (f"This document has no text of its own: {where} brings its {len(includes)} part(s) "
+                f"in from other files with XInclude ({shown}), which Glossator does not follow. "
+                "Open those files, or a copy with the XIncludes resolved (xmllint --xinclude).")
+    if next(root.iter(ns.qn("sourceDoc")), None) is not None:
+        return ("This document has no text to read: it is a <sourceDoc> (a transcription of the "
+                "physical pages) without any transcribed lines.")
+    return ("This document has no text to read: its <text> is empty (a catalogue record or "
+            "manuscript description keeps its content in the teiHeader, which Glossator does not "
+            "annotate; View ▸ Document shows it).")
+
+
 def unreferenced(note: etree._Element) -> bool:
     """Tell whether a note has no reference (callout) in the source's text (the importer's
     ``type="unanchored"``): it is shown apart, never as a superscript number."""
@@ -394,6 +437,11 @@ def unreferenced_label(note: etree._Element) -> str:
     page = note.getparent()
     n = page.get("n") if page is not None and page.get("type") == "page" else None
     return "note without a reference in the source" + (f", page {n}" if n else "")
+
+
+def _ms_desc(el: etree._Element) -> etree._Element | None:
+    """Return the manuscript description ``el`` is part of, if any."""
+    return next(el.iterancestors(MS_DESC), None)
 
 
 def _in_note(el: etree._Element, block: etree._Element) -> bool:

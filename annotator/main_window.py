@@ -54,7 +54,7 @@ from tei.storage import DiskState
 
 from . import recovery, settings
 from .annotation_editor import AnnotationEditor
-from .display import DisplayMap
+from .display import DisplayMap, empty_text_message
 from .document_view import DocumentView, tint
 from .errors import show_error
 from .figures import parse_figure
@@ -549,10 +549,8 @@ class MainWindow(QMainWindow):
 
     def _after_open(self, doc: TeiDocument) -> None:
         notes = list(doc.warnings)
-        if not any(b.reading for b in doc.text.blocks):
-            notes.append("This document has no text to read: its <text> is empty (a catalogue "
-                         "record or manuscript description keeps its content in the teiHeader, "
-                         "which Glossator does not annotate).")  # fmt: skip
+        if empty := empty_text_message(doc):
+            notes.append(empty)
         if self.view.unresolved:
             n = len(self.view.unresolved)
             notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "

@@ -40,6 +40,9 @@ BLOCK_TAGS = frozenset(
     ).split()
 )
 BLOCK_TAGS = BLOCK_TAGS - {_T + "seg", _T + "bibl", _T + "label"}  # inline unless they hold text alone
+#: Blocks that usually wrap other blocks (a title and its subtitle, an epigraph's verse and its
+#: source, an opener's dateline and salute): a block only when they hold text of their own.
+BLOCK_TAGS = BLOCK_TAGS - {_T + t for t in "docTitle epigraph argument opener closer postscript".split()}
 CONTAINER_TAGS = frozenset(
     _T + t
     for t in (
@@ -49,6 +52,16 @@ CONTAINER_TAGS = frozenset(
         "superEntry re sense form dictScrap"
     ).split()
 )
+#: A title page and the parts of a manuscript description: each child is a line of its own.
+STRUCTURED_TAGS = frozenset(
+    _T + t
+    for t in (
+        "titlePage msDesc msContents msItem msItemStruct msPart msFrag physDesc objectDesc "
+        "supportDesc layoutDesc handDesc decoDesc scriptDesc musicNotation bindingDesc sealDesc "
+        "additional adminInfo recordHist surrogates history"
+    ).split()
+)
+CONTAINER_TAGS = CONTAINER_TAGS | STRUCTURED_TAGS
 #: Subtrees never shown in the reading text (they still count for raw offsets).
 SKIPPED_TAGS = frozenset(_T + t for t in ("teiHeader", "standOff", "facsimile", "fsdDecl"))
 NOTE = _T + "note"
@@ -652,6 +665,8 @@ def _is_block(el: etree._Element) -> bool:
         return False
     if el.text and el.text.strip():
         return True
+    if tag in STRUCTURED_TAGS:  # fields on lines of their own, unless text runs between them
+        return any(c.tail and c.tail.strip() for c in el)
     has_children = False
     for child in el:
         if not isinstance(child.tag, str):

@@ -125,3 +125,42 @@ def test_apparatus_ruby_inline_notes_and_cjk_line_breaks_read_as_the_text(qtbot,
     assert rows[0].startswith("‡") and "rdg (B, C): Ἀχιμέλεχ" in rows[0] and "note: siehe" in rows[0]
     assert rows[1].startswith("‡") and "rdg (A): πρῶτον ‖ rdg (B): πρώτως" in rows[1]
     assert len(rows) == 2  # no footnote block for the witness note or the inline note
+
+
+PLAY = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>P</title>
+</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader>
+<text><front><titlePage><docTitle><titlePart type="main">Die letzten Tage der Menschheit</titlePart>
+<titlePart type="sub">Tragödie in fünf Akten</titlePart></docTitle></titlePage>
+<epigraph><lg><l>Verse one,</l><l>verse two.</l></lg></epigraph></front>
+<body><p>First<note>a note</note> and second<note>another</note>.</p><p>Third<note>more</note>.</p>
+<msDesc><msIdentifier><settlement>Oxford</settlement> <idno>MS. Abinger c. 56</idno></msIdentifier>
+<msContents><msItem><locus>1r-20v</locus><title>Frankenstein</title></msItem></msContents></msDesc>
+</body></text></TEI>"""
+
+
+def test_plays_and_manuscript_descriptions_keep_their_lines(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "play.xml"
+    path.write_text(PLAY, "utf-8")
+    w = open_window(qtbot, path)
+    lines = w.view.toPlainText().split("\n")
+    start = lines.index("Die letzten Tage der Menschheit")
+    assert lines[start + 1] == "Tragödie in fünf Akten"  # the subtitle on its own line
+    assert lines[lines.index("Verse one,") + 1] == "verse two."  # verse as verse
+    assert "First1 and second2." in lines and "Third3." in lines  # not all labelled "1"
+    assert "Identifier: Oxford MS. Abinger c. 56" in lines
+    assert "Folios: 1r-20v" in lines and "Title: Frankenstein" in lines
+    # the labels are shown, not text: selecting the title's line selects "Frankenstein" only
+    i = next(k for k, b in enumerate(w.session.doc.text.blocks) if b.reading == "Frankenstein")
+    w.view.select_reading(i, 0, i, len("Frankenstein"))
+    assert w.view.textCursor().selectedText() == "Frankenstein"
+
+
+def test_a_source_document_made_of_xincludes_says_so(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "sourcedoc.xml"
+    path.write_text(PLAY.split("<text>")[0] + '<sourceDoc xmlns:xi="http://www.w3.org/2001/XInclude">'
+                    '<xi:include href="pages/0001.xml"/><xi:include href="pages/0002.xml"/>'
+                    "</sourceDoc></TEI>", "utf-8")  # fmt: skip
+    w = open_window(qtbot, path)
+    text = w.message_bar.label.text()
+    assert "<sourceDoc>" in text and "XInclude" in text and "pages/0001.xml" in text
+    assert "2 part(s)" in text and "its <text> is empty" not in text

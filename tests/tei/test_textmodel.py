@@ -243,3 +243,22 @@ def test_footnotes_are_annotated_like_any_passage() -> None:
     for ann in (inside, across):
         (res,) = again.resolve(ann.target)
         assert again.quote_for(res.start, res.end)[0] == ann.quote
+
+
+def test_title_and_subtitle_epigraph_verse_and_manuscript_parts_are_blocks_of_their_own() -> None:
+    doc = doc_of(
+        "<div><docTitle><titlePart type='main'>Die letzten Tage der Menschheit</titlePart>"
+        "<titlePart type='sub'>Tragödie in fünf Akten</titlePart></docTitle>"
+        "<epigraph><lg><l>Verse one,</l><l>verse two.</l></lg><bibl>Goethe</bibl></epigraph>"
+        "<epigraph>A prose motto.</epigraph>"
+        "<msDesc><msIdentifier><settlement>Oxford</settlement> <repository>Bodleian</repository>"
+        " <idno>MS. Abinger c. 56</idno></msIdentifier><msContents><msItem><locus>1r-20v</locus>"
+        "<title>Frankenstein</title><author>Mary Shelley</author></msItem></msContents>"
+        "<physDesc><objectDesc><supportDesc><support>Paper</support></supportDesc></objectDesc>"
+        "</physDesc><history><origin>Geneva, 1816</origin></history></msDesc></div>"
+    )
+    assert [b.reading for b in doc.text.blocks] == [
+        "Die letzten Tage der Menschheit", "Tragödie in fünf Akten", "Verse one,", "verse two.",
+        "Goethe", "A prose motto.", "Oxford Bodleian MS. Abinger c. 56", "1r-20v", "Frankenstein",
+        "Mary Shelley", "Paper", "Geneva, 1816",
+    ]  # fmt: skip
