@@ -49,6 +49,7 @@ from tei.annotations import (
     SourceLink,
 )
 
+from .display import passage_text
 from .document_view import tint
 from .figures import parse_value
 from .session import Session
@@ -251,6 +252,11 @@ class AnnotationEditor(QWidget):
         cat_row.addWidget(certainty_label)
         cat_row.addWidget(self.certainty_combo, 1)
         form.addRow("&Category", cat_row)
+        self.tags_label = QLabel()  # another tool's tags (Recogito's "Name"…), shown as they are
+        self.tags_label.setObjectName("tags_label")
+        self.tags_label.setWordWrap(True)
+        form.addRow("Tags", self.tags_label)
+        self.form = form
         category_label = form.labelForField(cat_row)
         if isinstance(category_label, QLabel):
             category_label.setBuddy(self.category_combo)
@@ -507,7 +513,10 @@ class AnnotationEditor(QWidget):
     def _load(self, ann: tei.Annotation) -> None:
         doc = self.session.doc
         color = doc.taxonomy.color(ann.category)
-        quote = " ".join(ann.quote.split())
+        quote = " ".join(passage_text(doc, ann).split())
+        self.tags_label.setText(", ".join(ann.tags))
+        self.tags_label.setVisible(bool(ann.tags))
+        self.form.labelForField(self.tags_label).setVisible(bool(ann.tags))
         self.quote_label.setText(
             f"<div style='background:{tint(color, 0.55).name()}; padding:6px; "
             f"font-family:\"Noto Serif\",serif;'>“{_esc(quote[:500])}{'…' if len(quote) > 500 else ''}”</div>"

@@ -405,6 +405,25 @@ def readings(el: etree._Element) -> list[tuple[str, str]]:
 XINCLUDE = "{http://www.w3.org/2001/XInclude}include"
 
 
+def passage_text(doc: TeiDocument, ann: object) -> str:
+    """Return an annotation's passage: the quote it recorded, else (another tool's annotation)
+    the text its target points to now."""
+    quote = ann.quote  # type: ignore[attr-defined]
+    if quote:
+        return quote
+    for res in doc.resolve(ann.target):  # type: ignore[attr-defined]
+        if res.ok and res.start is not None and res.end is not None:
+            return doc.quote_for(res.start, res.end)[0]
+    return ""
+
+
+def category_text(doc: TeiDocument, ann: object) -> str:
+    """Return how an annotation's category reads, with another tool's tags (``tag: Name``)."""
+    label = doc.taxonomy.label(ann.category) if ann.category in doc.taxonomy.categories else ""  # type: ignore[attr-defined]
+    tags = ann.tags  # type: ignore[attr-defined]
+    return " · ".join(filter(None, [label, "tag: " + ", ".join(tags) if tags else ""]))
+
+
 def empty_text_message(doc: TeiDocument) -> str:
     """Return why a document shows no text, in terms of what it is ('' when it has text)."""
     if any(b.reading for b in doc.text.blocks):

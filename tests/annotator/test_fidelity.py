@@ -164,3 +164,26 @@ def test_a_source_document_made_of_xincludes_says_so(qtbot, tmp_path: Path) -> N
     text = w.message_bar.label.text()
     assert "<sourceDoc>" in text and "XInclude" in text and "pages/0001.xml" in text
     assert "2 part(s)" in text and "its <text> is empty" not in text
+
+
+def test_recogito_annotations_are_placed_and_their_tags_shown(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QAbstractItemView, QLabel
+
+    from tests.tei.test_foreign import RECOGITO
+
+    path = tmp_path / "recogito.xml"
+    path.write_text(RECOGITO, "utf-8")
+    w = open_window(qtbot, path)
+    assert not w.view.unresolved  # none listed as an orphan
+    assert [r[:2] for r in w.view.pieces[0]] == [(0, 8), (9, 26)]
+    listing = w.findChild(QAbstractItemView, "annotation_list")
+    model = listing.model()
+    cells = [[model.index(r, c).data() for c in (0, 1)] for r in range(model.rowCount())]
+    assert ["Napoleon", "tag: Name"] in cells and ["Milan", "tag: Place"] in cells
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Napoleon")
+    rect = listing.visualRect(model.index(row, 0))
+    qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert w.editor.ann_id == "uid-1"
+    tags = w.findChild(QLabel, "tags_label")
+    assert tags.isVisible() and tags.text() == "Name"
+    assert "Napoleon" in w.editor.quote_label.text()
