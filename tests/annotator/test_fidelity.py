@@ -187,3 +187,45 @@ def test_recogito_annotations_are_placed_and_their_tags_shown(qtbot, tmp_path: P
     tags = w.findChild(QLabel, "tags_label")
     assert tags.isVisible() and tags.text() == "Name"
     assert "Napoleon" in w.editor.quote_label.text()
+
+
+def test_document_panel_shows_the_header_and_the_source_of_the_selection(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QDockWidget, QPlainTextEdit, QTextBrowser
+
+    dock = window.findChild(QDockWidget, "document_dock")
+    dock.show()
+    dock.raise_()
+    header = window.findChild(QTextBrowser, "document_header").toPlainText()
+    assert "Title" in header and "Soviet aid to China (English machine translation" in header
+    assert "Revision history" in header and "2026-12-01T20:24:25+00:00" in header
+    assert "Source" in header and "Imported from the plain-text file" in header
+    # select "between them." with the keyboard; Ctrl+U shows the paragraph's XML, passage marked
+    doc, view = window.session.doc, window.view
+    p20 = doc.text.block_index(doc.element_by_id("p20"))
+    start = doc.text.blocks[p20].reading.index("between them.")
+    cur = QTextCursor(view.document())
+    cur.setPosition(view.map.reading_to_qt(p20, start))
+    view.setTextCursor(cur)
+    view.setFocus()
+    for _ in range(len("between them.")):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.document_panel.dialog
+    assert dialog is not None and dialog.isVisible()
+    source = dialog.findChild(QPlainTextEdit, "source_text")
+    assert source.isReadOnly()
+    assert source.toPlainText().startswith('<p xml:id="p20">The work of Soviet military advisers')
+    assert dialog.marked_text() == "between them."
+    assert source.extraSelections()[0].cursor.selectedText() == "between them."
+
+
+def test_source_of_a_passage_across_markup_marks_the_markup_too() -> None:
+    import tei
+    from annotator.document_panel import marked_source
+
+    doc = tei.TeiDocument.from_bytes(VARIANTS.encode())
+    p = doc.text.blocks[1].element
+    xml, a, b = marked_source(p, 0, len("漢字かんじ"))
+    assert xml[a:b] == "漢字</rb><rt>かんじ"
+    xml, a, b = marked_source(p, 2, 2)  # a caret: an empty mark at its place
+    assert a == b and xml[:a].endswith("漢字</rb><rt>")
