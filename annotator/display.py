@@ -9,12 +9,13 @@ reading offset, and back, with ``bisect``. Pure Python (no Qt): it can be built 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from tei import ns
+from tei import ns, pointers
 from tei.document import TeiDocument
 from tei.textmodel import Block, collapse, is_inline_note, spaceless, text_of, visible_in
 
@@ -414,7 +415,18 @@ def passage_text(doc: TeiDocument, ann: object) -> str:
     for res in doc.resolve(ann.target):  # type: ignore[attr-defined]
         if res.ok and res.start is not None and res.end is not None:
             return doc.quote_for(res.start, res.end)[0]
+    for p in pointers.parse_target(ann.target):  # type: ignore[attr-defined]
+        if isinstance(p, pointers.PathOffsets) and p.start.node == p.end.node:  # in the header
+            try:
+                found = doc.root.xpath(_STEP.sub(r"t:\1", p.start.node.expr), namespaces={"t": ns.TEI})
+            except etree.XPathError:
+                continue
+            if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+                return " ".join(text_of(found[0])[p.start.offset : p.end.offset].split())
     return ""
+
+
+_STEP = re.compile(r"(?<=/)([A-Za-z_][\w.-]*)(?=\[|/|$)")  # an unprefixed step of a simple path
 
 
 def category_text(doc: TeiDocument, ann: object) -> str:

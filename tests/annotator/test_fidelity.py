@@ -229,3 +229,16 @@ def test_source_of_a_passage_across_markup_marks_the_markup_too() -> None:
     assert xml[a:b] == "漢字</rb><rt>かんじ"
     xml, a, b = marked_source(p, 2, 2)  # a caret: an empty mark at its place
     assert a == b and xml[:a].endswith("漢字</rb><rt>")
+
+
+def test_recogito_annotations_on_the_header_show_their_passage_and_why_they_are_not_placed(qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QAbstractItemView
+
+    path = CORPUS / "malformed" / "recogito__buonaparte.tei.xml"
+    if not path.is_file():
+        pytest.skip("no corpus")
+    w = open_window(qtbot, path)
+    model = w.findChild(QAbstractItemView, "annotation_list").model()
+    cells = [[model.index(r, c).data() for c in (0, 1)] for r in range(model.rowCount())]
+    assert cells[0][0] and "tag: Name" in cells[0][1]
+    assert all("outside" in reason for reason in w.view.unresolved.values())
