@@ -10,8 +10,11 @@ or *global*: an offset into the string value of the root element.
 
 *Reading* offsets count characters of a block's reading text: what a reader sees, with runs of
 XML whitespace collapsed to one space, leading/trailing whitespace trimmed, notes taken out (each
-note is a block of its own, listed right after the block that contains it), one alternative of a
-``<choice>`` shown, and the whitespace around ``<lb break="no"/>`` removed.
+note is a block of its own, listed right after the block that contains it; ``place="inline"``
+notes stay in the line), one alternative of a ``<choice>`` shown, the lemma (or first reading) of
+an ``<app>`` and the base of a ``<ruby>`` (other readings, witnesses and witness notes hidden),
+and the whitespace around ``<lb break="no"/>``, or around an ``<lb/>`` between two characters of
+a script written without spaces (CJK, Thai…), removed.
 
 A *block* is an element shown as one paragraph: a member of ``BLOCK_TAGS``, a note, or any element
 with text of its own that is not inside another block (so unknown elements still show their text).
