@@ -26,6 +26,7 @@ import tei
 from tei import ns
 from tei.textmodel import text_of
 
+from .display import MS_DESC, MS_FIELDS
 from .document_view import ACCENT, MUTED, DocumentView
 from .session import Session
 
@@ -79,7 +80,10 @@ def header_fields(doc: tei.TeiDocument) -> list[tuple[str, list[str]]]:
         value = _clean(el) or el.get("when") or ""
         parts.append(value if name == "p" else f"{name}: {value}")
     add("Publication", parts)
-    add("Source", [_clean(s) for s in _q(fd, "t:sourceDesc/*")])
+    sources = []
+    for src in _q(fd, "t:sourceDesc/*"):
+        sources += _ms_fields(src) if src.tag == MS_DESC else [_clean(src)]
+    add("Source", sources)
     licences = []
     for av in _q(fd, "t:publicationStmt/t:availability"):
         for lic in _q(av, "t:licence"):
@@ -97,6 +101,20 @@ def header_fields(doc: tei.TeiDocument) -> list[tuple[str, list[str]]]:
         changes.append(f"{head}: {_clean(ch)}" if head else _clean(ch))
     add("Revision history", changes)
     return fields
+
+
+def _ms_fields(ms: etree._Element, limit: int = 60) -> list[str]:
+    """Return a manuscript description as 'Field: text' lines (outermost fields, in order)."""
+    out = []
+    for el in ms.iter(*MS_FIELDS):
+        if any(a.tag in MS_FIELDS for a in el.iterancestors()) or not _clean(el):
+            continue
+        text = _clean(el)
+        out.append(f"{MS_FIELDS[el.tag]}: {text[:300]}{'…' if len(text) > 300 else ''}")
+        if len(out) >= limit:
+            out.append("…")
+            break
+    return out
 
 
 def marked_source(el: etree._Element, start: int, end: int) -> tuple[str, int, int]:

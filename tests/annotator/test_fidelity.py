@@ -242,3 +242,17 @@ def test_recogito_annotations_on_the_header_show_their_passage_and_why_they_are_
     cells = [[model.index(r, c).data() for c in (0, 1)] for r in range(model.rowCount())]
     assert cells[0][0] and "tag: Name" in cells[0][1]
     assert all("outside" in reason for reason in w.view.unresolved.values())
+
+
+def test_a_manuscript_description_in_the_header_reads_as_fields() -> None:
+    import tei
+    from annotator.document_panel import header_fields
+
+    path = CORPUS / "fihrist__WMS_Arabic_84.xml"
+    if not path.is_file():
+        pytest.skip("no corpus")
+    fields = dict(header_fields(tei.load(path)))
+    source = fields["Source"]
+    assert source[0].startswith("Identifier: United Kingdom London Wellcome")
+    assert "Folios: ff. 1b.-148b." in source and any(s.startswith("Incipit: ") for s in source)
+    assert all(len(s) < 320 for s in source)
