@@ -54,6 +54,7 @@ ACCENT = "#7a4b1c"
 _ITALIC = {ns.qn(t) for t in ("emph", "foreign", "title", "term", "mentioned", "soCalled", "distinct")}
 _HI = ns.qn("hi")
 _NOTE = ns.qn("note")
+_DEL, _ADD = ns.qn("del"), ns.qn("add")
 _STAGE = ns.qn("stage")
 _SPEAKER = ns.qn("speaker")
 _QUOTES = {ns.qn("quote"), ns.qn("cit"), ns.qn("epigraph")}
@@ -484,6 +485,13 @@ class DocumentView(QPlainTextEdit):
             elif tag in _ITALIC:
                 fmt = QTextCharFormat()
                 fmt.setFontItalic(True)
+            elif tag == _DEL:  # a deletion in the source reads as struck out, not as text
+                fmt = QTextCharFormat()
+                fmt.setFontStrikeOut(True)
+                fmt.setForeground(QColor(MUTED))
+            elif tag == _ADD:  # an addition (above the line, in the margin) is set off
+                fmt = QTextCharFormat()
+                fmt.setForeground(QColor(ACCENT))
             elif tag in VARIANTS:
                 fmt = QTextCharFormat()
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)

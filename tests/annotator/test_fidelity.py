@@ -256,3 +256,21 @@ def test_a_manuscript_description_in_the_header_reads_as_fields() -> None:
     assert source[0].startswith("Identifier: United Kingdom London Wellcome")
     assert "Folios: ff. 1b.-148b." in source and any(s.startswith("Incipit: ") for s in source)
     assert all(len(s) < 320 for s in source)
+
+
+def test_deletions_read_struck_out_and_additions_set_off(window: MainWindow) -> None:
+    import tei
+
+    doc = tei.TeiDocument.from_bytes(
+        b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><body><p>regulated my fate I '
+        b'<del rend="strikethrough">wish</del> <add place="superlinear">desire</add> in this account'
+        b"</p></body></text></TEI>")  # fmt: skip
+    window.open_document(doc, "draft")
+    view = window.view
+    formats = view.block_formats(view.map.qt_block_of[0])
+    text = view.map.blocks[view.map.qt_block_of[0]].text
+    struck = [text[f.start : f.start + f.length] for f in formats if f.format.fontStrikeOut()]
+    assert struck == ["wish"]
+    added = [text[f.start : f.start + f.length] for f in formats
+             if f.format.foreground().color().name() == "#7a4b1c"]  # fmt: skip
+    assert added == ["desire"]
