@@ -50,6 +50,7 @@ from tei.annotations import (
     xml_safe_text,
 )
 
+from .display import passage_text
 from .document_view import tint
 from .figures import parse_value
 from .new_source_dialog import NewSourceDialog
@@ -260,6 +261,11 @@ class AnnotationEditor(QWidget):
         cat_row.addWidget(certainty_label)
         cat_row.addWidget(self.certainty_combo, 1)
         form.addRow("&Category", cat_row)
+        self.tags_label = QLabel()  # another tool's tags (Recogito's "Name"…), shown as they are
+        self.tags_label.setObjectName("tags_label")
+        self.tags_label.setWordWrap(True)
+        form.addRow("Tags", self.tags_label)
+        self.form = form
         category_label = form.labelForField(cat_row)
         if isinstance(category_label, QLabel):
             category_label.setBuddy(self.category_combo)
@@ -528,7 +534,10 @@ class AnnotationEditor(QWidget):
     def _load(self, ann: tei.Annotation) -> None:
         doc = self.session.doc
         color = doc.taxonomy.color(ann.category)
-        quote = " ".join(ann.quote.split())
+        quote = " ".join(passage_text(doc, ann).split())
+        self.tags_label.setText(", ".join(ann.tags))
+        self.tags_label.setVisible(bool(ann.tags))
+        self.form.labelForField(self.tags_label).setVisible(bool(ann.tags))
         self.quote_label.setText(
             f"<div style='background:{tint(color, 0.55).name()}; padding:4px; "
             f"font-family:\"Noto Serif\",serif;'>“{_esc(quote[:500])}{'…' if len(quote) > 500 else ''}”</div>"

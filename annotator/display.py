@@ -9,14 +9,15 @@ reading offset, and back, with ``bisect``. Pure Python (no Qt): it can be built 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from tei import ns
+from tei import ns, pointers
 from tei.document import TeiDocument
-from tei.textmodel import Block, collapse
+from tei.textmodel import Block, collapse, is_inline_note, spaceless, text_of, visible_in
 
 PB = ns.qn("pb")
 LB = ns.qn("lb")
@@ -26,7 +27,20 @@ Q = ns.qn("q")
 ITEM = ns.qn("item")
 #: Punctuation after which a role description needs no comma before it.
 _PUNCT = tuple(",;:.(—–-")
-_TIGHT = {ns.qn(t) for t in ("l", "item", "cell", "label", "speaker", "castItem", "entry", "stage")}
+_TIGHT = {ns.qn(t) for t in ("l", "item", "cell", "label", "speaker", "castItem", "entry", "stage",
+                              "line", "titlePart")}  # fmt: skip
+#: What the parts of a manuscript description are called when shown as lines of their own.
+MS_FIELDS = {ns.qn(k): v for k, v in (
+    ("msIdentifier", "Identifier"), ("msName", "Name"), ("locus", "Folios"), ("title", "Title"),
+    ("author", "Author"), ("rubric", "Rubric"), ("incipit", "Incipit"), ("explicit", "Explicit"),
+    ("finalRubric", "Final rubric"), ("colophon", "Colophon"), ("textLang", "Language"),
+    ("filiation", "Filiation"), ("summary", "Summary"), ("support", "Support"), ("extent", "Extent"),
+    ("foliation", "Foliation"), ("collation", "Collation"), ("condition", "Condition"),
+    ("layout", "Layout"), ("handNote", "Hand"), ("decoNote", "Decoration"), ("binding", "Binding"),
+    ("origin", "Origin"), ("provenance", "Provenance"), ("acquisition", "Acquisition"),
+    ("custodialHist", "Custodial history"), ("availability", "Availability"), ("source", "Source"),
+)}  # fmt: skip
+MS_DESC = ns.qn("msDesc")
 HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
 
 
@@ -37,8 +51,8 @@ class Run:
     reading: int
     start: int  # code-point offset in the display text
     text: str
-    kind: str  # "pb" | "noteref" | "notelabel" | "unref" (a note without a callout) | "sep" (a
-    # space or comma the markup implies)
+    kind: str  # "pb" | "noteref" | "notelabel" | "unref" (a note without a callout) | "field" (a
+    # manuscript description's field name) | "sep" (a space or comma the markup implies)
     element: etree._Element | None = None
     note_block: int = -1  # for a note reference: index of the note's block
 
@@ -118,6 +132,7 @@ class DisplayMap:
         self.notes_inline = notes_inline
         between = self._pages_between(doc)
         note_labels: dict[int, str] = {}
+        self._unnumbered = 0  # notes without @n so far
         prev: Block | None = None
         self.complete = True
         shown = 0
@@ -146,6 +161,8 @@ class DisplayMap:
         if prev.is_note and prev.parent >= 0:
             return True
         tag, ptag = b.element.tag, prev.element.tag
+        if tag in MS_FIELDS and ptag in MS_FIELDS and _ms_desc(b.element) is not None:
+            return _ms_desc(b.element) is not _ms_desc(prev.element)  # one record, one group
         if tag in _TIGHT and ptag in _TIGHT and b.element.getparent() is prev.element.getparent():
             return False
         if ptag == ns.qn("speaker"):
@@ -197,21 +214,24 @@ class DisplayMap:
                                  a.element, -1))  # fmt: skip
         elif b.complex:
             note_index = i + 1
-            counter = 0
             for a in b.anchors:
                 if a.kind == "pb":
                     if a.label:
                         text = self._pb_text(reading, a.position, a.label)
                         runs.append((a.position, text, "pb", a.element, -1))
                 elif not unreferenced(a.element):  # a note the source gives no callout has none
-                    counter += 1
                     nb = self.doc.text.block_index(a.element)
-                    label = a.label or str(counter)
+                    if not a.label:  # numbered through the document, as print numbers them
+                        self._unnumbered += 1
+                    label = a.label or str(self._unnumbered)
                     if nb is not None:
                         note_labels[nb] = label
                         note_index = nb
                     runs.append((a.position, label, "noteref", a.element,
                                  nb if nb is not None else note_index))  # fmt: skip
+        field_name = MS_FIELDS.get(b.element.tag)
+        if field_name and _ms_desc(b.element) is not None:
+            runs.append((0, f"{field_name}: ", "field", None, -1))
         runs.extend((pos, text, "sep", None, -1) for pos, text in self._separators(b))
         if b.element.tag == ITEM and not b.is_note:
             runs.insert(0, (0, self._item_mark(b.element), "sep", None, -1))
@@ -255,8 +275,8 @@ class DisplayMap:
 
         out = []
         for x in marks:
-            if _in_note(x, el):
-                continue  # shown in the note's own block
+            if _in_note(x, el) or (b.complex and not visible_in(x, el)):
+                continue  # shown in the note's own block, or in an unchosen reading
             o = offsets.get(x)
             if o is None or (x.tag != Q and not 0 < o < len(raw)):
                 continue
@@ -264,7 +284,8 @@ class DisplayMap:
                 end = o + len(etree.tostring(x, method="text", encoding=str, with_tail=False))
                 out += [(reading(o), "“"), (reading(end), "”")]
             elif x.tag == LB:
-                if not (raw[o - 1].isspace() or raw[o].isspace()):
+                if not (raw[o - 1].isspace() or raw[o].isspace()
+                        or (spaceless(raw[o - 1]) and spaceless(raw[o]))):  # fmt: skip
                     out.append((reading(o), " "))
             else:
                 before = raw[:o].rstrip()
@@ -355,6 +376,87 @@ def reading_offset(b: Block, raw: str, o: int) -> int:
     return n + 1 if n and raw[o - 1] in " \t\n\r" and collapse(raw[o:]) else n
 
 
+#: Elements whose alternatives are listed on hover and in the notes pane.
+VARIANTS = (ns.qn("choice"), ns.qn("app"), ns.qn("ruby"))
+_READING_TAGS = {ns.qn(t) for t in ("lem", "rdg", "rdgGrp", "rb", "rt", "note", "witDetail")}
+
+
+def readings(el: etree._Element) -> list[tuple[str, str]]:
+    """Return (label, text) of every alternative of a ``choice``, ``app`` or ``ruby``: its
+    readings with their witnesses (``rdg (B, C)``), the apparatus notes, a ruby's gloss."""
+    out: list[tuple[str, str]] = []
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == ns.qn("rdgGrp"):
+            out.extend(readings(child))
+            continue
+        name = ns.local_name(child.tag)
+        wits = [w.lstrip("#") for w in (child.get("wit") or "").split()]
+        wits += [" ".join(text_of(w).split()) for w in child.iter(ns.qn("wit"))]
+        if wits:
+            name += f" ({', '.join(wits)})"
+        text = " ".join(text_of(child).split())
+        for w in child.iter(ns.qn("wit")):
+            text = text.replace(" ".join(text_of(w).split()), "", 1).strip()
+        out.append((name, text or "(omitted)" if child.tag in _READING_TAGS else text))
+    return out
+
+
+XINCLUDE = "{http://www.w3.org/2001/XInclude}include"
+
+
+def passage_text(doc: TeiDocument, ann: object) -> str:
+    """Return an annotation's passage: the quote it recorded, else (another tool's annotation)
+    the text its target points to now."""
+    quote = ann.quote  # type: ignore[attr-defined]
+    if quote:
+        return quote
+    for res in doc.resolve(ann.target):  # type: ignore[attr-defined]
+        if res.ok and res.start is not None and res.end is not None:
+            return doc.quote_for(res.start, res.end)[0]
+    for p in pointers.parse_target(ann.target):  # type: ignore[attr-defined]
+        if isinstance(p, pointers.PathOffsets) and p.start.node == p.end.node:  # in the header
+            try:
+                found = doc.root.xpath(_STEP.sub(r"t:\1", p.start.node.expr), namespaces={"t": ns.TEI})
+            except etree.XPathError:
+                continue
+            if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+                return " ".join(text_of(found[0])[p.start.offset : p.end.offset].split())
+    return ""
+
+
+_STEP = re.compile(r"(?<=/)([A-Za-z_][\w.-]*)(?=\[|/|$)")  # an unprefixed step of a simple path
+
+
+def category_text(doc: TeiDocument, ann: object) -> str:
+    """Return how an annotation's category reads, with another tool's tags (``tag: Name``)."""
+    label = doc.taxonomy.label(ann.category) if ann.category in doc.taxonomy.categories else ""  # type: ignore[attr-defined]
+    tags = ann.tags  # type: ignore[attr-defined]
+    return " · ".join(filter(None, [label, "tag: " + ", ".join(tags) if tags else ""]))
+
+
+def empty_text_message(doc: TeiDocument) -> str:
+    """Return why a document shows no text, in terms of what it is ('' when it has text)."""
+    if any(b.reading for b in doc.text.blocks):
+        return ""
+    root = doc.root
+    includes = [x.get("href") or "?" for x in root.iter(XINCLUDE)]
+    if includes:
+        where = "a <sourceDoc> (a transcription page by page)" if next(
+            root.iter(ns.qn("sourceDoc")), None) is not None else "this file"  # fmt: skip
+        shown = ", ".join(includes[:3]) + (f" and {len(includes) - 3} more" if len(includes) > 3 else "")
+        return (f"This document has no text of its own: {where} brings its {len(includes)} part(s) "
+                f"in from other files with XInclude ({shown}), which Glossator does not follow. "
+                "Open those files, or a copy with the XIncludes resolved (xmllint --xinclude).")
+    if next(root.iter(ns.qn("sourceDoc")), None) is not None:
+        return ("This document has no text to read: it is a <sourceDoc> (a transcription of the "
+                "physical pages) without any transcribed lines.")
+    return ("This document has no text to read: its <text> is empty (a catalogue record or "
+            "manuscript description keeps its content in the teiHeader, which Glossator does not "
+            "annotate; View ▸ Document shows it).")
+
+
 def unreferenced(note: etree._Element) -> bool:
     """Tell whether a note has no reference (callout) in the source's text (the importer's
     ``type="unanchored"``): it is shown apart, never as a superscript number."""
@@ -368,11 +470,16 @@ def unreferenced_label(note: etree._Element) -> str:
     return "note without a reference in the source" + (f", page {n}" if n else "")
 
 
+def _ms_desc(el: etree._Element) -> etree._Element | None:
+    """Return the manuscript description ``el`` is part of, if any."""
+    return next(el.iterancestors(MS_DESC), None)
+
+
 def _in_note(el: etree._Element, block: etree._Element) -> bool:
     """Tell whether ``el`` is inside a note nested in ``block``."""
     for a in el.iterancestors():
         if a is block:
             return False
-        if a.tag == NOTE:
+        if a.tag == NOTE and not is_inline_note(a):
             return True
     return False

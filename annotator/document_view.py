@@ -33,9 +33,9 @@ from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, Q
 
 import tei
 from tei import ns
-from tei.textmodel import text_of
+from tei.textmodel import is_inline_note, text_of
 
-from .display import HEADS, DisplayMap
+from .display import HEADS, VARIANTS, DisplayMap, readings
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ ACCENT = "#7a4b1c"
 
 _ITALIC = {ns.qn(t) for t in ("emph", "foreign", "title", "term", "mentioned", "soCalled", "distinct")}
 _HI = ns.qn("hi")
-_CHOICE = ns.qn("choice")
+_NOTE = ns.qn("note")
+_DEL, _ADD = ns.qn("del"), ns.qn("add")
 _STAGE = ns.qn("stage")
 _SPEAKER = ns.qn("speaker")
 _QUOTES = {ns.qn("quote"), ns.qn("cit"), ns.qn("epigraph")}
@@ -496,10 +497,21 @@ class DocumentView(QPlainTextEdit):
             elif tag in _ITALIC:
                 fmt = QTextCharFormat()
                 fmt.setFontItalic(True)
-            elif tag == _CHOICE:
+            elif tag == _DEL:  # a deletion in the source reads as struck out, not as text
+                fmt = QTextCharFormat()
+                fmt.setFontStrikeOut(True)
+                fmt.setForeground(QColor(MUTED))
+            elif tag == _ADD:  # an addition (above the line, in the margin) is set off
+                fmt = QTextCharFormat()
+                fmt.setForeground(QColor(ACCENT))
+            elif tag in VARIANTS:
                 fmt = QTextCharFormat()
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
                 fmt.setUnderlineColor(QColor(MUTED))
+            elif tag == _NOTE and is_inline_note(el):  # in the line, set off like a gloss
+                fmt = QTextCharFormat()
+                fmt.setFontPointSize(self._font_size * 0.78)
+                fmt.setForeground(QColor(ACCENT))
             if fmt is None:
                 continue
             if offsets is None:
@@ -763,7 +775,7 @@ class DocumentView(QPlainTextEdit):
         if not block.complex:
             return ""
         offsets = None
-        for ch in block.element.iter(_CHOICE):
+        for ch in block.element.iter(*VARIANTS):
             if offsets is None:
                 offsets = self.doc.text.offsets_within(block.element)
             raw0 = offsets.get(ch)
@@ -771,8 +783,7 @@ class DocumentView(QPlainTextEdit):
                 continue
             r0, r1 = block.to_reading(raw0), block.to_reading(raw0 + len(text_of(ch)))
             if r0 <= r < max(r1, r0 + 1):
-                alts = [f"{ns.local_name(c.tag)}: {html.escape(' '.join(text_of(c).split()))}"
-                        for c in ch if isinstance(c.tag, str)]  # fmt: skip
+                alts = [f"{html.escape(k)}: {html.escape(v)}" for k, v in readings(ch)]
                 return "<b>Readings</b><br/>" + "<br/>".join(alts)
         return ""
 

@@ -23,7 +23,7 @@ from tei.resources import ANNOTATED_SAMPLE
 from tei.storage import is_read_only
 
 from . import lock, recovery, settings
-from .display import DisplayMap
+from .display import DisplayMap, empty_text_message
 from .errors import show_error
 
 if TYPE_CHECKING:
@@ -175,10 +175,8 @@ class Lifecycle(QObject):
         """Say what there is to know about a document just shown (warnings, recovery, orphans)."""
         self.clear_document_bars()
         notes = list(doc.warnings)
-        if not any(b.reading for b in doc.text.blocks):
-            notes.append("This document has no text to read: its <text> is empty (a catalogue "
-                         "record or manuscript description keeps its content in the teiHeader, "
-                         "which Glossator does not annotate).")  # fmt: skip
+        if empty := empty_text_message(doc):
+            notes.append(empty)
         path = self.win.session.path
         if path and is_read_only(path):
             notes.append(f"{os.path.basename(path)} is read-only: you can annotate it, but to keep "
@@ -201,7 +199,7 @@ class Lifecycle(QObject):
                 self.offer_recovery(found[0], len(found) - 1)
                 return
         if notes:
-            self.win.message_bar.show_message(" ".join(notes), level="warning", kind="warnings")
+            self.win.message_bar.show_message(as_sentences(notes), level="warning", kind="warnings")
 
     def _say_locked(self, holder: lock.Holder, notes: list[str]) -> None:
         name = os.path.basename(self.win.session.path or "")
@@ -583,3 +581,14 @@ class Lifecycle(QObject):
             act.triggered.connect(lambda _=False, path=p: self.open_path(path))
         if not recent:
             self.win.recent_menu.addAction("(none)").setEnabled(False)
+
+
+def as_sentences(notes: list[str]) -> str:
+    """Join messages as sentences: each begins with a capital and ends with a full stop."""
+    out = []
+    for note in notes:
+        note = note.strip()
+        if note:
+            note = note[0].upper() + note[1:]
+            out.append(note if note[-1] in ".!?…)" else note + ".")
+    return " ".join(out)

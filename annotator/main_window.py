@@ -52,6 +52,7 @@ from . import settings
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
 from .display import DisplayMap
+from .document_panel import DocumentPanel
 from .document_view import DocumentView, tint
 from .errors import show_error
 from .figures import parse_figure
@@ -205,6 +206,9 @@ class MainWindow(QMainWindow):
         self.notes_pane = NotesPane()
         self.notes_dock = self._dock("Notes", "notes_dock", self.notes_pane, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.outline_dock, self.notes_dock)
+        self.document_panel = DocumentPanel(s, self.view)
+        self.document_dock = self._dock("Document", "document_dock", self.document_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.notes_dock, self.document_dock)
         self.outline_dock.raise_()
         self._default_dock_sizes()
 
@@ -303,8 +307,9 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_zoom_out)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
-                     self.validation_dock, self.outline_dock, self.notes_dock):  # fmt: skip
+                     self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
+        m.addAction(self.document_panel.source_action)
         m = mb.addMenu("&Tools")
         m.setObjectName("tools_menu")
         m.addAction(self.action_validate)
@@ -483,7 +488,7 @@ class MainWindow(QMainWindow):
         self.annotate_menu.addAction(self.action_delete_annotation)
         self.annotate_menu.addAction(self.action_edit_note)
         self.view.set_annotate_actions([a for a in self.category_actions.values()],
-                                       [self.action_delete_annotation])  # fmt: skip
+                                       [self.action_delete_annotation, self.document_panel.source_action])  # fmt: skip
 
     def annotate(self, category: str, init: Callable[[tei.Annotation], None] | None = None) -> str:
         """Annotate the current selection in ``category`` at once (``init`` fills in fields in

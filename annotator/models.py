@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 import tei
 from tei import ns
 
+from .display import category_text, passage_text
 from .document_view import tint
 from .session import Session
 
@@ -86,13 +87,13 @@ class AnnotationTableModel(QAbstractTableModel):
     # -- building ---------------------------------------------------------------------------
     def _row(self, ann: tei.Annotation, citations: dict[str, str] | None = None) -> Row:
         doc = self.session.doc
-        quote = " ".join(ann.quote.split())
+        quote = " ".join(passage_text(doc, ann).split())
         position = self._position(ann)
         row = Row(
             id=ann.id,
             quote=quote,
             category=ann.category,
-            category_label=doc.taxonomy.label(ann.category),
+            category_label=category_text(doc, ann),
             color=doc.taxonomy.color(ann.category),
             note=" ".join(ann.note_text.split()),
             annotator=ann.annotator_name,

@@ -240,6 +240,15 @@ class Annotation:
         return [t.lstrip("#") for t in (self.element.get("ana") or "").split()]
 
     @property
+    def tags(self) -> list[str]:
+        """Return the tags another tool gave the annotation: Recogito's ``<rs ana="Name"/>``, and
+        ``@ana`` tokens that name no category of the document."""
+        out = [t.lstrip("#") for rs in self.element.iter(ns.qn("rs")) for t in (rs.get("ana") or "").split()]
+        known = self.doc.taxonomy.categories  # type: ignore[attr-defined]
+        out += [c for c in self.categories if c not in known]
+        return list(dict.fromkeys(t for t in out if t))
+
+    @property
     def category(self) -> str:
         """Return the main category id: the first ``@ana`` token ('' if none)."""
         cats = self.categories

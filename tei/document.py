@@ -909,7 +909,7 @@ def _prefix_tei(expr: str) -> str:
     )
 
 
-_XPATH_WORDS = {"and", "or", "div", "mod", "text", "node", "comment"}
+_XPATH_WORDS = {"and", "or", "mod"}  # operators; element names (text, div) are prefixed
 
 
 def _pretty(el: etree._Element, indent: str, step: str) -> None:

@@ -8,7 +8,9 @@ Supported forms, each a URI fragment (``#…``) with no literal spaces (spaces s
 - ``#string-index(NODE,OFFSET)``: the point before character OFFSET;
 - ``#range(P1,P2)``: from the start of P1 to the end of P2; ``left(P)`` / ``right(P)``: the point
   just before / after P;
-- ``#xpath(EXPR)`` and ``#match(NODE,'REGEX'[,INDEX])``: preserved, resolved where possible.
+- ``#xpath(EXPR)`` and ``#match(NODE,'REGEX'[,INDEX])``: preserved, resolved where possible;
+- Recogito's ``PATH::START PATH::END`` pair (also with ``#xpath(PATH)::N``): a range between two
+  character offsets, each into the text of the element an XPath selects.
 
 NODE is an IDREF or an XPath expression. Anything else (another scheme, another document) parses
 to :class:`Unknown` or :class:`External` and is kept verbatim, never dropped.
@@ -154,9 +156,40 @@ class External:
 Pointer = IdRef | XPath | StringIndex | StringRange | Side | Range | Match | Unknown | External
 
 
+@dataclass(frozen=True, slots=True)
+class PathOffsets(Range):
+    """Recogito's selector: two tokens ``PATH::START PATH::END`` (or ``#xpath(PATH)::N``), each
+    an XPath and a character offset into that element's text; kept verbatim as ``text``."""
+
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    def inner(self) -> str:
+        """Return the selector as written."""
+        return self.text
+
+
+#: One end of a Recogito selector: ``/TEI[1]/text[1]/body[1]/p[3]::12`` or ``#xpath(…)::12``.
+_PATH_OFFSET = re.compile(r"^(?:#xpath\((?P<x>.+)\)|(?P<p>/.*?))::(?P<n>\d+)$", re.S)
+
+
 def parse_target(value: str) -> list[Pointer]:
     """Parse a ``@target`` value (whitespace-separated URIs) into pointers; never raises."""
-    return [parse_pointer(tok) for tok in value.split()]
+    tokens = value.split()
+    out: list[Pointer] = []
+    k = 0
+    while k < len(tokens):
+        ends = [_PATH_OFFSET.match(t) for t in tokens[k : k + 2]]
+        if len(ends) == 2 and ends[0] and ends[1]:
+            a, b = (StringIndex(XPath(unquote(m["x"] or m["p"]), scheme=False), int(m["n"])) for m in ends)
+            out.append(PathOffsets(a, b, f"{tokens[k]} {tokens[k + 1]}"))
+            k += 2
+        else:
+            out.append(parse_pointer(tokens[k]))
+            k += 1
+    return out
 
 
 def format_target(pointers: list[Pointer]) -> str:

@@ -10,8 +10,11 @@ or *global*: an offset into the string value of the root element.
 
 *Reading* offsets count characters of a block's reading text: what a reader sees, with runs of
 XML whitespace collapsed to one space, leading/trailing whitespace trimmed, notes taken out (each
-note is a block of its own, listed right after the block that contains it), one alternative of a
-``<choice>`` shown, and the whitespace around ``<lb break="no"/>`` removed.
+note is a block of its own, listed right after the block that contains it; ``place="inline"``
+notes stay in the line), one alternative of a ``<choice>`` shown, the lemma (or first reading) of
+an ``<app>`` and the base of a ``<ruby>`` (other readings, witnesses and witness notes hidden),
+and the whitespace around ``<lb break="no"/>``, or around an ``<lb/>`` between two characters of
+a script written without spaces (CJK, Thai…), removed.
 
 A *block* is an element shown as one paragraph: a member of ``BLOCK_TAGS``, a note, or any element
 with text of its own that is not inside another block (so unknown elements still show their text).
@@ -40,6 +43,9 @@ BLOCK_TAGS = frozenset(
     ).split()
 )
 BLOCK_TAGS = BLOCK_TAGS - {_T + "seg", _T + "bibl", _T + "label"}  # inline unless they hold text alone
+#: Blocks that usually wrap other blocks (a title and its subtitle, an epigraph's verse and its
+#: source, an opener's dateline and salute): a block only when they hold text of their own.
+BLOCK_TAGS = BLOCK_TAGS - {_T + t for t in "docTitle epigraph argument opener closer postscript".split()}
 CONTAINER_TAGS = frozenset(
     _T + t
     for t in (
@@ -49,20 +55,49 @@ CONTAINER_TAGS = frozenset(
         "superEntry re sense form dictScrap"
     ).split()
 )
+#: A title page and the parts of a manuscript description: each child is a line of its own.
+STRUCTURED_TAGS = frozenset(
+    _T + t
+    for t in (
+        "titlePage msDesc msContents msItem msItemStruct msPart msFrag physDesc objectDesc "
+        "supportDesc layoutDesc handDesc decoDesc scriptDesc musicNotation bindingDesc sealDesc "
+        "additional adminInfo recordHist surrogates history"
+    ).split()
+)
+CONTAINER_TAGS = CONTAINER_TAGS | STRUCTURED_TAGS
 #: Subtrees never shown in the reading text (they still count for raw offsets).
 SKIPPED_TAGS = frozenset(_T + t for t in ("teiHeader", "standOff", "facsimile", "fsdDecl"))
 NOTE = _T + "note"
 CHOICE = _T + "choice"
+APP = _T + "app"
+RDG_GRP = _T + "rdgGrp"
+RUBY = _T + "ruby"
 LB = _T + "lb"
 PB = _T + "pb"
 #: In a ``<choice>``, the first child (in this order) present is the one shown.
 CHOICE_PREFERENCE = tuple(_T + t for t in ("corr", "reg", "expan", "ex", "seg", "sic", "orig", "abbr"))
+#: In an ``<app>`` (or ``<rdgGrp>``): the lemma, else the first reading; in ``<ruby>``: the base.
+APP_PREFERENCE = tuple(_T + t for t in ("lem", "rdgGrp", "rdg"))
+RUBY_PREFERENCE = (_T + "rb",)
+#: Elements of which one child is shown and the others (readings, witness notes) are hidden.
+SELECTORS = {CHOICE: CHOICE_PREFERENCE, APP: APP_PREFERENCE, RDG_GRP: APP_PREFERENCE,
+             RUBY: RUBY_PREFERENCE}  # fmt: skip
+#: Witness sigla and details inside a reading: apparatus, not text.
+WITNESS_TAGS = frozenset(_T + t for t in ("wit", "witDetail"))
 
 _WS_RUN = re.compile(r"[ \t\n\r]+")
+#: Scripts written without spaces between words: a line break there joins, it does not space.
+_SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uf900-\ufaff"
+                        "\uff00-\uffef\U00020000-\U0003ffff]")
 #: Characters ``str.split()`` treats as whitespace but XML does not (no-break space, …).
 #: Listed, not ``[^\S \t\n\r]``: a negated class is twice as slow on non-ASCII text.
 _NON_XML_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _NOT_TEXT = (etree._Comment, etree._ProcessingInstruction)
+
+
+def spaceless(ch: str) -> bool:
+    """Tell whether a character belongs to a script written without spaces (CJK, Thai…)."""
+    return _SPACELESS.match(ch) is not None
 
 
 def text_of(el: etree._Element) -> str:
@@ -175,7 +210,7 @@ class Block:
 
 def _pieces(root: etree._Element) -> Iterator[tuple[int, str, int, object]]:
     """Yield (raw offset, text, flag, payload) over a block: flag 1 visible, 0 hidden, 2 anchor,
-    3 no-break marker."""
+    3 no-break marker, 4 line break."""
     pos = 0
 
     def walk(el: etree._Element, hidden: bool) -> Iterator[tuple[int, str, int, object]]:
@@ -183,20 +218,20 @@ def _pieces(root: etree._Element) -> Iterator[tuple[int, str, int, object]]:
         if el.text and not isinstance(el, _NOT_TEXT):
             yield pos, el.text, 0 if hidden else 1, None
             pos += len(el.text)
-        shown = _shown_choice_child(el) if el.tag == CHOICE else None
+        shown = shown_child(el) if el.tag in SELECTORS else None
         for child in el:
             if isinstance(child, _NOT_TEXT):
                 pass
-            elif child.tag == NOTE:
+            elif (shown is not None and child is not shown) or child.tag in WITNESS_TAGS:
+                yield from walk(child, True)
+            elif child.tag == NOTE and not is_inline_note(child):
                 if not hidden:
                     yield pos, "", 2, child
                 yield from walk(child, True)
             elif child.tag == PB and not hidden:
                 yield pos, "", 2, child
-            elif child.tag == LB and child.get("break") == "no" and not hidden:
-                yield pos, "", 3, child
-            elif shown is not None and child is not shown:
-                yield from walk(child, True)
+            elif child.tag == LB and not hidden:
+                yield pos, "", 3 if child.get("break") == "no" else 4, child
             else:
                 yield from walk(child, hidden)
             if child.tail:
@@ -206,13 +241,40 @@ def _pieces(root: etree._Element) -> Iterator[tuple[int, str, int, object]]:
     yield from walk(root, False)
 
 
-def _shown_choice_child(choice: etree._Element) -> etree._Element | None:
-    children = [c for c in choice if isinstance(c.tag, str)]
-    for tag in CHOICE_PREFERENCE:
+def shown_child(el: etree._Element) -> etree._Element | None:
+    """Return the child of a ``<choice>``, ``<app>``, ``<rdgGrp>`` or ``<ruby>`` that the reading
+    text shows (None: an apparatus entry without readings, shown as it is)."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    for tag in SELECTORS[el.tag]:
         for c in children:
             if c.tag == tag:
                 return c
-    return children[0] if children else None
+    if el.tag == CHOICE:
+        return children[0] if children else None
+    if el.tag == RUBY:
+        return next((c for c in children if c.tag not in (_T + "rt", _T + "rtc")), None)
+    return None
+
+
+def is_inline_note(note: etree._Element) -> bool:
+    """Tell whether a note is part of the line (``place="inline"``), not set apart as a block."""
+    return note.get("place") == "inline"
+
+
+def visible_in(el: etree._Element, top: etree._Element) -> bool:
+    """Tell whether ``el`` is shown in the reading text of ``top`` (not an unchosen reading)."""
+    child = el
+    for anc in el.iterancestors():
+        if anc.tag in SELECTORS:
+            shown = shown_child(anc)
+            if shown is not None and child is not shown:
+                return False
+        if child.tag in WITNESS_TAGS:
+            return False
+        if anc is top:
+            return True
+        child = anc
+    return True
 
 
 def _simple_map(root: etree._Element) -> tuple[str, list[int], list[int], list[Anchor]]:
@@ -280,6 +342,7 @@ def _reading_map(root: etree._Element) -> tuple[str, list[int], list[int], list[
     rlen = 0
     pending: int | None = None  # raw offset of a whitespace run waiting to become one space
     nobreak = False
+    soft = False  # a line break since the last word: no space between two CJK characters
     next_raw = -1  # raw offset that would continue the current segment
 
     def emit(raw: int, s: str) -> None:
@@ -302,24 +365,29 @@ def _reading_map(root: etree._Element) -> tuple[str, list[int], list[int], list[
         if flag == 3:
             nobreak, pending = True, None
             continue
+        if flag == 4:
+            soft = True
+            continue
         if flag == 0:
             continue
         start = 0
         for m in _WS_RUN.finditer(text):  # words between whitespace runs, then the run
             if m.start() > start:
                 if pending is not None:
-                    emit(pending, " ")
+                    if not (soft and spaceless(out[-1][-1]) and spaceless(text[start])):
+                        emit(pending, " ")
                     pending = None
-                nobreak = False
+                nobreak = soft = False
                 emit(raw + start, text[start : m.start()])
             if rlen and pending is None and not nobreak:
                 pending = raw + m.start()
             start = m.end()
         if start < len(text):
             if pending is not None:
-                emit(pending, " ")
+                if not (soft and spaceless(out[-1][-1]) and spaceless(text[start])):
+                    emit(pending, " ")
                 pending = None
-            nobreak = False
+            nobreak = soft = False
             emit(raw + start, text[start:])
     for a in anchors:  # an anchor after trailing whitespace sits at the end of the text
         a.position = min(a.position, rlen)
@@ -418,12 +486,15 @@ class TextModel:
         """Find the notes that become blocks of their own, by top-level block ordinal."""
         found: dict[int, list[etree._Element]] = {}
         for note in self.root.iter(NOTE):
+            if is_inline_note(note):
+                continue
             for anc in note.iterancestors():
-                if anc.tag == NOTE:
+                if anc.tag == NOTE and not is_inline_note(anc):
                     break
                 k = self._top_of.get(anc)
                 if k is not None:
-                    found.setdefault(k, []).append(note)
+                    if visible_in(note, anc):
+                        found.setdefault(k, []).append(note)
                     break
         return found
 
@@ -444,8 +515,20 @@ class TextModel:
         return -1
 
     def _mark_complex(self) -> None:
-        for el in self.root.iter(CHOICE, LB, NOTE):
+        checked: set[int] = set()
+        for el in self.root.iter(CHOICE, LB, NOTE, APP, RUBY):
             if el.tag == LB and el.get("break") != "no":
+                # a line break between two CJK characters joins them: only then the full walk
+                after = (el.tail or "").lstrip(" \t\n\r")[:1]
+                if after and not spaceless(after):
+                    continue
+                i = self._block_ancestor(el)
+                if i < 0 or i in checked:
+                    continue
+                checked.add(i)
+                b = self.blocks[i]
+                if _SPACELESS.search(b._raw if b._raw is not None else text_of(b.element)):
+                    b.complex = True
                 continue
             i = self._block_ancestor(el)
             if i >= 0:
@@ -605,6 +688,8 @@ def _is_block(el: etree._Element) -> bool:
         return False
     if el.text and el.text.strip():
         return True
+    if tag in STRUCTURED_TAGS:  # fields on lines of their own, unless text runs between them
+        return any(c.tail and c.tail.strip() for c in el)
     has_children = False
     for child in el:
         if not isinstance(child.tag, str):

@@ -8,6 +8,7 @@ from lxml import etree
 
 import tei
 from annotator.display import DisplayMap, reading_offset
+from tests.tei.test_textmodel import doc_of, inline
 
 DOC = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>t</title>
 </titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader>
@@ -109,3 +110,21 @@ def test_reading_offset_of_plain_blocks_equals_the_map(parts: list[str], k: int)
     raw = etree.tostring(b.element, method="text", encoding=str, with_tail=False)
     o = k % (len(raw) + 1)
     assert reading_offset(b, raw, o) == b.to_reading(o)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(inline(), min_size=1, max_size=3))
+def test_display_round_trips_every_offset_with_apparatus_ruby_and_inline_notes(paragraphs: list[str]) -> None:
+    doc = doc_of("".join(f"<p>{p}</p>" for p in paragraphs))
+    m = DisplayMap(doc)
+    for i, b in enumerate(doc.text.blocks):
+        previous = -1
+        for r in range(len(b.reading) + 1):
+            q = m.reading_to_qt(i, r)
+            assert q > previous or r == 0
+            previous = q
+            assert m.qt_to_reading(q) == (i, r)
+        db = m.blocks[m.qt_block_of[i]]
+        inserted = "".join(run.text for run in db.runs)
+        assert len(db.text) == len(b.reading) + len(inserted)  # display = reading + inserted runs
+        assert "B" not in db.text  # a witness siglum (<wit>B</wit>) is apparatus, never text

@@ -74,3 +74,22 @@ def test_a_taken_category_key_is_not_called_an_annotation_problem(qtbot, window)
 
     assert [title for title, _ in errors.history] == ["Category not changed"]
     assert window.session.doc.taxonomy.categories[second.id].shortcut != first.shortcut.upper()
+
+
+def test_two_warnings_read_as_two_sentences(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    """A duplicate id and an orphan annotation: the bar shows two sentences, not one run-on."""
+    from annotator.main_window import MainWindow
+
+    path = tmp_path / "two.xml"
+    path.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title>'
+        "</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc>"
+        '</teiHeader><text><body><p xml:id="a">One.</p><p xml:id="a">Two.</p></body></text>'
+        '<standOff type="glossator"><listAnnotation><annotation xml:id="x" target="#nowhere" '
+        'motivation="commenting"/></listAnnotation></standOff></TEI>')  # fmt: skip
+    w = MainWindow(str(path))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    text = w.message_bar.label.text()
+    assert "pointers to them are ambiguous. 1 annotation(s) could not be placed" in text, text

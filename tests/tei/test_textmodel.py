@@ -61,6 +61,25 @@ def test_choice_shows_preferred_alternative() -> None:
     assert doc.text.blocks[0].reading == "Doctor Who"
 
 
+def test_apparatus_shows_the_lemma_and_hides_readings_witnesses_and_their_notes() -> None:
+    doc = doc_of('<p>εἰς τὸν οἶκον <app><lem wit="#A">Ἀβιμέλεχ</lem><rdg wit="#B #C">Ἀχιμέλεχ</rdg>'
+                 "<note>siehe aber den Namen</note></app> ἦλθεν, <app><rdg wit='#A'>πρῶτον</rdg>"
+                 "<rdg wit='#B'>πρώτως</rdg></app> δέ.</p>")  # fmt: skip
+    (p,) = doc.text.blocks  # the witness note is no block of its own
+    assert p.reading == "εἰς τὸν οἶκον Ἀβιμέλεχ ἦλθεν, πρῶτον δέ."
+    assert p.anchors == []
+    raw = text_of(p.element)  # raw offsets still count every reading (TEI pointers)
+    assert p.to_raw(p.reading.index("ἦλθεν")) == raw.index("ἦλθεν")
+
+
+def test_ruby_shows_its_base_and_inline_notes_stay_in_the_line() -> None:
+    doc = doc_of('<p><ruby><rb>漢字</rb><rt>かんじ</rt></ruby>を書く<note place="inline">注記</note>。'
+                 '<note place="foot" n="1">A footnote.</note></p>')  # fmt: skip
+    p, note = doc.text.blocks
+    assert p.reading == "漢字を書く注記。" and note.reading == "A footnote."
+    assert [a.kind for a in p.anchors] == ["note"] and p.anchors[0].element.get("n") == "1"
+
+
 # -- properties ------------------------------------------------------------------------------
 
 WORD_CHARS = st.sampled_from(list("abcxyzАБВ文字αβ") + ["e\u0301", "\U0001d504", "😀", "&amp;", "1"])
@@ -76,7 +95,8 @@ def words(draw: st.DrawFn) -> str:
 def inline(draw: st.DrawFn, depth: int = 0) -> str:
     parts = []
     for _ in range(draw(st.integers(1, 5))):
-        kind = draw(st.sampled_from(["text", "text", "hi", "note", "choice", "lb", "pb", "misc"]))
+        kind = draw(st.sampled_from(["text", "text", "hi", "note", "choice", "lb", "pb", "misc", "app",
+                                     "ruby", "inline-note"]))  # fmt: skip
         if kind == "text" or depth > 1:
             parts.append(draw(SPACE) + draw(words()) + draw(SPACE))
         elif kind == "hi":
@@ -85,6 +105,16 @@ def inline(draw: st.DrawFn, depth: int = 0) -> str:
             parts.append(f"<note>{draw(inline(depth + 1))}</note>")
         elif kind == "choice":
             parts.append(f"<choice><sic>{draw(words())}</sic><corr>{draw(words())}</corr></choice>")
+        elif kind == "app":  # lemma (or first reading) shown; readings, witnesses, notes hidden
+            lem = f'<lem wit="#A">{draw(words())}</lem>' if draw(st.booleans()) else ""
+            rdgs = "".join(f'<rdg wit="#B"><wit>B</wit>{draw(words())}</rdg>'
+                           for _ in range(draw(st.integers(0 if lem else 1, 2))))  # fmt: skip
+            note = f"<note>{draw(words())} {draw(words())}</note>" if draw(st.booleans()) else ""
+            parts.append(f"<app>{lem}{rdgs}{note}</app>")
+        elif kind == "ruby":
+            parts.append(f"<ruby><rb>{draw(words())}</rb><rt>{draw(words())}</rt></ruby>")
+        elif kind == "inline-note":
+            parts.append(f'<note place="inline">{draw(inline(depth + 1))}</note>')
         elif kind == "lb":
             parts.append('<lb break="no"/>' if draw(st.booleans()) else "<lb/>")
         elif kind == "misc":  # comments and PIs hold no text; CDATA is text
@@ -98,8 +128,18 @@ def visible_non_space(el: etree._Element) -> str:
     """Independent oracle: the element's text without notes and unchosen alternatives."""
     el = copy.deepcopy(el)
     el.tail = None
+    for app in list(el.iter(ns.qn("app"))):
+        readings = [c for c in app if c.tag in (ns.qn("lem"), ns.qn("rdg"))]
+        shown = next((c for c in readings if c.tag == ns.qn("lem")), readings[0] if readings else None)
+        for child in app:
+            if child is not shown:
+                child.text = None
+                for sub in list(child):
+                    child.remove(sub)
+    for hidden in list(el.iter(ns.qn("rt"), ns.qn("wit"))):
+        hidden.text = None
     for note in list(el.iter(ns.qn("note"))):
-        if note is not el:
+        if note is not el and note.get("place") != "inline":
             note.text = None
             for child in list(note):
                 note.remove(child)
@@ -203,3 +243,22 @@ def test_footnotes_are_annotated_like_any_passage() -> None:
     for ann in (inside, across):
         (res,) = again.resolve(ann.target)
         assert again.quote_for(res.start, res.end)[0] == ann.quote
+
+
+def test_title_and_subtitle_epigraph_verse_and_manuscript_parts_are_blocks_of_their_own() -> None:
+    doc = doc_of(
+        "<div><docTitle><titlePart type='main'>Die letzten Tage der Menschheit</titlePart>"
+        "<titlePart type='sub'>Tragödie in fünf Akten</titlePart></docTitle>"
+        "<epigraph><lg><l>Verse one,</l><l>verse two.</l></lg><bibl>Goethe</bibl></epigraph>"
+        "<epigraph>A prose motto.</epigraph>"
+        "<msDesc><msIdentifier><settlement>Oxford</settlement> <repository>Bodleian</repository>"
+        " <idno>MS. Abinger c. 56</idno></msIdentifier><msContents><msItem><locus>1r-20v</locus>"
+        "<title>Frankenstein</title><author>Mary Shelley</author></msItem></msContents>"
+        "<physDesc><objectDesc><supportDesc><support>Paper</support></supportDesc></objectDesc>"
+        "</physDesc><history><origin>Geneva, 1816</origin></history></msDesc></div>"
+    )
+    assert [b.reading for b in doc.text.blocks] == [
+        "Die letzten Tage der Menschheit", "Tragödie in fünf Akten", "Verse one,", "verse two.",
+        "Goethe", "A prose motto.", "Oxford Bodleian MS. Abinger c. 56", "1r-20v", "Frankenstein",
+        "Mary Shelley", "Paper", "Geneva, 1816",
+    ]  # fmt: skip
