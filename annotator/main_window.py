@@ -48,7 +48,7 @@ import tei
 from tei.document import TeiDocument
 from tei.storage import DiskState
 
-from . import settings
+from . import help_pages, settings
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
 from .display import DisplayMap
@@ -267,6 +267,9 @@ class MainWindow(QMainWindow):
         self.action_back_to_text = self._action("action_back_to_text", "Back to &text", self.focus_text, "Ctrl+T")
         self.action_preferences = self._action("action_preferences", "&Preferences…", self.preferences, "Ctrl+,")
         self.action_about = self._action("action_about", "&About Glossator", self.about)
+        self.action_guide = self._action("action_guide", "User &guide", self.show_guide, K.HelpContents)
+        self.action_shortcuts = self._action("action_shortcuts", "&Keyboard shortcuts", self.show_shortcuts,
+                                             "Ctrl+/")  # fmt: skip
         self.action_zoom_in = self._action("action_zoom_in", "Larger text", lambda: self.zoom(1), K.ZoomIn)
         self.action_zoom_out = self._action("action_zoom_out", "Smaller text", lambda: self.zoom(-1), K.ZoomOut)
         self.action_validate = self._action(
@@ -314,7 +317,9 @@ class MainWindow(QMainWindow):
         m.setObjectName("tools_menu")
         m.addAction(self.action_validate)
         m = mb.addMenu("&Help")
-        m.addAction(self.action_about)
+        m.setObjectName("help_menu")
+        for act in (self.action_guide, self.action_shortcuts, self.action_about):
+            m.addAction(act)
 
     def _build_toolbar(self) -> None:
         tb = QToolBar("Main", self)
@@ -1088,13 +1093,23 @@ class MainWindow(QMainWindow):
                 self.identity_bar.hide()
                 self._sign_unsigned()
 
-    def about(self) -> None:
-        """Show the About box."""
-        from . import __version__
+    def _show_help(self, title: str, text: str, *, html: bool = False) -> help_pages.HelpBrowser:
+        dialog = help_pages.HelpBrowser(title, text, self, html=html)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
-        QMessageBox.about(self, "About Glossator",
-                          f"<b>Glossator {__version__}</b><br/>A workbench for source criticism over "
-                          "TEI XML: critical annotations saved as TEI standoff markup.")  # fmt: skip
+    def about(self) -> help_pages.HelpBrowser:
+        """Show versions, licence and links to the guide and the file format."""
+        return self._show_help("About Glossator", help_pages.about_html(), html=True)
+
+    def show_guide(self) -> help_pages.HelpBrowser:
+        """Show the user guide."""
+        return self._show_help("Glossator user guide", help_pages.read_help("guide.md"))
+
+    def show_shortcuts(self) -> help_pages.HelpBrowser:
+        """Show every keyboard shortcut, read from the actions themselves."""
+        return self._show_help("Keyboard shortcuts", help_pages.shortcut_sheet(self))
 
     # -- title and status ---------------------------------------------------------------------
     def _update_title(self) -> None:
