@@ -212,14 +212,14 @@ class DisplayMap:
         if not b.complex and len(b.element) and next(b.element.iter(PB), None) is not None:
             for a in b.anchors:
                 if a.label:
-                    runs.append((a.position, self._pb_text(reading, a.position, a.label), "pb",
-                                 a.element, -1))  # fmt: skip
+                    runs.append((a.position, self._pb_text(reading, a.position, a.label, a.element),
+                                 "pb", a.element, -1))  # fmt: skip
         elif b.complex:
             note_index = i + 1
             for a in b.anchors:
                 if a.kind == "pb":
                     if a.label:
-                        text = self._pb_text(reading, a.position, a.label)
+                        text = self._pb_text(reading, a.position, a.label, a.element)
                         runs.append((a.position, text, "pb", a.element, -1))
                 elif not unreferenced(a.element):  # a note the source gives no callout has none
                     nb = self.doc.text.block_index(a.element)
@@ -307,8 +307,10 @@ class DisplayMap:
         return "• "
 
     @staticmethod
-    def _pb_text(reading: str, pos: int, label: str) -> str:
+    def _pb_text(reading: str, pos: int, label: str, pb: etree._Element) -> str:
         text = f"[{label}]"
+        if pb.get("break") == "no":  # the page turns inside a word: the marker adds no space
+            return text
         if pos > 0 and reading[pos - 1 : pos] != " ":
             text = " " + text
         if pos < len(reading) and reading[pos] != " ":

@@ -274,3 +274,9 @@ def test_deletions_read_struck_out_and_additions_set_off(window: MainWindow) -> 
     added = [text[f.start : f.start + f.length] for f in formats
              if f.format.foreground().color().name() == "#7a4b1c"]  # fmt: skip
     assert added == ["desire"]
+
+
+def test_a_page_turning_inside_a_word_adds_no_space(window: MainWindow) -> None:
+    text = window.view.toPlainText()
+    assert "totaling bo-[77]more than" in text  # <pb break="no"/>: the word goes on
+    assert "supply and [78] credit" in text  # between words the marker stands apart
