@@ -145,7 +145,8 @@ def test_plays_and_manuscript_descriptions_keep_their_lines(qtbot, tmp_path: Pat
     lines = w.view.toPlainText().split("\n")
     start = lines.index("Die letzten Tage der Menschheit")
     assert lines[start + 1] == "Tragödie in fünf Akten"  # the subtitle on its own line, smaller
-    title, sub = (w.view.block_formats(w.view.map.qt_block_of[i])[0].format.fontPointSize() for i in (0, 1))
+    formats = [w.view.block_formats(w.view.map.qt_block_of[i]) for i in (0, 1)]
+    title, sub = (f[0].format.fontPointSize() for f in formats)
     assert sub < title
     assert lines[lines.index("Verse one,") + 1] == "verse two."  # verse as verse
     assert "First1 and second2." in lines and "Third3." in lines  # not all labelled "1"
