@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from tei import ns, pointers
+from tei.annotations import Annotation
 from tei.document import TeiDocument
 from tei.textmodel import Block, collapse, is_inline_note, spaceless, text_of, visible_in
 
@@ -41,6 +42,7 @@ MS_FIELDS = {ns.qn(k): v for k, v in (
     ("custodialHist", "Custodial history"), ("availability", "Availability"), ("source", "Source"),
 )}  # fmt: skip
 MS_DESC = ns.qn("msDesc")
+XINCLUDE = "{http://www.w3.org/2001/XInclude}include"
 HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
 
 
@@ -210,14 +212,14 @@ class DisplayMap:
         if not b.complex and len(b.element) and next(b.element.iter(PB), None) is not None:
             for a in b.anchors:
                 if a.label:
-                    runs.append((a.position, self._pb_text(reading, a.position, a.label), "pb",
-                                 a.element, -1))  # fmt: skip
+                    runs.append((a.position, self._pb_text(reading, a.position, a.label, a.element),
+                                 "pb", a.element, -1))  # fmt: skip
         elif b.complex:
             note_index = i + 1
             for a in b.anchors:
                 if a.kind == "pb":
                     if a.label:
-                        text = self._pb_text(reading, a.position, a.label)
+                        text = self._pb_text(reading, a.position, a.label, a.element)
                         runs.append((a.position, text, "pb", a.element, -1))
                 elif not unreferenced(a.element):  # a note the source gives no callout has none
                     nb = self.doc.text.block_index(a.element)
@@ -305,8 +307,10 @@ class DisplayMap:
         return "• "
 
     @staticmethod
-    def _pb_text(reading: str, pos: int, label: str) -> str:
+    def _pb_text(reading: str, pos: int, label: str, pb: etree._Element) -> str:
         text = f"[{label}]"
+        if pb.get("break") == "no":  # the page turns inside a word: the marker adds no space
+            return text
         if pos > 0 and reading[pos - 1 : pos] != " ":
             text = " " + text
         if pos < len(reading) and reading[pos] != " ":
@@ -403,19 +407,16 @@ def readings(el: etree._Element) -> list[tuple[str, str]]:
     return out
 
 
-XINCLUDE = "{http://www.w3.org/2001/XInclude}include"
 
-
-def passage_text(doc: TeiDocument, ann: object) -> str:
+def passage_text(doc: TeiDocument, ann: Annotation) -> str:
     """Return an annotation's passage: the quote it recorded, else (another tool's annotation)
     the text its target points to now."""
-    quote = ann.quote  # type: ignore[attr-defined]
-    if quote:
-        return quote
-    for res in doc.resolve(ann.target):  # type: ignore[attr-defined]
+    if ann.quote:
+        return ann.quote
+    for res in doc.resolve(ann.target):
         if res.ok and res.start is not None and res.end is not None:
             return doc.quote_for(res.start, res.end)[0]
-    for p in pointers.parse_target(ann.target):  # type: ignore[attr-defined]
+    for p in pointers.parse_target(ann.target):
         if isinstance(p, pointers.PathOffsets) and p.start.node == p.end.node:  # in the header
             try:
                 found = doc.root.xpath(_STEP.sub(r"t:\1", p.start.node.expr), namespaces={"t": ns.TEI})
@@ -429,10 +430,10 @@ def passage_text(doc: TeiDocument, ann: object) -> str:
 _STEP = re.compile(r"(?<=/)([A-Za-z_][\w.-]*)(?=\[|/|$)")  # an unprefixed step of a simple path
 
 
-def category_text(doc: TeiDocument, ann: object) -> str:
+def category_text(doc: TeiDocument, ann: Annotation) -> str:
     """Return how an annotation's category reads, with another tool's tags (``tag: Name``)."""
-    label = doc.taxonomy.label(ann.category) if ann.category in doc.taxonomy.categories else ""  # type: ignore[attr-defined]
-    tags = ann.tags  # type: ignore[attr-defined]
+    label = doc.taxonomy.label(ann.category) if ann.category in doc.taxonomy.categories else ""
+    tags = ann.tags
     return " · ".join(filter(None, [label, "tag: " + ", ".join(tags) if tags else ""]))
 
 

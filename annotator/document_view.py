@@ -434,7 +434,8 @@ class DocumentView(QPlainTextEdit):
         fmt = QTextCharFormat()
         if tag in HEADS:
             fmt.setFontWeight(QFont.Weight.DemiBold)
-            fmt.setFontPointSize(self._font_size * 1.3)
+            subtitle = el.get("type") in ("sub", "subtitle", "desc")  # type: ignore[attr-defined]
+            fmt.setFontPointSize(self._font_size * (1.1 if subtitle else 1.3))
             fmt.setForeground(QColor("#3b352c"))
         elif is_note:
             fmt.setFontPointSize(self._font_size * 0.82)

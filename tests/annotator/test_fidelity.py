@@ -144,7 +144,10 @@ def test_plays_and_manuscript_descriptions_keep_their_lines(qtbot, tmp_path: Pat
     w = open_window(qtbot, path)
     lines = w.view.toPlainText().split("\n")
     start = lines.index("Die letzten Tage der Menschheit")
-    assert lines[start + 1] == "Tragödie in fünf Akten"  # the subtitle on its own line
+    assert lines[start + 1] == "Tragödie in fünf Akten"  # the subtitle on its own line, smaller
+    formats = [w.view.block_formats(w.view.map.qt_block_of[i]) for i in (0, 1)]
+    title, sub = (f[0].format.fontPointSize() for f in formats)
+    assert sub < title
     assert lines[lines.index("Verse one,") + 1] == "verse two."  # verse as verse
     assert "First1 and second2." in lines and "Third3." in lines  # not all labelled "1"
     assert "Identifier: Oxford MS. Abinger c. 56" in lines
@@ -274,3 +277,9 @@ def test_deletions_read_struck_out_and_additions_set_off(window: MainWindow) -> 
     added = [text[f.start : f.start + f.length] for f in formats
              if f.format.foreground().color().name() == "#7a4b1c"]  # fmt: skip
     assert added == ["desire"]
+
+
+def test_a_page_turning_inside_a_word_adds_no_space(window: MainWindow) -> None:
+    text = window.view.toPlainText()
+    assert "totaling bo-[77]more than" in text  # <pb break="no"/>: the word goes on
+    assert "supply and [78] credit" in text  # between words the marker stands apart
