@@ -267,7 +267,7 @@ def test_long_document_paginates(tmp_path) -> None:
 
 @pytest.mark.parametrize(("fmt", "visible", "options"), [
     ("html", "export_html_notes", {}),
-    ("pdf", "export_pdf_notes", {"notes": "footnotes", "page_size": "A4"}),
+    ("pdf", "export_pdf_notes", {"notes": "endnotes", "page_size": "A4"}),
     ("csv", "export_csv_bom", {"bom": True, "delimiter": ","}),
     ("tei-inline", "", {}),
     ("webanno", "export_base_uri", {}),
