@@ -211,8 +211,25 @@ class Lifecycle(QObject):
             if found:
                 self.offer_recovery(found[0], len(found) - 1)
                 return
-        if notes:
+        if reapplied is not None and reapplied.unplaced:
+            self._review([u[0] for u in reapplied.unplaced], " ".join(notes))
+        elif notes:
             self.win.message_bar.show_message(" ".join(notes), level="warning", kind="warnings")
+
+    def _review(self, ids: list[str], text: str) -> None:
+        """Show ``text`` with a Review button that selects each unplaced annotation in turn."""
+        ids = [i for i in ids if any(a.id == i for a in self.win.session.doc.annotations())]
+        if not ids:
+            return
+
+        def show_next() -> None:
+            self.win.select_annotation(ids[0])
+            rest = ids[1:]
+            if rest:
+                self._review(rest, f"{len(rest)} more annotation{'s' if len(rest) > 1 else ''} "
+                             "to review: they could not be placed in the text.")  # fmt: skip
+
+        self.win.message_bar.show_message(text, [("Review", show_next)], level="warning", kind="review")
 
     def _say_locked(self, holder: lock.Holder, notes: list[str]) -> None:
         name = os.path.basename(self.win.session.path or "")
@@ -308,7 +325,10 @@ class Lifecycle(QObject):
         if ".kept-" in rec.stem:  # a copy set aside: its work is in this session now
             recovery.discard(None, stem=rec.stem)
         w.editor.replay_typing(typing)
-        if report is not None and (report.unplaced or report.renamed):
+        if report is not None and report.unplaced:
+            self._review([u[0] for u in report.unplaced], "Restored onto the file as it is now: "
+                         + report.summary())  # fmt: skip
+        elif report is not None and report.renamed:
             w.message_bar.show_message("Restored onto the file as it is now: " + report.summary(),
                                        level="warning", kind="restored")  # fmt: skip
         else:

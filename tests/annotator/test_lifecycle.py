@@ -147,6 +147,8 @@ def test_reload_reapplies_unsaved_annotations_onto_the_changed_file(window: Main
     bar = window.message_bar.label.text()
     assert window.message_bar.isVisible() and "could not be placed" in bar and lost_quote[:20] in bar
     assert window.isWindowModified()
+    window.message_bar.button("Review").click()  # walks through what could not be placed
+    assert window.editor.ann_id == lost
     # one undoable step: undo gives the file as it is on disk
     window.session.undo_stack.undo()
     assert window.session.doc.annotations() == [] and not window.isWindowModified()
