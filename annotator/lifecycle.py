@@ -109,7 +109,8 @@ class Lifecycle(QObject):
     def holds(self, path: str) -> bool:
         """Tell whether this window has ``path`` open for writing (see :mod:`lock`)."""
         w = self.win
-        return w.has_document and w.session.path == path and not self.read_only
+        mine = w.session.path
+        return w.has_document and bool(mine) and os.path.realpath(mine) == path and not self.read_only
 
     def _rec_path(self) -> str | None:
         """Return the path recovery copies are kept under (None: as an untitled document,

@@ -288,3 +288,12 @@ def test_a_file_in_a_folder_that_cannot_be_written_says_so(qtbot, sample_copy: P
     w = MainWindow(str(sample_copy))
     qtbot.addWidget(w)
     assert not w.message_bar.isHidden() and "read-only disk" in w.message_bar.label.text()
+
+
+def test_the_same_file_through_a_link_is_the_same_file(window: MainWindow, qtbot, sample_copy: Path,  # noqa: ANN001
+                                                       tmp_path: Path) -> None:  # fmt: skip
+    link = tmp_path / "elsewhere.xml"
+    link.symlink_to(sample_copy)
+    second = MainWindow(str(link))
+    qtbot.addWidget(second)
+    assert second.lifecycle.read_only and second.message_bar.kind == "locked"
