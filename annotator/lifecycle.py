@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 SAMPLE = str(ANNOTATED_SAMPLE)  # what `glossator` without a file opens
 BACKGROUND_BYTES = 1_500_000
+#: milliseconds: recovery copies are written at most about this often during a burst of changes
+CHANGE_PAUSE = 2500
 
 
 class Loader(QObject):
@@ -58,9 +61,13 @@ class Loader(QObject):
 class Lifecycle(QObject):
     """Opens, saves, reloads and recovers the window's document; watches its file."""
 
+    #: the open windows' lifecycles: their untitled recovery copies are theirs, not left behind
+    live: weakref.WeakSet[Lifecycle] = weakref.WeakSet()
+
     def __init__(self, win: MainWindow) -> None:
         super().__init__(win)
         self.win = win
+        Lifecycle.live.add(self)
         self.untitled_key = recovery.new_untitled_key()
         self.untitled_title = ""
         self.base: dict[str, str] = {}  # fingerprints of the annotations as in the file
@@ -74,7 +81,7 @@ class Lifecycle(QObject):
         self.autosave_timer.timeout.connect(self.autosave)
         self.change_timer = QTimer(self)
         self.change_timer.setSingleShot(True)
-        self.change_timer.setInterval(2500)
+        self._last_write = 0.0
         self.change_timer.timeout.connect(self.autosave)
 
     def wire(self) -> None:
@@ -92,6 +99,7 @@ class Lifecycle(QObject):
         self.autosave_timer.stop()
         self.change_timer.stop()
         lock.release(self.win.session.path, self)
+        Lifecycle.live.discard(self)
 
     @property
     def read_only(self) -> bool:
@@ -101,7 +109,8 @@ class Lifecycle(QObject):
     def holds(self, path: str) -> bool:
         """Tell whether this window has ``path`` open for writing (see :mod:`lock`)."""
         w = self.win
-        return w.has_document and w.session.path == path and not self.read_only
+        mine = w.session.path
+        return w.has_document and bool(mine) and os.path.realpath(mine) == path and not self.read_only
 
     def _rec_path(self) -> str | None:
         """Return the path recovery copies are kept under (None: as an untitled document,
@@ -109,7 +118,10 @@ class Lifecycle(QObject):
         return None if self.read_only else self.win.session.path
 
     def _stack_changed(self, _index: int) -> None:
-        self.change_timer.start()  # a recovery copy shortly after every change
+        """Write a recovery copy after every change: at once after a quiet spell (so that a
+        kill right after one action loses nothing), else once a burst of changes pauses."""
+        quiet = time.monotonic() - self._last_write >= CHANGE_PAUSE / 1000
+        self.change_timer.start(0 if quiet and not self.change_timer.isActive() else CHANGE_PAUSE)
 
     def _document_shown(self) -> None:
         self.recovered_at = self.win.session.undo_stack.index()
@@ -198,8 +210,25 @@ class Lifecycle(QObject):
             if found:
                 self.offer_recovery(found[0], len(found) - 1)
                 return
-        if notes:
+        if reapplied is not None and reapplied.unplaced:
+            self._review([u[0] for u in reapplied.unplaced], as_sentences(notes))
+        elif notes:
             self.win.message_bar.show_message(as_sentences(notes), level="warning", kind="warnings")
+
+    def _review(self, ids: list[str], text: str) -> None:
+        """Show ``text`` with a Review button that selects each unplaced annotation in turn."""
+        ids = [i for i in ids if any(a.id == i for a in self.win.session.doc.annotations())]
+        if not ids:
+            return
+
+        def show_next() -> None:
+            self.win.select_annotation(ids[0])
+            rest = ids[1:]
+            if rest:
+                self._review(rest, f"{len(rest)} more annotation{'s' if len(rest) > 1 else ''} "
+                             "to review: they could not be placed in the text.")  # fmt: skip
+
+        self.win.message_bar.show_message(text, [("Review", show_next)], level="warning", kind="review")
 
     def _say_locked(self, holder: lock.Holder, notes: list[str]) -> None:
         name = os.path.basename(self.win.session.path or "")
@@ -295,7 +324,10 @@ class Lifecycle(QObject):
         if ".kept-" in rec.stem:  # a copy set aside: its work is in this session now
             recovery.discard(None, stem=rec.stem)
         w.editor.replay_typing(typing)
-        if report is not None and (report.unplaced or report.renamed):
+        if report is not None and report.unplaced:
+            self._review([u[0] for u in report.unplaced], "Restored onto the file as it is now: "
+                         + report.summary())  # fmt: skip
+        elif report is not None and report.renamed:
             w.message_bar.show_message("Restored onto the file as it is now: " + report.summary(),
                                        level="warning", kind="restored")  # fmt: skip
         else:
@@ -304,7 +336,8 @@ class Lifecycle(QObject):
 
     def offer_untitled_recovery(self) -> bool:
         """Offer to restore an untitled document (an import) left unsaved by an earlier run."""
-        found = recovery.find_untitled(exclude={self.untitled_key})
+        mine = {lc.untitled_key for lc in Lifecycle.live if lc.win.has_document}  # windows still open
+        found = recovery.find_untitled(exclude=mine | {self.untitled_key})
         if not found:
             return False
         rec = found[0]
@@ -521,6 +554,7 @@ class Lifecycle(QObject):
                                             if self.read_only else "")  # fmt: skip
             written = recovery.write(self._rec_path(), self.win.session.to_bytes(), self.untitled_key,
                                      title, disk.sha256 if disk else "", self.base)  # fmt: skip
+            self._last_write = time.monotonic()
             self.win.editor.clear_typing_journal()
             recovery.discard_typing(self._rec_path(), self.untitled_key)
             self.recovered_at = self.win.session.undo_stack.index()
