@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAMPLE = str(ANNOTATED_SAMPLE)  # what `glossator` without a file opens
-BACKGROUND_BYTES = 1_500_000
+#: seconds: a file expected to open slower than this opens in the background (the window stays live)
+FOREGROUND_SECONDS = 0.2
 #: milliseconds: recovery copies are written at most about this often during a burst of changes
 CHANGE_PAUSE = 2500
 
@@ -49,13 +50,36 @@ class Loader(QObject):
         threading.Thread(target=self._run, args=(path,), daemon=True, name="glossator-load").start()
 
     def _run(self, path: str) -> None:
+        started = time.perf_counter()
         try:
             doc = tei.load(path)
             display = DisplayMap(doc)
         except BaseException as exc:  # noqa: BLE001 - reported through show_error
             self.failed.emit(exc, path)
             return
+        learn_open_speed(path, time.perf_counter() - started)
         self.done.emit(doc, display, path)
+
+
+def expected_open_seconds(path: str) -> float:
+    """Return how long opening ``path`` should take here, from the speed learnt on earlier opens."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return 0.0
+    return size / max(1.0, settings.get("files/open_bytes_per_second"))
+
+
+def learn_open_speed(path: str, seconds: float) -> None:
+    """Fold one measured open (parse and text layout) into the learnt speed (a moving average)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return
+    if size < 200_000 or seconds <= 0:  # small files measure overheads, not speed
+        return
+    old = settings.get("files/open_bytes_per_second")
+    settings.put("files/open_bytes_per_second", 0.7 * old + 0.3 * (size / seconds))
 
 
 class Lifecycle(QObject):
@@ -133,10 +157,7 @@ class Lifecycle(QObject):
             return False
         path = os.path.abspath(path)
         if background is None:
-            try:
-                background = os.path.getsize(path) > BACKGROUND_BYTES
-            except OSError:
-                background = False
+            background = expected_open_seconds(path) > FOREGROUND_SECONDS
         if background:
             self._loader = Loader()
             self._loader.done.connect(self._loaded)
@@ -146,12 +167,14 @@ class Lifecycle(QObject):
             self.win.view.setEnabled(False)
             self._loader.start(path)
             return True
+        started = time.perf_counter()
         try:
             doc = tei.load(path)
         except (tei.TeiError, OSError) as exc:
             self._load_failed(exc, path)
             return False
         self._loaded(doc, None, path)
+        learn_open_speed(path, time.perf_counter() - started)  # loading and laying out the text
         return True
 
     def _load_failed(self, exc: BaseException, path: str) -> None:

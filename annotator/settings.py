@@ -42,6 +42,9 @@ SPEC: dict[str, Setting] = {
         Setting("view/show_notes_inline", bool, True, "Show footnotes after their paragraph."),
         Setting("files/recent", list, [], "Recently opened files, newest first."),
         Setting("files/last_dir", str, "", "Folder of the last file dialog."),
+        Setting("files/open_bytes_per_second", float, 1_500_000.0,
+                "How fast this machine opens TEI files (learnt from each open): a file expected to "
+                "take longer than a blink opens in the background with a progress indicator."),
         Setting("export/last_format", str, "html", "Format chosen last in the export dialog."),
         Setting("export/open_when_done", bool, True, "Open an exported file when it is written."),
         Setting("validation/schema", str, "",
