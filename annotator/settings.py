@@ -51,6 +51,9 @@ SPEC: dict[str, Setting] = {
         Setting("files/last_dir", str, "", "Folder of the last file dialog."),
         Setting("export/last_format", str, "html", "Format chosen last in the export dialog."),
         Setting("export/open_when_done", bool, True, "Open an exported file when it is written."),
+        Setting("taxonomy/default", str, "",
+                "Your own taxonomy file (exported from Categories) that documents without categories "
+                "start from (empty = Glossator's source-criticism taxonomy)."),
         Setting("validation/schema", str, "",
                 "RELAX NG schema (.rng) that Tools ▸ Validate also checks against (empty = none)."),
     )
