@@ -80,6 +80,7 @@ class PreferencesDialog(QDialog):
         self.taxonomy_edit.setToolTip("A taxonomy file (Categories ▸ Export…) that new documents and documents "
                                       "without categories of their own start from.")  # fmt: skip
         self.taxonomy_edit.setClearButtonEnabled(True)
+        self.taxonomy_edit.textEdited.connect(lambda _t: self.taxonomy_edit.setStyleSheet(""))
         browse_tax = QPushButton("Browse…")
         browse_tax.setObjectName("pref_taxonomy_browse")
         browse_tax.setAccessibleName("Choose a default categories file")

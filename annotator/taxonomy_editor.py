@@ -132,7 +132,7 @@ class DeleteCategoryDialog(QDialog):
     """Asks what becomes of the annotations that use a category about to be deleted."""
 
     def __init__(self, label: str, count: int, children: int, choices: list[tuple[str, str]],
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, default: str = "") -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("Delete category")
         self.setObjectName("delete_category_dialog")
@@ -145,7 +145,9 @@ class DeleteCategoryDialog(QDialog):
         info = QLabel(text)
         info.setWordWrap(True)
         lay.addWidget(info)
-        self.move_radio = QRadioButton("&Move them to another category:")
+        them = "them" if count != 1 else "it"
+        self.setMinimumWidth(420)
+        self.move_radio = QRadioButton(f"&Move {them} to another category:")
         self.move_radio.setObjectName("delete_category_move")
         self.move_radio.setChecked(True)
         self.target_combo = QComboBox()
@@ -153,7 +155,9 @@ class DeleteCategoryDialog(QDialog):
         self.target_combo.setAccessibleName("Category to move the annotations to")
         for cid, text_ in choices:
             self.target_combo.addItem(text_, cid)
-        self.delete_radio = QRadioButton(f"&Delete the {count} annotation{'s' if count != 1 else ''} too")
+        self.target_combo.setCurrentIndex(max(self.target_combo.findData(default), 0))
+        self.delete_radio = QRadioButton(f"&Delete the {count} annotations too" if count != 1
+                                         else "&Delete the annotation too")  # fmt: skip
         self.delete_radio.setObjectName("delete_category_delete")
         group = QButtonGroup(self)
         for b in (self.move_radio, self.delete_radio):
@@ -185,10 +189,11 @@ class DeleteCategoryDialog(QDialog):
         return "delete", ""
 
     @staticmethod
-    def ask(parent: QWidget, label: str, count: int, children: int,
-            choices: list[tuple[str, str]]) -> tuple[str, str] | None:  # fmt: skip
-        """Show the dialog; return the choice, or None when cancelled."""
-        dlg = DeleteCategoryDialog(label, count, children, choices, parent)
+    def ask(parent: QWidget, label: str, count: int, children: int, choices: list[tuple[str, str]],
+            default: str = "") -> tuple[str, str] | None:  # fmt: skip
+        """Show the dialog (``default``: the category offered first); return the choice, or None
+        when cancelled."""
+        dlg = DeleteCategoryDialog(label, count, children, choices, parent, default)
         return dlg.choice() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -511,7 +516,8 @@ class TaxonomyEditor(QWidget):
         if users:
             choices = [(c.id, "   " * c.depth + c.label) for c in doc.taxonomy.categories.values()
                        if c.id != cid and c.id in self._own()]  # fmt: skip
-            answer = DeleteCategoryDialog.ask(self, label, len(users), children, choices)
+            default = doc.taxonomy.parent_of(cid) or ("gl-comment" if cid != "gl-comment" else "")
+            answer = DeleteCategoryDialog.ask(self, label, len(users), children, choices, default)
             if answer is None:
                 return False
             choice = answer

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -83,7 +83,7 @@ def test_delete_moves_the_annotations_to_another_category_in_one_undo_step(windo
     before, steps = window.session.to_bytes(FROZEN), stack.count()
     asked = []
 
-    def ask(parent, label, count, children, choices):  # noqa: ANN001, ANN202
+    def ask(parent, label, count, children, choices, default):  # noqa: ANN001, ANN202
         asked.append((label, count, children, [c for c, _ in choices]))
         return "move", "gl-question"
 
@@ -119,7 +119,8 @@ def test_delete_with_its_annotations_moves_subcategories_up(window, monkeypatch)
         QTest.qWaitForWindowExposed(dlg)
         texts.append(" ".join(label.text() for label in dlg.findChildren(QLabel)))
         _shot(dlg, "delete-category-dialog")
-        _click(dlg.delete_radio)
+        assert dlg.target_combo.currentData() == "gl-comment"  # a broad category first, not a technique
+        QTest.mouseClick(dlg.delete_radio, Qt.MouseButton.LeftButton, pos=QPoint(8, dlg.delete_radio.height() // 2))
         assert not dlg.target_combo.isEnabled()
         _click(dlg.findChild(QPushButton, "delete_category_ok"))
         return dlg.result()
@@ -249,9 +250,15 @@ def test_the_form_follows_the_undo_stack(window) -> None:  # noqa: ANN001
     window.action_undo.trigger()
     assert "gl-user-dating" not in window.session.doc.taxonomy.categories
     assert ed.label_edit.text() != "Dating"  # no stale values of a category that is gone
-    before, steps = window.session.to_bytes(FROZEN), stack.count()
+    before, steps = window.session.to_bytes(FROZEN), stack.index()
     _click(ed.apply_button)  # nothing stale to write onto another row
-    assert window.session.to_bytes(FROZEN) == before and stack.count() == steps
+    assert window.session.to_bytes(FROZEN) == before and stack.index() == steps
+    _drag(ed, "gl-question", "gl-comment")
+    assert ed.current_id() == "gl-question" and ed.parent_combo.currentData() == "gl-comment"
+    window.action_undo.trigger()
+    assert ed.current_id() == "gl-question" and ed.parent_combo.currentData() == ""
+    _click(ed.apply_button)  # the form shows the undone state: Apply changes nothing
+    assert window.session.to_bytes(FROZEN) == before and stack.index() == steps
 
 
 def test_leaving_a_changed_form_asks_apply_discard_or_cancel(qtbot, window, monkeypatch) -> None:  # noqa: ANN001
