@@ -194,7 +194,10 @@ class DeleteCategoryDialog(QDialog):
         """Show the dialog (``default``: the category offered first); return the choice, or None
         when cancelled."""
         dlg = DeleteCategoryDialog(label, count, children, choices, parent, default)
-        return dlg.choice() if dlg.exec() == QDialog.DialogCode.Accepted else None
+        try:
+            return dlg.choice() if dlg.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dlg.deleteLater()
 
 
 @dataclass(frozen=True)
@@ -401,7 +404,10 @@ class TaxonomyEditor(QWidget):
         box.setObjectName("category_leave_box")
         box.setInformativeText("Apply them to that category, or discard them?")
         box.setDefaultButton(QMessageBox.StandardButton.Apply)
-        return QMessageBox.StandardButton(box.exec())
+        try:
+            return QMessageBox.StandardButton(box.exec())
+        finally:
+            box.deleteLater()
 
     def _pick_color(self) -> None:
         color = QColorDialog.getColor(QColor(self._color or "#cccccc"), self, "Category colour")
@@ -542,6 +548,8 @@ class TaxonomyEditor(QWidget):
             self.error.emit(exc)
             return False
         stack.endMacro()
+        moved = f"; its {children} subcategor{'ies' if children != 1 else 'y'} moved up" if children else ""
+        self.notice.emit(f"Deleted the category {label}{moved}. Ctrl+Z brings it back.")
         return True
 
     def _push(self, text: str, change) -> bool:  # noqa: ANN001
