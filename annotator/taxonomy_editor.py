@@ -61,15 +61,19 @@ def swatch(color: str) -> QIcon:
     return QIcon(pm)
 
 
-def adopt_user_default(doc: TeiDocument) -> None:
-    """Let a document without categories of its own start from the user's default taxonomy."""
+def adopt_user_default(doc: TeiDocument) -> str:
+    """Let a document without categories of its own start from the user's default taxonomy;
+    return why that file could not be used ('' if it was, or none is set)."""
     path = settings.get("taxonomy/default").strip()
     if not path or doc.taxonomy.element() is not None:
-        return
+        return ""
     try:
         doc.taxonomy.use_default(read_taxonomy(path))
-    except tei.TeiError as exc:  # the built-in taxonomy stays; Preferences shows the path
+    except tei.TeiError as exc:  # the built-in taxonomy stays
         log.warning("default taxonomy %s not used: %s", path, exc)
+        return (f"Your default categories could not be read ({exc}); this document uses Glossator's. "
+                "See Edit ▸ Preferences.")  # fmt: skip
+    return ""
 
 
 class CategoryTree(QTreeWidget):
@@ -300,7 +304,9 @@ class TaxonomyEditor(QWidget):
         return category_elements(self.session.doc.taxonomy.effective())
 
     def _document_replaced(self) -> None:
-        adopt_user_default(self.session.doc)
+        problem = adopt_user_default(self.session.doc)
+        if problem:
+            self.notice.emit(problem)
         self._form_id = ""
         self.reload()
 

@@ -162,13 +162,15 @@ def test_delete_without_annotations_asks_nothing_and_cancel_changes_nothing(wind
 
 
 # -- 2. moving a category ------------------------------------------------------------------------
-def _drag(ed: TaxonomyEditor, cid: str, onto: str) -> None:
-    """Drag row ``cid`` onto the middle of row ``onto`` (press, then the drag events Qt sends)."""
+def _drag(ed: TaxonomyEditor, cid: str, onto: str, above: bool = False) -> None:
+    """Drag row ``cid`` onto the middle of row ``onto`` (or its top edge: ``above``), with the
+    mouse press and then the drag events Qt sends."""
     _click_row(ed, cid)
     tree = ed.tree
     source = tree.indexFromItem(_item(ed, cid))
     mime = tree.model().mimeData([source])
-    pos = tree.visualItemRect(_item(ed, onto)).center()
+    rect = tree.visualItemRect(_item(ed, onto))
+    pos = QPoint(rect.center().x(), rect.top() + 1) if above else rect.center()
     actions = Qt.DropAction.MoveAction
     left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     vp = tree.viewport()
@@ -186,12 +188,27 @@ def test_drag_and_drop_moves_a_category_and_refuses_cycles(window) -> None:  # n
     assert cats["gl-question"].parent == "gl-comment"
     assert _item(ed, "gl-question").parent() is _item(ed, "gl-comment")
     assert stack.count() == steps + 1 and stack.undoText() == "Move category Question to Comment"
+    _drag(ed, "gl-source", "gl-figure", above=True)  # onto the top edge: before it
+    assert [c.id for c in window.session.doc.taxonomy.top_level()][1:3] == ["gl-source", "gl-figure"]
+    assert stack.count() == steps + 2
+    stack.undo()
     _drag(ed, "gl-bias", "gl-bias-omission")  # under its own subcategory: refused
     assert "its own subcategory" in errors.history[-1][1]
     assert window.session.doc.taxonomy.categories["gl-bias"].parent == ""
-    assert stack.count() == steps + 1
+    assert stack.index() == steps + 1
     stack.undo()
     assert window.session.to_bytes(FROZEN) == before
+
+
+def test_a_default_categories_file_that_went_missing_is_reported(window, tmp_path) -> None:  # noqa: ANN001
+    from annotator import settings
+
+    settings.put("taxonomy/default", str(tmp_path / "gone.xml"))
+    shown: list[str] = []
+    window.taxonomy_editor.notice.connect(shown.append)
+    assert window.open_path(str(_pristine()), background=False)
+    assert "gl-question" in window.session.doc.taxonomy.categories  # Glossator's, still usable
+    assert shown and "default categories could not be read" in shown[-1]
 
 
 def test_the_parent_field_moves_the_selected_category(window) -> None:  # noqa: ANN001
