@@ -463,7 +463,8 @@ class TaxonomyEditor(QWidget):
         if moved and not edited:
             where = self.session.doc.taxonomy.label(form.parent) if form.parent else "the top level"
             text = f"Move category {label} to {where}"
-        return self._push(text, change)
+        kind = self.session.doc.taxonomy.kind_of(cid)
+        return self._push(text, change) and self._kind_notice(cid, kind)
 
     def move(self, cid: str, parent_id: str, index: int = -1) -> bool:
         """Put a category under ``parent_id`` ('' = top level) at ``index`` (one undo step)."""
@@ -475,8 +476,19 @@ class TaxonomyEditor(QWidget):
         tax = self.session.doc.taxonomy
         label = tax.label(cid)
         where = tax.label(parent_id) if parent_id else "the top level"
-        return self._push(f"Move category {label} to {where}",
+        kind = tax.kind_of(cid)
+        done = self._push(f"Move category {label} to {where}",
                           lambda t: move_category(t, cid, parent_id, index))  # type: ignore[arg-type]
+        return done and self._kind_notice(cid, kind)
+
+    def _kind_notice(self, cid: str, before: str) -> bool:
+        """Say when a move changed what kind of annotation (bias, figure…) a category makes."""
+        tax = self.session.doc.taxonomy
+        after = tax.kind_of(cid)
+        if after != before:
+            self.notice.emit(f"{tax.label(cid)} now sits under {tax.label(tax.root_of(cid))}: its annotations "
+                             f"are edited as {after} notes, no longer as {before} notes (Ctrl+Z moves it back).")
+        return True
 
     def add_from_form(self) -> str:
         """Add a category with the form's label, key and colour (one undo step); return its id."""

@@ -183,7 +183,11 @@ def test_drag_and_drop_moves_a_category_and_refuses_cycles(window) -> None:  # n
     ed = _editor(window)
     stack = window.session.undo_stack
     before, steps = window.session.to_bytes(FROZEN), stack.count()
+    said: list[str] = []
+    ed.notice.connect(said.append)
     _drag(ed, "gl-question", "gl-comment")
+    assert said == ["Question now sits under Comment: its annotations are edited as comment notes, "
+                    "no longer as question notes (Ctrl+Z moves it back)."]
     cats = window.session.doc.taxonomy.categories
     assert cats["gl-question"].parent == "gl-comment"
     assert _item(ed, "gl-question").parent() is _item(ed, "gl-comment")
