@@ -47,6 +47,9 @@ SPEC: dict[str, Setting] = {
                 "take longer than a blink opens in the background with a progress indicator."),
         Setting("export/last_format", str, "html", "Format chosen last in the export dialog."),
         Setting("export/open_when_done", bool, True, "Open an exported file when it is written."),
+        Setting("taxonomy/default", str, "",
+                "Your own taxonomy file (exported from Categories) that documents without categories "
+                "start from (empty = Glossator's source-criticism taxonomy)."),
         Setting("validation/schema", str, "",
                 "RELAX NG schema (.rng) that Tools ▸ Validate also checks against (empty = none)."),
     )
