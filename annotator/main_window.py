@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._wire()
         self._restore_layout()
+        self._no_container_focus()
         self.lifecycle.wire()
         self._show_session()
         if path:
@@ -404,6 +406,59 @@ class MainWindow(QMainWindow):
         state = settings.load_state("window_state")
         if state is not None:
             self.restoreState(state)
+
+    # -- keyboard focus -----------------------------------------------------------------------
+    def _no_container_focus(self) -> None:
+        """Scroll areas that only hold a panel take no Tab stop (their fields do); the list's
+        Tab leaves the list instead of walking its cells."""
+        for area in self.findChildren(QScrollArea):
+            if type(area) is QScrollArea:
+                area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.annotation_list.setTabKeyNavigation(False)
+
+    def _tab_stop(self, w: QWidget) -> bool:
+        return (w.window() is self and w.isVisible() and w.isEnabled() and w.focusProxy() is None
+                and bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus) and type(w) is not QScrollArea
+                and not w.visibleRegion().isEmpty())  # fmt: skip - not in a hidden dock tab
+
+    def tab_chain(self) -> list[QWidget]:
+        """Return the widgets Tab visits, in order: the text, the current annotation's note and
+        the editor's other fields, then the other panels shown; never a container, nor a widget
+        in a hidden dock or in a dock tab that is not in front."""
+        chain, w = [], self.view
+        while True:
+            if self._tab_stop(w):
+                chain.append(w)
+            w = w.nextInFocusChain()
+            if w is self.view:
+                break
+        editor = [w for w in chain if self.editor.isAncestorOf(w)]
+        if self.note_edit in editor:  # the note first, then the fields after it, then the ones before
+            k = editor.index(self.note_edit)
+            editor = editor[k:] + editor[:k]
+        rest = [w for w in chain if not self.editor.isAncestorOf(w) and w is not self.view]
+        return [self.view, *editor, *rest]
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt override
+        """Tab and Shift+Tab follow :meth:`tab_chain`, scrolling the field reached into view."""
+        chain = self.tab_chain()
+        current = QApplication.focusWidget()
+        here = next_index = -1
+        for k, w in enumerate(chain):
+            if current is not None and (w is current or w.isAncestorOf(current)):
+                here = k
+        if here < 0:
+            next_index = 0 if next else len(chain) - 1
+        else:
+            next_index = (here + (1 if next else -1)) % len(chain)
+        target = chain[next_index]
+        target.setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+        parent = target.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QScrollArea) and type(parent) is QScrollArea:
+                parent.ensureWidgetVisible(target)
+            parent = parent.parentWidget()
+        return True
 
     # -- documents ----------------------------------------------------------------------------
     def _show_session(self) -> None:
