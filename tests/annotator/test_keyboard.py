@@ -138,3 +138,45 @@ def test_every_kind_of_focusable_widget_shows_a_focus_frame(qtbot) -> None:  # n
             assert changed > len(_ring(before)) // 4, f"{type(w).__name__} shows no focus frame"
         else:
             assert before != after, f"{type(w).__name__} shows no focus"
+
+
+def _double_click_char(qtbot, w: MainWindow, pos: int) -> None:  # noqa: ANN001
+    """Double-click the middle of the character at Qt position ``pos`` in the text."""
+    view = w.view
+    cur = QTextCursor(view.document())
+    cur.setPosition(pos)
+    left = view.cursorRect(cur)
+    cur.setPosition(pos + 1)
+    right = view.cursorRect(cur)
+    point = left.center()
+    point.setX((left.x() + right.x()) // 2)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+@pytest.mark.parametrize("mark", [".", ",", " "])
+def test_a_double_click_on_punctuation_or_space_selects_no_lone_mark(qtbot, window: MainWindow, mark: str) -> None:  # noqa: ANN001
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    view, p = window.view, first_paragraph(window)
+    reading = window.session.doc.text.blocks[p].reading
+    r = reading.index(mark, 10)
+    _double_click_char(qtbot, window, view.map.reading_to_qt(p, r))
+    selected = view.textCursor().selectedText()
+    assert not selected or any(ch.isalnum() for ch in selected), repr(selected)
+    qtbot.keyClick(view, Qt.Key.Key_C)
+    assert all(any(ch.isalnum() for ch in a.quote) for a in window.session.doc.annotations())
+    if not selected:  # the key says why nothing happened
+        assert "Select a passage" in window.statusBar().currentMessage()
+
+
+def test_a_double_click_on_a_word_still_selects_it(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    view, p = window.view, first_paragraph(window)
+    reading = window.session.doc.text.blocks[p].reading
+    r = reading.index(" ", 10) + 2  # inside the word after a space
+    _double_click_char(qtbot, window, view.map.reading_to_qt(p, r))
+    word = view.textCursor().selectedText()
+    assert word and word.isalpha() and word in reading, repr(word)
+    qtbot.keyClick(view, Qt.Key.Key_C)
+    assert [a.quote for a in window.session.doc.annotations()] == [word]
