@@ -180,3 +180,23 @@ def test_a_double_click_on_a_word_still_selects_it(qtbot, window: MainWindow) ->
     assert word and word.isalpha() and word in reading, repr(word)
     qtbot.keyClick(view, Qt.Key.Key_C)
     assert [a.quote for a in window.session.doc.annotations()] == [word]
+
+
+def test_the_span_arrows_are_labelled_start_and_end_and_move_the_passage(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    ann_id = _annotate_by_keys(qtbot, window)
+    editor = window.editor
+    row = [w for w in editor.findChildren(QWidget) if w.isVisible() and w.parentWidget() is editor.panel
+           and abs(w.geometry().center().y() - editor.span_buttons["start-"].geometry().center().y()) < 4]  # fmt: skip
+    row.sort(key=lambda w: w.x())
+    shown = [w.text() for w in row]
+    assert shown[:7] == ["Passage:", "start", "◂", "▸", "end", "◂", "▸"], shown
+    for key, words in (("start-", "start one word earlier"), ("start+", "start one word later"),
+                       ("end-", "end one word earlier"), ("end+", "end one word later")):  # fmt: skip
+        button = editor.span_buttons[key]
+        assert words in button.accessibleName() and words in button.toolTip()
+        right = button.mapTo(editor, button.rect().topRight()).x()
+        assert right <= editor.width(), f"{key} is cut off"
+    quote = window.session.doc.annotation(ann_id).quote
+    qtbot.mouseClick(editor.span_buttons["end+"], Qt.MouseButton.LeftButton)
+    longer = window.session.doc.annotation(ann_id).quote
+    assert longer.startswith(quote) and len(longer) > len(quote)
