@@ -23,6 +23,7 @@ QDockWidget::title { background: #e9e5dc; padding: 5px 8px; font-weight: 600; co
 QToolBar { background: #f3f1ec; border: none; border-bottom: 1px solid #dcd6ca; spacing: 4px; padding: 3px; }
 QToolButton { padding: 3px 8px; border-radius: 4px; color: #3d382f; }
 QToolButton:hover { background: #e6e1d6; }
+QToolButton#qt_toolbar_ext_button { padding: 0; border: none; background: #e6e1d6; }
 QToolButton:disabled { color: #a9a397; }
 QStatusBar { background: #ebe7de; color: #5d574b; }
 QTableView, QTreeView, QListWidget { background: #fdfcf9; alternate-background-color: #f6f3ed;
@@ -38,7 +39,8 @@ QPlainTextEdit#document_view { border: 2px solid transparent; }
 QToolButton { border: 1px solid transparent; }
 QLineEdit:focus, QComboBox:focus, QAbstractSpinBox:focus { border: 2px solid #3d6fb6; padding: 1px 3px; }
 QPlainTextEdit:focus, QTextEdit:focus, QTableView:focus, QTreeView:focus, QListView:focus,
-QPlainTextEdit#document_view:focus, QPlainTextEdit#note_edit:focus, QPlainTextEdit#explanation_edit:focus { border: 2px solid #3d6fb6; }
+QPlainTextEdit#note_edit:focus, QPlainTextEdit#explanation_edit:focus { border: 2px solid #3d6fb6; }
+QPlainTextEdit#document_view:focus { border: 2px solid #9db7d9; }
 QPushButton { background: #ece8df; border: 1px solid #c4bcab; border-radius: 4px; padding: 3px 10px;
     min-width: 48px; color: #2f2b25; }
 QPushButton:hover { background: #e4dfd4; }

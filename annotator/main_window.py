@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QIcon,
     QKeySequence,
     QPixmap,
@@ -28,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -91,7 +93,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setWindowTitle("Glossator")
         self.setAcceptDrops(True)
-        self.resize(1440, 900)
+        self.resize(1440, 900)  # at most the screen's free area (see fit_to_screen)
         self.session = Session(TeiDocument.from_bytes(_BLANK), None)
         self.session.untitled = False
         self.has_document = False
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status()
         self._wire()
+        self._first_state = self.saveState()  # View ▸ Reset layout goes back to it
         self._restore_layout()
         self._no_container_focus()
         self.lifecycle.wire()
@@ -138,7 +141,7 @@ class MainWindow(QMainWindow):
         self.view = DocumentView()
         self.view.setAcceptDrops(False)
         self.view.viewport().setAcceptDrops(False)
-        self.view.setMinimumWidth(460)
+        self.view.setMinimumWidth(400)  # the text column the docks yield to (some 50 characters)
         self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
         lay.addWidget(self.view, 1)
         self.find_bar = FindBar(self.view, lambda: [(c.id, c.label) for c in self.session.doc.taxonomy.categories.values()])
@@ -209,18 +212,67 @@ class MainWindow(QMainWindow):
         self.notes_dock = self._dock("Notes", "notes_dock", self.notes_pane, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.outline_dock, self.notes_dock)
         self.document_panel = DocumentPanel(s, self.view)
-        self.document_dock = self._dock("Document", "document_dock", self.document_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.document_dock = self._dock("Document", "document_dock", self.document_panel,
+                                        Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)  # fmt: skip
         self.tabifyDockWidget(self.notes_dock, self.document_dock)
         self.outline_dock.raise_()
+        self._let_docks_yield()
         self._default_dock_sizes()
-
-    def _default_dock_sizes(self) -> None:
-        """First-start layout: outline 250 px, right side 470 px, the editor two thirds of it."""
-        self.resizeDocks([self.outline_dock], [250], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock], [470], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock, self.list_dock], [2, 1], Qt.Orientation.Vertical)
         for dock in (self.list_dock, self.sources_dock, self.taxonomy_dock, self.validation_dock):
             dock.visibilityChanged.connect(lambda shown, d=dock: shown and self._make_room(d))
+
+    def _let_docks_yield(self) -> None:
+        """Let the side panels give their width to the text: their choice lists may narrow to a
+        few characters (they widen when there is room), so the window fits a small screen."""
+        for dock in self.findChildren(QDockWidget):
+            for combo in dock.findChildren(QComboBox):
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                combo.setMinimumContentsLength(4)
+                QApplication.sendEvent(combo, QEvent(QEvent.Type.StyleChange))  # drops its cached minimum
+
+    def _default_dock_sizes(self) -> None:
+        """First-start layout: outline 250 px, right side 470 px, the editor two thirds of it;
+        on a narrow window the text keeps at least half the width."""
+        spare = max(0, self.width() // 2)
+        left, right = min(250, spare * 250 // 720), min(470, spare * 470 // 720)
+        self.resizeDocks([self.outline_dock, self.editor_dock], [left, right], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.editor_dock, self.list_dock], [2, 1], Qt.Orientation.Vertical)
+
+    def reset_layout(self) -> None:
+        """View ▸ Reset layout: the panels as at the first start, the window within the screen."""
+        self.restoreState(self._first_state)
+        for dock in self.findChildren(QDockWidget):
+            dock.setFloating(False)
+        for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock, self.outline_dock,
+                     self.notes_dock, self.document_dock):  # fmt: skip
+            dock.show()
+        self.validation_dock.hide()
+        self.list_dock.raise_()
+        self.outline_dock.raise_()
+        self.fit_to_screen()
+        QTimer.singleShot(0, self._default_dock_sizes)  # once the docks taken back are laid out
+        QTimer.singleShot(0, self._hide_stray_tab_bars)
+        self.statusBar().showMessage("The panels are back where they were at the first start.", 5000)
+
+    def fit_to_screen(self) -> None:
+        """Keep the window, frame included, within the free area of its screen (a remembered
+        geometry from a larger screen or a lower scaling too)."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        geo, frame = self.geometry(), self.frameGeometry()
+        screen = QGuiApplication.screenAt(frame.center()) or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        extra_w, extra_h = frame.width() - geo.width(), frame.height() - geo.height()
+        width = min(geo.width(), avail.width() - extra_w)
+        height = min(geo.height(), avail.height() - extra_h)
+        if (width, height) != (geo.width(), geo.height()):
+            self.resize(width, height)
+        x = min(max(frame.x(), avail.x()), avail.x() + avail.width() - width - extra_w)
+        y = min(max(frame.y(), avail.y()), avail.y() + avail.height() - height - extra_h)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
 
     def _action(self, name: str, text: str, slot, shortcut: QKeySequence | str | None = None,  # noqa: ANN001
                 tip: str = "") -> QAction:  # fmt: skip
@@ -274,6 +326,9 @@ class MainWindow(QMainWindow):
                                              "Ctrl+/")  # fmt: skip
         self.action_zoom_in = self._action("action_zoom_in", "Larger text", lambda: self.zoom(1), K.ZoomIn)
         self.action_zoom_out = self._action("action_zoom_out", "Smaller text", lambda: self.zoom(-1), K.ZoomOut)
+        self.action_reset_layout = self._action(
+            "action_reset_layout", "&Reset layout", self.reset_layout, None,
+            "Put the panels back as at the first start and fit the window to the screen")  # fmt: skip
         self.action_validate = self._action(
             "action_validate", "&Validate", self.validate, "F7",
             "Check annotations, ids and references (and the schema set in the preferences)")  # fmt: skip
@@ -315,6 +370,8 @@ class MainWindow(QMainWindow):
                      self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
+        m.addSeparator()
+        m.addAction(self.action_reset_layout)
         m = mb.addMenu("&Tools")
         m.setObjectName("tools_menu")
         m.addAction(self.action_validate)
@@ -406,6 +463,9 @@ class MainWindow(QMainWindow):
         state = settings.load_state("window_state")
         if state is not None:
             self.restoreState(state)
+        self._first_start = state is None
+        self.fit_to_screen()
+        self._fitted_size = self.size()  # showing fits it again unless it was resized since
 
     # -- keyboard focus -----------------------------------------------------------------------
     def _no_container_focus(self) -> None:
@@ -430,8 +490,9 @@ class MainWindow(QMainWindow):
             if self._tab_stop(w):
                 chain.append(w)
             w = w.nextInFocusChain()
-            if w is self.view:
+            if w is self.view or not shiboken6.isValid(w):
                 break
+        chain = [w for w in chain if shiboken6.isValid(w)]  # not a dock tab bar the layout just dropped
         editor = [w for w in chain if self.editor.isAncestorOf(w)]
         if self.note_edit in editor:  # the note first, then the fields after it, then the ones before
             k = editor.index(self.note_edit)
@@ -441,8 +502,17 @@ class MainWindow(QMainWindow):
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt override
         """Tab and Shift+Tab follow :meth:`tab_chain`, scrolling the field reached into view."""
-        chain = self.tab_chain()
+        try:
+            return self._tab_to(next)
+        except RuntimeError:  # an error escaping a Qt override crashes PySide: Qt's own order then
+            log.exception("Tab order")
+            return super().focusNextPrevChild(next)
+
+    def _tab_to(self, next: bool) -> bool:  # noqa: A002
         current = QApplication.focusWidget()
+        if current is None or not current.isVisible():  # Qt moving the focus off a widget being hidden
+            return super().focusNextPrevChild(next)
+        chain = self.tab_chain()
         here = next_index = -1
         for k, w in enumerate(chain):
             if current is not None and (w is current or w.isAncestorOf(current)):
@@ -1203,6 +1273,16 @@ class MainWindow(QMainWindow):
     # -- showing ------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if not event.spontaneous() and self.size() == self._fitted_size:
+            QTimer.singleShot(0, self._fit_shown)
+
+    def _fit_shown(self) -> None:
+        """Fit the window once laid out (its frame's size known); on the first start, size the
+        docks for the width the screen allows."""
+        self.fit_to_screen()
+        if self._first_start:
+            self._default_dock_sizes()
+        self._fitted_size = QSize()  # once
         QTimer.singleShot(0, self._hide_stray_tab_bars)
         QTimer.singleShot(0, lambda: setattr(self, "_tabs_switchable", True))
 
