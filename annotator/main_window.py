@@ -554,13 +554,14 @@ class MainWindow(QMainWindow):
         self.outline_model.build(doc, pages)
         self.table_model.set_pages([(label, doc.text.reading_to_global(i, r)) for label, i, r in pages])
         self.outline.expandToDepth(1)
-        labels = {}
+        labels, refs = {}, {}  # the callout of each note and where it stands
         if self.view.map is not None:
             for db in self.view.map.blocks:
                 for r in db.runs:
                     if r.kind == "noteref" and r.note_block >= 0:
                         labels[r.note_block] = r.text
-        self.notes_pane.set_document(doc, labels)
+                        refs.setdefault(r.note_block, (db.index, r.reading))
+        self.notes_pane.set_document(doc, labels, refs, pages)
         self._update_stats()
 
     def open_path(self, path: str, background: bool | None = None) -> bool:
