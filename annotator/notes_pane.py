@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from bisect import bisect_right
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 import tei
@@ -33,6 +33,7 @@ class NotesPane(QListWidget):
         self.setWordWrap(False)  # wrapped rows of varying height left blank gaps between entries
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setAlternatingRowColors(True)
         self.setStyleSheet("QListWidget::item { padding: 2px 3px; }")
         self.itemActivated.connect(self._activated)
@@ -71,6 +72,7 @@ class NotesPane(QListWidget):
         one_line = " ".join(text[:400].split())
         item = QListWidgetItem(f"{where}   {one_line}")
         item.setData(Qt.ItemDataRole.UserRole, block)
+        item.setSizeHint(QSize(1, self.fontMetrics().height() + 6))  # as wide as the pane: elided
         item.setToolTip(f"<p><b>{html.escape(where)}</b><br>{html.escape(text[:1500])}</p>")  # rich text wraps
         self.addItem(item)
 
