@@ -61,10 +61,11 @@ class NotesPane(QListWidget):
             if not b.is_note:
                 continue
             label = (labels.get(i) or b.element.get("n") or "").strip().strip("()[]").rstrip(".)") or "•"
-            if unreferenced(b.element):
-                label += f" ({unreferenced_label(b.element)})"
+            where = context.label(refs.get(i, (i, 0)), f"n. {label}")
+            if unreferenced(b.element):  # it says where it belongs itself
+                where = f"n. {label} ({unreferenced_label(b.element)})"
             self._row_of[i] = self.count()
-            self._add(context.label(refs.get(i, (i, 0)), f"n. {label}"), b.reading, i)
+            self._add(where, b.reading, i)
             if self.count() >= 20000:
                 break
 

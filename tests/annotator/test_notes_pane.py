@@ -73,6 +73,8 @@ def test_rows_are_tight_and_say_where_each_note_is(qtbot) -> None:  # noqa: ANN0
         rects = [pane.visualItemRect(pane.item(i)) for i in range(12)]
         assert all(r.height() <= 2 * line for r in rects), [r.height() for r in rects]
         assert all(b.top() - a.bottom() <= 2 for a, b in zip(rects, rects[1:], strict=False))
+        assert all(r.right() <= pane.viewport().width() for r in rects)  # elided, not scrolled sideways
+        assert not pane.horizontalScrollBar().isVisible()
     img = pane.viewport().grab().toImage()  # the rows fill the pane: ink in every 2 lines' band
     band = 2 * line
     for top in range(0, min(img.height(), 12 * rects[0].height()) - band, band):
