@@ -1276,6 +1276,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not event.spontaneous() and self.size() == self._fitted_size:
             QTimer.singleShot(0, self._fit_shown)
+        QTimer.singleShot(0, self._hide_stray_tab_bars)
+        QTimer.singleShot(0, lambda: setattr(self, "_tabs_switchable", True))
 
     def _fit_shown(self) -> None:
         """Fit the window once laid out (its frame's size known); on the first start, size the
@@ -1284,8 +1286,6 @@ class MainWindow(QMainWindow):
         if self._first_start:
             self._default_dock_sizes()
         self._fitted_size = QSize()  # once
-        QTimer.singleShot(0, self._hide_stray_tab_bars)
-        QTimer.singleShot(0, lambda: setattr(self, "_tabs_switchable", True))
 
     def _hide_stray_tab_bars(self) -> None:
         """Work around a Qt 6.11 QMainWindowLayout bug: tabified docks laid out once at the
