@@ -705,6 +705,15 @@ class DocumentView(QPlainTextEdit):
         if ids:
             self.annotation_clicked.emit(ids[0])
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        """Select the word double-clicked; on punctuation or a space, select nothing (Qt would
+        select the lone mark, and a category key would then annotate it without a word)."""
+        super().mouseDoubleClickEvent(event)
+        cur = self.textCursor()
+        if cur.hasSelection() and not any(ch.isalnum() for ch in cur.selectedText()):
+            cur.clearSelection()
+            self.setTextCursor(cur)
+
     def char_at(self, point: QPoint) -> int:
         """Return the Qt position of the character under a viewport point (not the nearest
         caret position, which is after the character when the point is on its right half)."""
