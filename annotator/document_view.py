@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
 
 import tei
-from tei import ns
+from tei import colours, ns
 from tei.textmodel import is_inline_note, text_of
 
 from .display import HEADS, VARIANTS, DisplayMap, readings
@@ -59,6 +59,11 @@ _STAGE = ns.qn("stage")
 _SPEAKER = ns.qn("speaker")
 _QUOTES = {ns.qn("quote"), ns.qn("cit"), ns.qn("epigraph")}
 _LABEL = ns.qn("label")
+_LINE = QTextCharFormat.UnderlineStyle
+#: A category's underline (tei.taxonomy.UNDERLINES) as Qt draws it.
+UNDERLINES = {"solid": _LINE.SingleUnderline, "dotted": _LINE.DotLine, "dashed": _LINE.DashUnderline,
+              "dash-dot": _LINE.DashDotLine, "dash-dot-dot": _LINE.DashDotDotLine,
+              "wavy": _LINE.WaveUnderline, "none": _LINE.NoUnderline}  # fmt: skip
 
 
 def tint(color: str | QColor, amount: float) -> QColor:
@@ -72,10 +77,8 @@ def tint(color: str | QColor, amount: float) -> QColor:
 
 
 def highlight(color: str, depth: int, selected: bool) -> QColor:
-    """Return the background of a passage: the innermost annotation's colour, deeper where
-    ``depth`` annotations overlap, pale when the passage's annotation is selected."""
-    amount = 0.25 if selected else 0.62 - 0.14 * min(depth - 1, 3)
-    return tint(QColor(color), amount)
+    """Return the background of a passage (see :func:`tei.colours.highlight_fill`)."""
+    return QColor(colours.highlight_fill(QColor(color).name(), depth, selected))
 
 
 class DensityStrip(QWidget):
@@ -526,15 +529,20 @@ class DocumentView(QPlainTextEdit):
             add(*span(r0, r1), fmt)
 
     def _highlight_formats(self, db, pieces, add) -> None:  # noqa: ANN001
+        """Fill each passage with its innermost annotation's colour (deeper where annotations
+        overlap) and underline it in that category's style, so categories differ by shape too."""
         assert self.doc is not None
         doc = self.doc
         colors: dict[str, str] = {}
+        lines: dict[str, QTextCharFormat.UnderlineStyle] = {}
         lengths: dict[str, int] = {}
         for r0, r1, aid in pieces:
             try:
-                colors[aid] = doc.taxonomy.color(doc.annotation(aid).category)
+                cat = doc.annotation(aid).category
             except tei.AnnotationError:
-                colors[aid] = "#cccccc"
+                cat = ""
+            colors[aid] = doc.taxonomy.color(cat)
+            lines[aid] = UNDERLINES[doc.taxonomy.underline(cat)]
             lengths[aid] = lengths.get(aid, 0) + (r1 - r0)
         bounds = sorted({p[0] for p in pieces} | {p[1] for p in pieces})
         for a, b in zip(bounds, bounds[1:], strict=False):
@@ -542,14 +550,10 @@ class DocumentView(QPlainTextEdit):
             if not cover:
                 continue
             fmt = QTextCharFormat()
-            selected = self.selected_id in cover
-            layers = sorted(cover, key=lambda c: lengths[c])  # innermost first
-            fmt.setBackground(highlight(colors[layers[0]], len(layers), selected))
-            if len(layers) > 1 or selected:  # the next annotation out shows as the underline
-                outer = layers[1] if len(layers) > 1 else layers[0]
-                style = QTextCharFormat.UnderlineStyle
-                fmt.setUnderlineStyle(style.WaveUnderline if len(layers) > 2 else style.SingleUnderline)
-                fmt.setUnderlineColor(QColor(colors[outer]).darker(160))
+            inner = min(cover, key=lambda c: lengths[c])
+            fmt.setBackground(highlight(colors[inner], len(cover), self.selected_id in cover))
+            fmt.setUnderlineStyle(lines[inner])
+            fmt.setUnderlineColor(QColor(colors[inner]).darker(160))
             add(db.cp_to_q(db.to_display(a)), db.cp_to_q(db.to_display(b, end=True)), fmt)
 
     # -- painting ----------------------------------------------------------------------------

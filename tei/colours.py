@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 RGB = tuple[float, float, float]
 Matrix = tuple[RGB, RGB, RGB]
@@ -61,6 +62,21 @@ def to_hex(rgb: RGB) -> str:
 def tint(colour: str, amount: float) -> str:
     """Mix a colour with white (amount 0 = the colour, 1 = white), as highlights are drawn."""
     return to_hex(tuple(c + (1 - c) * amount for c in parse(colour)))  # type: ignore[arg-type]
+
+
+#: The least CIELAB lightness of a highlight, so that dark text stays readable on deep fills.
+MIN_FILL_LIGHTNESS = 60.0
+
+
+@lru_cache(maxsize=512)
+def highlight_fill(colour: str, depth: int, selected: bool) -> str:
+    """Return the background of a passage whose innermost annotation has ``colour``: pale, deeper
+    where ``depth`` annotations overlap, deepest when selected, but never darker than
+    :data:`MIN_FILL_LIGHTNESS`."""
+    amount = 0.25 if selected else 0.62 - 0.14 * min(depth - 1, 3)
+    while amount < 0.62 and lab(tint(colour, amount))[0] < MIN_FILL_LIGHTNESS:
+        amount += 0.02
+    return tint(colour, amount)
 
 
 def _to_linear(c: float) -> float:

@@ -2,7 +2,8 @@
 
 A category's *kind* (bias, figure, source, comment, question) is the id of its top-level ancestor
 without the ``gl-`` prefix; categories under other roots are comments. Colour is kept in
-``@style`` (``background-color:#rrggbb``), the keyboard shortcut in ``@n``. A document's other
+``@style`` (``background-color:#rrggbb``), the keyboard shortcut in ``@n``, the underline that tells
+categories apart without colour in ``@rend`` (``underline-wavy``…; see :data:`UNDERLINES`). A document's other
 taxonomies (text-critical, genre, edition status…) describe the document, not annotations: only
 their categories that ``<annotation @ana>`` uses (another tool's tags, say) are offered.
 """
@@ -39,6 +40,7 @@ class Category:
     parent: str
     kind: str
     depth: int
+    underline: str = "solid"
 
 
 def load_default_taxonomy() -> etree._Element:
@@ -140,6 +142,11 @@ class Taxonomy:
         cat = self.categories.get(cat_id)
         return cat.color if cat else "#cccccc"
 
+    def underline(self, cat_id: str) -> str:
+        """Return the category's underline style (one of :data:`UNDERLINES`)."""
+        cat = self.categories.get(cat_id)
+        return cat.underline if cat else "solid"
+
     def subcategories(self, cat_id: str) -> list[Category]:
         """Return the direct children of a category."""
         return [c for c in self.categories.values() if c.parent == cat_id]
@@ -212,7 +219,8 @@ def _collect(el: etree._Element, out: dict[str, Category], parent: str, kind: st
         label = " ".join("".join(desc.itertext()).split()) if desc is not None else cid
         m = _COLOR.search(cat.get("style") or "")
         color = m.group(1) if m else (out[parent].color if parent in out else "#cccccc")
-        out[cid] = Category(cid, label, color, cat.get("n") or "", parent, k, depth)
+        underline = _underline(cat) or (out[parent].underline if parent in out else DEFAULT_UNDERLINES[k])
+        out[cid] = Category(cid, label, color, cat.get("n") or "", parent, k, depth, underline)
         _collect(cat, out, cid, k, depth + 1)
 
 
@@ -226,7 +234,20 @@ def _keep_used(found: dict[str, Category], used: set[str], out: dict[str, Catego
             parent = found[parent].parent
         depth = out[parent].depth + 1 if parent in out else 0
         out[cid] = Category(cid, cat.label, cat.color, cat.shortcut, parent if parent in out else "",
-                            cat.kind, depth)  # fmt: skip
+                            cat.kind, depth, cat.underline)  # fmt: skip
 
 
 _KINDS = ("bias", "figure", "source", "comment", "question")
+#: Underline styles a category's ``@rend`` may name (``rend="underline-dotted"``).
+UNDERLINES = ("solid", "dotted", "dashed", "dash-dot", "dash-dot-dot", "wavy", "none")
+#: The underline of a category whose ``@rend`` (and its ancestors') names none, by kind.
+DEFAULT_UNDERLINES = {"bias": "wavy", "figure": "dashed", "source": "dotted", "comment": "solid",
+                      "question": "dash-dot"}  # fmt: skip
+
+
+def _underline(cat: etree._Element) -> str:
+    """Return the underline style named in a category's ``@rend`` ('' if none)."""
+    for token in (cat.get("rend") or "").split():
+        if token.startswith("underline-") and token[10:] in UNDERLINES:
+            return token[10:]
+    return ""

@@ -6,19 +6,42 @@ import itertools
 from collections import Counter
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette, QTextCursor
+from PySide6.QtGui import QPalette, QTextCharFormat, QTextCursor
 
+import tei
 from annotator import app
-from annotator.document_view import PAPER
+from annotator.document_view import INK, PAPER
 from annotator.main_window import MainWindow
 from tei import colours
 
-from .conftest import first_paragraph, select_words
+from .conftest import FROZEN, first_paragraph, select_words
 
 KEYS = {"gl-bias": Qt.Key.Key_B, "gl-figure": Qt.Key.Key_F, "gl-source": Qt.Key.Key_S,
         "gl-comment": Qt.Key.Key_C, "gl-question": Qt.Key.Key_Q}  # fmt: skip
 VIEWS = (None, *colours.SIMULATIONS)
 APART = 9.0  # least CIEDE2000 between two categories' fills, as seen with each kind of vision
+
+
+#: A paragraph without descenders, so that only underlines are drawn below the baseline.
+PLAIN = ("<TEI xmlns='http://www.tei-c.org/ns/1.0'><teiHeader/><text><body><p>"
+         + " ".join(["anna nana mama nona"] * 12) + "</p></body></text></TEI>")  # fmt: skip
+
+
+def open_plain(qtbot, taxonomy: str = "") -> MainWindow:  # noqa: ANN001
+    """Return a shown window with :data:`PLAIN` open (with a taxonomy in its header, if given)."""
+    text = PLAIN.replace("<teiHeader/>", f"<teiHeader><encodingDesc><classDecl>{taxonomy}</classDecl>"
+                                          "</encodingDesc></teiHeader>") if taxonomy else PLAIN  # fmt: skip
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.open_document(tei.TeiDocument.from_bytes(text.encode()), "plain")
+    window.session.set_identity("Test Historian")
+    window.session.clock = lambda: FROZEN
+    window.resize(1300, 850)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
 
 
 def seen(colour: str, vision: str | None) -> str:
@@ -87,3 +110,71 @@ def test_default_categories_stay_apart_under_colour_blindness(window: MainWindow
     selections = [window.view.palette().color(QPalette.ColorRole.Highlight).name(), "#d7e3f1"]
     assert "selection-background-color: #d7e3f1" in app.STYLE  # the lists' selection
     assert least_difference(fills, selections) >= 10
+
+
+def underline_marks(window: MainWindow, span: tuple[int, int]) -> list[frozenset[int]]:
+    """Return, for each pixel column under a span, the rows below the baseline (the text has no
+    descenders) that differ from the fill: the shape of the underline, whatever its colour."""
+    view = window.view
+    shot = view.viewport().grab().toImage()
+    marks = []
+    cur = QTextCursor(view.document())
+    for pos in range(*span):
+        cur.setPosition(pos)
+        left = view.cursorRect(cur)
+        cur.setPosition(pos + 1)
+        right = view.cursorRect(cur)
+        if left.top() != right.top():
+            continue
+        columns = range(left.left(), right.left())
+        rows = range(left.top(), left.bottom() + 1)
+        pixels = {(x, y): shot.pixelColor(x, y).name() for x in columns for y in rows}
+        fill = Counter(pixels.values()).most_common(1)[0][0]
+        ink = [y for (x, y), c in pixels.items() if colours.delta_e(c, INK) < 10]
+        if not ink:  # a space
+            continue
+        baseline = max(ink)
+        for x in columns:
+            marks.append(frozenset(y - baseline for y in rows
+                                   if y > baseline and colours.delta_e(pixels[x, y], fill) > 6))  # fmt: skip
+    return marks
+
+
+def test_each_category_has_its_own_underline(qtbot) -> None:  # noqa: ANN001
+    """Categories differ by the shape of their underline, not only by colour: drawn under a
+    lone annotation of each kind, the five underlines make five different pixel patterns."""
+    window = open_plain(qtbot)
+    spans = annotate_each_category(window, qtbot)
+    window.view.repaint()
+    shapes = {cat: underline_marks(window, span) for cat, span in spans.items()}
+    for cat, marks in shapes.items():
+        assert sum(1 for m in marks if m) >= len(marks) / 3, f"{cat} has no underline"
+    patterns = {cat: tuple(marks[:40]) for cat, marks in shapes.items()}
+    assert len(set(patterns.values())) == 5
+    solid = [m for m in shapes["gl-comment"] if m]
+    dotted = [m for m in shapes["gl-source"] if m]
+    assert len(solid) >= len(shapes["gl-comment"]) - 2  # unbroken
+    assert len(dotted) < 0.75 * len(shapes["gl-source"])  # broken
+    wavy_rows = {min(m) for m in shapes["gl-bias"] if m}
+    assert len(wavy_rows) >= 2 > len({min(m) for m in solid})  # it goes up and down
+
+
+def test_a_category_underline_is_read_from_its_rend(qtbot) -> None:  # noqa: ANN001
+    """A document's taxonomy may give a category another underline (``@rend``); the built-in
+    kinds keep their defaults when it names none, and subcategories inherit it."""
+    taxonomy = ("<taxonomy xml:id='glossator-taxonomy'><category xml:id='gl-comment' n='C' rend='underline-dotted'"
+                " style='background-color:#4400ff'><catDesc>Comment</catDesc><category xml:id='gl-comment-x'>"
+                "<catDesc>Sub</catDesc></category></category><category xml:id='gl-bias' n='B' "
+                "style='background-color:#ccaa00'><catDesc>Bias</catDesc></category></taxonomy>")  # fmt: skip
+    window = open_plain(qtbot, taxonomy)
+    tax = window.session.doc.taxonomy
+    assert (tax.underline("gl-comment"), tax.underline("gl-comment-x"), tax.underline("gl-bias")) == (
+        "dotted", "dotted", "wavy")  # fmt: skip
+    p = first_paragraph(window)
+    select_words(window, p, 0, 9)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_C)
+    n = window.view.map.qt_block_of[p]
+    styles = {f.format.underlineStyle() for f in window.view.block_formats(n)
+              if f.format.background().style() != Qt.BrushStyle.NoBrush}  # fmt: skip
+    assert styles == {QTextCharFormat.UnderlineStyle.DotLine}

@@ -45,3 +45,14 @@ def test_the_default_taxonomy_uses_the_palette_and_new_colours_come_from_it() ->
     top = [c.color for c in tax.top_level()]
     assert top == list(colours.PALETTE[:5])
     assert colours.next_colour(top) == colours.PALETTE[5]
+
+
+def test_a_selected_or_deep_fill_stays_light_enough_to_read() -> None:
+    """A dark category colour, selected or overlapped, is not drawn darker than text can bear."""
+    for colour in ("#4400ff", "#000000", "#880044"):
+        for depth, selected in ((1, True), (4, False)):
+            fill = colours.highlight_fill(colour, depth, selected)
+            assert colours.lab(fill)[0] >= colours.MIN_FILL_LIGHTNESS
+    light = "#f6c343"  # a pale colour keeps its old, deeper selected fill
+    assert colours.highlight_fill(light, 1, True) == colours.tint(light, 0.25)
+    assert colours.lab(colours.highlight_fill(light, 1, True))[0] < colours.lab(colours.highlight_fill(light, 1, False))[0]
