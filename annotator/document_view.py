@@ -149,6 +149,7 @@ class DocumentView(QPlainTextEdit):
         self._annotate_actions: list[QAction] = []
         self._extra_actions: list[QAction] = []
         self._font_size = 12
+        self.margin_letters = False
         self.strip = DensityStrip(self)
         self.strip.jump_requested.connect(self.jump_to_fraction)
         self._format_timer = QTimer(self)
@@ -561,11 +562,72 @@ class DocumentView(QPlainTextEdit):
         if self._map is not None:
             self.format_visible()
         super().paintEvent(event)
+        if self.margin_letters and self._map is not None:
+            self._paint_margin_letters()
         if not self._painted and self._map is not None:
             self._painted = True
             QTimer.singleShot(0, self.first_paint.emit)
         if self._map is not None and not self._map.complete and self.doc is not None:
             QTimer.singleShot(0, lambda d=self.doc: self._complete(d))  # the rest, once shown
+
+    def set_margin_letters(self, on: bool) -> None:
+        """Show (or not) the key letter of each annotation's category beside its lines."""
+        self.margin_letters = on
+        self.viewport().update()
+
+    def margin_labels(self) -> list[tuple[QRect, list[tuple[str, str]]]]:
+        """Return, for each visible line that annotations cover, its rectangle in the viewport
+        and the (letter, colour) of their categories, in order of first appearance."""
+        if self._map is None or self.doc is None:
+            return []
+        tax = self.doc.taxonomy
+        offset = self.contentOffset()
+        out = []
+        for block in self.visible_blocks():
+            db = self._map.blocks[block.blockNumber()] if block.blockNumber() < len(self._map.blocks) else None
+            pieces = [p for p in self.pieces.get(db.index, []) if self._shown(p[2])] if db and db.index >= 0 else []
+            layout = block.layout()
+            if not pieces or layout is None:
+                continue
+            spans = []
+            for r0, r1, aid in pieces:
+                try:
+                    cat = tax.root_of(self.doc.annotation(aid).category)
+                except tei.AnnotationError:
+                    continue
+                letter = (tax.categories[cat].shortcut or tax.label(cat)[:1]) if cat in tax.categories else "?"
+                colour = QColor(tax.color(cat)).darker(160).name()
+                spans.append((db.cp_to_q(db.to_display(r0)), db.cp_to_q(db.to_display(r1, end=True)),
+                              (letter.upper(), colour)))  # fmt: skip
+            top = self.blockBoundingGeometry(block).translated(offset).top()
+            for k in range(layout.lineCount()):
+                line = layout.lineAt(k)
+                a, b = line.textStart(), line.textStart() + line.textLength()
+                found = list(dict.fromkeys(label for q0, q1, label in sorted(spans) if q0 < b and q1 > a))
+                if found:
+                    rect = QRect(0, round(top + line.y()), round(self.document().documentMargin()) - 4,
+                                 round(line.height()))  # fmt: skip
+                    out.append((rect, found))
+        return out
+
+    def _paint_margin_letters(self) -> None:
+        p = QPainter(self.viewport())
+        font = QFont()
+        font.setFamilies(["Noto Sans", "DejaVu Sans", "sans-serif"])
+        font.setPixelSize(10)
+        font.setBold(True)
+        p.setFont(font)
+        metrics = p.fontMetrics()
+        for rect, labels in self.margin_labels():
+            while sum(metrics.horizontalAdvance(letter) + 1 for letter, _ in labels) > rect.width():
+                labels = labels[:-1]  # too many for the margin: the first ones are kept
+            x = rect.right() - sum(metrics.horizontalAdvance(letter) + 1 for letter, _ in labels)
+            for letter, colour in labels:
+                p.setPen(QColor(colour))
+                width = metrics.horizontalAdvance(letter)
+                p.drawText(QRect(x, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, letter)
+                x += width + 1
+        p.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

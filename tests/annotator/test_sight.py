@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
 
 import tei
-from annotator import app
+from annotator import app, settings
 from annotator.document_view import INK, PAPER
 from annotator.main_window import MainWindow
 from tei import colours
@@ -178,3 +178,50 @@ def test_a_category_underline_is_read_from_its_rend(qtbot) -> None:  # noqa: ANN
     styles = {f.format.underlineStyle() for f in window.view.block_formats(n)
               if f.format.background().style() != Qt.BrushStyle.NoBrush}  # fmt: skip
     assert styles == {QTextCharFormat.UnderlineStyle.DotLine}
+
+
+def margin_pixels(window: MainWindow, rect) -> list[str]:  # noqa: ANN001
+    """Return the colours of the grabbed pixels of a margin rectangle that are not the page."""
+    shot = window.view.viewport().grab(rect).toImage()
+    page = window.view.palette().color(QPalette.ColorRole.Base).name()
+    return [c for x in range(shot.width()) for y in range(shot.height())
+            if (c := shot.pixelColor(x, y).name()) != page]  # fmt: skip
+
+
+def test_category_letters_in_the_margin(window: MainWindow, qtbot, sample_copy) -> None:  # noqa: ANN001
+    """View ▸ Category letters in the margin shows, beside each line, the key letter of every
+    annotation on it, in the order they start; it is remembered for the next window."""
+    view = window.view
+    p = first_paragraph(window)
+    for start, key in ((8, Qt.Key.Key_Q), (0, Qt.Key.Key_B)):  # made in the other order
+        select_words(window, p, start, start + 5)
+        view.setFocus()
+        qtbot.keyClick(view, key)
+    view.set_selected("")
+    cur = QTextCursor(view.document())
+    cur.setPosition(view.map.reading_to_qt(p, 0))
+    line = view.cursorRect(cur)
+    margin = QRect(0, line.top(), round(view.document().documentMargin()) - 4, line.height())
+    assert not window.action_margin_letters.isChecked()
+    assert margin_pixels(window, margin) == []
+
+    menu_action = next(a for a in window.menuBar().actions() if a.text() == "&View").menu().actions()
+    assert window.action_margin_letters in menu_action
+    window.action_margin_letters.trigger()  # as a menu click does: triggered(True)
+    assert settings.get("view/margin_letters") is True
+    tax = window.session.doc.taxonomy
+    bias, question = (QColor(tax.color(c)).darker(160).name() for c in ("gl-bias", "gl-question"))
+    labels = view.margin_labels()
+    assert labels[0][0].intersects(margin)
+    assert labels[0][1] == [("B", bias), ("Q", question)]
+    drawn = margin_pixels(window, margin)
+    assert drawn
+    for colour in (bias, question):
+        assert min(colours.delta_e(c, colour) for c in drawn) < 8
+
+    again = MainWindow(str(sample_copy))
+    qtbot.addWidget(again)
+    assert again.action_margin_letters.isChecked() and again.view.margin_letters
+    window.action_margin_letters.trigger()
+    assert settings.get("view/margin_letters") is False
+    assert margin_pixels(window, margin) == []
