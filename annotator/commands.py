@@ -436,7 +436,8 @@ class RemoveSource(SessionCommand):
 
 
 class EditTaxonomy(SessionCommand):
-    """Add, rename, recolour or re-shortcut categories (the taxonomy is stored in the file)."""
+    """Add, rename, recolour, re-shortcut, move, delete or import categories (the taxonomy is stored
+    in the file)."""
 
     def __init__(self, session: Session, text: str,
                  change: Callable[[etree._Element], None]) -> None:  # fmt: skip
@@ -457,12 +458,13 @@ class EditTaxonomy(SessionCommand):
         self.parent = el.getparent()
         assert self.parent is not None
         self.index = self.parent.index(el)
+        self.doc.unregister_ids(el)  # a change may take categories out: index what is left after it
         try:
             self.change(el)
         except BaseException:
             self._put_back()
             raise
-        self.doc.register_ids(el)  # categories the change added
+        self.doc.register_ids(el)  # the categories the change left, added or moved
         self.after = copy.deepcopy(el)
         self._changed()
 

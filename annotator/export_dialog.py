@@ -25,8 +25,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = {"html": ".html", "pdf": ".pdf", "tei-inline": ".xml", "webanno": ".json", "csv": ".csv"}
 #: PDF note placement: option value -> label.
-PDF_NOTES = {"footnotes": "Footnotes at the foot of each page", "endnotes": "Endnotes after the text",
-             "": "None (passages marked only)"}  # fmt: skip
+PDF_NOTES = {"endnotes": "Endnotes after the text", "": "None (passages marked only)"}
 
 
 def available_formats() -> dict[str, str]:

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -32,7 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAMPLE = str(ANNOTATED_SAMPLE)  # what `glossator` without a file opens
-BACKGROUND_BYTES = 1_500_000
+#: seconds: a file expected to open slower than this opens in the background (the window stays live)
+FOREGROUND_SECONDS = 0.2
+#: milliseconds: recovery copies are written at most about this often during a burst of changes
+CHANGE_PAUSE = 2500
 
 
 class Loader(QObject):
@@ -46,21 +50,48 @@ class Loader(QObject):
         threading.Thread(target=self._run, args=(path,), daemon=True, name="glossator-load").start()
 
     def _run(self, path: str) -> None:
+        started = time.perf_counter()
         try:
             doc = tei.load(path)
             display = DisplayMap(doc)
         except BaseException as exc:  # noqa: BLE001 - reported through show_error
             self.failed.emit(exc, path)
             return
+        learn_open_speed(path, time.perf_counter() - started)
         self.done.emit(doc, display, path)
+
+
+def expected_open_seconds(path: str) -> float:
+    """Return how long opening ``path`` should take here, from the speed learnt on earlier opens."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return 0.0
+    return size / max(1.0, settings.get("files/open_bytes_per_second"))
+
+
+def learn_open_speed(path: str, seconds: float) -> None:
+    """Fold one measured open (parse and text layout) into the learnt speed (a moving average)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return
+    if size < 200_000 or seconds <= 0:  # small files measure overheads, not speed
+        return
+    old = settings.get("files/open_bytes_per_second")
+    settings.put("files/open_bytes_per_second", 0.7 * old + 0.3 * (size / seconds))
 
 
 class Lifecycle(QObject):
     """Opens, saves, reloads and recovers the window's document; watches its file."""
 
+    #: the open windows' lifecycles: their untitled recovery copies are theirs, not left behind
+    live: weakref.WeakSet[Lifecycle] = weakref.WeakSet()
+
     def __init__(self, win: MainWindow) -> None:
         super().__init__(win)
         self.win = win
+        Lifecycle.live.add(self)
         self.untitled_key = recovery.new_untitled_key()
         self.untitled_title = ""
         self.base: dict[str, str] = {}  # fingerprints of the annotations as in the file
@@ -74,7 +105,7 @@ class Lifecycle(QObject):
         self.autosave_timer.timeout.connect(self.autosave)
         self.change_timer = QTimer(self)
         self.change_timer.setSingleShot(True)
-        self.change_timer.setInterval(2500)
+        self._last_write = 0.0
         self.change_timer.timeout.connect(self.autosave)
 
     def wire(self) -> None:
@@ -92,6 +123,7 @@ class Lifecycle(QObject):
         self.autosave_timer.stop()
         self.change_timer.stop()
         lock.release(self.win.session.path, self)
+        Lifecycle.live.discard(self)
 
     @property
     def read_only(self) -> bool:
@@ -101,7 +133,8 @@ class Lifecycle(QObject):
     def holds(self, path: str) -> bool:
         """Tell whether this window has ``path`` open for writing (see :mod:`lock`)."""
         w = self.win
-        return w.has_document and w.session.path == path and not self.read_only
+        mine = w.session.path
+        return w.has_document and bool(mine) and os.path.realpath(mine) == path and not self.read_only
 
     def _rec_path(self) -> str | None:
         """Return the path recovery copies are kept under (None: as an untitled document,
@@ -109,7 +142,10 @@ class Lifecycle(QObject):
         return None if self.read_only else self.win.session.path
 
     def _stack_changed(self, _index: int) -> None:
-        self.change_timer.start()  # a recovery copy shortly after every change
+        """Write a recovery copy after every change: at once after a quiet spell (so that a
+        kill right after one action loses nothing), else once a burst of changes pauses."""
+        quiet = time.monotonic() - self._last_write >= CHANGE_PAUSE / 1000
+        self.change_timer.start(0 if quiet and not self.change_timer.isActive() else CHANGE_PAUSE)
 
     def _document_shown(self) -> None:
         self.recovered_at = self.win.session.undo_stack.index()
@@ -121,10 +157,7 @@ class Lifecycle(QObject):
             return False
         path = os.path.abspath(path)
         if background is None:
-            try:
-                background = os.path.getsize(path) > BACKGROUND_BYTES
-            except OSError:
-                background = False
+            background = expected_open_seconds(path) > FOREGROUND_SECONDS
         if background:
             self._loader = Loader()
             self._loader.done.connect(self._loaded)
@@ -134,12 +167,14 @@ class Lifecycle(QObject):
             self.win.view.setEnabled(False)
             self._loader.start(path)
             return True
+        started = time.perf_counter()
         try:
             doc = tei.load(path)
         except (tei.TeiError, OSError) as exc:
             self._load_failed(exc, path)
             return False
         self._loaded(doc, None, path)
+        learn_open_speed(path, time.perf_counter() - started)  # loading and laying out the text
         return True
 
     def _load_failed(self, exc: BaseException, path: str) -> None:
@@ -198,8 +233,25 @@ class Lifecycle(QObject):
             if found:
                 self.offer_recovery(found[0], len(found) - 1)
                 return
-        if notes:
+        if reapplied is not None and reapplied.unplaced:
+            self._review([u[0] for u in reapplied.unplaced], as_sentences(notes))
+        elif notes:
             self.win.message_bar.show_message(as_sentences(notes), level="warning", kind="warnings")
+
+    def _review(self, ids: list[str], text: str) -> None:
+        """Show ``text`` with a Review button that selects each unplaced annotation in turn."""
+        ids = [i for i in ids if any(a.id == i for a in self.win.session.doc.annotations())]
+        if not ids:
+            return
+
+        def show_next() -> None:
+            self.win.select_annotation(ids[0])
+            rest = ids[1:]
+            if rest:
+                self._review(rest, f"{len(rest)} more annotation{'s' if len(rest) > 1 else ''} "
+                             "to review: they could not be placed in the text.")  # fmt: skip
+
+        self.win.message_bar.show_message(text, [("Review", show_next)], level="warning", kind="review")
 
     def _say_locked(self, holder: lock.Holder, notes: list[str]) -> None:
         name = os.path.basename(self.win.session.path or "")
@@ -295,7 +347,10 @@ class Lifecycle(QObject):
         if ".kept-" in rec.stem:  # a copy set aside: its work is in this session now
             recovery.discard(None, stem=rec.stem)
         w.editor.replay_typing(typing)
-        if report is not None and (report.unplaced or report.renamed):
+        if report is not None and report.unplaced:
+            self._review([u[0] for u in report.unplaced], "Restored onto the file as it is now: "
+                         + report.summary())  # fmt: skip
+        elif report is not None and report.renamed:
             w.message_bar.show_message("Restored onto the file as it is now: " + report.summary(),
                                        level="warning", kind="restored")  # fmt: skip
         else:
@@ -304,7 +359,8 @@ class Lifecycle(QObject):
 
     def offer_untitled_recovery(self) -> bool:
         """Offer to restore an untitled document (an import) left unsaved by an earlier run."""
-        found = recovery.find_untitled(exclude={self.untitled_key})
+        mine = {lc.untitled_key for lc in Lifecycle.live if lc.win.has_document}  # windows still open
+        found = recovery.find_untitled(exclude=mine | {self.untitled_key})
         if not found:
             return False
         rec = found[0]
@@ -521,6 +577,7 @@ class Lifecycle(QObject):
                                             if self.read_only else "")  # fmt: skip
             written = recovery.write(self._rec_path(), self.win.session.to_bytes(), self.untitled_key,
                                      title, disk.sha256 if disk else "", self.base)  # fmt: skip
+            self._last_write = time.monotonic()
             self.win.editor.clear_typing_journal()
             recovery.discard_typing(self._rec_path(), self.untitled_key)
             self.recovered_at = self.win.session.undo_stack.index()

@@ -44,13 +44,13 @@ _held: dict[str, weakref.ref[Owner]] = {}
 
 
 def lock_path(path: str) -> str:
-    """Return the lock file for the document at ``path``."""
-    return os.path.join(recovery.recovery_dir(), recovery.key_for(path) + ".lock")
+    """Return the lock file for the document at ``path`` (the same through any link to it)."""
+    return os.path.join(recovery.recovery_dir(), recovery.key_for(os.path.realpath(path)) + ".lock")
 
 
 def holder(path: str, me: Owner | None = None) -> Holder | None:
     """Return who else has ``path`` open (a live process, or another window here), or None."""
-    path = os.path.abspath(path)
+    path = os.path.realpath(path)
     ref = _held.get(path)
     other = ref() if ref is not None else None
     if other is not None and other is not me and other.holds(path):
@@ -67,7 +67,7 @@ def holder(path: str, me: Owner | None = None) -> Holder | None:
 
 def acquire(path: str, owner: Owner) -> Holder | None:
     """Take the lock on ``path`` for ``owner``; if someone else has it, return who (and take nothing)."""
-    path = os.path.abspath(path)
+    path = os.path.realpath(path)
     other = holder(path, owner)
     if other is not None:
         return other
@@ -87,7 +87,7 @@ def release(path: str | None, owner: Owner) -> None:
     """Give up ``owner``'s lock on ``path`` (nothing if it does not hold it)."""
     if not path:
         return
-    path = os.path.abspath(path)
+    path = os.path.realpath(path)
     ref = _held.get(path)
     if ref is None or ref() is not owner:
         return

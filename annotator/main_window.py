@@ -395,6 +395,7 @@ class MainWindow(QMainWindow):
         self.sources_panel.cite_requested.connect(self.cite)
         self.sources_panel.note_jump_requested.connect(self.show_note)
         self.taxonomy_editor.error.connect(lambda exc: show_error(self, exc))
+        self.taxonomy_editor.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.outline.activated.connect(self._outline_activated)
         self.outline.clicked.connect(self._outline_activated)
         self.notes_pane.note_activated.connect(self._note_pane_activated)

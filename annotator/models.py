@@ -56,10 +56,11 @@ class Row:
     position: int = sys.maxsize  # where the passage starts in the text (orphans last)
     page: str = ""
     search: str = field(default="", repr=False)  # everything the filter matches, lower-cased
+    seq: int = 0  # the order in the file (ties and orphans keep it)
 
-    def key(self) -> tuple[int, str]:
-        """Sort key of reading order (ties by id, so the order is stable)."""
-        return (self.position, self.id)
+    def key(self) -> tuple[int, int]:
+        """Sort key of reading order (ties, and orphans, in the file's order)."""
+        return (self.position, self.seq)
 
 
 class AnnotationTableModel(QAbstractTableModel):
@@ -75,6 +76,7 @@ class AnnotationTableModel(QAbstractTableModel):
         self.rows: list[Row] = []
         self._row_of: dict[str, int] = {}
         self.unresolved: dict[str, str] = {}
+        self._next_seq = 0
         self._page_starts: list[int] = []  # global offsets of the page markers, in order
         self._page_labels: list[str] = []
         session.annotation_added.connect(self.on_added)
@@ -152,8 +154,13 @@ class AnnotationTableModel(QAbstractTableModel):
         """Rebuild all rows (document replaced or taxonomy changed)."""
         self.beginResetModel()
         citations = {s.id: s.citation for s in self.session.doc.sources()}
-        self.rows = sorted((self._row(a, citations) for a in self.session.doc.annotations() if a.id),
-                           key=Row.key)  # fmt: skip
+        self.rows = []
+        for seq, ann in enumerate(a for a in self.session.doc.annotations() if a.id):
+            row = self._row(ann, citations)
+            row.seq = seq
+            self.rows.append(row)
+        self.rows.sort(key=Row.key)
+        self._next_seq = len(self.rows)
         self._reindex()
         self.endResetModel()
 
@@ -185,6 +192,7 @@ class AnnotationTableModel(QAbstractTableModel):
             self.on_changed(ann_id)
             return
         row = self._row(self.session.doc.annotation(ann_id))
+        row.seq, self._next_seq = self._next_seq, self._next_seq + 1
         pos = bisect_right([r.key() for r in self.rows], row.key())
         self.beginInsertRows(QModelIndex(), pos, pos)
         self.rows.insert(pos, row)
@@ -197,6 +205,7 @@ class AnnotationTableModel(QAbstractTableModel):
         if i is None:
             return
         row = self._row(self.session.doc.annotation(ann_id))
+        row.seq = self.rows[i].seq
         if row.position == self.rows[i].position:
             self.rows[i] = row
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))

@@ -25,7 +25,6 @@ from typing import Any
 import tei.exporters
 from tei.errors import TeiError
 from tei.exporters import ExportReport
-from tei.exporters._edition import Edition
 from tei.exporters.html import render_html
 
 log = logging.getLogger(__name__)
@@ -117,12 +116,12 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
                        "to a Chrome or Chromium executable)")  # fmt: skip
     report = progress or (lambda _f, _m: None)
     report(0.0, "laying out the edition")
-    ed = Edition(doc)
     warnings = []
     if notes == "footnotes":
         warnings.append("the PDF gives the notes as endnotes (footnotes are not supported)")
-    scripts = uncovered_scripts([b.reading for b in ed.blocks]
-                                + [p for n in ed.notes for p in n.ann.note])  # fmt: skip
+    annotations = doc.annotations()
+    scripts = uncovered_scripts([b.reading for b in doc.text.blocks]
+                                + [p for a in annotations for p in a.note])  # fmt: skip
     rows: tuple[tuple[str, str], ...] = ()
     for script, chars in sorted(scripts.items()):
         warnings.append(f"no available font covers {script} ({len(chars)} distinct characters, "
@@ -146,7 +145,7 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
         out = Path(tmp) / "edition.pdf"
         _print(_command(browser, str(Path(tmp) / "profile"), page, out),
                TIMEOUT_BASE + TIMEOUT_PER_MB * len(data) / 1e6, report)  # fmt: skip
-        if not out.is_file() or not out.read_bytes()[:5] == b"%PDF-":
+        if not out.is_file() or _head(out) != b"%PDF-":
             raise TeiError("Chromium did not write the PDF (run with --debug to see its messages)")
         report(0.95, "writing the PDF")
         try:
@@ -156,7 +155,12 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
             if part.exists():  # a failed export leaves no partial file behind
                 part.unlink()
     report(1.0, "done")
-    return ExportReport(dest, "pdf", warnings, len(ed.notes) + len(ed.orphans))
+    return ExportReport(dest, "pdf", warnings, len(annotations))
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(5)
 
 
 def _print(cmd: list[str], timeout: float, report: Progress) -> None:

@@ -1,4 +1,5 @@
-"""Preferences: the annotator's identity (name, ORCID), autosave, reading font, validation schema."""
+"""Preferences: the annotator's identity (name, ORCID), autosave, reading font, validation schema,
+the default categories."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
+
+import tei
+from tei.taxonomy import read_taxonomy
 
 from . import settings
 
@@ -75,6 +79,24 @@ class PreferencesDialog(QDialog):
         label = QLabel("Validation &schema")
         label.setBuddy(self.schema_edit)
         form.addRow(label, row)
+        self.taxonomy_edit = QLineEdit(settings.get("taxonomy/default"))
+        self.taxonomy_edit.setObjectName("pref_taxonomy")
+        self.taxonomy_edit.setAccessibleName("Default categories file")
+        self.taxonomy_edit.setPlaceholderText("Glossator's source-criticism categories")
+        self.taxonomy_edit.setToolTip("A taxonomy file (Categories ▸ Export…) that new documents and documents "
+                                      "without categories of their own start from.")  # fmt: skip
+        self.taxonomy_edit.setClearButtonEnabled(True)
+        self.taxonomy_edit.textEdited.connect(lambda _t: self.taxonomy_edit.setStyleSheet(""))
+        browse_tax = QPushButton("Browse…")
+        browse_tax.setObjectName("pref_taxonomy_browse")
+        browse_tax.setAccessibleName("Choose a default categories file")
+        browse_tax.clicked.connect(self.choose_taxonomy)
+        row = QHBoxLayout()
+        row.addWidget(self.taxonomy_edit, 1)
+        row.addWidget(browse_tax)
+        label = QLabel("Default &categories")
+        label.setBuddy(self.taxonomy_edit)
+        form.addRow(label, row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -87,6 +109,25 @@ class PreferencesDialog(QDialog):
                                               "RELAX NG schema (*.rng);;All files (*)")  # fmt: skip
         if path:
             self.schema_edit.setText(path)
+
+    def choose_taxonomy(self) -> None:
+        """Pick a taxonomy file for new documents."""
+        current = self.taxonomy_edit.text().strip()
+        path, _ = QFileDialog.getOpenFileName(self, "Default categories", os.path.dirname(current) if current else "",
+                                              "TEI taxonomy (*.xml);;All files (*)")  # fmt: skip
+        if path:
+            self.taxonomy_edit.setText(path)
+
+    def taxonomy_problem(self) -> str:
+        """Return why the default-categories file cannot be used ('' if it can or is empty)."""
+        text = self.taxonomy_edit.text().strip()
+        if not text:
+            return ""
+        try:
+            read_taxonomy(os.path.expanduser(text))
+        except tei.TeiError as exc:
+            return str(exc)
+        return ""
 
     def schema_ok(self) -> bool:
         """Tell whether the schema field is empty or names an existing file."""
@@ -108,6 +149,14 @@ class PreferencesDialog(QDialog):
             self.schema_edit.setStyleSheet("border:1px solid #c0392b;")
             self.schema_edit.setToolTip("There is no file at this path; choose a .rng file or leave it empty.")
             return
+        problem = self.taxonomy_problem()
+        if problem:
+            self.taxonomy_edit.setFocus()
+            self.taxonomy_edit.setStyleSheet("border:1px solid #c0392b;")
+            self.taxonomy_edit.setToolTip(f"This file cannot be used: {problem}")
+            return
+        taxonomy = self.taxonomy_edit.text().strip()
+        settings.put("taxonomy/default", os.path.abspath(os.path.expanduser(taxonomy)) if taxonomy else "")
         settings.put("annotator/name", self.name_edit.text().strip())
         settings.put("annotator/orcid", self.orcid_edit.text().strip())
         settings.put("editor/autosave_seconds", self.autosave_spin.value())

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QStandardPaths
 
-from tei.storage import atomic_write
+from tei.storage import atomic_write, leftover_is_dead
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,10 @@ def clean_stale() -> list[str]:
     for name in names:
         full = os.path.join(folder, name)
         m = _TEMP.match(name)
-        if m:
+        dead = leftover_is_dead(name)  # a save's temporary file (host and pid in its name)
+        if dead is not None:
+            stale = dead
+        elif m:
             stale = int(m.group(1)) != os.getpid() and not process_alive(int(m.group(1)))
         elif name.endswith(".tmp") and (name.startswith(".glossator-") or name.endswith(".typing.tmp")):
             try:

@@ -44,8 +44,14 @@ SPEC: dict[str, Setting] = {
                 "Show the key letter (B, F, S, C, Q) of each annotation's category beside its lines."),
         Setting("files/recent", list, [], "Recently opened files, newest first."),
         Setting("files/last_dir", str, "", "Folder of the last file dialog."),
+        Setting("files/open_bytes_per_second", float, 1_500_000.0,
+                "How fast this machine opens TEI files (learnt from each open): a file expected to "
+                "take longer than a blink opens in the background with a progress indicator."),
         Setting("export/last_format", str, "html", "Format chosen last in the export dialog."),
         Setting("export/open_when_done", bool, True, "Open an exported file when it is written."),
+        Setting("taxonomy/default", str, "",
+                "Your own taxonomy file (exported from Categories) that documents without categories "
+                "start from (empty = Glossator's source-criticism taxonomy)."),
         Setting("validation/schema", str, "",
                 "RELAX NG schema (.rng) that Tools ▸ Validate also checks against (empty = none)."),
     )

@@ -335,8 +335,9 @@ class Reapplied:
         if self.unplaced:
             quotes = "; ".join(f"“{q[:40]}”" + (f" ({why})" if why else "") for _, q, why in self.unplaced[:5])
             more = f" and {len(self.unplaced) - 5} more" if len(self.unplaced) > 5 else ""
-            text += (f" {len(self.unplaced)} could not be placed in the text and are kept, marked ⚠ "
-                     f"in the list, for you to review: {quotes}{more}.")  # fmt: skip
+            n = len(self.unplaced)
+            text += (f" {n} could not be placed in the changed text; {'they are' if n > 1 else 'it is'} "
+                     f"kept with {'their' if n > 1 else 'its'} quote for you to review: {quotes}{more}.")  # fmt: skip
         return text
 
 

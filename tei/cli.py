@@ -295,7 +295,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return EXIT_OK
     check_output(args.output, args.document)
     doc = _load(args.document)
-    with _Progress(f"exporting {args.document} as {args.format}"):
+    with _Progress(f"exporting {args.document} as {args.format}") as shown:
+        if args.format == "pdf" and shown.thread is not None:  # the printer says how far it is
+            options["progress"] = shown.hear
         try:
             report = exporters.export(doc, args.format, args.output, **options)
         except OSError as exc:  # the exporter's temporary file names a path the user never gave
@@ -331,6 +333,7 @@ class _Progress:
 
     def __init__(self, what: str) -> None:
         self.what = what
+        self.stage = ""
         self.done = threading.Event()
         self.thread: threading.Thread | None = None
 
@@ -340,11 +343,16 @@ class _Progress:
             self.thread.start()
         return self
 
+    def hear(self, fraction: float | None, message: str) -> None:
+        """Take an exporter's progress report (shown on the next tick)."""
+        self.stage = (f"{round(fraction * 100)} % " if fraction is not None else "") + message
+
     def _tick(self) -> None:
         began = time.monotonic()
         while True:
             seconds = int(time.monotonic() - began)
-            sys.stderr.write(f"\r{self.what}… {seconds} s\033[K")
+            stage = f" — {self.stage}" if self.stage else ""
+            sys.stderr.write(f"\r{self.what}… {seconds} s{stage}\033[K")
             sys.stderr.flush()
             if self.done.wait(1.0):
                 break

@@ -15,7 +15,7 @@ _CHECKOUT = Path(__file__).resolve().parent.parent / "resources"
 
 def resource_path(*parts: str) -> Path:
     """Return the path of a bundled file, e.g. ``resource_path("taxonomy", "source-criticism.xml")``."""
-    if (_CHECKOUT / "__init__.py").is_file():  # a checkout (or an editable install of one)
+    if (_CHECKOUT / "taxonomy" / "source-criticism.xml").is_file():  # a checkout (or editable)
         return _CHECKOUT.joinpath(*parts)
     try:
         root = importlib.resources.files(PACKAGE)

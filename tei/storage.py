@@ -173,6 +173,17 @@ _OLD_LINK = re.compile(r"\.glossator-(?P<pid>\d+)-(?P<name>.+)\.bak")
 _FOREIGN_AGE = 24 * 3600
 
 
+def leftover_is_dead(name: str) -> bool | None:
+    """Tell whether a Glossator temporary or link file name belongs to a process that is gone
+    (None: not such a name, or made by an older Glossator that recorded no owner)."""
+    m = _TMP.fullmatch(name) or _LINK.fullmatch(name)
+    if m is None:
+        return None
+    if m.group("host") != _HOST:
+        return None  # another computer's: its owner cannot be asked from here
+    return not _alive(int(m.group("pid")))
+
+
 def _tag(name: str) -> str:
     """Return the form of a file name used inside temporary names (long names are shortened)."""
     if len(name) <= 120:

@@ -10,23 +10,28 @@ their categories that ``<annotation @ana>`` uses (another tool's tags, say) are 
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, field
 
 from lxml import etree
 
 from . import ns
 from .annotations import check_xml_text
-from .errors import AnnotationError, TeiError
-from .parser import make_parser
+from .errors import AnnotationError, TaxonomyError, TeiError
+from .parser import make_parser, parse_bytes, read_file
 from .resources import DEFAULT_TAXONOMY
+from .storage import atomic_write
 
 TAXONOMY_ID = "glossator-taxonomy"
 DEFAULT_TAXONOMY_PATH = DEFAULT_TAXONOMY
 CATEGORY = ns.qn("category")
 ANNOTATION = ns.qn("annotation")
 _COLOR = re.compile(r"background-color:\s*(#[0-9a-fA-F]{6})")
-_PALETTE = ("#f6c343", "#f28b82", "#81c995", "#8ab4f8", "#c58af9", "#fdcfe8", "#a7ffeb", "#e6c9a8")
+#: Colours for new categories: Paul Tol's "light" scheme, made to stay apart under colour blindness
+#: and to carry dark text.
+_PALETTE = ("#77aadd", "#ee8866", "#eedd88", "#ffaabb", "#99ddff", "#44bb99", "#bbcc33", "#aaaa00", "#dddddd")
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,12 @@ class Taxonomy:
         etree.SubElement(el, ns.qn("catDesc")).text = label
         return el
 
+    def use_default(self, tax: etree._Element) -> None:
+        """Start from ``tax`` (e.g. the user's own taxonomy) while the document has none of its own."""
+        if self.element() is None:
+            self._default = tax
+            self.invalidate()
+
     def next_color(self) -> str:
         """Return a palette colour not used yet (cycling when all are)."""
         used = {c.color.lower() for c in self.categories.values()}
@@ -204,6 +215,239 @@ def set_category_fields(el: etree._Element, *, label: str | None = None,
             el.set("n", shortcut)
         elif "n" in el.attrib:
             del el.attrib["n"]
+
+
+# -- structural edits on a taxonomy element (deleting, moving, merging) ------------------------
+def category_elements(tax: etree._Element) -> dict[str, etree._Element]:
+    """Return the ``<category>`` elements under ``tax`` by xml:id, in document order."""
+    return {el.get(ns.XML_ID) or "": el for el in tax.iter(CATEGORY) if el.get(ns.XML_ID)}
+
+
+def _category(tax: etree._Element, cat_id: str) -> etree._Element:
+    el = category_elements(tax).get(cat_id)
+    if el is None:
+        raise TaxonomyError(f"there is no category {cat_id!r} in the document's taxonomy")
+    return el
+
+
+def _detach(el: etree._Element) -> None:
+    """Take ``el`` out of its parent, keeping the indentation of what stays."""
+    parent = el.getparent()
+    assert parent is not None
+    prev = el.getprevious()
+    if el.getnext() is None:  # the closing tag's indentation was el's tail
+        if prev is not None:
+            prev.tail = el.tail
+        elif not (parent.text or "").strip():
+            parent.text = el.tail
+    parent.remove(el)
+
+
+def _forget_layout(el: etree._Element) -> None:
+    """Mark a moved subtree as new, so that saving indents it for its new place."""
+    for node in el.iter():
+        node.sourceline = 0
+
+
+def _insert_category(parent: etree._Element, el: etree._Element, index: int = -1) -> None:
+    """Insert ``el`` as the ``index``-th category child of ``parent`` (last if out of range)."""
+    cats = parent.findall(CATEGORY)
+    if 0 <= index < len(cats):
+        parent.insert(parent.index(cats[index]), el)
+    else:
+        parent.append(el)
+    _forget_layout(el)
+
+
+def remove_category(tax: etree._Element, cat_id: str) -> list[str]:
+    """Delete a category; its subcategories move up into its place. Return their ids."""
+    el = _category(tax, cat_id)
+    parent = el.getparent()
+    assert parent is not None
+    children = el.findall(CATEGORY)
+    for child in children:
+        _detach(child)
+        parent.insert(parent.index(el), child)
+        _forget_layout(child)
+    _detach(el)
+    return [c.get(ns.XML_ID) or "" for c in children]
+
+
+def move_category(tax: etree._Element, cat_id: str, parent_id: str = "", index: int = -1) -> None:
+    """Put a category (with its subcategories) under ``parent_id`` ('' = top level), as its
+    ``index``-th subcategory (-1 = last); refuse to put it under itself or its own subcategory."""
+    el = _category(tax, cat_id)
+    new_parent = _category(tax, parent_id) if parent_id else tax
+    if new_parent is el or any(a is el for a in new_parent.iterancestors()):
+        label = _label_of(el)
+        raise TaxonomyError(f"“{label}” cannot go under {'itself' if new_parent is el else 'its own subcategory'} "
+                            f"“{_label_of(new_parent)}”; choose another parent")  # fmt: skip
+    _detach(el)
+    _insert_category(new_parent, el, index)
+
+
+def _label_of(el: etree._Element) -> str:
+    desc = el.find(ns.qn("catDesc"))
+    text = " ".join("".join(desc.itertext()).split()) if desc is not None else ""
+    return text or el.get(ns.XML_ID) or "taxonomy"
+
+
+def recategorize(ann: etree._Element, old: str, new: str) -> None:
+    """Make an ``<annotation>`` that uses category ``old`` use ``new`` instead (in ``@ana``)."""
+    check_xml_text(new)
+    tokens: list[str] = []
+    for token in (ann.get("ana") or "").split():
+        token = "#" + new if token.lstrip("#") == old else token
+        if token not in tokens:
+            tokens.append(token)
+    ann.set("ana", " ".join(tokens))
+
+
+# -- a taxonomy as a file of its own: the historian's method, carried between documents -------
+_FILE = """<?xml version="1.0" encoding="UTF-8"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0">
+  <teiHeader>
+    <fileDesc>
+      <titleStmt><title>{title}</title></titleStmt>
+      <publicationStmt><p>Annotation categories exported by Glossator.</p></publicationStmt>
+      <sourceDesc><p>Born digital.</p></sourceDesc>
+    </fileDesc>
+    <encodingDesc>
+      <classDecl>
+        {taxonomy}
+      </classDecl>
+    </encodingDesc>
+  </teiHeader>
+  <text><body><p/></body></text>
+</TEI>
+"""
+
+
+def taxonomy_file_bytes(tax: etree._Element, title: str = "Annotation categories") -> bytes:
+    """Return a small TEI file holding a copy of ``tax`` in its ``classDecl``."""
+    check_xml_text(title)
+    copy_ = etree.fromstring(etree.tostring(tax))
+    for node in list(copy_.iter(etree.Comment)):
+        node.getparent().remove(node)  # type: ignore[union-attr]
+    copy_.set(ns.XML_ID, TAXONOMY_ID)
+    _indent(copy_, "        ")
+    text = etree.tostring(copy_, encoding=str, with_tail=False)
+    text = text.replace(f' xmlns="{ns.TEI}"', "", 1)
+    title = title.replace("&", "&amp;").replace("<", "&lt;")
+    return _FILE.format(title=title, taxonomy=text).encode("utf-8")
+
+
+def _indent(el: etree._Element, indent: str) -> None:
+    cats = el.findall(CATEGORY)
+    if not cats:
+        return
+    inner = indent + "  "
+    el.text = "\n" + inner
+    for child in el:
+        child.tail = "\n" + inner
+        _indent(child, inner)
+    el[-1].tail = "\n" + indent
+
+
+def export_taxonomy(tax: etree._Element, path: str | os.PathLike[str],
+                    title: str = "Annotation categories") -> str:  # fmt: skip
+    """Write ``tax`` as a small TEI file (atomically) and return the path written."""
+    target = os.fspath(path)
+    atomic_write(target, taxonomy_file_bytes(tax, title), backup=False)
+    return target
+
+
+def read_taxonomy(path: str | os.PathLike[str]) -> etree._Element:
+    """Read the categories of a TEI file: its Glossator taxonomy, or else its first taxonomy
+    with categories (an exported taxonomy or any annotated document). Return a fresh copy."""
+    name = os.fspath(path)
+    root = parse_bytes(read_file(name), name).getroot()
+    found = [t for t in root.iter(ns.qn("taxonomy")) if t.find(CATEGORY) is not None]
+    if not found:
+        raise TaxonomyError("this file has no taxonomy with categories "
+                            "(classDecl/taxonomy/category)", path=name)  # fmt: skip
+    tax = next((t for t in found if t.get(ns.XML_ID) == TAXONOMY_ID), found[0])
+    tax = etree.fromstring(etree.tostring(tax, with_tail=False), make_parser())
+    for node in list(tax.iter(etree.Comment, etree.ProcessingInstruction)):
+        node.getparent().remove(node)  # type: ignore[union-attr]
+    seen: set[str] = set()
+    for el in tax.iter(CATEGORY):
+        cid = el.get(ns.XML_ID) or ""
+        if not cid:
+            raise TaxonomyError(f"a category has no xml:id (line {el.sourceline}); every category needs "
+                                "one to be used by annotations", path=name)  # fmt: skip
+        if cid in seen:
+            raise TaxonomyError(f"the category id {cid!r} is used twice", path=name, line=el.sourceline)
+        seen.add(cid)
+    tax.set(ns.XML_ID, TAXONOMY_ID)
+    for el in tax.iter():
+        el.sourceline = 0
+    return tax
+
+
+@dataclass
+class MergeReport:
+    """What :func:`merge_taxonomy` did: ids added, ids that differ (kept as they were), ids
+    skipped because the document uses them for something else, keys dropped as already taken."""
+
+    added: list[str] = field(default_factory=list)
+    differing: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    keys_dropped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return a one-paragraph account for the user."""
+        parts = [f"{len(self.added)} categor{'y' if len(self.added) == 1 else 'ies'} added"]
+        if self.differing:
+            parts.append(f"{len(self.differing)} already here with other labels, colours or keys "
+                         f"(kept as they are: {', '.join(self.differing[:5])}"
+                         f"{'…' if len(self.differing) > 5 else ''})")  # fmt: skip
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped: their ids name other things in the document "
+                         f"({', '.join(self.skipped[:5])})")  # fmt: skip
+        if self.keys_dropped:
+            parts.append(f"{len(self.keys_dropped)} new categories came without their keys, which are "
+                         "already taken")  # fmt: skip
+        return "; ".join(parts) + "."
+
+
+def _fields(el: etree._Element) -> tuple[str, str, str]:
+    m = _COLOR.search(el.get("style") or "")
+    return _label_of(el), (m.group(1).lower() if m else ""), (el.get("n") or "").upper()
+
+
+def merge_taxonomy(tax: etree._Element, incoming: etree._Element, taken: Container[str] = ()) -> MergeReport:
+    """Add the categories of ``incoming`` that ``tax`` lacks (by xml:id, under the same parent
+    when it exists); existing ones are left alone and reported when they differ. ``taken`` are
+    ids the document uses for other elements."""
+    report = MergeReport()
+    have = category_elements(tax)
+    keys = {(el.get("n") or "").upper() for el in have.values()} - {""}
+    for el in incoming.iter(CATEGORY):
+        cid = el.get(ns.XML_ID) or ""
+        if cid in have:
+            if _fields(have[cid]) != _fields(el):
+                report.differing.append(cid)
+            continue
+        if cid in taken:
+            report.skipped.append(cid)
+            continue
+        new = etree.Element(CATEGORY, dict(el.attrib))
+        for child in el:
+            if child.tag != CATEGORY and isinstance(child.tag, str):
+                new.append(etree.fromstring(etree.tostring(child, with_tail=False)))
+        key = (new.get("n") or "").upper()
+        if key and key in keys:
+            del new.attrib["n"]
+            report.keys_dropped.append(cid)
+        elif key:
+            keys.add(key)
+        parent = el.getparent()
+        parent_id = parent.get(ns.XML_ID) if parent is not None and parent.tag == CATEGORY else ""
+        _insert_category(have.get(parent_id or "", tax), new)
+        have[cid] = new
+        report.added.append(cid)
+    return report
 
 
 def _collect(el: etree._Element, out: dict[str, Category], parent: str, kind: str,

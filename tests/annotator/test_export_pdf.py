@@ -89,6 +89,17 @@ def test_right_to_left_scripts_in_text_layer(tmp_path) -> None:
     paragraphs = [b.reading for b in doc.text.blocks if b.element.get(tei.ns.XML_LANG)]
     assert len(paragraphs) == 3
     assert missing_words(paragraphs, pdf_text(out, layout=False)) == []
+    # laid out from the right: a paragraph's first word is the rightmost of its line, at the
+    # right edge of the text (the short Arabic line too: it is not flush left)
+    boxes = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]+)</word>',
+                       subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True,
+                                      check=True, timeout=60).stdout.decode("utf-8"))  # fmt: skip
+    edge = max(float(b[2]) for b in boxes)
+    for paragraph in paragraphs:
+        first = paragraph.split()[0]
+        _, y0, x1, _ = next(b for b in boxes if bare(b[3]) in (bare(first), bare(first)[::-1]))
+        line = [float(b[2]) for b in boxes if b[1] == y0]
+        assert float(x1) == max(line) and edge - float(x1) < 30, (first, x1, edge)
 
 
 def corpus_sample() -> tuple[tei.TeiDocument, list[str]]:
@@ -256,7 +267,7 @@ def test_long_document_paginates(tmp_path) -> None:
 
 @pytest.mark.parametrize(("fmt", "visible", "options"), [
     ("html", "export_html_notes", {}),
-    ("pdf", "export_pdf_notes", {"notes": "footnotes", "page_size": "A4"}),
+    ("pdf", "export_pdf_notes", {"notes": "endnotes", "page_size": "A4"}),
     ("csv", "export_csv_bom", {"bom": True, "delimiter": ","}),
     ("tei-inline", "", {}),
     ("webanno", "export_base_uri", {}),

@@ -147,6 +147,8 @@ def test_reload_reapplies_unsaved_annotations_onto_the_changed_file(window: Main
     bar = window.message_bar.label.text()
     assert window.message_bar.isVisible() and "could not be placed" in bar and lost_quote[:20] in bar
     assert window.isWindowModified()
+    window.message_bar.button("Review").click()  # walks through what could not be placed
+    assert window.editor.ann_id == lost
     # one undoable step: undo gives the file as it is on disk
     window.session.undo_stack.undo()
     assert window.session.doc.annotations() == [] and not window.isWindowModified()
@@ -286,3 +288,12 @@ def test_a_file_in_a_folder_that_cannot_be_written_says_so(qtbot, sample_copy: P
     w = MainWindow(str(sample_copy))
     qtbot.addWidget(w)
     assert not w.message_bar.isHidden() and "read-only disk" in w.message_bar.label.text()
+
+
+def test_the_same_file_through_a_link_is_the_same_file(window: MainWindow, qtbot, sample_copy: Path,  # noqa: ANN001
+                                                       tmp_path: Path) -> None:  # fmt: skip
+    link = tmp_path / "elsewhere.xml"
+    link.symlink_to(sample_copy)
+    second = MainWindow(str(link))
+    qtbot.addWidget(second)
+    assert second.lifecycle.read_only and second.message_bar.kind == "locked"

@@ -154,4 +154,25 @@ def test_a_real_write_leaves_only_temp_names_that_carry_the_process_id(tmp_path:
     recovery.write(str(tmp_path / "doc.xml"), b"<TEI/>")
     recovery.write_typing(str(tmp_path / "doc.xml"), "", [("a", "note_edit", "x")])
     temps = [n for n in seen if n.endswith(".tmp")]
-    assert len(temps) == 3 and all(n.startswith(f".glossator-{os.getpid()}-") for n in temps)
+    # the process id is a field of every temporary name (after the host on the saves' names)
+    assert len(temps) == 3 and all(f"-{os.getpid()}-" in n and n.startswith(".glossator-") for n in temps)
+
+
+def test_clean_stale_removes_a_dead_saves_temporary_file_with_the_hosts_name(tmp_path: Path) -> None:
+    """A kill during an atomic write of a recovery copy leaves ``.glossator-HOST-PID-…tmp``: the
+    next start deletes it when that process is gone, and keeps a live process's."""
+    import subprocess
+    import sys
+
+    from tei import storage
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = Path(recovery.recovery_dir())
+    gone = folder / f".glossator-{storage._HOST}-{dead.pid}-abcd1234-6.0123456789abcdef.xml.tmp"
+    live = folder / f".glossator-{storage._HOST}-{os.getpid()}-abcd1234-6.0123456789abcdef.xml.tmp"
+    mine = folder / "notes.tmp"
+    for p in (gone, live, mine):
+        p.write_text("<TEI/>")
+    recovery.clean_stale()
+    assert not gone.exists() and live.exists() and mine.exists()

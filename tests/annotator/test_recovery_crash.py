@@ -113,15 +113,28 @@ def test_kill_in_the_middle_of_writing_recovery_copies(qtbot, tmp_path: Path, sa
     child.send("annotate 1 0 20")
     aid = child.read().split()[1]
     child.send("autosave-loop 100000")  # writes as fast as it can until killed
-    acknowledged = 0
-    deadline = time.monotonic() + rng.uniform(0.2, 1.5)
-    while time.monotonic() < deadline:
-        child.read()
-        acknowledged += 1
-    child.kill()  # mid-write, most likely: the loop does little else
+    folder = Path(child.recovery_dir)
+    skip = rng.randint(0, 3)  # let a few copies complete first
+    deadline = time.monotonic() + 20
+    caught = False
+    while time.monotonic() < deadline:  # kill while a temporary file of a write exists
+        if any(n.endswith(".tmp") for n in os.listdir(folder)):
+            if skip == 0:
+                child.kill()
+                caught = True
+                break
+            skip -= 1
+            while any(n.endswith(".tmp") for n in os.listdir(folder)) and time.monotonic() < deadline:
+                pass
+    if not caught:
+        child.kill()
+    acknowledged = sum(1 for line in child.proc.stdout if line.startswith("ok"))  # type: ignore[union-attr]
+    left = [n for n in os.listdir(folder) if n.endswith(".tmp")]
     w = _restart(qtbot, sample_copy, child.recovery_dir, monkeypatch)
-    assert not list(Path(child.recovery_dir).glob(".glossator-*.tmp")), f"seed {seed}"
+    assert not list(folder.glob("*.tmp")), f"seed {seed}: left {left}, not cleaned"
     assert w.message_bar.kind == "recovery", f"seed {seed}"
     w.message_bar.button("Restore").click()
     note = w.session.doc.annotation(aid).note
-    assert note and set(note[0]) == {"x"} and len(note[0]) >= acknowledged, f"seed {seed}"
+    assert note and set(note[0]) == {"x"} and len(note[0]) >= acknowledged, f"seed {seed}: {note}, {acknowledged} acknowledged, left {left}"
+    # the kill was sent while a temporary file existed; the write may just have finished (a race)
+    assert caught, f"seed {seed}: no write was seen"

@@ -218,6 +218,9 @@ def test_sources_panel_add_edit_remove(window: MainWindow) -> None:
     panel.edits["title"].setText("Brothers in Arms")
     sid = panel.add_from_form()
     assert sid and any(e.id == sid for e in window.session.doc.sources())
+    assert panel.edits["author"].text() == ""  # the form is free for the next source
+    panel.select_id(sid)  # editing a source starts from choosing it
+    assert panel.edits["author"].text() == "Westad, O. A."
     panel.edits["date"].setText("1998")
     panel.apply_form()
     assert "1998" in next(e.citation for e in window.session.doc.sources() if e.id == sid)

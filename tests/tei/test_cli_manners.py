@@ -141,15 +141,14 @@ def test_success_prints_one_line(tmp_path):
     assert proc.stderr == f"wrote {out}: {count} annotations\n"
 
 
-def test_progress_is_shown_on_a_terminal_only(tmp_path):
+def _on_a_terminal(*args: object) -> str:
+    """Run glossator with its stderr on a pseudo-terminal; return what the terminal showed."""
     import pty
 
     master, slave = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
-    out = tmp_path / "out.html"
-    proc = subprocess.Popen([sys.executable, "-m", "annotator", "export", str(SAMPLE), "--to",
-                             "html", "-o", str(out)], cwd=ROOT, env=env, stderr=slave,
-                            stdout=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "annotator", *map(str, args)], cwd=ROOT, env=env,
+                            stderr=slave, stdout=subprocess.DEVNULL)  # fmt: skip
     os.close(slave)
     seen = b""
     while True:
@@ -160,13 +159,29 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path):
         if not chunk:
             break
         seen += chunk
-    assert proc.wait(timeout=120) == 0
+    assert proc.wait(timeout=300) == 0, seen.decode(errors="replace")
     os.close(master)
-    text = seen.decode()
+    return seen.decode()
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path):
+    out = tmp_path / "out.html"
+    text = _on_a_terminal("export", SAMPLE, "--to", "html", "-o", out)
     assert f"\rexporting {SAMPLE} as html… 0 s" in text
     assert text.split("\r\x1b[K")[-1] == f"wrote {out}: 0 annotations\r\n"  # the line is erased
     piped = glossator("export", SAMPLE, "--to", "html", "-o", out)
     assert piped.stderr == f"wrote {out}: 0 annotations\n"
+
+
+def test_a_pdf_export_says_how_far_the_printer_is(tmp_path):
+    import shutil
+
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed (tools/setup.sh installs it)")
+    out = tmp_path / "out.pdf"
+    text = _on_a_terminal("export", SAMPLE, "--to", "pdf", "-o", out)
+    assert f"exporting {SAMPLE} as pdf… " in text and " — " in text and "%" in text
+    assert out.read_bytes().startswith(b"%PDF")
 
 
 def test_import_annotations_never_writes_over_the_annotations_it_reads(tmp_path):
