@@ -39,8 +39,9 @@ SIMULATIONS: dict[str, Matrix] = {
 #: sRGB grid, within a hue range each (ochre, wine, green, blue-violet, lavender), for the set whose
 #: pale fills (62 % white, as the reading view draws them) differ most — at least 9 ΔE00 — for
 #: normal, protanopic, deuteranopic and tritanopic vision alike, while staying 12 from a cream page
-#: and 10 from a blue selection. New categories take the next unused one.
-PALETTE = ("#ccaa00", "#880044", "#006600", "#4400ff", "#8844cc", "#ee7733", "#009999", "#777777")
+#: and 10 from a blue selection. The other three, for new categories, were then added one at a
+#: time, each the farthest (at least 6.5 ΔE00 with every kind of vision) from those before it.
+PALETTE = ("#ccaa00", "#880044", "#006600", "#4400ff", "#8844cc", "#002200", "#440088", "#884444")
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{6})")
 

@@ -19,6 +19,7 @@ from lxml import etree
 
 from . import ns
 from .annotations import check_xml_text
+from .colours import next_colour
 from .errors import AnnotationError, TaxonomyError, TeiError
 from .parser import make_parser, parse_bytes, read_file
 from .resources import DEFAULT_TAXONOMY
@@ -29,9 +30,6 @@ DEFAULT_TAXONOMY_PATH = DEFAULT_TAXONOMY
 CATEGORY = ns.qn("category")
 ANNOTATION = ns.qn("annotation")
 _COLOR = re.compile(r"background-color:\s*(#[0-9a-fA-F]{6})")
-#: Colours for new categories: Paul Tol's "light" scheme, made to stay apart under colour blindness
-#: and to carry dark text.
-_PALETTE = ("#77aadd", "#ee8866", "#eedd88", "#ffaabb", "#99ddff", "#44bb99", "#bbcc33", "#aaaa00", "#dddddd")
 
 
 @dataclass(frozen=True)
@@ -185,12 +183,8 @@ class Taxonomy:
             self.invalidate()
 
     def next_color(self) -> str:
-        """Return a palette colour not used yet (cycling when all are)."""
-        used = {c.color.lower() for c in self.categories.values()}
-        for c in _PALETTE:
-            if c not in used:
-                return c
-        return _PALETTE[len(self.categories) % len(_PALETTE)]
+        """Return a palette colour not used yet (see :func:`tei.colours.next_colour`)."""
+        return next_colour([c.color for c in self.categories.values()])
 
 
 def set_category_fields(el: etree._Element, *, label: str | None = None,

@@ -56,3 +56,23 @@ def test_a_selected_or_deep_fill_stays_light_enough_to_read() -> None:
     light = "#f6c343"  # a pale colour keeps its old, deeper selected fill
     assert colours.highlight_fill(light, 1, True) == colours.tint(light, 0.25)
     assert colours.lab(colours.highlight_fill(light, 1, True))[0] < colours.lab(colours.highlight_fill(light, 1, False))[0]
+
+
+def test_colours_for_new_categories_stay_visible_and_apart() -> None:
+    """The palette's colours after the defaults (for new categories) fill passages visibly on the
+    page, unlike the selection, and apart from every other palette colour with any vision."""
+    views = (None, *colours.SIMULATIONS)
+
+    def least(colour: str, others: list[str]) -> float:
+        fill = colours.highlight_fill(colour, 1, False)
+        return min(colours.delta_e(*(c if v is None else colours.simulate(c, v)
+                                     for c in (fill, other)))  # fmt: skip
+                   for other in others for v in views)
+
+    fills = {c: colours.highlight_fill(c, 1, False) for c in colours.PALETTE}
+    for colour in colours.PALETTE[5:]:
+        assert least(colour, ["#fbfaf6"]) >= 12
+        assert least(colour, ["#3d6fb6", "#d7e3f1"]) >= 10
+        assert least(colour, [f for c, f in fills.items() if c != colour]) >= 6
+    tax = Taxonomy(etree.Element("TEI"))
+    assert tax.next_color() == colours.PALETTE[5]
