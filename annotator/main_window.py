@@ -329,6 +329,12 @@ class MainWindow(QMainWindow):
         self.action_reset_layout = self._action(
             "action_reset_layout", "&Reset layout", self.reset_layout, None,
             "Put the panels back as at the first start and fit the window to the screen")  # fmt: skip
+        self.action_margin_letters = self._action(
+            "action_margin_letters", "Category &letters in the margin", self.show_margin_letters,
+            tip="Show the key letter of each annotation's category beside its lines")  # fmt: skip
+        self.action_margin_letters.setCheckable(True)
+        self.action_margin_letters.setChecked(settings.get("view/margin_letters"))
+        self.view.set_margin_letters(self.action_margin_letters.isChecked())
         self.action_validate = self._action(
             "action_validate", "&Validate", self.validate, "F7",
             "Check annotations, ids and references (and the schema set in the preferences)")  # fmt: skip
@@ -365,6 +371,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_back_to_text)
         m.addAction(self.action_zoom_in)
         m.addAction(self.action_zoom_out)
+        m.addAction(self.action_margin_letters)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
                      self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock):  # fmt: skip
@@ -1047,6 +1054,11 @@ class MainWindow(QMainWindow):
         size = max(7, min(32, settings.get("view/font_size") + step))
         settings.put("view/font_size", size)
         self.view.set_reading_font(size, settings.get("view/font_family"))
+
+    def show_margin_letters(self, on: bool) -> None:
+        """Show or hide the category letters in the text's margin (remembered)."""
+        settings.put("view/margin_letters", on)
+        self.view.set_margin_letters(on)
 
     def ask_save_changes(self) -> str:
         """Ask whether to save unsaved changes: 'save', 'discard' or 'cancel'."""
