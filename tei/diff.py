@@ -65,8 +65,8 @@ def _quantity(q: Quantity | None) -> str:
     return q.display() if q is not None else ""
 
 
-def _source_name(doc: TeiDocument, sid: str) -> str:
-    el = doc.element_by_id(sid) if sid else None
+def _source_name(doc: TeiDocument, sid: str, labels: bool = True) -> str:
+    el = doc.element_by_id(sid) if sid and labels else None
     if el is None:
         return sid
     from .document import format_citation
@@ -74,8 +74,9 @@ def _source_name(doc: TeiDocument, sid: str) -> str:
     return f"{sid} ({shorten(format_citation(el), 80)})"
 
 
-def view(doc: TeiDocument, ann: Annotation) -> AnnotationView:
-    """Describe one annotation of ``doc`` as an :class:`AnnotationView`."""
+def view(doc: TeiDocument, ann: Annotation, *, labels: bool = True) -> AnnotationView:
+    """Describe one annotation of ``doc`` as an :class:`AnnotationView`; without ``labels``,
+    categories and sources are named by id only (what the annotation itself holds)."""
     tax = doc.taxonomy
     res = doc.resolve(ann.target) if ann.target.strip() else []
     placed = bool(res) and all(r.ok for r in res)
@@ -86,7 +87,8 @@ def view(doc: TeiDocument, ann: Annotation) -> AnnotationView:
     quote = shorten(quote)
     where = ann.target if placed else f"{ann.target or '(no target)'}, not found in the text"
     fields = {"passage": f'"{quote}" at {where}'}
-    fields["category"] = " + ".join(f"{tax.label(c)} ({c})" for c in ann.categories)
+    fields["category"] = " + ".join(f"{tax.label(c)} ({c})" if labels else c
+                                    for c in ann.categories)  # fmt: skip
     fields["certainty"] = ann.certainty
     names = doc.annotators()
     fields["annotator"] = ann.annotator_name or names.get(ann.annotator) or ann.annotator
@@ -104,7 +106,7 @@ def view(doc: TeiDocument, ann: Annotation) -> AnnotationView:
         for i, alt in enumerate(fig.alternatives, 1):
             parts = [alt.value or _quantity(alt.quantity)]
             if alt.source:
-                parts.append("source " + _source_name(doc, alt.source))
+                parts.append("source " + _source_name(doc, alt.source, labels))
             if alt.locator:
                 parts.append(alt.locator)
             parts.append(f"certainty {alt.certainty}")
@@ -113,16 +115,17 @@ def view(doc: TeiDocument, ann: Annotation) -> AnnotationView:
             fields[f"alternative {i}"] = ", ".join(p for p in parts if p)
     link = ann.source_link
     if kind == "source" or link != SourceLink():
-        parts = [link.relation, _source_name(doc, link.source), link.locator]
+        parts = [link.relation, _source_name(doc, link.source, labels), link.locator]
         fields["source link"] = ", ".join(p for p in parts if p)
     label = tax.label(ann.category) if ann.category else "(no category)"
     return AnnotationView(ann.id, position, quote, label,
                           {k: v for k, v in fields.items() if v})  # fmt: skip
 
 
-def views(doc: TeiDocument) -> list[AnnotationView]:
+def views(doc: TeiDocument, *, labels: bool = True) -> list[AnnotationView]:
     """Return the annotations of ``doc`` described, in reading order (then by id)."""
-    return sorted((view(doc, a) for a in doc.annotations()), key=lambda v: (v.position, v.id))
+    found = (view(doc, a, labels=labels) for a in doc.annotations())
+    return sorted(found, key=lambda v: (v.position, v.id))
 
 
 def _categories(doc: TeiDocument) -> dict[str, str]:
@@ -158,7 +161,10 @@ def compare(old: TeiDocument, new: TeiDocument) -> Changes:
     changes = Changes()
     changes.added = [v for k, v in b.items() if k not in a]
     changes.removed = [v for k, v in a.items() if k not in b]
-    changes.changed = [(a[k], v) for k, v in b.items() if k in a and a[k].fields != v.fields]
+    # a category relabelled or a source re-cited is listed once, not with every annotation
+    raw_a = {v.id: v.fields for v in views(old, labels=False)}
+    raw_b = {v.id: v.fields for v in views(new, labels=False)}
+    changes.changed = [(a[k], v) for k, v in b.items() if k in a and raw_a[k] != raw_b[k]]
     changes.categories = _keyed(_categories(old), _categories(new))
     changes.sources = _keyed(_sources(old), _sources(new))
     before, after = _paragraphs(old), _paragraphs(new)
