@@ -459,7 +459,8 @@ def _add_diff_and_git(command: Any) -> None:
     d.add_argument("old", metavar="A.xml", help="the earlier version")
     d.add_argument("new", metavar="B.xml", help="the later version")
     g = command("git")
-    actions = g.add_subparsers(dest="git_command", required=True, metavar="ACTION")
+    actions = g.add_subparsers(dest="git_command", required=True, metavar="ACTION",
+                               help="setup (once per repository) or textconv (called by git)")  # fmt: skip
     setup = actions.add_parser("setup", help="make git show annotated files as annotations",
                                description=_GIT_SETUP_HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -468,8 +469,8 @@ def _add_diff_and_git(command: Any) -> None:
     setup.add_argument("--global", dest="global_", action="store_true",
                        help="for all your repositories (~/.gitconfig and your global "
                        "attributes file) instead of one")  # fmt: skip
-    conv = actions.add_parser("textconv", help="what git's diff calls: print FILE's annotations "
-                              "as lines (exit 0 for any file)")  # fmt: skip
+    conv_help = "what git's diff calls: print FILE's annotations as lines (exit 0 for any file)"
+    conv = actions.add_parser("textconv", help=conv_help, description=conv_help)
     conv.add_argument("file", metavar="FILE", help="one version of a file, as git hands it")
 
 
@@ -489,7 +490,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     docs = []
     for path in (args.old, args.new):
         try:
-            docs.append(_load(path, warn=False))
+            docs.append(_load(path))  # duplicate ids are told; they are matched by rank
         except TeiError as exc:
             exc.path = exc.path or path
             raise

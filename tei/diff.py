@@ -74,10 +74,13 @@ def _source_name(doc: TeiDocument, sid: str, labels: bool = True) -> str:
     return f"{sid} ({shorten(format_citation(el), 80)})"
 
 
-def view(doc: TeiDocument, ann: Annotation, *, labels: bool = True) -> AnnotationView:
+def view(doc: TeiDocument, ann: Annotation, *, labels: bool = True,
+         names: dict[str, str] | None = None) -> AnnotationView:  # fmt: skip
     """Describe one annotation of ``doc`` as an :class:`AnnotationView`; without ``labels``,
-    categories and sources are named by id only (what the annotation itself holds)."""
+    categories and sources are named by id only (what the annotation itself holds); ``names``
+    are the annotators' (``doc.annotators()``, read once for many annotations)."""
     tax = doc.taxonomy
+    names = doc.annotators() if names is None else names
     res = doc.resolve(ann.target) if ann.target.strip() else []
     placed = bool(res) and all(r.ok for r in res)
     position = (res[0].start or 0) if placed else _UNPLACED
@@ -90,7 +93,6 @@ def view(doc: TeiDocument, ann: Annotation, *, labels: bool = True) -> Annotatio
     fields["category"] = " + ".join(f"{tax.label(c)} ({c})" if labels else c
                                     for c in ann.categories)  # fmt: skip
     fields["certainty"] = ann.certainty
-    names = doc.annotators()
     fields["annotator"] = ann.annotator_name or names.get(ann.annotator) or ann.annotator
     fields["note"] = " ¶ ".join(" ".join(p.split()) for p in ann.note)
     kind = ann.kind
@@ -124,8 +126,21 @@ def view(doc: TeiDocument, ann: Annotation, *, labels: bool = True) -> Annotatio
 
 def views(doc: TeiDocument, *, labels: bool = True) -> list[AnnotationView]:
     """Return the annotations of ``doc`` described, in reading order (then by id)."""
-    found = (view(doc, a, labels=labels) for a in doc.annotations())
+    names = doc.annotators()
+    found = (view(doc, a, labels=labels, names=names) for a in doc.annotations())
     return sorted(found, key=lambda v: (v.position, v.id))
+
+
+def _by_id(found: list[AnnotationView]) -> dict[str, AnnotationView]:
+    """Key views by id; a repeated (or missing) id gets its rank: ``ID (2)``."""
+    out: dict[str, AnnotationView] = {}
+    for v in sorted(found, key=lambda v: v.id):  # the same rank in both files, whatever moved
+        key, n = v.id or "(no id)", 1
+        while key in out:
+            n += 1
+            key = f"{v.id or '(no id)'} ({n})"
+        out[key] = v
+    return out
 
 
 def _categories(doc: TeiDocument) -> dict[str, str]:
@@ -156,15 +171,14 @@ def _paragraphs(doc: TeiDocument) -> list[str]:
 
 def compare(old: TeiDocument, new: TeiDocument) -> Changes:
     """Return what changed from ``old`` to ``new``."""
-    a = {v.id: v for v in views(old)}
-    b = {v.id: v for v in views(new)}
+    a, b = _by_id(views(old)), _by_id(views(new))
     changes = Changes()
     changes.added = [v for k, v in b.items() if k not in a]
     changes.removed = [v for k, v in a.items() if k not in b]
     # a category relabelled or a source re-cited is listed once, not with every annotation
-    raw_a = {v.id: v.fields for v in views(old, labels=False)}
-    raw_b = {v.id: v.fields for v in views(new, labels=False)}
-    changes.changed = [(a[k], v) for k, v in b.items() if k in a and raw_a[k] != raw_b[k]]
+    raw_a, raw_b = _by_id(views(old, labels=False)), _by_id(views(new, labels=False))
+    changes.changed = [(a[k], v) for k, v in b.items()
+                       if k in a and raw_a[k].fields != raw_b[k].fields]  # fmt: skip
     changes.categories = _keyed(_categories(old), _categories(new))
     changes.sources = _keyed(_sources(old), _sources(new))
     before, after = _paragraphs(old), _paragraphs(new)
