@@ -160,3 +160,14 @@ def test_textconv_shows_other_xml_and_broken_files_as_they_are(repo, tmp_path):
         done = subprocess.run([sys.executable, "-m", "annotator", "git", "textconv", str(path)],
                               capture_output=True, check=False)  # fmt: skip
         assert (done.returncode, done.stdout, done.stderr) == (0, raw, b"")
+
+
+def test_setup_from_the_installed_entry_point_names_it_by_absolute_path(repo):
+    script = Path(sys.executable).parent / "glossator"
+    if not script.is_file():
+        pytest.skip("no glossator entry point next to this Python")
+    done = subprocess.run([str(script), "git", "setup"], cwd=repo, capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    command = git(repo, "config", "--get", "diff.glossator.textconv").strip()
+    assert command == f"{script} git textconv"
