@@ -251,14 +251,12 @@ def render(doc: TeiDocument) -> str:
 
 def textconv(data: bytes, path: str = "") -> bytes:
     """Return what git's diff shows for one version of a file: :func:`render` for a TEI file
-    with annotations (or Glossator's standOff), the bytes unchanged for anything else."""
+    (annotated or not yet: the first annotations then read as added), the bytes unchanged for
+    anything else (other XML, broken or binary files)."""
     from .errors import TeiError
 
     try:
-        doc = TeiDocument.from_bytes(data, path or None)
-        if doc.standoff() is None and not doc.annotations():
-            return data
-        return render(doc).encode("utf-8")
+        return render(TeiDocument.from_bytes(data, path or None)).encode("utf-8")
     except TeiError as exc:
         log.info("not rendered: %s", exc)
         return data

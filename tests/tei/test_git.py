@@ -15,6 +15,7 @@ from tei import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "samples" / "soviet-aid-to-china-annotated.xml"
+PLAIN = ROOT / "resources" / "samples" / "soviet-aid-to-china.xml"
 NOT_TEI = ROOT / "tests" / "data" / "tei" / "cli_not_tei.xml"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -103,23 +104,28 @@ def test_git_log_reads_like_a_history_of_annotations(repo):
     done = glossator("git", "setup", cwd=repo)
     assert done.returncode == 0, done.stderr
     doc_path = repo / "doc.xml"
-    shutil.copy(SAMPLE, doc_path)
+    shutil.copy(PLAIN, doc_path)  # not annotated yet
     git(repo, "add", ".gitattributes", "doc.xml")
-    git(repo, "commit", "-q", "-m", "annotated")
+    git(repo, "commit", "-q", "-m", "the text")
     doc = tei.load(doc_path)
     ann = doc.add_annotation(doc.find("Hands off China"), "gl-question")
     ann.note = ["Which demonstrations?"]
-    doc.annotation("gl-a-zeswmn9397").certainty = "high"
     doc.save(doc_path)
-    git(repo, "commit", "-q", "-m", "more", "doc.xml")
+    git(repo, "commit", "-q", "-m", "a question", "doc.xml")
+    doc = tei.load(doc_path)
+    doc.annotation(ann.id).certainty = "high"
+    doc.save(doc_path)
+    git(repo, "commit", "-q", "-m", "surer", "doc.xml")
 
     log = git(repo, "log", "-p", "--", "doc.xml")
     added = [line for line in log.splitlines() if line.startswith("+") and "+++" not in line]
     removed = [line for line in log.splitlines() if line.startswith("-") and "---" not in line]
     assert f'+annotation {ann.id} · Question · "Hands off China"' in added
     assert "+  note: Which demonstrations?" in added
-    assert "-  certainty: unknown" in removed and "+  certainty: high" in removed + added
-    assert not [line for line in added + removed if "<" in line or "xmlns" in line]
+    assert removed == ["-  certainty: unknown"] and "+  certainty: high" in added
+    assert not [line for line in added if "<" in line or "xmlns" in line]
+    first = git(repo, "show", "HEAD~2", "--", "doc.xml")  # the file's creation, rendered too
+    assert "+  ¶ Lenin V. I. PSS. Vol. 39, p. 321." in first.splitlines()
     raw = git(repo, "log", "-p", "--no-textconv", "-1", "--", "doc.xml")
     assert "+<annotation" in raw.replace(" ", "")  # the XML is still there for who wants it
 
