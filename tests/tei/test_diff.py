@@ -214,3 +214,12 @@ def test_textconv_renders_annotations_and_passes_anything_else(tmp_path):
     assert lines[:3] == ["Glossator annotations (git diff --no-textconv shows the XML)", "",
                          "categories"]  # fmt: skip
     assert "  ¶ Lenin V. I. PSS. Vol. 39, p. 321." in lines
+
+
+def test_a_changed_text_is_summarised(capsys, tmp_path):
+    changed = tmp_path / "b.xml"
+    changed.write_bytes(SAMPLE.read_bytes().replace(b"Hands off China", b"Hands off Korea"))
+    code, out, err = run(capsys, "diff", SAMPLE, changed)
+    assert code == 1 and not err
+    assert out.splitlines()[1:] == ["annotations: 0 added, 0 removed, 0 changed",
+                                    "text: 1 paragraph of the text changed"]  # fmt: skip
