@@ -9,6 +9,8 @@ Commands::
     glossator export DOC.xml --to FORMAT -o OUT [--option KEY=VALUE ...]
     glossator validate DOC.xml [--schema RNG] [--strict] [--json]
     glossator stats DOC.xml [--json]
+    glossator diff A.xml B.xml                      (exit 1 when they differ)
+    glossator git setup [REPO] [--global]  |  glossator git textconv FILE
 
 Exit codes (stable; scripts may rely on them):
 
