@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from .annotations import Annotation, Quantity, SourceLink
-from .document import TeiDocument
+from .document import TeiDocument, format_citation
 
 log = logging.getLogger("glossator.diff")
 
@@ -69,8 +69,6 @@ def _source_name(doc: TeiDocument, sid: str, labels: bool = True) -> str:
     el = doc.element_by_id(sid) if sid and labels else None
     if el is None:
         return sid
-    from .document import format_citation
-
     return f"{sid} ({shorten(format_citation(el), 80)})"
 
 
@@ -93,8 +91,11 @@ def view(doc: TeiDocument, ann: Annotation, *, labels: bool = True,
     fields["category"] = " + ".join(f"{tax.label(c)} ({c})" if labels else c
                                     for c in ann.categories)  # fmt: skip
     fields["certainty"] = ann.certainty
-    fields["annotator"] = ann.annotator_name or names.get(ann.annotator) or ann.annotator
-    fields["note"] = " ¶ ".join(" ".join(p.split()) for p in ann.note)
+    if labels:
+        fields["annotator"] = ann.annotator_name or names.get(ann.annotator) or ann.annotator
+    else:  # a person renamed in the list of annotators is not a change of their annotations
+        fields["annotator"] = ann.annotator or ann.annotator_name
+    fields["note"] = "\n".join(" ".join(p.split()) for p in ann.note)  # one line a paragraph
     kind = ann.kind
     if kind == "bias" or ann.bias.explanation:
         fields["explanation"] = " ".join(ann.bias.explanation.split())
@@ -190,7 +191,7 @@ def compare(old: TeiDocument, new: TeiDocument) -> Changes:
 
 
 def _field_lines(name: str, before: str, after: str) -> list[str]:
-    before, after = before or "(none)", after or "(none)"
+    before, after = (v.replace("\n", " ¶ ") or "(none)" for v in (before, after))
     if len(before) <= INLINE_WIDTH and len(after) <= INLINE_WIDTH:
         return [f"    {name}: {before} → {after}"]
     return [f"    {name}:", f"      before: {before}", f"      after:  {after}"]
@@ -205,7 +206,8 @@ def format_changes(changes: Changes, old_name: str, new_name: str) -> str:
              f"annotations: {n_add} added, {n_rem} removed, {n_chg} changed"]  # fmt: skip
     entries: list[tuple[int, str, list[str]]] = []
     for v in changes.added:
-        body = [f"    {k}: {val}" for k, val in v.fields.items() if k != "passage"]
+        body = [f"    {k}: {val.replace(chr(10), ' ¶ ')}" for k, val in v.fields.items()
+                if k != "passage"]  # fmt: skip
         entries.append((v.position, v.id, [f"+ added {v.heading()}", *body]))
     for v in changes.removed:
         entries.append((v.position, v.id, [f"- removed {v.heading()}"]))
@@ -234,7 +236,7 @@ def render(doc: TeiDocument) -> str:
         lines.append(f"annotation {v.heading()}")
         for key, value in v.fields.items():
             if key == "note":
-                paragraphs = value.split(" ¶ ")
+                paragraphs = value.split("\n")
                 lines.append(f"  note: {paragraphs[0]}")
                 lines += [f"        {p}" for p in paragraphs[1:]]
             else:

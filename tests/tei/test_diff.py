@@ -223,3 +223,10 @@ def test_a_changed_text_is_summarised(capsys, tmp_path):
     assert code == 1 and not err
     assert out.splitlines()[1:] == ["annotations: 0 added, 0 removed, 0 changed",
                                     "text: 1 paragraph of the text changed"]  # fmt: skip
+
+
+def test_textconv_gives_each_note_paragraph_its_line(tmp_path):
+    path = edited(tmp_path, _set("note", ["First ¶ still first.", "Second."]))
+    lines = textconv(path.read_bytes()).decode().splitlines()
+    at = lines.index("  note: First ¶ still first.")
+    assert lines[at + 1] == "        Second."
