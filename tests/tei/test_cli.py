@@ -36,7 +36,7 @@ def one_error_line(err: str) -> str:
 
 
 def test_commands_and_help_mention_exit_codes(capsys):
-    assert cli.COMMANDS == {"import-text", "import-annotations", "export", "validate", "stats"}
+    assert {"import-text", "import-annotations", "export", "validate", "stats", "diff", "git"} <= cli.COMMANDS
     code, out, _ = run(capsys, "--help")
     assert code == 0 and "exit codes" in out and out.startswith("usage: glossator")
     code, out, _ = run(capsys, "validate", "--help")
