@@ -518,7 +518,8 @@ class MainWindow(QMainWindow):
 
     def _tab_to(self, next: bool) -> bool:  # noqa: A002
         current = QApplication.focusWidget()
-        if current is None or not current.isVisible():  # Qt moving the focus off a widget being hidden
+        if (not self.isVisible() or current is None or not current.isVisible()
+                or current.window() is not self):  # fmt: skip - Qt moving the focus off a widget being hidden
             return super().focusNextPrevChild(next)
         chain = self.tab_chain()
         here = next_index = -1
