@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -44,6 +44,9 @@ MS_FIELDS = {ns.qn(k): v for k, v in (
 MS_DESC = ns.qn("msDesc")
 XINCLUDE = "{http://www.w3.org/2001/XInclude}include"
 HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
+SPEAKER = ns.qn("speaker")
+#: Block elements that get an inserted run without any markup inside them.
+_MAY_RUN = frozenset(MS_FIELDS) | {ITEM}
 
 
 @dataclass(slots=True)
@@ -59,32 +62,30 @@ class Run:
     note_block: int = -1  # for a note reference: index of the note's block
 
 
-@dataclass(slots=True)
 class DisplayBlock:
     """One Qt block: a tei block (``index`` >= 0) or an empty spacer (``index`` = -1)."""
 
-    index: int
-    text: str = ""
-    runs: list[Run] = field(default_factory=list)
-    run_starts: list[int] = field(default_factory=list)
-    run_readings: list[int] = field(default_factory=list)
-    cum: list[int] = field(default_factory=list)  # cum[j] = inserted length of runs[:j]
-    astral: list[int] | None = None  # code-point offsets of non-BMP characters
-    astral_q: list[int] = field(default_factory=list)  # their UTF-16 offsets
-    qlen: int = 0  # length in UTF-16 units
+    __slots__ = ("index", "text", "runs", "run_starts", "run_readings", "cum", "astral", "astral_q", "qlen")
 
-    def finish(self) -> None:
-        """Compute the lookup tables after ``text`` and ``runs`` are set."""
-        self.run_starts = [r.start for r in self.runs]
-        self.run_readings = [r.reading for r in self.runs]
-        cum = [0]
-        for r in self.runs:
+    def __init__(self, index: int, text: str = "", runs: list[Run] | None = None) -> None:
+        """Make a block of display text ``text`` holding the inserted ``runs`` (sorted)."""
+        self.index = index
+        self.text = text
+        self.runs: list[Run] = runs if runs is not None else []
+        self.run_starts: list[int] = [r.start for r in runs] if runs else []
+        self.run_readings: list[int] = [r.reading for r in runs] if runs else []
+        cum = [0]  # cum[j] = inserted length of runs[:j]
+        for r in runs or ():
             cum.append(cum[-1] + len(r.text))
         self.cum = cum
-        self.qlen = len(self.text.encode("utf-16-le")) // 2
-        if self.qlen != len(self.text):
-            self.astral = [i for i, ch in enumerate(self.text) if ord(ch) > 0xFFFF]
-            self.astral_q = [a + k for k, a in enumerate(self.astral)]
+        self.astral: list[int] | None = None  # code-point offsets of non-BMP characters
+        self.astral_q: list[int] = []  # their UTF-16 offsets
+        self.qlen = len(text)  # length in UTF-16 units
+        if not text.isascii():
+            self.qlen = len(text.encode("utf-16-le")) // 2
+            if self.qlen != len(text):
+                self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+                self.astral_q = [a + k for k, a in enumerate(self.astral)]
 
     # UTF-16 <-> code points
     def q_to_cp(self, u: int) -> int:
@@ -167,11 +168,11 @@ class DisplayMap:
             return _ms_desc(b.element) is not _ms_desc(prev.element)  # one record, one group
         if tag in _TIGHT and ptag in _TIGHT and b.element.getparent() is prev.element.getparent():
             return False
-        if ptag == ns.qn("speaker"):
+        if ptag == SPEAKER:
             return False
         return not (tag in _TIGHT and ptag in _TIGHT
                     and b.element.getparent().getparent() is prev.element.getparent().getparent()
-                    and tag != ns.qn("item"))  # fmt: skip
+                    and tag != ITEM)  # fmt: skip
 
     @staticmethod
     def _pages_between(doc: TeiDocument) -> dict[int, list[etree._Element]]:
@@ -196,6 +197,9 @@ class DisplayMap:
     def _build(self, i: int, b: Block, pbs_before: list[etree._Element],
                note_labels: dict[int, str]) -> DisplayBlock:  # fmt: skip
         reading = b.reading
+        el = b.element
+        if not (pbs_before or b.is_note or b.complex or len(el)) and el.tag not in _MAY_RUN:
+            return DisplayBlock(i, reading)  # no markup inside: nothing is inserted
         runs: list[tuple[int, str, str, etree._Element | None, int]] = []
         for pb in pbs_before:
             label = pb.get("n")
@@ -237,26 +241,22 @@ class DisplayMap:
         runs.extend((pos, text, "sep", None, -1) for pos, text in self._separators(b))
         if b.element.tag == ITEM and not b.is_note:
             runs.insert(0, (0, self._item_mark(b.element), "sep", None, -1))
-        db = DisplayBlock(i)
         if not runs:
-            db.text = reading
-            db.finish()
-            return db
+            return DisplayBlock(i, reading)
         runs.sort(key=lambda r: r[0])  # stable: keeps document order at equal positions
         parts: list[str] = []
+        made: list[Run] = []
         last = 0
         dpos = 0
         for rpos, text, kind, el, nb in runs:
             parts.append(reading[last:rpos])
             dpos += rpos - last
-            db.runs.append(Run(rpos, dpos, text, kind, el, nb))
+            made.append(Run(rpos, dpos, text, kind, el, nb))
             parts.append(text)
             dpos += len(text)
             last = rpos
         parts.append(reading[last:])
-        db.text = "".join(parts)
-        db.finish()
-        return db
+        return DisplayBlock(i, "".join(parts), made)
 
     def _separators(self, b: Block) -> list[tuple[int, str]]:
         """Return (reading offset, text) of separators that the markup implies but the text

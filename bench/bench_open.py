@@ -1,0 +1,131 @@
+"""Opening a file in the app, as whole processes, against a bare lxml parse (a script, not a test).
+
+Usage: ``python bench/bench_open.py [--runs N] [--corpus DIR] [--profile]``
+
+For Brontë, Dingler and the derived >= 12 MB ``teiCorpus`` of ``bench_tei.py``, each in its own
+process and ``--runs`` times (min and median of the ratios):
+
+- ``python -c 'lxml.etree.parse(FILE)'``: the baseline (interpreter start + lxml import + parse);
+- ``glossator FILE --screenshot OUT.png``: its first screenful (the view's ``first_paint``, from
+  the process's start) and the whole process, which waits for the complete, scrollable,
+  searchable layout (the display map and Qt document of the whole text) before it grabs.
+
+Targets (issue 8): complete layout within 4x the parse, first screenful within 2.5x.
+``--profile`` prints the cProfile top functions of one ``--screenshot`` run of the teiCorpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_tei import CORPUS, build_corpus  # noqa: E402
+
+FILES = ["eltec-eng__ENG18570_Bronte_level2.xml", "dingler__pj254.xml"]
+
+#: Run in the child: ``glossator FILE --screenshot OUT`` with the first paint's and the completed
+#: layout's wall-clock times written to stderr.
+_CHILD = """
+import sys, time
+import annotator.__main__ as m
+real = m._screenshot
+def spy(app, window, out, QTimer):
+    v = window.view
+    v.first_paint.connect(lambda: print("first", time.time(), file=sys.stderr))
+    v.display_completed.connect(lambda: print("complete", time.time(), file=sys.stderr))
+    if v.shown_map is not None and v.shown_map.complete:
+        print("complete", time.time(), file=sys.stderr)
+    return real(app, window, out, QTimer)
+m._screenshot = spy
+rc = m.main([sys.argv[1], "--screenshot", sys.argv[2]])
+sys.exit(rc)
+"""
+
+
+def run_parse(path: str, env: dict[str, str]) -> float:
+    """Return the wall seconds of a process that imports lxml and parses ``path``."""
+    t0 = time.time()
+    subprocess.run([sys.executable, "-c", f"import lxml.etree; lxml.etree.parse({path!r})"],
+                   check=True, env=env)  # fmt: skip
+    return time.time() - t0
+
+
+def run_app(path: str, out: str, env: dict[str, str]) -> tuple[float, float, float]:
+    """Return (first paint, layout complete, process end) wall seconds of one screenshot process."""
+    t0 = time.time()
+    res = subprocess.run([sys.executable, "-c", _CHILD, path, out], env=env, text=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    end = time.time() - t0
+    marks = {}
+    for line in res.stderr.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] in ("first", "complete"):
+            marks.setdefault(parts[0], float(parts[1]) - t0)
+    if res.returncode or "first" not in marks or "complete" not in marks:
+        raise SystemExit(f"{path}: screenshot run failed\n{res.stderr[-2000:]}")
+    return marks["first"], marks["complete"], end
+
+
+def main() -> int:
+    """Build the corpus, time the processes, print the ratios."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+    if not args.corpus.is_dir():
+        print(f"no corpus at {args.corpus}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [str(args.corpus / f) for f in FILES if (args.corpus / f).is_file()]
+        files.append(str(build_corpus(args.corpus, Path(tmp) / "corpus.xml")))
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen",
+                   PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"),
+                   XDG_CONFIG_HOME=str(Path(tmp) / "config"))  # fmt: skip
+        shot = str(Path(tmp) / "shot.png")
+        run_app(files[0], shot, env)  # warm-up: bytecode cache, fonts
+        print(f"{'file':40} {'MB':>5} {'parse s':>7} {'first s':>7} {'full s':>7} {'exit s':>7} "
+              f"{'first/parse':>11} {'full/parse':>10} {'exit/parse':>10}")  # fmt: skip
+        for f in files:
+            rows = []
+            for _ in range(args.runs):
+                parse = run_parse(f, env)
+                first, full, end = run_app(f, shot, env)
+                rows.append((parse, first, full, end))
+            parse = min(r[0] for r in rows)
+            first = min(r[1] for r in rows)
+            full = min(r[2] for r in rows)
+            end = min(r[3] for r in rows)
+            med = [statistics.median(r[k] / r[0] for r in rows) for k in (1, 2, 3)]
+            print(f"{Path(f).name[:40]:40} {os.path.getsize(f) / 1e6:5.1f} {parse:7.2f} {first:7.2f} "
+                  f"{full:7.2f} {end:7.2f} {first / parse:11.2f} {full / parse:10.2f} {end / parse:10.2f}"
+                  f"   (medians {med[0]:.2f} / {med[1]:.2f} / {med[2]:.2f})")  # fmt: skip
+        print("targets: first screenful <= 2.5x, complete layout (whole --screenshot process) <= 4x")
+        if args.profile:
+            os.environ.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(Path(tmp) / "config"))
+            from annotator.__main__ import main as glossator
+
+            prof = cProfile.Profile()
+            prof.runcall(glossator, [files[-1], "--screenshot", shot])
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(40)
+            print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
