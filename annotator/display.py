@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -71,21 +72,27 @@ class DisplayBlock:
         """Make a block of display text ``text`` holding the inserted ``runs`` (sorted)."""
         self.index = index
         self.text = text
-        self.runs: list[Run] = runs if runs is not None else []
-        self.run_starts: list[int] = [r.start for r in runs] if runs else []
-        self.run_readings: list[int] = [r.reading for r in runs] if runs else []
-        cum = [0]  # cum[j] = inserted length of runs[:j]
-        for r in runs or ():
-            cum.append(cum[-1] + len(r.text))
-        self.cum = cum
         self.astral: list[int] | None = None  # code-point offsets of non-BMP characters
-        self.astral_q: list[int] = []  # their UTF-16 offsets
+        self.astral_q: Sequence[int] = ()  # their UTF-16 offsets
         self.qlen = len(text)  # length in UTF-16 units
         if not text.isascii():
             self.qlen = len(text.encode("utf-16-le")) // 2
             if self.qlen != len(text):
                 self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
                 self.astral_q = [a + k for k, a in enumerate(self.astral)]
+        if not runs:  # most blocks: shared empty tables (nothing ever adds to them)
+            self.runs: Sequence[Run] = ()
+            self.run_starts: Sequence[int] = ()
+            self.run_readings: Sequence[int] = ()
+            self.cum: Sequence[int] = (0,)  # cum[j] = inserted length of runs[:j]
+            return
+        self.runs = runs
+        self.run_starts = [r.start for r in runs]
+        self.run_readings = [r.reading for r in runs]
+        cum = [0]
+        for r in runs:
+            cum.append(cum[-1] + len(r.text))
+        self.cum = cum
 
     # UTF-16 <-> code points
     def q_to_cp(self, u: int) -> int:
@@ -138,23 +145,28 @@ class DisplayMap:
         self._unnumbered = 0  # notes without @n so far
         prev: Block | None = None
         self.complete = True
-        shown = 0
+        spacer = DisplayBlock(-1)  # one object for every spacer: blocks are never changed
+        out, qt_block_of, build, spacer_before = self.blocks, self.qt_block_of, self._build, self._spacer_before
+        self.starts: list[int] = []
+        starts = self.starts
+        pos = shown = 0
+        limit = first_chars if first_chars is not None else -1
         for i, b in enumerate(blocks):
-            if first_chars is not None and shown >= first_chars and not b.is_note:
+            if limit >= 0 and shown >= limit and not b.is_note:
                 self.complete = False
                 break
-            if prev is not None and self._spacer_before(prev, b):
-                self.blocks.append(DisplayBlock(-1))
-            self.qt_block_of[i] = len(self.blocks)
-            self.blocks.append(self._build(i, b, between.get(i, []), note_labels))
-            shown += len(self.blocks[-1].text)
-            prev = b
-        self.starts: list[int] = []
-        pos = 0
-        for db in self.blocks:
-            self.starts.append(pos)
+            if prev is not None and spacer_before(prev, b):
+                out.append(spacer)
+                starts.append(pos)
+                pos += 1
+            qt_block_of[i] = len(out)
+            db = build(i, b, between.get(i, ()), note_labels)
+            out.append(db)
+            starts.append(pos)
             pos += db.qlen + 1
-        self.length = pos - 1 if self.blocks else 0
+            shown += len(db.text)
+            prev = b
+        self.length = pos - 1 if out else 0
 
     # -- building -------------------------------------------------------------------------
     @staticmethod
@@ -194,7 +206,7 @@ class DisplayMap:
                 found.setdefault(i, []).append(pb)
         return found
 
-    def _build(self, i: int, b: Block, pbs_before: list[etree._Element],
+    def _build(self, i: int, b: Block, pbs_before: Sequence[etree._Element],
                note_labels: dict[int, str]) -> DisplayBlock:  # fmt: skip
         reading = b.reading
         el = b.element

@@ -86,6 +86,7 @@ SELECTORS = {CHOICE: CHOICE_PREFERENCE, APP: APP_PREFERENCE, RDG_GRP: APP_PREFER
 WITNESS_TAGS = frozenset(_T + t for t in ("wit", "witDetail"))
 
 _WS_RUN = re.compile(r"[ \t\n\r]+")
+_WS_LONG = re.compile(r"[ \t\n\r]{2,}")
 #: Scripts written without spaces between words: a line break there joins, it does not space.
 _SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uf900-\ufaff"
                         "\uff00-\uffef\U00020000-\U0003ffff]")
@@ -285,20 +286,19 @@ def _simple_map(root: etree._Element) -> tuple[str, list[int], list[int], list[A
     raw = text_of(root)
     r_starts: list[int] = []
     w_starts: list[int] = []
-    rlen = 0
     start = len(raw) - len(raw.lstrip(" \t\n\r"))
     end = len(raw.rstrip(" \t\n\r"))
-    for m in _WS_RUN.finditer(raw, start, end):
-        if not r_starts or w_starts[-1] + (rlen - r_starts[-1]) != start:
-            r_starts.append(rlen)
-            w_starts.append(start)
-        rlen += m.start() - start + 1  # the word, then one space for the run
-        start = m.end()
     if start < end:
-        if not r_starts or w_starts[-1] + (rlen - r_starts[-1]) != start:
-            r_starts.append(rlen)
-            w_starts.append(start)
-        rlen += end - start
+        # A word or a one-character whitespace run maps 1:1 (the run becomes one space): only a
+        # longer run starts a new segment, at the word after it.
+        r_starts.append(0)
+        w_starts.append(start)
+        shift = start  # raw offset - reading offset in the current segment
+        for m in _WS_LONG.finditer(raw, start, end):
+            r = m.start() - shift + 1
+            r_starts.append(r)
+            w_starts.append(m.end())
+            shift = m.end() - r
     return collapse(raw), r_starts, w_starts, _simple_anchors(root, raw)
 
 
