@@ -19,7 +19,7 @@ from lxml import etree
 from tei import ns, pointers
 from tei.annotations import Annotation
 from tei.document import TeiDocument
-from tei.textmodel import Block, collapse, is_inline_note, spaceless, text_of, visible_in
+from tei.textmodel import Block, is_inline_note, spaceless, text_of, visible_in
 
 PB = ns.qn("pb")
 LB = ns.qn("lb")
@@ -283,9 +283,7 @@ class DisplayMap:
             return []
         raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
         offsets = self.doc.text.offsets_within(el)
-
-        def reading(o: int) -> int:
-            return reading_offset(b, raw, o)
+        reading = b.to_reading  # the block's map: O(log n) per mark
 
         out = []
         for x in marks:
@@ -380,16 +378,6 @@ class DisplayMap:
                 if r.kind == "pb" and r.element is not None:
                     out.append((r.element.get("n") or "", db.index, r.reading))
         return out
-
-
-def reading_offset(b: Block, raw: str, o: int) -> int:
-    """Return the reading offset of raw offset ``o`` in block ``b`` (``raw`` is its raw text):
-    for a plain block, without building its character map (its reading text is ``raw``
-    collapsed), the same as :meth:`Block.to_reading`."""
-    if b.complex:
-        return b.to_reading(o)
-    n = len(collapse(raw[:o]))
-    return n + 1 if n and raw[o - 1] in " \t\n\r" and collapse(raw[o:]) else n
 
 
 #: Elements whose alternatives are listed on hover and in the notes pane.

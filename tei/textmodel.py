@@ -159,10 +159,10 @@ class Block:
     def anchors(self) -> list[Anchor]:
         """Return the note references and page breaks in the block, in reading order."""
         if self._anchors is None:
-            if self.complex:
-                self._build_map()
+            if self.complex or next(self.element.iter(PB), None) is not None:
+                self._build_map()  # a plain block's page breaks are placed with its map
             else:
-                self._anchors = _simple_anchors(self.element)
+                self._anchors = []
         assert self._anchors is not None
         return self._anchors
 
@@ -184,13 +184,7 @@ class Block:
     def to_reading(self, raw: int) -> int:
         """Map a raw offset local to the block to the nearest reading offset at or after it."""
         r_starts, w_starts = self._segments()
-        if not r_starts:
-            return 0
-        i = bisect_right(w_starts, raw) - 1
-        if i < 0:
-            return 0
-        seg_len = (r_starts[i + 1] if i + 1 < len(r_starts) else len(self.reading)) - r_starts[i]
-        return r_starts[i] + min(raw - w_starts[i], seg_len)
+        return _to_reading(r_starts, w_starts, len(self.reading), raw)
 
     def _segments(self) -> tuple[list[int], list[int]]:
         """Return (reading starts, raw starts) of the block's 1:1 segments, built on first use."""
@@ -299,19 +293,25 @@ def _simple_map(root: etree._Element) -> tuple[str, list[int], list[int], list[A
             r_starts.append(r)
             w_starts.append(m.end())
             shift = m.end() - r
-    return collapse(raw), r_starts, w_starts, _simple_anchors(root, raw)
-
-
-def _simple_anchors(root: etree._Element, raw: str | None = None) -> list[Anchor]:
-    """Return the page breaks of a plain block (see :func:`_simple_map`) without a map."""
-    if not len(root):
-        return []
+    reading = collapse(raw)
     anchors = []
-    for pb in root.iter(PB):
-        raw = text_of(root) if raw is None else raw
-        prefix = raw[: _offset_in(root, pb)].rstrip(" \t\n\r")  # marks attach before spaces
-        anchors.append(Anchor("pb", len(collapse(prefix)), pb, pb.get("n") or ""))
-    return anchors
+    if len(root):
+        for pb in root.iter(PB):
+            x = _offset_in(root, pb)
+            while x and raw[x - 1] in " \t\n\r":  # marks attach before spaces
+                x -= 1
+            anchors.append(Anchor("pb", _to_reading(r_starts, w_starts, len(reading), x), pb, pb.get("n") or ""))
+    return reading, r_starts, w_starts, anchors
+
+
+def _to_reading(r_starts: list[int], w_starts: list[int], length: int, raw: int) -> int:
+    """Map a raw offset to the nearest reading offset at or after it, with a block's segment map
+    (``length``: of its reading text)."""
+    i = bisect_right(w_starts, raw) - 1
+    if i < 0:
+        return 0
+    seg_len = (r_starts[i + 1] if i + 1 < len(r_starts) else length) - r_starts[i]
+    return r_starts[i] + min(raw - w_starts[i], seg_len)
 
 
 def _offset_in(root: etree._Element, el: etree._Element) -> int:
