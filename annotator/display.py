@@ -66,33 +66,32 @@ class Run:
 class DisplayBlock:
     """One Qt block: a tei block (``index`` >= 0) or an empty spacer (``index`` = -1)."""
 
-    __slots__ = ("index", "text", "runs", "run_starts", "run_readings", "cum", "astral", "astral_q", "qlen")
+    # Most blocks insert nothing and hold no non-BMP character: they share these (read-only) tables.
+    runs: Sequence[Run] = ()
+    run_starts: Sequence[int] = ()
+    run_readings: Sequence[int] = ()
+    cum: Sequence[int] = (0,)  # cum[j] = inserted length of runs[:j]
+    astral: list[int] | None = None  # code-point offsets of non-BMP characters
+    astral_q: Sequence[int] = ()  # their UTF-16 offsets
 
     def __init__(self, index: int, text: str = "", runs: list[Run] | None = None) -> None:
         """Make a block of display text ``text`` holding the inserted ``runs`` (sorted)."""
         self.index = index
         self.text = text
-        self.astral: list[int] | None = None  # code-point offsets of non-BMP characters
-        self.astral_q: Sequence[int] = ()  # their UTF-16 offsets
         self.qlen = len(text)  # length in UTF-16 units
         if not text.isascii():
             self.qlen = len(text.encode("utf-16-le")) // 2
             if self.qlen != len(text):
                 self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
                 self.astral_q = [a + k for k, a in enumerate(self.astral)]
-        if not runs:  # most blocks: shared empty tables (nothing ever adds to them)
-            self.runs: Sequence[Run] = ()
-            self.run_starts: Sequence[int] = ()
-            self.run_readings: Sequence[int] = ()
-            self.cum: Sequence[int] = (0,)  # cum[j] = inserted length of runs[:j]
-            return
-        self.runs = runs
-        self.run_starts = [r.start for r in runs]
-        self.run_readings = [r.reading for r in runs]
-        cum = [0]
-        for r in runs:
-            cum.append(cum[-1] + len(r.text))
-        self.cum = cum
+        if runs:
+            self.runs = runs
+            self.run_starts = [r.start for r in runs]
+            self.run_readings = [r.reading for r in runs]
+            cum = [0]
+            for r in runs:
+                cum.append(cum[-1] + len(r.text))
+            self.cum = cum
 
     # UTF-16 <-> code points
     def q_to_cp(self, u: int) -> int:
@@ -144,6 +143,7 @@ class DisplayMap:
         note_labels: dict[int, str] = {}
         self._unnumbered = 0  # notes without @n so far
         prev: Block | None = None
+        ptag = ""
         self.complete = True
         spacer = DisplayBlock(-1)  # one object for every spacer: blocks are never changed
         out, qt_block_of, build, spacer_before = self.blocks, self.qt_block_of, self._build, self._spacer_before
@@ -151,31 +151,38 @@ class DisplayMap:
         starts = self.starts
         pos = shown = 0
         limit = first_chars if first_chars is not None else -1
+        texts = doc.text.readings() if limit < 0 else None  # all at once: faster than one by one
         for i, b in enumerate(blocks):
             if limit >= 0 and shown >= limit and not b.is_note:
                 self.complete = False
                 break
-            if prev is not None and spacer_before(prev, b):
+            el = b.element
+            tag = el.tag
+            if prev is not None and spacer_before(prev, ptag, b, tag):
                 out.append(spacer)
                 starts.append(pos)
                 pos += 1
             qt_block_of[i] = len(out)
-            db = build(i, b, between.get(i, ()), note_labels)
+            reading = texts[i] if texts is not None else b.reading
+            pbs = between.get(i)
+            if pbs is None and not (b.is_note or b.complex or len(el)) and tag not in _MAY_RUN:
+                db = DisplayBlock(i, reading)  # no markup inside: nothing is inserted
+            else:
+                db = build(i, b, reading, pbs or (), note_labels)
             out.append(db)
             starts.append(pos)
             pos += db.qlen + 1
             shown += len(db.text)
-            prev = b
+            prev, ptag = b, tag
         self.length = pos - 1 if out else 0
 
     # -- building -------------------------------------------------------------------------
     @staticmethod
-    def _spacer_before(prev: Block, b: Block) -> bool:
+    def _spacer_before(prev: Block, ptag: str, b: Block, tag: str) -> bool:
         if b.is_note and b.parent >= 0:
             return False
         if prev.is_note and prev.parent >= 0:
             return True
-        tag, ptag = b.element.tag, prev.element.tag
         if tag in MS_FIELDS and ptag in MS_FIELDS and _ms_desc(b.element) is not None:
             return _ms_desc(b.element) is not _ms_desc(prev.element)  # one record, one group
         if tag in _TIGHT and ptag in _TIGHT and b.element.getparent() is prev.element.getparent():
@@ -206,12 +213,8 @@ class DisplayMap:
                 found.setdefault(i, []).append(pb)
         return found
 
-    def _build(self, i: int, b: Block, pbs_before: Sequence[etree._Element],
+    def _build(self, i: int, b: Block, reading: str, pbs_before: Sequence[etree._Element],
                note_labels: dict[int, str]) -> DisplayBlock:  # fmt: skip
-        reading = b.reading
-        el = b.element
-        if not (pbs_before or b.is_note or b.complex or len(el)) and el.tag not in _MAY_RUN:
-            return DisplayBlock(i, reading)  # no markup inside: nothing is inserted
         runs: list[tuple[int, str, str, etree._Element | None, int]] = []
         for pb in pbs_before:
             label = pb.get("n")

@@ -648,6 +648,19 @@ class TextModel:
         """Map (element, raw offset in it) to (block index, reading offset); (-1, 0) if hidden."""
         return self.global_to_reading(self.global_start(el) + offset)
 
+    def readings(self) -> list[str]:
+        """Return every block's reading text, making those of plain blocks in one pass."""
+        blocks = self.blocks
+        todo = [b for b in blocks if b._reading is None and not b.complex]
+        if todo:
+            raws = [text_of(b.element) if b._raw is None else b._raw for b in todo]
+            search, sub = _NON_XML_SPACE.search, _WS_RUN.sub
+            made = [" ".join(raw.split()) if raw.isascii() or search(raw) is None else sub(" ", raw).strip(" ")
+                    for raw in raws]  # collapse(), inlined  # fmt: skip
+            for b, reading in zip(todo, made, strict=True):
+                b._reading, b._raw = reading, None
+        return [b.reading for b in blocks]
+
     def reading_text(self) -> str:
         """Return the document's reading text: every block's reading text, joined by newlines."""
         return "\n".join(b.reading for b in self.blocks)
