@@ -197,7 +197,7 @@ class Block:
         if self.complex:
             reading, r_starts, w_starts, anchors = _reading_map(self.element)
         else:
-            reading, r_starts, w_starts, anchors = _simple_map(self.element)
+            reading, r_starts, w_starts, anchors = _simple_map(self.element, self._reading)
         if self._reading is not None and self._reading != reading:  # pragma: no cover - invariant
             raise AssertionError("reading text and map disagree")
         self._reading, self._map, self._anchors = reading, (r_starts, w_starts), anchors
@@ -272,7 +272,7 @@ def visible_in(el: etree._Element, top: etree._Element) -> bool:
     return True
 
 
-def _simple_map(root: etree._Element) -> tuple[str, list[int], list[int], list[Anchor]]:
+def _simple_map(root: etree._Element, reading: str | None = None) -> tuple[str, list[int], list[int], list[Anchor]]:
     """Build the reading map of a block without notes, choices or no-break line breaks.
 
     Equivalent to :func:`_reading_map` for such blocks, from whitespace runs only.
@@ -293,7 +293,8 @@ def _simple_map(root: etree._Element) -> tuple[str, list[int], list[int], list[A
             r_starts.append(r)
             w_starts.append(m.end())
             shift = m.end() - r
-    reading = collapse(raw)
+    if reading is None:  # (else already made, by collapse() of the same raw text)
+        reading = collapse(raw)
     anchors = []
     if len(root):
         for pb in root.iter(PB):
