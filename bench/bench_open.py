@@ -12,6 +12,8 @@ process and ``--runs`` times (min and median of the ratios):
 
 Targets (issue 8): complete layout within 4x the parse, first screenful within 2.5x.
 ``--profile`` prints the cProfile top functions of one ``--screenshot`` run of the teiCorpus.
+``--before DIR`` also runs another checkout's code (e.g. ``git worktree add DIR main``), interleaved
+with this one's in the same run, for before/after figures.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--before", type=Path, help="another checkout to measure alongside this one")
     args = ap.parse_args()
     if not args.corpus.is_dir():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
@@ -97,23 +100,29 @@ def main() -> int:
                    PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"),
                    XDG_CONFIG_HOME=str(Path(tmp) / "config"))  # fmt: skip
         shot = str(Path(tmp) / "shot.png")
-        run_app(files[0], shot, env)  # warm-up: bytecode cache, fonts
+        variants = {"": env}
+        if args.before is not None:
+            variants = {"before": dict(env, PYTHONPATH=str(args.before.resolve())), "after": env}
+        for venv in variants.values():
+            run_app(files[0], shot, venv)  # warm-up: bytecode cache, fonts
         print(f"{'file':40} {'MB':>5} {'parse s':>7} {'first s':>7} {'full s':>7} {'exit s':>7} "
               f"{'first/parse':>11} {'full/parse':>10} {'exit/parse':>10}")  # fmt: skip
         for f in files:
-            rows = []
+            rows: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in variants}
             for _ in range(args.runs):
-                parse = run_parse(f, env)
-                first, full, end = run_app(f, shot, env)
-                rows.append((parse, first, full, end))
-            parse = min(r[0] for r in rows)
-            first = min(r[1] for r in rows)
-            full = min(r[2] for r in rows)
-            end = min(r[3] for r in rows)
-            med = [statistics.median(r[k] / r[0] for r in rows) for k in (1, 2, 3)]
-            print(f"{Path(f).name[:40]:40} {os.path.getsize(f) / 1e6:5.1f} {parse:7.2f} {first:7.2f} "
-                  f"{full:7.2f} {end:7.2f} {first / parse:11.2f} {full / parse:10.2f} {end / parse:10.2f}"
-                  f"   (medians {med[0]:.2f} / {med[1]:.2f} / {med[2]:.2f})")  # fmt: skip
+                for name, venv in variants.items():
+                    parse = run_parse(f, env)
+                    rows[name].append((parse, *run_app(f, shot, venv)))
+            for name, got in rows.items():
+                parse = min(r[0] for r in got)
+                first = min(r[1] for r in got)
+                full = min(r[2] for r in got)
+                end = min(r[3] for r in got)
+                med = [statistics.median(r[k] / r[0] for r in got) for k in (1, 2, 3)]
+                label = f"{Path(f).name[:32]} {name}".strip()
+                print(f"{label[:40]:40} {os.path.getsize(f) / 1e6:5.1f} {parse:7.2f} {first:7.2f} "
+                      f"{full:7.2f} {end:7.2f} {first / parse:11.2f} {full / parse:10.2f} {end / parse:10.2f}"
+                      f"   (medians {med[0]:.2f} / {med[1]:.2f} / {med[2]:.2f})")  # fmt: skip
         print("targets: first screenful <= 2.5x, complete layout (whole --screenshot process) <= 4x")
         if args.profile:
             os.environ.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(Path(tmp) / "config"))
