@@ -68,7 +68,7 @@ def run_parse(path: str, env: dict[str, str]) -> float:
 def run_app(path: str, out: str, env: dict[str, str]) -> tuple[float, float, float]:
     """Return (first paint, layout complete, process end) wall seconds of one screenshot process."""
     t0 = time.time()
-    res = subprocess.run([sys.executable, "-c", _CHILD, path, out], env=env, text=True,
+    res = subprocess.run([sys.executable, "-c", _CHILD, path, out], env=env, text=True, cwd=env["PYTHONPATH"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     end = time.time() - t0
     marks = {}
