@@ -7,8 +7,12 @@ process and ``--runs`` times (min and median of the ratios):
 
 - ``python -c 'lxml.etree.parse(FILE)'``: the baseline (interpreter start + lxml import + parse);
 - ``glossator FILE --screenshot OUT.png``: its first screenful (the view's ``first_paint``, from
-  the process's start) and the whole process, which waits for the complete, scrollable,
-  searchable layout (the display map and Qt document of the whole text) before it grabs.
+  the process's start), its complete, scrollable, searchable layout (the display map and Qt
+  document of the whole text, ``display_completed``), and the whole process, which waits for that
+  layout before it grabs and exits.
+
+Ratios are of minimum wall times, then of minimum CPU times (user + system, which a busy machine
+disturbs less: the CPU of the app's process at its first paint, complete layout and exit).
 
 Targets (issue 8): complete layout within 4x the parse, first screenful within 2.5x.
 ``--profile`` prints the cProfile top functions of one ``--screenshot`` run of the teiCorpus.
@@ -23,7 +27,7 @@ import cProfile
 import io
 import os
 import pstats
-import statistics
+import resource
 import subprocess
 import sys
 import tempfile
@@ -46,10 +50,10 @@ import annotator.__main__ as m
 real = m._screenshot
 def spy(app, window, out, QTimer):
     v = window.view
-    v.first_paint.connect(lambda: print("first", time.time(), file=sys.stderr))
-    v.display_completed.connect(lambda: print("complete", time.time(), file=sys.stderr))
+    v.first_paint.connect(lambda: print("first", time.time(), time.process_time(), file=sys.stderr))
+    v.display_completed.connect(lambda: print("complete", time.time(), time.process_time(), file=sys.stderr))
     if v.shown_map is not None and v.shown_map.complete:
-        print("complete", time.time(), file=sys.stderr)
+        print("complete", time.time(), time.process_time(), file=sys.stderr)
     return real(app, window, out, QTimer)
 m._screenshot = spy
 rc = m.main([sys.argv[1], "--screenshot", sys.argv[2]])
@@ -57,28 +61,34 @@ sys.exit(rc)
 """
 
 
-def run_parse(path: str, env: dict[str, str]) -> float:
-    """Return the wall seconds of a process that imports lxml and parses ``path``."""
-    t0 = time.time()
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_parse(path: str, env: dict[str, str]) -> tuple[float, float]:
+    """Return (wall, CPU) seconds of a process that imports lxml and parses ``path``."""
+    t0, c0 = time.time(), _cpu()
     subprocess.run([sys.executable, "-c", f"import lxml.etree; lxml.etree.parse({path!r})"],
                    check=True, env=env)  # fmt: skip
-    return time.time() - t0
+    return time.time() - t0, _cpu() - c0
 
 
-def run_app(path: str, out: str, env: dict[str, str]) -> tuple[float, float, float]:
-    """Return (first paint, layout complete, process end) wall seconds of one screenshot process."""
-    t0 = time.time()
+def run_app(path: str, out: str, env: dict[str, str]) -> tuple[float, ...]:
+    """Return wall seconds to the first paint, the complete layout and the process's end, then
+    the process's CPU seconds at those three points, of one screenshot process."""
+    t0, c0 = time.time(), _cpu()
     res = subprocess.run([sys.executable, "-c", _CHILD, path, out], env=env, text=True, cwd=env["PYTHONPATH"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    end = time.time() - t0
+    end, cpu = time.time() - t0, _cpu() - c0
     marks = {}
     for line in res.stderr.splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[0] in ("first", "complete"):
-            marks.setdefault(parts[0], float(parts[1]) - t0)
+        if len(parts) == 3 and parts[0] in ("first", "complete"):
+            marks.setdefault(parts[0], (float(parts[1]) - t0, float(parts[2])))
     if res.returncode or "first" not in marks or "complete" not in marks:
         raise SystemExit(f"{path}: screenshot run failed\n{res.stderr[-2000:]}")
-    return marks["first"], marks["complete"], end
+    return marks["first"][0], marks["complete"][0], end, marks["first"][1], marks["complete"][1], cpu
 
 
 def main() -> int:
@@ -106,23 +116,20 @@ def main() -> int:
         for venv in variants.values():
             run_app(files[0], shot, venv)  # warm-up: bytecode cache, fonts
         print(f"{'file':40} {'MB':>5} {'parse s':>7} {'first s':>7} {'full s':>7} {'exit s':>7} "
-              f"{'first/parse':>11} {'full/parse':>10} {'exit/parse':>10}")  # fmt: skip
+              f"{'first/parse':>11} {'full/parse':>10} {'exit/parse':>10} {'CPU: first':>10} {'full':>5} {'exit':>5}")
         for f in files:
-            rows: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in variants}
+            rows: dict[str, list[tuple[float, ...]]] = {name: [] for name in variants}
             for _ in range(args.runs):
                 for name, venv in variants.items():
-                    parse = run_parse(f, env)
-                    rows[name].append((parse, *run_app(f, shot, venv)))
+                    rows[name].append((*run_parse(f, env), *run_app(f, shot, venv)))
             for name, got in rows.items():
-                parse = min(r[0] for r in got)
-                first = min(r[1] for r in got)
-                full = min(r[2] for r in got)
-                end = min(r[3] for r in got)
-                med = [statistics.median(r[k] / r[0] for r in got) for k in (1, 2, 3)]
+                parse, pcpu = min(r[0] for r in got), min(r[1] for r in got)
+                first, full, end = (min(r[k] for r in got) for k in (2, 3, 4))
+                cpu = [min(r[k] for r in got) / pcpu for k in (5, 6, 7)]
                 label = f"{Path(f).name[:32]} {name}".strip()
                 print(f"{label[:40]:40} {os.path.getsize(f) / 1e6:5.1f} {parse:7.2f} {first:7.2f} "
-                      f"{full:7.2f} {end:7.2f} {first / parse:11.2f} {full / parse:10.2f} {end / parse:10.2f}"
-                      f"   (medians {med[0]:.2f} / {med[1]:.2f} / {med[2]:.2f})")  # fmt: skip
+                      f"{full:7.2f} {end:7.2f} {first / parse:11.2f} {full / parse:10.2f} {end / parse:10.2f} "
+                      f"{cpu[0]:10.2f} {cpu[1]:5.2f} {cpu[2]:5.2f}")  # fmt: skip
         print("targets: first screenful <= 2.5x, complete layout (whole --screenshot process) <= 4x")
         if args.profile:
             os.environ.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(Path(tmp) / "config"))
