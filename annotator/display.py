@@ -19,7 +19,7 @@ from lxml import etree
 from tei import ns, pointers
 from tei.annotations import Annotation
 from tei.document import TeiDocument
-from tei.textmodel import Block, is_inline_note, spaceless, text_of, visible_in
+from tei.textmodel import Block, is_inline_note, paused_gc, spaceless, text_of, visible_in
 
 PB = ns.qn("pb")
 LB = ns.qn("lb")
@@ -134,6 +134,10 @@ class DisplayMap:
                  first_chars: int | None = None) -> None:  # fmt: skip
         """Build the map; with ``first_chars``, only the leading blocks holding about that many
         characters (a first screenful: ``complete`` is then False)."""
+        with paused_gc():
+            self._make(doc, notes_inline, first_chars)
+
+    def _make(self, doc: TeiDocument, notes_inline: bool, first_chars: int | None) -> None:
         self.doc = doc
         blocks = doc.text.blocks
         self.blocks: list[DisplayBlock] = []

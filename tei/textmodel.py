@@ -24,9 +24,11 @@ is built lazily, only for blocks that are actually mapped. Lookups are O(log n) 
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -94,6 +96,19 @@ _SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\u
 #: Listed, not ``[^\S \t\n\r]``: a negated class is twice as slow on non-ASCII text.
 _NON_XML_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _NOT_TEXT = (etree._Comment, etree._ProcessingInstruction)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many long-lived objects are made (a block per
+    paragraph: its passes would traverse them all, again and again, and find no garbage)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def spaceless(ch: str) -> bool:
@@ -408,7 +423,8 @@ class TextModel:
         self._top_of: dict[etree._Element, int] = {}
         self._container_at: dict[etree._Element, tuple[int, int]] = {}  # (tops before, gap)
         self._gap = 0
-        self._walk(root)
+        with paused_gc():
+            self._walk(root)
         self._tail_gap = self._gap
         self._blocks: list[Block] | None = None
         self._block_of: dict[etree._Element, int] = {}
@@ -462,6 +478,10 @@ class TextModel:
         return (ends[-1] if ends else 0) + self._tail_gap
 
     def _layout(self) -> None:
+        with paused_gc():
+            self._layout_blocks()
+
+    def _layout_blocks(self) -> None:
         notes = self._notes_by_top()
         blocks: list[Block] = []
         pos = 0
@@ -653,7 +673,7 @@ class TextModel:
         """Return every block's reading text, making those of plain blocks in one pass."""
         blocks = self.blocks
         todo = [b for b in blocks if b._reading is None and not b.complex]
-        if todo:
+        with paused_gc():
             raws = [text_of(b.element) if b._raw is None else b._raw for b in todo]
             search, sub = _NON_XML_SPACE.search, _WS_RUN.sub
             made = [" ".join(raw.split()) if raw.isascii() or search(raw) is None else sub(" ", raw).strip(" ")
