@@ -30,6 +30,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import add
 
 from lxml import etree
 
@@ -88,7 +90,7 @@ SELECTORS = {CHOICE: CHOICE_PREFERENCE, APP: APP_PREFERENCE, RDG_GRP: APP_PREFER
 WITNESS_TAGS = frozenset(_T + t for t in ("wit", "witDetail"))
 
 _WS_RUN = re.compile(r"[ \t\n\r]+")
-_WS_LONG = re.compile(r"[ \t\n\r]{2,}")
+_WS_LONG = re.compile(r"([ \t\n\r]{2,})")  # (captured: re.split keeps the runs)
 #: Scripts written without spaces between words: a line break there joins, it does not space.
 _SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uf900-\ufaff"
                         "\uff00-\uffef\U00020000-\U0003ffff]")
@@ -174,7 +176,7 @@ class Block:
     def anchors(self) -> list[Anchor]:
         """Return the note references and page breaks in the block, in reading order."""
         if self._anchors is None:
-            if self.complex or next(self.element.iter(PB), None) is not None:
+            if self.complex or (len(self.element) and next(self.element.iter(PB), None) is not None):
                 self._build_map()  # a plain block's page breaks are placed with its map
             else:
                 self._anchors = []
@@ -299,15 +301,12 @@ def _simple_map(root: etree._Element, reading: str | None = None) -> tuple[str, 
     end = len(raw.rstrip(" \t\n\r"))
     if start < end:
         # A word or a one-character whitespace run maps 1:1 (the run becomes one space): only a
-        # longer run starts a new segment, at the word after it.
-        r_starts.append(0)
-        w_starts.append(start)
-        shift = start  # raw offset - reading offset in the current segment
-        for m in _WS_LONG.finditer(raw, start, end):
-            r = m.start() - shift + 1
-            r_starts.append(r)
-            w_starts.append(m.end())
-            shift = m.end() - r
+        # longer run starts a new segment, at the word after it. Lengths of the text between
+        # such runs (t) and of the runs (w) give the segment starts (sums made in C).
+        lengths = list(map(len, _WS_LONG.split(raw[start:end])))
+        t, w = lengths[0::2], lengths[1::2]
+        r_starts = list(accumulate(map((1).__add__, t[:-1]), initial=0))
+        w_starts = list(accumulate(map(add, t[:-1], w), initial=start))
     if reading is None:  # (else already made, by collapse() of the same raw text)
         reading = collapse(raw)
     anchors = []
