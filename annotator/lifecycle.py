@@ -57,7 +57,7 @@ class Loader(QObject):
         except BaseException as exc:  # noqa: BLE001 - reported through show_error
             self.failed.emit(exc, path)
             return
-        learn_open_speed(path, time.perf_counter() - started)
+        self.seconds = time.perf_counter() - started  # learnt on the GUI thread (settings)
         self.done.emit(doc, display, path)
 
 
@@ -199,6 +199,7 @@ class Lifecycle(QObject):
         self.win.has_document = True
         if display is not None:
             self.win._display_cache = (doc, display)  # reuse the map built off-thread
+            learn_open_speed(path, getattr(self._loader, "seconds", 0.0))
         self.win.session.replace_document(doc)
         self.base = anchoring.fingerprints(doc)
         self.watcher.addPath(path)

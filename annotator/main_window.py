@@ -518,8 +518,8 @@ class MainWindow(QMainWindow):
 
     def _tab_to(self, next: bool) -> bool:  # noqa: A002
         current = QApplication.focusWidget()
-        if (not self.isVisible() or current is None or not current.isVisible()
-                or current.window() is not self):  # fmt: skip - Qt moving the focus off a widget being hidden
+        if (not self.isVisible() or current is None or not current.isVisible() or not current.isEnabled()
+                or current.window() is not self):  # fmt: skip - Qt moving the focus off a widget being hidden or disabled
             return super().focusNextPrevChild(next)
         chain = self.tab_chain()
         here = next_index = -1
