@@ -731,3 +731,31 @@ def _anchoring_note(ann: Annotation, outcome: str) -> Any:
     else:
         el.append(note)
     return note
+
+
+@dataclass(frozen=True)
+class QuoteMismatch:
+    """An annotation whose pointer no longer shows its stored quote (see :func:`check_quotes`)."""
+
+    id: str
+    target: str
+    quote: str
+    found: str  # what the pointer shows now ('' when it does not resolve)
+    problem: str  # "unresolved" or "changed"
+
+
+def check_quotes(doc: Any) -> list[QuoteMismatch]:
+    """Return the annotations (with a stored quote) whose pointer no longer shows that quote."""
+    index: ReadingIndex | None = None
+    out = []
+    for ann in doc.annotations():
+        quote = ann.quote
+        if not quote:
+            continue
+        index = index or ReadingIndex(doc)
+        span = _reading_span(doc, index, ann.target)
+        if span is None:
+            out.append(QuoteMismatch(ann.id, ann.target, quote, "", "unresolved"))
+        elif not index.matches_at(*span, quote):
+            out.append(QuoteMismatch(ann.id, ann.target, quote, index.text[span[0] : span[1]], "changed"))
+    return out
