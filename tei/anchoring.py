@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from copy import deepcopy
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any
 
 from lxml import etree
+from rapidfuzz import fuzz
 
 from .annotations import Annotation
 from .errors import TeiError
@@ -157,16 +157,22 @@ class ReadingIndex:
             hit = hits[0]
         return Found(*self._reading_span(hit, needle))
 
-    def _occurrences(self, exact: str) -> tuple[list[int], str]:
-        """Return the positions of ``exact`` in the whitespace-collapsed text and the needle found."""
-        norm, _, _ = self._normalised()
+    def _occurrences(self, exact: str, near: int = -1, reach: int = 0) -> tuple[list[int], str]:
+        """Return the positions of ``exact`` in the whitespace-collapsed text and the needle found
+        (only those within ``reach`` of reading position ``near`` when that is given)."""
+        norm, ns_, os_ = self._normalised()
+        lo, hi = 0, len(norm)
+        if near >= 0:
+            i = bisect_right(os_, near) - 1
+            centre = ns_[i] + min(near - os_[i], (ns_[i + 1] - ns_[i]) if i + 1 < len(ns_) else near)
+            lo, hi = max(0, centre - reach), centre + reach + len(exact)
         hits: list[int] = []
         needle = ""
         for needle in dict.fromkeys((_WS.sub(" ", exact), collapse_ws(exact))):
-            i = norm.find(needle)
+            i = norm.find(needle, lo, hi)
             while i >= 0 and len(hits) < MAX_CANDIDATES:
                 hits.append(i)
-                i = norm.find(needle, i + 1)
+                i = norm.find(needle, i + 1, hi)
             if hits:
                 break
         return hits, needle
@@ -194,7 +200,7 @@ def _similarity(given: str, actual: str, *, tail: bool) -> float:
     g, a = given.strip(" "), actual.strip(" ")
     if not g or not a:
         return 0.0
-    ratio = SequenceMatcher(None, g, a, autojunk=False).ratio()
+    ratio = fuzz.ratio(g, a) / 100
     # the characters nearest the quote matter most: bonus for an exact run next to it
     run = 0
     pairs = zip(reversed(g), reversed(a), strict=False) if tail else zip(g, a, strict=False)
@@ -366,11 +372,12 @@ def reapply(onto: Any, source: Any, base: dict[str, str] | None = None) -> Reapp
     theirs = fingerprints(onto)
     mine = {a.id: a for a in source.annotations() if a.id and a.editable}
     index: ReadingIndex | None = None
+    names = source.annotators()
     for ann_id, ann in mine.items():
         fp = fingerprint(ann.element)
         if theirs.get(ann_id) == fp or (known is not None and base.get(ann_id) == fp):
             continue  # unchanged by us (or the same on both sides)
-        el = _carried_copy(onto, source, ann.element)
+        el = _carried_copy(onto, source, ann.element, names)
         if ann_id in theirs and (known is None or theirs[ann_id] != base.get(ann_id)):
             new_id = onto.new_id("gl-a")  # edited on both sides, or two new ones with one id
             el.set(_XML_ID, new_id)
@@ -429,19 +436,18 @@ def _retarget(index: ReadingIndex, ann: Any, start: int, end: int) -> str:
     return ""
 
 
-def _carried_copy(onto: Any, source: Any, element: Any) -> Any:
+def _carried_copy(onto: Any, source: Any, element: Any, names: dict[str, str]) -> Any:
     """Return a copy of an annotation element of ``source`` whose annotators and sources are
-    ``onto``'s (brought over when ``onto`` lacks them)."""
+    ``onto``'s (brought over when ``onto`` lacks them); ``names`` are ``source.annotators()``."""
     el = deepcopy(element)
     el.tail = None
-    _carry_people_and_sources(onto, source, el)
+    _carry_people_and_sources(onto, source, el, names)
     return el
 
 
-def _carry_people_and_sources(onto: Any, source: Any, el: Any) -> None:
+def _carry_people_and_sources(onto: Any, source: Any, el: Any, names: dict[str, str]) -> None:
     """Point ``el``'s annotator at ``onto``'s record of that person, and bring the sources it
     cites that ``onto`` lacks."""
-    names = source.annotators()
     mapping: dict[str, str] = {}
     for node in el.iter():
         if not isinstance(node.tag, str):
@@ -531,11 +537,12 @@ def reanchor(annotated: Any, new: Any, threshold: float = 0.8) -> ReanchorReport
     old_index = ReadingIndex(annotated)
     theirs = fingerprints(new)
     pending: list[tuple[Annotation, tuple[int, int] | None]] = []
+    names = annotated.annotators()
     for src in sources:
         if src.id and theirs.get(src.id) == fingerprint(src.element):
             ann = new.annotation(src.id)
         else:
-            el = _carried_copy(new, annotated, src.element)
+            el = _carried_copy(new, annotated, src.element, names)
             if src.id and new.element_by_id(src.id) is not None:
                 el.set(_XML_ID, new.new_id("gl-a"))
             new._list_annotation().append(el)  # noqa: SLF001 - the library's own list
@@ -580,19 +587,19 @@ class _Cascade:
     def run(self, pending: list[tuple[Annotation, tuple[int, int] | None]]) -> ReanchorReport:
         """Return the report after placing every annotation of ``pending`` (in its order)."""
         done: dict[int, Reanchored] = {}
-        rounds = (self._keep, self._move, self._fuzzy)
-        for step in rounds:
-            found: list[tuple[int, int]] = []
-            for i, (ann, old) in enumerate(pending):
+        order = sorted(range(len(pending)), key=lambda i: (pending[i][1] or (-1,))[0])
+        for step in (self._keep, self._move, self._fuzzy):
+            for i in order:
+                ann, old = pending[i]
                 if i in done:
                     continue
                 result = step(ann, old)
-                if result is not None:
-                    done[i] = result
-                    span = _reading_span(self.doc, self.index, ann.target)
-                    if result.outcome != "orphan" and old is not None and span is not None:
-                        found.append((old[0], span[0] - old[0]))
-            self.shifts = sorted(self.shifts + found)
+                if result is None:
+                    continue
+                done[i] = result
+                span = _reading_span(self.doc, self.index, ann.target)
+                if result.outcome != "orphan" and old is not None and span is not None:
+                    insort(self.shifts, (old[0], span[0] - old[0]))
         report = ReanchorReport()
         for i, (ann, _) in enumerate(pending):
             report.items.append(done.get(i) or self._orphan(ann, "no quote was recorded to find it again"))
@@ -617,7 +624,14 @@ class _Cascade:
     def _hits(self, ann: Annotation, expected: int) -> list[tuple[float, int, tuple[int, int]]]:
         """Return (context score 0..1, distance, reading span) of the exact occurrences nearest
         ``expected``, the best first."""
-        hits, needle = self.index._occurrences(ann.quote)  # noqa: SLF001
+        if expected >= 0:  # nearby first: found there with its context, that is the one
+            near = self._scored(ann, expected, *self.index._occurrences(ann.quote, expected, FUZZY_WINDOW))  # noqa: SLF001
+            if near and near[0][0] >= 0.5:
+                return near
+        return self._scored(ann, expected, *self.index._occurrences(ann.quote))  # noqa: SLF001
+
+    def _scored(self, ann: Annotation, expected: int, hits: list[int], needle: str) -> list[tuple[float, int, tuple[int, int]]]:
+        """Return (context score, distance, span) of ``hits`` of ``needle``, the best first."""
         spans = [self.index._reading_span(h, needle) for h in hits]  # noqa: SLF001
         if expected >= 0:
             pairs = sorted(zip(spans, hits, strict=True), key=lambda p: abs(p[0][0] - expected))
@@ -647,8 +661,6 @@ class _Cascade:
         return Reanchored(ann.id, "moved", ann.quote)
 
     def _fuzzy(self, ann: Annotation, old: tuple[int, int] | None) -> Reanchored | None:
-        from rapidfuzz import fuzz
-
         quote = ann.quote
         if not quote.strip():
             return None
@@ -679,8 +691,6 @@ class _Cascade:
 
     def _score(self, ann: Annotation, span: tuple[int, int], expected: int) -> float:
         """Return 0..1: how well reading ``span`` fits ``ann``'s quote, context and old place."""
-        from rapidfuzz import fuzz
-
         text = self.index.text
         w_quote, w_context, w_place = FUZZY_WEIGHTS
         score = w_quote * fuzz.ratio(collapse_ws(ann.quote), collapse_ws(text[span[0] : span[1]])) / 100
@@ -705,8 +715,6 @@ class _Cascade:
 
 def _refine(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
     """Move the ends of an approximate match of ``quote`` to where it reads most like ``quote``."""
-    from rapidfuzz import fuzz
-
     reach = len(quote) // 10 + 3
     best_end = max(range(max(start + 1, end - reach), min(len(text), end + reach) + 1),
                    key=lambda e: (fuzz.ratio(quote, text[start:e]), -abs(e - end)))  # fmt: skip
