@@ -539,7 +539,7 @@ def reanchor(annotated: Any, new: Any, threshold: float = 0.8) -> ReanchorReport
     pending: list[tuple[Annotation, tuple[int, int] | None]] = []
     names = annotated.annotators()
     for src in sources:
-        if src.id and theirs.get(src.id) == fingerprint(src.element):
+        if src.id in theirs and theirs[src.id] == fingerprint(src.element):
             ann = new.annotation(src.id)
         else:
             el = _carried_copy(new, annotated, src.element, names)
@@ -574,6 +574,9 @@ def _carry_categories(new: Any, annotated: Any, anns: list[Annotation]) -> None:
     new.taxonomy.invalidate()
 
 
+_Placed = tuple[Reanchored, tuple[int, int] | None]
+
+
 class _Cascade:
     """Place annotations in three rounds, each using the places the earlier ones found."""
 
@@ -593,12 +596,11 @@ class _Cascade:
                 ann, old = pending[i]
                 if i in done:
                     continue
-                result = step(ann, old)
-                if result is None:
+                placed = step(ann, old)
+                if placed is None:
                     continue
-                done[i] = result
-                span = _reading_span(self.doc, self.index, ann.target)
-                if result.outcome != "orphan" and old is not None and span is not None:
+                done[i], span = placed
+                if span is not None and old is not None:
                     insort(self.shifts, (old[0], span[0] - old[0]))
         report = ReanchorReport()
         for i, (ann, _) in enumerate(pending):
@@ -615,20 +617,22 @@ class _Cascade:
         near = [self.shifts[j] for j in (i - 1, i) if 0 <= j < len(self.shifts)]
         return old[0] + min(near, key=lambda s: abs(s[0] - old[0]))[1]
 
-    def _keep(self, ann: Annotation, old: tuple[int, int] | None) -> Reanchored | None:
+    # each round returns None (not placed), or what happened and the span it now has (if placed)
+    def _keep(self, ann: Annotation, old: tuple[int, int] | None) -> _Placed | None:
         span = _reading_span(self.doc, self.index, ann.target)
-        if span is None or (ann.quote and not self.index.matches_at(*span, ann.quote)):
+        quote = ann.quote
+        if span is None or (quote and not self.index.matches_at(*span, quote)):
             return None
-        return Reanchored(ann.id, "kept", ann.quote)
+        return Reanchored(ann.id, "kept", quote), span
 
-    def _hits(self, ann: Annotation, expected: int) -> list[tuple[float, int, tuple[int, int]]]:
-        """Return (context score 0..1, distance, reading span) of the exact occurrences nearest
-        ``expected``, the best first."""
+    def _hits(self, ann: Annotation, quote: str, expected: int) -> list[tuple[float, int, tuple[int, int]]]:
+        """Return (context score 0..1, distance, reading span) of the exact occurrences of
+        ``quote`` nearest ``expected``, the best first."""
         if expected >= 0:  # nearby first: found there with its context, that is the one
-            near = self._scored(ann, expected, *self.index._occurrences(ann.quote, expected, FUZZY_WINDOW))  # noqa: SLF001
+            near = self._scored(ann, expected, *self.index._occurrences(quote, expected, FUZZY_WINDOW))  # noqa: SLF001
             if near and near[0][0] >= 0.5:
                 return near
-        return self._scored(ann, expected, *self.index._occurrences(ann.quote))  # noqa: SLF001
+        return self._scored(ann, expected, *self.index._occurrences(quote))  # noqa: SLF001
 
     def _scored(self, ann: Annotation, expected: int, hits: list[int], needle: str) -> list[tuple[float, int, tuple[int, int]]]:
         """Return (context score, distance, span) of ``hits`` of ``needle``, the best first."""
@@ -647,10 +651,11 @@ class _Cascade:
         best = max((c for c, _, _ in out), default=0.0)
         return sorted(out, key=lambda h: (h[0] < best - TIE_MARGIN, h[1]))
 
-    def _move(self, ann: Annotation, old: tuple[int, int] | None) -> Reanchored | None:
-        if not ann.quote.strip():
+    def _move(self, ann: Annotation, old: tuple[int, int] | None) -> _Placed | None:
+        quote = ann.quote
+        if not quote.strip():
             return None
-        hits = self._hits(ann, self._expected(old))
+        hits = self._hits(ann, quote, self._expected(old))
         if not hits:
             return None
         ctx, distance, span = hits[0]
@@ -658,14 +663,14 @@ class _Cascade:
             return None  # found, but somewhere else: the fuzzy round weighs it against others
         if _retarget(self.index, ann, *span):
             return None
-        return Reanchored(ann.id, "moved", ann.quote)
+        return Reanchored(ann.id, "moved", quote), span
 
-    def _fuzzy(self, ann: Annotation, old: tuple[int, int] | None) -> Reanchored | None:
+    def _fuzzy(self, ann: Annotation, old: tuple[int, int] | None) -> _Placed | None:
         quote = ann.quote
         if not quote.strip():
             return None
         text, expected = self.index.text, self._expected(old)
-        candidates = [span for _, _, span in self._hits(ann, expected)[:3]]
+        candidates = [span for _, _, span in self._hits(ann, quote, expected)[:3]]
         if expected >= 0:
             lo = max(0, expected - FUZZY_WINDOW - len(quote))
             window = text[lo : expected + FUZZY_WINDOW + len(quote)]
@@ -676,18 +681,18 @@ class _Cascade:
         if not scored or scored[0][0] < self.threshold:
             best = scored[0][0] if scored else 0.0
             why = f"nothing like its quote near its old place (best match scored {best:.2f}, below {self.threshold:.2f})"  # fmt: skip
-            return self._orphan(ann, why, best)
+            return self._orphan(ann, why, best), None
         score, span = scored[0]
         error = _retarget(self.index, ann, *span)
         if error:
-            return self._orphan(ann, error, score)
+            return self._orphan(ann, error, score), None
         res = self.doc.resolve(ann.target)
         exact, prefix, suffix = self.doc.quote_for(res[0].start or 0, res[-1].end or 0)
         ann.set_quote(exact, prefix, suffix)
         note = _anchoring_note(ann, "fuzzy")
         note.set("cert", f"{score:.2f}")
         etree.SubElement(note, f"{{{_TEI}}}quote", type="previous").text = quote
-        return Reanchored(ann.id, "fuzzy", quote, round(score, 4), exact)
+        return Reanchored(ann.id, "fuzzy", quote, round(score, 4), exact), span
 
     def _score(self, ann: Annotation, span: tuple[int, int], expected: int) -> float:
         """Return 0..1: how well reading ``span`` fits ``ann``'s quote, context and old place."""
