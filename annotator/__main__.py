@@ -91,7 +91,7 @@ def run_gui(args: list[str]) -> int:
 
 
 def _screenshot(app, window, out: str, QTimer) -> int:  # noqa: ANN001, N803
-    """Show the window, wait for the first complete paint, save a grab, return 0."""
+    """Show the window, wait for the first paint and the complete layout, save a grab, return 0."""
     window.persist_layout = False
     window.resize(1440, 900)
     window.show()
@@ -100,7 +100,8 @@ def _screenshot(app, window, out: str, QTimer) -> int:  # noqa: ANN001, N803
     deadline = QTimer()
     deadline.setSingleShot(True)
     deadline.start(15000)
-    while not done["painted"] and deadline.isActive():
+    view = window.view  # wait for the first paint, then for the whole text's layout
+    while not (done["painted"] and (view.shown_map is None or view.shown_map.complete)) and deadline.isActive():
         app.processEvents()
     for _ in range(5):
         app.processEvents()

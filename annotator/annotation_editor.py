@@ -214,16 +214,29 @@ class AnnotationEditor(QWidget):
         self.quote_label.setAccessibleName("Annotated passage")
         pl.addWidget(self.quote_label)
 
+        # One "adjust passage" control: each end of the passage moves a word earlier or later
         span_row = QHBoxLayout()
         span_row.setSpacing(2)
         self.span_buttons: dict[str, QToolButton] = {}
+        passage_label = QLabel("Passage:")
+        passage_label.setObjectName("span_label")
+        span_row.addWidget(passage_label)
         for key, text, tip in (
-            ("start-", "◂", "Extend the start by one word"),
-            ("start+", "▸", "Shrink the start by one word"),
+            ("start", "start", ""),
+            ("start-", "◂", "Move the passage's start one word earlier"),
+            ("start+", "▸", "Move the passage's start one word later"),
+            ("end", "end", ""),
+            ("end-", "◂", "Move the passage's end one word earlier"),
+            ("end+", "▸", "Move the passage's end one word later"),
             ("selection", "Use selection", "Set the passage to the current text selection"),
-            ("end-", "◂", "Shrink the end by one word"),
-            ("end+", "▸", "Extend the end by one word"),
         ):
+            if not tip:  # the label of a pair of arrows
+                label = QLabel(text)
+                label.setObjectName(f"span_{key}_label")
+                label.setContentsMargins(6, 0, 0, 0)
+                label.setStyleSheet("color:#6b6353;")
+                span_row.addWidget(label)
+                continue
             b = QToolButton()
             b.setText(text)
             b.setToolTip(tip)

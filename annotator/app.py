@@ -23,6 +23,7 @@ QDockWidget::title { background: #e9e5dc; padding: 5px 8px; font-weight: 600; co
 QToolBar { background: #f3f1ec; border: none; border-bottom: 1px solid #dcd6ca; spacing: 4px; padding: 3px; }
 QToolButton { padding: 3px 8px; border-radius: 4px; color: #3d382f; }
 QToolButton:hover { background: #e6e1d6; }
+QToolButton#qt_toolbar_ext_button { padding: 0; border: none; background: #e6e1d6; }
 QToolButton:disabled { color: #a9a397; }
 QStatusBar { background: #ebe7de; color: #5d574b; }
 QTableView, QTreeView, QListWidget { background: #fdfcf9; alternate-background-color: #f6f3ed;
@@ -33,7 +34,23 @@ QGroupBox { border: 1px solid #dcd6ca; border-radius: 5px; margin-top: 12px; pad
 QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; color: #6b6353; }
 QLineEdit, QPlainTextEdit#note_edit, QPlainTextEdit#explanation_edit, QComboBox {
     background: #ffffff; border: 1px solid #cfc8ba; border-radius: 4px; padding: 2px 4px; }
-QLineEdit:focus, QPlainTextEdit#note_edit:focus { border: 1px solid #7a9cc6; }
+QPlainTextEdit, QTextEdit, QAbstractSpinBox { border: 1px solid #cfc8ba; }
+QPlainTextEdit#document_view { border: 2px solid transparent; }
+QToolButton { border: 1px solid transparent; }
+QLineEdit:focus, QComboBox:focus, QAbstractSpinBox:focus { border: 2px solid #3d6fb6; padding: 1px 3px; }
+QPlainTextEdit:focus, QTextEdit:focus, QTableView:focus, QTreeView:focus, QListView:focus,
+QPlainTextEdit#note_edit:focus, QPlainTextEdit#explanation_edit:focus { border: 2px solid #3d6fb6; }
+QPlainTextEdit#document_view:focus { border: 2px solid #9db7d9; }
+QPushButton { background: #ece8df; border: 1px solid #c4bcab; border-radius: 4px; padding: 3px 10px;
+    min-width: 48px; color: #2f2b25; }
+QPushButton:hover { background: #e4dfd4; }
+QPushButton:pressed, QPushButton:checked { background: #d8d2c4; }
+QPushButton:disabled { color: #a9a397; border-color: #dcd6ca; }
+QPushButton:default { border-color: #8e8674; }
+QPushButton:focus { border: 2px solid #3d6fb6; padding: 2px 9px; }
+QCheckBox, QRadioButton { border: 1px solid transparent; border-radius: 3px; padding: 1px 2px; }
+QCheckBox:focus, QRadioButton:focus, QTabBar::tab:focus { border: 1px solid #3d6fb6; }
+QToolButton:focus { border: 1px solid #3d6fb6; }
 QComboBox QAbstractItemView { background: #fdfcf9; color: #2f2b25; border: 1px solid #cfc8ba;
     selection-background-color: #d7e3f1; selection-color: #1e2a36; outline: 0; }
 QComboBox QAbstractItemView::item { min-height: 20px; padding: 0 4px; }

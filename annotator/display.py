@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lxml import etree
 
 from tei import ns, pointers
 from tei.annotations import Annotation
 from tei.document import TeiDocument
-from tei.textmodel import Block, collapse, is_inline_note, spaceless, text_of, visible_in
+from tei.textmodel import Block, is_inline_note, paused_gc, spaceless, text_of, visible_in
 
 PB = ns.qn("pb")
 LB = ns.qn("lb")
@@ -44,6 +45,9 @@ MS_FIELDS = {ns.qn(k): v for k, v in (
 MS_DESC = ns.qn("msDesc")
 XINCLUDE = "{http://www.w3.org/2001/XInclude}include"
 HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
+SPEAKER = ns.qn("speaker")
+#: Block elements that get an inserted run without any markup inside them.
+_MAY_RUN = frozenset(MS_FIELDS) | {ITEM}
 
 
 @dataclass(slots=True)
@@ -59,32 +63,35 @@ class Run:
     note_block: int = -1  # for a note reference: index of the note's block
 
 
-@dataclass(slots=True)
 class DisplayBlock:
     """One Qt block: a tei block (``index`` >= 0) or an empty spacer (``index`` = -1)."""
 
-    index: int
-    text: str = ""
-    runs: list[Run] = field(default_factory=list)
-    run_starts: list[int] = field(default_factory=list)
-    run_readings: list[int] = field(default_factory=list)
-    cum: list[int] = field(default_factory=list)  # cum[j] = inserted length of runs[:j]
+    # Most blocks insert nothing and hold no non-BMP character: they share these (read-only) tables.
+    runs: Sequence[Run] = ()
+    run_starts: Sequence[int] = ()
+    run_readings: Sequence[int] = ()
+    cum: Sequence[int] = (0,)  # cum[j] = inserted length of runs[:j]
     astral: list[int] | None = None  # code-point offsets of non-BMP characters
-    astral_q: list[int] = field(default_factory=list)  # their UTF-16 offsets
-    qlen: int = 0  # length in UTF-16 units
+    astral_q: Sequence[int] = ()  # their UTF-16 offsets
 
-    def finish(self) -> None:
-        """Compute the lookup tables after ``text`` and ``runs`` are set."""
-        self.run_starts = [r.start for r in self.runs]
-        self.run_readings = [r.reading for r in self.runs]
-        cum = [0]
-        for r in self.runs:
-            cum.append(cum[-1] + len(r.text))
-        self.cum = cum
-        self.qlen = len(self.text.encode("utf-16-le")) // 2
-        if self.qlen != len(self.text):
-            self.astral = [i for i, ch in enumerate(self.text) if ord(ch) > 0xFFFF]
-            self.astral_q = [a + k for k, a in enumerate(self.astral)]
+    def __init__(self, index: int, text: str = "", runs: list[Run] | None = None) -> None:
+        """Make a block of display text ``text`` holding the inserted ``runs`` (sorted)."""
+        self.index = index
+        self.text = text
+        self.qlen = len(text)  # length in UTF-16 units
+        if not text.isascii():
+            self.qlen = len(text.encode("utf-16-le")) // 2
+            if self.qlen != len(text):
+                self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+                self.astral_q = [a + k for k, a in enumerate(self.astral)]
+        if runs:
+            self.runs = runs
+            self.run_starts = [r.start for r in runs]
+            self.run_readings = [r.reading for r in runs]
+            cum = [0]
+            for r in runs:
+                cum.append(cum[-1] + len(r.text))
+            self.cum = cum
 
     # UTF-16 <-> code points
     def q_to_cp(self, u: int) -> int:
@@ -127,6 +134,10 @@ class DisplayMap:
                  first_chars: int | None = None) -> None:  # fmt: skip
         """Build the map; with ``first_chars``, only the leading blocks holding about that many
         characters (a first screenful: ``complete`` is then False)."""
+        with paused_gc():
+            self._make(doc, notes_inline, first_chars)
+
+    def _make(self, doc: TeiDocument, notes_inline: bool, first_chars: int | None) -> None:
         self.doc = doc
         blocks = doc.text.blocks
         self.blocks: list[DisplayBlock] = []
@@ -136,42 +147,55 @@ class DisplayMap:
         note_labels: dict[int, str] = {}
         self._unnumbered = 0  # notes without @n so far
         prev: Block | None = None
+        ptag = ""
         self.complete = True
-        shown = 0
+        spacer = DisplayBlock(-1)  # one object for every spacer: blocks are never changed
+        out, qt_block_of, build, spacer_before = self.blocks, self.qt_block_of, self._build, self._spacer_before
+        self.starts: list[int] = []
+        starts = self.starts
+        pos = shown = 0
+        limit = first_chars if first_chars is not None else -1
+        texts = doc.text.readings() if limit < 0 else None  # all at once: faster than one by one
         for i, b in enumerate(blocks):
-            if first_chars is not None and shown >= first_chars and not b.is_note:
+            if limit >= 0 and shown >= limit and not b.is_note:
                 self.complete = False
                 break
-            if prev is not None and self._spacer_before(prev, b):
-                self.blocks.append(DisplayBlock(-1))
-            self.qt_block_of[i] = len(self.blocks)
-            self.blocks.append(self._build(i, b, between.get(i, []), note_labels))
-            shown += len(self.blocks[-1].text)
-            prev = b
-        self.starts: list[int] = []
-        pos = 0
-        for db in self.blocks:
-            self.starts.append(pos)
+            el = b.element
+            tag = el.tag
+            if prev is not None and spacer_before(prev, ptag, b, tag):
+                out.append(spacer)
+                starts.append(pos)
+                pos += 1
+            qt_block_of[i] = len(out)
+            reading = texts[i] if texts is not None else b.reading
+            pbs = between.get(i)
+            if pbs is None and not (b.is_note or b.complex or len(el)) and tag not in _MAY_RUN:
+                db = DisplayBlock(i, reading)  # no markup inside: nothing is inserted
+            else:
+                db = build(i, b, reading, pbs or (), note_labels)
+            out.append(db)
+            starts.append(pos)
             pos += db.qlen + 1
-        self.length = pos - 1 if self.blocks else 0
+            shown += len(db.text)
+            prev, ptag = b, tag
+        self.length = pos - 1 if out else 0
 
     # -- building -------------------------------------------------------------------------
     @staticmethod
-    def _spacer_before(prev: Block, b: Block) -> bool:
+    def _spacer_before(prev: Block, ptag: str, b: Block, tag: str) -> bool:
         if b.is_note and b.parent >= 0:
             return False
         if prev.is_note and prev.parent >= 0:
             return True
-        tag, ptag = b.element.tag, prev.element.tag
         if tag in MS_FIELDS and ptag in MS_FIELDS and _ms_desc(b.element) is not None:
             return _ms_desc(b.element) is not _ms_desc(prev.element)  # one record, one group
         if tag in _TIGHT and ptag in _TIGHT and b.element.getparent() is prev.element.getparent():
             return False
-        if ptag == ns.qn("speaker"):
+        if ptag == SPEAKER:
             return False
         return not (tag in _TIGHT and ptag in _TIGHT
                     and b.element.getparent().getparent() is prev.element.getparent().getparent()
-                    and tag != ns.qn("item"))  # fmt: skip
+                    and tag != ITEM)  # fmt: skip
 
     @staticmethod
     def _pages_between(doc: TeiDocument) -> dict[int, list[etree._Element]]:
@@ -193,9 +217,8 @@ class DisplayMap:
                 found.setdefault(i, []).append(pb)
         return found
 
-    def _build(self, i: int, b: Block, pbs_before: list[etree._Element],
+    def _build(self, i: int, b: Block, reading: str, pbs_before: Sequence[etree._Element],
                note_labels: dict[int, str]) -> DisplayBlock:  # fmt: skip
-        reading = b.reading
         runs: list[tuple[int, str, str, etree._Element | None, int]] = []
         for pb in pbs_before:
             label = pb.get("n")
@@ -237,26 +260,22 @@ class DisplayMap:
         runs.extend((pos, text, "sep", None, -1) for pos, text in self._separators(b))
         if b.element.tag == ITEM and not b.is_note:
             runs.insert(0, (0, self._item_mark(b.element), "sep", None, -1))
-        db = DisplayBlock(i)
         if not runs:
-            db.text = reading
-            db.finish()
-            return db
+            return DisplayBlock(i, reading)
         runs.sort(key=lambda r: r[0])  # stable: keeps document order at equal positions
         parts: list[str] = []
+        made: list[Run] = []
         last = 0
         dpos = 0
         for rpos, text, kind, el, nb in runs:
             parts.append(reading[last:rpos])
             dpos += rpos - last
-            db.runs.append(Run(rpos, dpos, text, kind, el, nb))
+            made.append(Run(rpos, dpos, text, kind, el, nb))
             parts.append(text)
             dpos += len(text)
             last = rpos
         parts.append(reading[last:])
-        db.text = "".join(parts)
-        db.finish()
-        return db
+        return DisplayBlock(i, "".join(parts), made)
 
     def _separators(self, b: Block) -> list[tuple[int, str]]:
         """Return (reading offset, text) of separators that the markup implies but the text
@@ -271,9 +290,7 @@ class DisplayMap:
             return []
         raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
         offsets = self.doc.text.offsets_within(el)
-
-        def reading(o: int) -> int:
-            return reading_offset(b, raw, o)
+        reading = b.to_reading  # the block's map: O(log n) per mark
 
         out = []
         for x in marks:
@@ -368,16 +385,6 @@ class DisplayMap:
                 if r.kind == "pb" and r.element is not None:
                     out.append((r.element.get("n") or "", db.index, r.reading))
         return out
-
-
-def reading_offset(b: Block, raw: str, o: int) -> int:
-    """Return the reading offset of raw offset ``o`` in block ``b`` (``raw`` is its raw text):
-    for a plain block, without building its character map (its reading text is ``raw``
-    collapsed), the same as :meth:`Block.to_reading`."""
-    if b.complex:
-        return b.to_reading(o)
-    n = len(collapse(raw[:o]))
-    return n + 1 if n and raw[o - 1] in " \t\n\r" and collapse(raw[o:]) else n
 
 
 #: Elements whose alternatives are listed on hover and in the notes pane.

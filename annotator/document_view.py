@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QPlainTextEdit, QToolTip, QWidget
 
 import tei
-from tei import ns
+from tei import colours, ns
 from tei.textmodel import is_inline_note, text_of
 
 from .display import HEADS, VARIANTS, DisplayMap, readings
@@ -59,6 +59,11 @@ _STAGE = ns.qn("stage")
 _SPEAKER = ns.qn("speaker")
 _QUOTES = {ns.qn("quote"), ns.qn("cit"), ns.qn("epigraph")}
 _LABEL = ns.qn("label")
+_LINE = QTextCharFormat.UnderlineStyle
+#: A category's underline (tei.taxonomy.UNDERLINES) as Qt draws it.
+UNDERLINES = {"solid": _LINE.SingleUnderline, "dotted": _LINE.DotLine, "dashed": _LINE.DashUnderline,
+              "dash-dot": _LINE.DashDotLine, "dash-dot-dot": _LINE.DashDotDotLine,
+              "wavy": _LINE.WaveUnderline, "none": _LINE.NoUnderline}  # fmt: skip
 
 
 def tint(color: str | QColor, amount: float) -> QColor:
@@ -72,10 +77,8 @@ def tint(color: str | QColor, amount: float) -> QColor:
 
 
 def highlight(color: str, depth: int, selected: bool) -> QColor:
-    """Return the background of a passage: the innermost annotation's colour, deeper where
-    ``depth`` annotations overlap, pale when the passage's annotation is selected."""
-    amount = 0.25 if selected else 0.62 - 0.14 * min(depth - 1, 3)
-    return tint(QColor(color), amount)
+    """Return the background of a passage (see :func:`tei.colours.highlight_fill`)."""
+    return QColor(colours.highlight_fill(QColor(color).name(), depth, selected))
 
 
 class DensityStrip(QWidget):
@@ -146,6 +149,7 @@ class DocumentView(QPlainTextEdit):
         self._annotate_actions: list[QAction] = []
         self._extra_actions: list[QAction] = []
         self._font_size = 12
+        self.margin_letters = False
         self.strip = DensityStrip(self)
         self.strip.jump_requested.connect(self.jump_to_fraction)
         self._format_timer = QTimer(self)
@@ -526,15 +530,20 @@ class DocumentView(QPlainTextEdit):
             add(*span(r0, r1), fmt)
 
     def _highlight_formats(self, db, pieces, add) -> None:  # noqa: ANN001
+        """Fill each passage with its innermost annotation's colour (deeper where annotations
+        overlap) and underline it in that category's style, so categories differ by shape too."""
         assert self.doc is not None
         doc = self.doc
         colors: dict[str, str] = {}
+        lines: dict[str, QTextCharFormat.UnderlineStyle] = {}
         lengths: dict[str, int] = {}
         for r0, r1, aid in pieces:
             try:
-                colors[aid] = doc.taxonomy.color(doc.annotation(aid).category)
+                cat = doc.annotation(aid).category
             except tei.AnnotationError:
-                colors[aid] = "#cccccc"
+                cat = ""
+            colors[aid] = doc.taxonomy.color(cat)
+            lines[aid] = UNDERLINES[doc.taxonomy.underline(cat)]
             lengths[aid] = lengths.get(aid, 0) + (r1 - r0)
         bounds = sorted({p[0] for p in pieces} | {p[1] for p in pieces})
         for a, b in zip(bounds, bounds[1:], strict=False):
@@ -542,14 +551,10 @@ class DocumentView(QPlainTextEdit):
             if not cover:
                 continue
             fmt = QTextCharFormat()
-            selected = self.selected_id in cover
-            layers = sorted(cover, key=lambda c: lengths[c])  # innermost first
-            fmt.setBackground(highlight(colors[layers[0]], len(layers), selected))
-            if len(layers) > 1 or selected:  # the next annotation out shows as the underline
-                outer = layers[1] if len(layers) > 1 else layers[0]
-                style = QTextCharFormat.UnderlineStyle
-                fmt.setUnderlineStyle(style.WaveUnderline if len(layers) > 2 else style.SingleUnderline)
-                fmt.setUnderlineColor(QColor(colors[outer]).darker(160))
+            inner = min(cover, key=lambda c: lengths[c])
+            fmt.setBackground(highlight(colors[inner], len(cover), self.selected_id in cover))
+            fmt.setUnderlineStyle(lines[inner])
+            fmt.setUnderlineColor(QColor(colors[inner]).darker(160))
             add(db.cp_to_q(db.to_display(a)), db.cp_to_q(db.to_display(b, end=True)), fmt)
 
     # -- painting ----------------------------------------------------------------------------
@@ -557,11 +562,72 @@ class DocumentView(QPlainTextEdit):
         if self._map is not None:
             self.format_visible()
         super().paintEvent(event)
+        if self.margin_letters and self._map is not None:
+            self._paint_margin_letters()
         if not self._painted and self._map is not None:
             self._painted = True
             QTimer.singleShot(0, self.first_paint.emit)
         if self._map is not None and not self._map.complete and self.doc is not None:
             QTimer.singleShot(0, lambda d=self.doc: self._complete(d))  # the rest, once shown
+
+    def set_margin_letters(self, on: bool) -> None:
+        """Show (or not) the key letter of each annotation's category beside its lines."""
+        self.margin_letters = on
+        self.viewport().update()
+
+    def margin_labels(self) -> list[tuple[QRect, list[tuple[str, str]]]]:
+        """Return, for each visible line that annotations cover, its rectangle in the viewport
+        and the (letter, colour) of their categories, in order of first appearance."""
+        if self._map is None or self.doc is None:
+            return []
+        tax = self.doc.taxonomy
+        offset = self.contentOffset()
+        out = []
+        for block in self.visible_blocks():
+            db = self._map.blocks[block.blockNumber()] if block.blockNumber() < len(self._map.blocks) else None
+            pieces = [p for p in self.pieces.get(db.index, []) if self._shown(p[2])] if db and db.index >= 0 else []
+            layout = block.layout()
+            if not pieces or layout is None:
+                continue
+            spans = []
+            for r0, r1, aid in pieces:
+                try:
+                    cat = tax.root_of(self.doc.annotation(aid).category)
+                except tei.AnnotationError:
+                    continue
+                letter = (tax.categories[cat].shortcut or tax.label(cat)[:1]) if cat in tax.categories else "?"
+                colour = QColor(tax.color(cat)).darker(160).name()
+                spans.append((db.cp_to_q(db.to_display(r0)), db.cp_to_q(db.to_display(r1, end=True)),
+                              (letter.upper(), colour)))  # fmt: skip
+            top = self.blockBoundingGeometry(block).translated(offset).top()
+            for k in range(layout.lineCount()):
+                line = layout.lineAt(k)
+                a, b = line.textStart(), line.textStart() + line.textLength()
+                found = list(dict.fromkeys(label for q0, q1, label in sorted(spans) if q0 < b and q1 > a))
+                if found:
+                    rect = QRect(0, round(top + line.y()), round(self.document().documentMargin()) - 4,
+                                 round(line.height()))  # fmt: skip
+                    out.append((rect, found))
+        return out
+
+    def _paint_margin_letters(self) -> None:
+        p = QPainter(self.viewport())
+        font = QFont()
+        font.setFamilies(["Noto Sans", "DejaVu Sans", "sans-serif"])
+        font.setPixelSize(10)
+        font.setBold(True)
+        p.setFont(font)
+        metrics = p.fontMetrics()
+        for rect, labels in self.margin_labels():
+            while sum(metrics.horizontalAdvance(letter) + 1 for letter, _ in labels) > rect.width():
+                labels = labels[:-1]  # too many for the margin: the first ones are kept
+            x = rect.right() - sum(metrics.horizontalAdvance(letter) + 1 for letter, _ in labels)
+            for letter, colour in labels:
+                p.setPen(QColor(colour))
+                width = metrics.horizontalAdvance(letter)
+                p.drawText(QRect(x, rect.top(), width, rect.height()), Qt.AlignmentFlag.AlignVCenter, letter)
+                x += width + 1
+        p.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -704,6 +770,15 @@ class DocumentView(QPlainTextEdit):
         ids = self.annotations_at(pos)
         if ids:
             self.annotation_clicked.emit(ids[0])
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        """Select the word double-clicked; on punctuation or a space, select nothing (Qt would
+        select the lone mark, and a category key would then annotate it without a word)."""
+        super().mouseDoubleClickEvent(event)
+        cur = self.textCursor()
+        if cur.hasSelection() and not any(ch.isalnum() for ch in cur.selectedText()):
+            cur.clearSelection()
+            self.setTextCursor(cur)
 
     def char_at(self, point: QPoint) -> int:
         """Return the Qt position of the character under a viewport point (not the nearest

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QIcon,
     QKeySequence,
     QPixmap,
@@ -27,6 +28,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -90,7 +93,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setWindowTitle("Glossator")
         self.setAcceptDrops(True)
-        self.resize(1440, 900)
+        self.resize(1440, 900)  # at most the screen's free area (see fit_to_screen)
         self.session = Session(TeiDocument.from_bytes(_BLANK), None)
         self.session.untitled = False
         self.has_document = False
@@ -110,7 +113,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status()
         self._wire()
+        self._first_state = self.saveState()  # View ▸ Reset layout goes back to it
         self._restore_layout()
+        self._no_container_focus()
         self.lifecycle.wire()
         self._show_session()
         if path:
@@ -136,7 +141,7 @@ class MainWindow(QMainWindow):
         self.view = DocumentView()
         self.view.setAcceptDrops(False)
         self.view.viewport().setAcceptDrops(False)
-        self.view.setMinimumWidth(460)
+        self.view.setMinimumWidth(400)  # the text column the docks yield to (some 50 characters)
         self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
         lay.addWidget(self.view, 1)
         self.find_bar = FindBar(self.view, lambda: [(c.id, c.label) for c in self.session.doc.taxonomy.categories.values()])
@@ -207,18 +212,67 @@ class MainWindow(QMainWindow):
         self.notes_dock = self._dock("Notes", "notes_dock", self.notes_pane, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.outline_dock, self.notes_dock)
         self.document_panel = DocumentPanel(s, self.view)
-        self.document_dock = self._dock("Document", "document_dock", self.document_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.document_dock = self._dock("Document", "document_dock", self.document_panel,
+                                        Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)  # fmt: skip
         self.tabifyDockWidget(self.notes_dock, self.document_dock)
         self.outline_dock.raise_()
+        self._let_docks_yield()
         self._default_dock_sizes()
-
-    def _default_dock_sizes(self) -> None:
-        """First-start layout: outline 250 px, right side 470 px, the editor two thirds of it."""
-        self.resizeDocks([self.outline_dock], [250], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock], [470], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock, self.list_dock], [2, 1], Qt.Orientation.Vertical)
         for dock in (self.list_dock, self.sources_dock, self.taxonomy_dock, self.validation_dock):
             dock.visibilityChanged.connect(lambda shown, d=dock: shown and self._make_room(d))
+
+    def _let_docks_yield(self) -> None:
+        """Let the side panels give their width to the text: their choice lists may narrow to a
+        few characters (they widen when there is room), so the window fits a small screen."""
+        for dock in self.findChildren(QDockWidget):
+            for combo in dock.findChildren(QComboBox):
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                combo.setMinimumContentsLength(4)
+                QApplication.sendEvent(combo, QEvent(QEvent.Type.StyleChange))  # drops its cached minimum
+
+    def _default_dock_sizes(self) -> None:
+        """First-start layout: outline 250 px, right side 470 px, the editor two thirds of it;
+        on a narrow window the text keeps at least half the width."""
+        spare = max(0, self.width() // 2)
+        left, right = min(250, spare * 250 // 720), min(470, spare * 470 // 720)
+        self.resizeDocks([self.outline_dock, self.editor_dock], [left, right], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.editor_dock, self.list_dock], [2, 1], Qt.Orientation.Vertical)
+
+    def reset_layout(self) -> None:
+        """View ▸ Reset layout: the panels as at the first start, the window within the screen."""
+        self.restoreState(self._first_state)
+        for dock in self.findChildren(QDockWidget):
+            dock.setFloating(False)
+        for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock, self.outline_dock,
+                     self.notes_dock, self.document_dock):  # fmt: skip
+            dock.show()
+        self.validation_dock.hide()
+        self.list_dock.raise_()
+        self.outline_dock.raise_()
+        self.fit_to_screen()
+        QTimer.singleShot(0, self._default_dock_sizes)  # once the docks taken back are laid out
+        QTimer.singleShot(0, self._hide_stray_tab_bars)
+        self.statusBar().showMessage("The panels are back where they were at the first start.", 5000)
+
+    def fit_to_screen(self) -> None:
+        """Keep the window, frame included, within the free area of its screen (a remembered
+        geometry from a larger screen or a lower scaling too)."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        geo, frame = self.geometry(), self.frameGeometry()
+        screen = QGuiApplication.screenAt(frame.center()) or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        extra_w, extra_h = frame.width() - geo.width(), frame.height() - geo.height()
+        width = min(geo.width(), avail.width() - extra_w)
+        height = min(geo.height(), avail.height() - extra_h)
+        if (width, height) != (geo.width(), geo.height()):
+            self.resize(width, height)
+        x = min(max(frame.x(), avail.x()), avail.x() + avail.width() - width - extra_w)
+        y = min(max(frame.y(), avail.y()), avail.y() + avail.height() - height - extra_h)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
 
     def _action(self, name: str, text: str, slot, shortcut: QKeySequence | str | None = None,  # noqa: ANN001
                 tip: str = "") -> QAction:  # fmt: skip
@@ -272,6 +326,15 @@ class MainWindow(QMainWindow):
                                              "Ctrl+/")  # fmt: skip
         self.action_zoom_in = self._action("action_zoom_in", "Larger text", lambda: self.zoom(1), K.ZoomIn)
         self.action_zoom_out = self._action("action_zoom_out", "Smaller text", lambda: self.zoom(-1), K.ZoomOut)
+        self.action_reset_layout = self._action(
+            "action_reset_layout", "&Reset layout", self.reset_layout, None,
+            "Put the panels back as at the first start and fit the window to the screen")  # fmt: skip
+        self.action_margin_letters = self._action(
+            "action_margin_letters", "Category &letters in the margin", self.show_margin_letters,
+            tip="Show the key letter of each annotation's category beside its lines")  # fmt: skip
+        self.action_margin_letters.setCheckable(True)
+        self.action_margin_letters.setChecked(settings.get("view/margin_letters"))
+        self.view.set_margin_letters(self.action_margin_letters.isChecked())
         self.action_validate = self._action(
             "action_validate", "&Validate", self.validate, "F7",
             "Check annotations, ids and references (and the schema set in the preferences)")  # fmt: skip
@@ -308,11 +371,14 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_back_to_text)
         m.addAction(self.action_zoom_in)
         m.addAction(self.action_zoom_out)
+        m.addAction(self.action_margin_letters)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
                      self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
+        m.addSeparator()
+        m.addAction(self.action_reset_layout)
         m = mb.addMenu("&Tools")
         m.setObjectName("tools_menu")
         m.addAction(self.action_validate)
@@ -405,6 +471,73 @@ class MainWindow(QMainWindow):
         state = settings.load_state("window_state")
         if state is not None:
             self.restoreState(state)
+        self._first_start = state is None
+        self.fit_to_screen()
+        self._fitted_size = self.size()  # showing fits it again unless it was resized since
+
+    # -- keyboard focus -----------------------------------------------------------------------
+    def _no_container_focus(self) -> None:
+        """Scroll areas that only hold a panel take no Tab stop (their fields do); the list's
+        Tab leaves the list instead of walking its cells."""
+        for area in self.findChildren(QScrollArea):
+            if type(area) is QScrollArea:
+                area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.annotation_list.setTabKeyNavigation(False)
+
+    def _tab_stop(self, w: QWidget) -> bool:
+        return (w.window() is self and w.isVisible() and w.isEnabled() and w.focusProxy() is None
+                and bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus) and type(w) is not QScrollArea
+                and not w.visibleRegion().isEmpty())  # fmt: skip - not in a hidden dock tab
+
+    def tab_chain(self) -> list[QWidget]:
+        """Return the widgets Tab visits, in order: the text, the current annotation's note and
+        the editor's other fields, then the other panels shown; never a container, nor a widget
+        in a hidden dock or in a dock tab that is not in front."""
+        chain, w = [], self.view
+        while True:
+            if self._tab_stop(w):
+                chain.append(w)
+            w = w.nextInFocusChain()
+            if w is self.view or not shiboken6.isValid(w):
+                break
+        chain = [w for w in chain if shiboken6.isValid(w)]  # not a dock tab bar the layout just dropped
+        editor = [w for w in chain if self.editor.isAncestorOf(w)]
+        if self.note_edit in editor:  # the note first, then the fields after it, then the ones before
+            k = editor.index(self.note_edit)
+            editor = editor[k:] + editor[:k]
+        rest = [w for w in chain if not self.editor.isAncestorOf(w) and w is not self.view]
+        return [self.view, *editor, *rest]
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt override
+        """Tab and Shift+Tab follow :meth:`tab_chain`, scrolling the field reached into view."""
+        try:
+            return self._tab_to(next)
+        except RuntimeError:  # an error escaping a Qt override crashes PySide: Qt's own order then
+            log.exception("Tab order")
+            return super().focusNextPrevChild(next)
+
+    def _tab_to(self, next: bool) -> bool:  # noqa: A002
+        current = QApplication.focusWidget()
+        if (not self.isVisible() or current is None or not current.isVisible()
+                or current.window() is not self):  # fmt: skip - Qt moving the focus off a widget being hidden
+            return super().focusNextPrevChild(next)
+        chain = self.tab_chain()
+        here = next_index = -1
+        for k, w in enumerate(chain):
+            if current is not None and (w is current or w.isAncestorOf(current)):
+                here = k
+        if here < 0:
+            next_index = 0 if next else len(chain) - 1
+        else:
+            next_index = (here + (1 if next else -1)) % len(chain)
+        target = chain[next_index]
+        target.setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+        parent = target.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QScrollArea) and type(parent) is QScrollArea:
+                parent.ensureWidgetVisible(target)
+            parent = parent.parentWidget()
+        return True
 
     # -- documents ----------------------------------------------------------------------------
     def _show_session(self) -> None:
@@ -430,13 +563,14 @@ class MainWindow(QMainWindow):
         self.outline_model.build(doc, pages)
         self.table_model.set_pages([(label, doc.text.reading_to_global(i, r)) for label, i, r in pages])
         self.outline.expandToDepth(1)
-        labels = {}
+        labels, refs = {}, {}  # the callout of each note and where it stands
         if self.view.map is not None:
             for db in self.view.map.blocks:
                 for r in db.runs:
                     if r.kind == "noteref" and r.note_block >= 0:
                         labels[r.note_block] = r.text
-        self.notes_pane.set_document(doc, labels)
+                        refs.setdefault(r.note_block, (db.index, r.reading))
+        self.notes_pane.set_document(doc, labels, refs, pages)
         self._update_stats()
 
     def open_path(self, path: str, background: bool | None = None) -> bool:
@@ -922,6 +1056,11 @@ class MainWindow(QMainWindow):
         settings.put("view/font_size", size)
         self.view.set_reading_font(size, settings.get("view/font_family"))
 
+    def show_margin_letters(self, on: bool) -> None:
+        """Show or hide the category letters in the text's margin (remembered)."""
+        settings.put("view/margin_letters", on)
+        self.view.set_margin_letters(on)
+
     def ask_save_changes(self) -> str:
         """Ask whether to save unsaved changes: 'save', 'discard' or 'cancel'."""
         box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
@@ -1149,8 +1288,18 @@ class MainWindow(QMainWindow):
     # -- showing ------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if not event.spontaneous() and self.size() == self._fitted_size:
+            QTimer.singleShot(0, self._fit_shown)
         QTimer.singleShot(0, self._hide_stray_tab_bars)
         QTimer.singleShot(0, lambda: setattr(self, "_tabs_switchable", True))
+
+    def _fit_shown(self) -> None:
+        """Fit the window once laid out (its frame's size known); on the first start, size the
+        docks for the width the screen allows."""
+        self.fit_to_screen()
+        if self._first_start:
+            self._default_dock_sizes()
+        self._fitted_size = QSize()  # once
 
     def _hide_stray_tab_bars(self) -> None:
         """Work around a Qt 6.11 QMainWindowLayout bug: tabified docks laid out once at the

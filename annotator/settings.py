@@ -40,6 +40,8 @@ SPEC: dict[str, Setting] = {
         Setting("view/font_size", int, 12, "Reading font size in points."),
         Setting("view/font_family", str, "", "Reading font family (empty = a serif default)."),
         Setting("view/show_notes_inline", bool, True, "Show footnotes after their paragraph."),
+        Setting("view/margin_letters", bool, False,
+                "Show the key letter (B, F, S, C, Q) of each annotation's category beside its lines."),
         Setting("files/recent", list, [], "Recently opened files, newest first."),
         Setting("files/last_dir", str, "", "Folder of the last file dialog."),
         Setting("files/open_bytes_per_second", float, 1_500_000.0,

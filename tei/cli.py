@@ -11,6 +11,8 @@ Commands::
     glossator stats DOC.xml [--json]
     glossator reanchor ANNOTATED.xml NEW.xml -o OUT.xml [--threshold 0.0-1.0] [--json]
     glossator check DOC.xml [--json]
+    glossator diff A.xml B.xml                      (exit 1 when they differ)
+    glossator git setup [REPO] [--global]  |  glossator git textconv FILE
 
 Exit codes (stable; scripts may rely on them):
 
@@ -167,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = command("check")
     c.add_argument("document", metavar="DOC.xml", help="the annotated TEI document")
     c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
+    _add_diff_and_git(command)
     return p
 
 
@@ -523,6 +526,94 @@ _COMMANDS = {
     "check": _cmd_check,
 }
 assert set(_COMMANDS) == COMMANDS
+
+
+# -- diff and git (tei.diff) -------------------------------------------------------------------
+_DIFF_GIT = {
+    "diff": "list the annotations added, removed and changed between two versions of a document",
+    "git": "git integration: 'git setup' (readable diffs of annotated files), 'git textconv'",
+}
+
+
+def _add_diff_and_git(command: Any) -> None:
+    """Declare the ``diff`` and ``git`` commands (``command`` makes a subparser)."""
+    d = command("diff", _DIFF_EPILOG)
+    d.add_argument("old", metavar="A.xml", help="the earlier version")
+    d.add_argument("new", metavar="B.xml", help="the later version")
+    g = command("git")
+    actions = g.add_subparsers(dest="git_command", required=True, metavar="ACTION",
+                               help="setup (once per repository) or textconv (called by git)")  # fmt: skip
+    setup = actions.add_parser("setup", help="make git show annotated files as annotations",
+                               description=_GIT_SETUP_HELP,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    setup.add_argument("repo", nargs="?", default=".", metavar="REPO",
+                       help="the repository (default: the current folder)")  # fmt: skip
+    setup.add_argument("--global", dest="global_", action="store_true",
+                       help="for all your repositories (~/.gitconfig and your global "
+                       "attributes file) instead of one")  # fmt: skip
+    conv_help = "what git's diff calls: print FILE's annotations as lines (exit 0 for any file)"
+    conv = actions.add_parser("textconv", help=conv_help, description=conv_help)
+    conv.add_argument("file", metavar="FILE", help="one version of a file, as git hands it")
+
+
+_DIFF_EPILOG = """Annotations are matched by xml:id and listed in reading order: + added, - removed,
+~ changed (with each changed field: before → after); then categories, sources and the text.
+exit codes: 0 no differences; 1 differences; 2 bad input or usage; 3 internal error."""
+
+_GIT_SETUP_HELP = """Write "*.xml diff=glossator" to .gitattributes and set diff.glossator.textconv
+in the repository's git config (with --global: your global attributes file and ~/.gitconfig),
+so that git diff and git log -p show annotations instead of XML. Running it again changes
+nothing. There is no merge driver yet: no merge=glossator line is written."""
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import compare, format_changes
+
+    docs = []
+    for path in (args.old, args.new):
+        try:
+            docs.append(_load(path))  # duplicate ids are told; they are matched by rank
+        except TeiError as exc:
+            exc.path = exc.path or path
+            raise
+    changes = compare(*docs)
+    print(format_changes(changes, args.old, args.new))
+    return EXIT_PROBLEMS if changes else EXIT_OK
+
+
+def _cmd_git(args: argparse.Namespace) -> int:
+    if args.git_command == "textconv":
+        return _git_textconv(args.file)
+    from . import gitsetup
+
+    try:
+        lines = gitsetup.setup(args.repo, global_=args.global_, command=gitsetup.textconv_command())
+    except gitsetup.GitError as exc:
+        raise _UsageError(str(exc)) from None
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _git_textconv(path: str) -> int:
+    """Print one version of a file as git's diff should see it; never fail on its content."""
+    from .diff import textconv
+
+    with open(path, "rb") as f:  # a missing file is an OSError: one line, exit 2
+        data = f.read()
+    try:
+        out = textconv(data, path)
+    except Exception:  # a bug must not break `git diff`: show the file as it is
+        log.debug("textconv failed; showing the raw file", exc_info=True)
+        out = data
+    sys.stdout.flush()
+    sys.stdout.buffer.write(out)
+    sys.stdout.buffer.flush()
+    return EXIT_OK
+
+
+COMMANDS |= set(_DIFF_GIT)
+DESCRIPTIONS.update(_DIFF_GIT)
+_COMMANDS.update({"diff": _cmd_diff, "git": _cmd_git})
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 A category's *kind* (bias, figure, source, comment, question) is the id of its top-level ancestor
 without the ``gl-`` prefix; categories under other roots are comments. Colour is kept in
-``@style`` (``background-color:#rrggbb``), the keyboard shortcut in ``@n``. A document's other
+``@style`` (``background-color:#rrggbb``), the keyboard shortcut in ``@n``, the underline that tells
+categories apart without colour in ``@rend`` (``underline-wavy``…; see :data:`UNDERLINES`). A document's other
 taxonomies (text-critical, genre, edition status…) describe the document, not annotations: only
 their categories that ``<annotation @ana>`` uses (another tool's tags, say) are offered.
 """
@@ -18,6 +19,7 @@ from lxml import etree
 
 from . import ns
 from .annotations import check_xml_text
+from .colours import next_colour
 from .errors import AnnotationError, TaxonomyError, TeiError
 from .parser import make_parser, parse_bytes, read_file
 from .resources import DEFAULT_TAXONOMY
@@ -28,9 +30,6 @@ DEFAULT_TAXONOMY_PATH = DEFAULT_TAXONOMY
 CATEGORY = ns.qn("category")
 ANNOTATION = ns.qn("annotation")
 _COLOR = re.compile(r"background-color:\s*(#[0-9a-fA-F]{6})")
-#: Colours for new categories: Paul Tol's "light" scheme, made to stay apart under colour blindness
-#: and to carry dark text.
-_PALETTE = ("#77aadd", "#ee8866", "#eedd88", "#ffaabb", "#99ddff", "#44bb99", "#bbcc33", "#aaaa00", "#dddddd")
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,7 @@ class Category:
     parent: str
     kind: str
     depth: int
+    underline: str = "solid"
 
 
 def load_default_taxonomy() -> etree._Element:
@@ -145,6 +145,11 @@ class Taxonomy:
         cat = self.categories.get(cat_id)
         return cat.color if cat else "#cccccc"
 
+    def underline(self, cat_id: str) -> str:
+        """Return the category's underline style (one of :data:`UNDERLINES`)."""
+        cat = self.categories.get(cat_id)
+        return cat.underline if cat else "solid"
+
     def subcategories(self, cat_id: str) -> list[Category]:
         """Return the direct children of a category."""
         return [c for c in self.categories.values() if c.parent == cat_id]
@@ -178,12 +183,8 @@ class Taxonomy:
             self.invalidate()
 
     def next_color(self) -> str:
-        """Return a palette colour not used yet (cycling when all are)."""
-        used = {c.color.lower() for c in self.categories.values()}
-        for c in _PALETTE:
-            if c not in used:
-                return c
-        return _PALETTE[len(self.categories) % len(_PALETTE)]
+        """Return a palette colour not used yet (see :func:`tei.colours.next_colour`)."""
+        return next_colour([c.color for c in self.categories.values()])
 
 
 def set_category_fields(el: etree._Element, *, label: str | None = None,
@@ -456,7 +457,8 @@ def _collect(el: etree._Element, out: dict[str, Category], parent: str, kind: st
         label = " ".join("".join(desc.itertext()).split()) if desc is not None else cid
         m = _COLOR.search(cat.get("style") or "")
         color = m.group(1) if m else (out[parent].color if parent in out else "#cccccc")
-        out[cid] = Category(cid, label, color, cat.get("n") or "", parent, k, depth)
+        underline = _underline(cat) or (out[parent].underline if parent in out else DEFAULT_UNDERLINES[k])
+        out[cid] = Category(cid, label, color, cat.get("n") or "", parent, k, depth, underline)
         _collect(cat, out, cid, k, depth + 1)
 
 
@@ -470,7 +472,20 @@ def _keep_used(found: dict[str, Category], used: set[str], out: dict[str, Catego
             parent = found[parent].parent
         depth = out[parent].depth + 1 if parent in out else 0
         out[cid] = Category(cid, cat.label, cat.color, cat.shortcut, parent if parent in out else "",
-                            cat.kind, depth)  # fmt: skip
+                            cat.kind, depth, cat.underline)  # fmt: skip
 
 
 _KINDS = ("bias", "figure", "source", "comment", "question")
+#: Underline styles a category's ``@rend`` may name (``rend="underline-dotted"``).
+UNDERLINES = ("solid", "dotted", "dashed", "dash-dot", "dash-dot-dot", "wavy", "none")
+#: The underline of a category whose ``@rend`` (and its ancestors') names none, by kind.
+DEFAULT_UNDERLINES = {"bias": "wavy", "figure": "dashed", "source": "dotted", "comment": "solid",
+                      "question": "dash-dot"}  # fmt: skip
+
+
+def _underline(cat: etree._Element) -> str:
+    """Return the underline style named in a category's ``@rend`` ('' if none)."""
+    for token in (cat.get("rend") or "").split():
+        if token.startswith("underline-") and token[10:] in UNDERLINES:
+            return token[10:]
+    return ""

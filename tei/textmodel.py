@@ -24,10 +24,14 @@ is built lazily, only for blocks that are actually mapped. Lookups are O(log n) 
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import add
 
 from lxml import etree
 
@@ -86,6 +90,7 @@ SELECTORS = {CHOICE: CHOICE_PREFERENCE, APP: APP_PREFERENCE, RDG_GRP: APP_PREFER
 WITNESS_TAGS = frozenset(_T + t for t in ("wit", "witDetail"))
 
 _WS_RUN = re.compile(r"[ \t\n\r]+")
+_WS_LONG = re.compile(r"([ \t\n\r]{2,})")  # (captured: re.split keeps the runs)
 #: Scripts written without spaces between words: a line break there joins, it does not space.
 _SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uf900-\ufaff"
                         "\uff00-\uffef\U00020000-\U0003ffff]")
@@ -93,6 +98,19 @@ _SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\u
 #: Listed, not ``[^\S \t\n\r]``: a negated class is twice as slow on non-ASCII text.
 _NON_XML_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _NOT_TEXT = (etree._Comment, etree._ProcessingInstruction)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many long-lived objects are made (a block per
+    paragraph: its passes would traverse them all, again and again, and find no garbage)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def spaceless(ch: str) -> bool:
@@ -158,10 +176,10 @@ class Block:
     def anchors(self) -> list[Anchor]:
         """Return the note references and page breaks in the block, in reading order."""
         if self._anchors is None:
-            if self.complex:
-                self._build_map()
+            if self.complex or (len(self.element) and next(self.element.iter(PB), None) is not None):
+                self._build_map()  # a plain block's page breaks are placed with its map
             else:
-                self._anchors = _simple_anchors(self.element)
+                self._anchors = []
         assert self._anchors is not None
         return self._anchors
 
@@ -183,13 +201,7 @@ class Block:
     def to_reading(self, raw: int) -> int:
         """Map a raw offset local to the block to the nearest reading offset at or after it."""
         r_starts, w_starts = self._segments()
-        if not r_starts:
-            return 0
-        i = bisect_right(w_starts, raw) - 1
-        if i < 0:
-            return 0
-        seg_len = (r_starts[i + 1] if i + 1 < len(r_starts) else len(self.reading)) - r_starts[i]
-        return r_starts[i] + min(raw - w_starts[i], seg_len)
+        return _to_reading(r_starts, w_starts, len(self.reading), raw)
 
     def _segments(self) -> tuple[list[int], list[int]]:
         """Return (reading starts, raw starts) of the block's 1:1 segments, built on first use."""
@@ -202,7 +214,7 @@ class Block:
         if self.complex:
             reading, r_starts, w_starts, anchors = _reading_map(self.element)
         else:
-            reading, r_starts, w_starts, anchors = _simple_map(self.element)
+            reading, r_starts, w_starts, anchors = _simple_map(self.element, self._reading)
         if self._reading is not None and self._reading != reading:  # pragma: no cover - invariant
             raise AssertionError("reading text and map disagree")
         self._reading, self._map, self._anchors = reading, (r_starts, w_starts), anchors
@@ -277,7 +289,7 @@ def visible_in(el: etree._Element, top: etree._Element) -> bool:
     return True
 
 
-def _simple_map(root: etree._Element) -> tuple[str, list[int], list[int], list[Anchor]]:
+def _simple_map(root: etree._Element, reading: str | None = None) -> tuple[str, list[int], list[int], list[Anchor]]:
     """Build the reading map of a block without notes, choices or no-break line breaks.
 
     Equivalent to :func:`_reading_map` for such blocks, from whitespace runs only.
@@ -285,33 +297,36 @@ def _simple_map(root: etree._Element) -> tuple[str, list[int], list[int], list[A
     raw = text_of(root)
     r_starts: list[int] = []
     w_starts: list[int] = []
-    rlen = 0
     start = len(raw) - len(raw.lstrip(" \t\n\r"))
     end = len(raw.rstrip(" \t\n\r"))
-    for m in _WS_RUN.finditer(raw, start, end):
-        if not r_starts or w_starts[-1] + (rlen - r_starts[-1]) != start:
-            r_starts.append(rlen)
-            w_starts.append(start)
-        rlen += m.start() - start + 1  # the word, then one space for the run
-        start = m.end()
     if start < end:
-        if not r_starts or w_starts[-1] + (rlen - r_starts[-1]) != start:
-            r_starts.append(rlen)
-            w_starts.append(start)
-        rlen += end - start
-    return collapse(raw), r_starts, w_starts, _simple_anchors(root, raw)
-
-
-def _simple_anchors(root: etree._Element, raw: str | None = None) -> list[Anchor]:
-    """Return the page breaks of a plain block (see :func:`_simple_map`) without a map."""
-    if not len(root):
-        return []
+        # A word or a one-character whitespace run maps 1:1 (the run becomes one space): only a
+        # longer run starts a new segment, at the word after it. Lengths of the text between
+        # such runs (t) and of the runs (w) give the segment starts (sums made in C).
+        lengths = list(map(len, _WS_LONG.split(raw[start:end])))
+        t, w = lengths[0::2], lengths[1::2]
+        r_starts = list(accumulate(map((1).__add__, t[:-1]), initial=0))
+        w_starts = list(accumulate(map(add, t[:-1], w), initial=start))
+    if reading is None:  # (else already made, by collapse() of the same raw text)
+        reading = collapse(raw)
     anchors = []
-    for pb in root.iter(PB):
-        raw = text_of(root) if raw is None else raw
-        prefix = raw[: _offset_in(root, pb)].rstrip(" \t\n\r")  # marks attach before spaces
-        anchors.append(Anchor("pb", len(collapse(prefix)), pb, pb.get("n") or ""))
-    return anchors
+    if len(root):
+        for pb in root.iter(PB):
+            x = _offset_in(root, pb)
+            while x and raw[x - 1] in " \t\n\r":  # marks attach before spaces
+                x -= 1
+            anchors.append(Anchor("pb", _to_reading(r_starts, w_starts, len(reading), x), pb, pb.get("n") or ""))
+    return reading, r_starts, w_starts, anchors
+
+
+def _to_reading(r_starts: list[int], w_starts: list[int], length: int, raw: int) -> int:
+    """Map a raw offset to the nearest reading offset at or after it, with a block's segment map
+    (``length``: of its reading text)."""
+    i = bisect_right(w_starts, raw) - 1
+    if i < 0:
+        return 0
+    seg_len = (r_starts[i + 1] if i + 1 < len(r_starts) else length) - r_starts[i]
+    return r_starts[i] + min(raw - w_starts[i], seg_len)
 
 
 def _offset_in(root: etree._Element, el: etree._Element) -> int:
@@ -407,7 +422,8 @@ class TextModel:
         self._top_of: dict[etree._Element, int] = {}
         self._container_at: dict[etree._Element, tuple[int, int]] = {}  # (tops before, gap)
         self._gap = 0
-        self._walk(root)
+        with paused_gc():
+            self._walk(root)
         self._tail_gap = self._gap
         self._blocks: list[Block] | None = None
         self._block_of: dict[etree._Element, int] = {}
@@ -461,6 +477,10 @@ class TextModel:
         return (ends[-1] if ends else 0) + self._tail_gap
 
     def _layout(self) -> None:
+        with paused_gc():
+            self._layout_blocks()
+
+    def _layout_blocks(self) -> None:
         notes = self._notes_by_top()
         blocks: list[Block] = []
         pos = 0
@@ -647,6 +667,19 @@ class TextModel:
     def reading_position(self, el: etree._Element, offset: int) -> tuple[int, int]:
         """Map (element, raw offset in it) to (block index, reading offset); (-1, 0) if hidden."""
         return self.global_to_reading(self.global_start(el) + offset)
+
+    def readings(self) -> list[str]:
+        """Return every block's reading text, making those of plain blocks in one pass."""
+        blocks = self.blocks
+        todo = [b for b in blocks if b._reading is None and not b.complex]
+        with paused_gc():
+            raws = [text_of(b.element) if b._raw is None else b._raw for b in todo]
+            search, sub = _NON_XML_SPACE.search, _WS_RUN.sub
+            made = [" ".join(raw.split()) if raw.isascii() or search(raw) is None else sub(" ", raw).strip(" ")
+                    for raw in raws]  # collapse(), inlined  # fmt: skip
+            for b, reading in zip(todo, made, strict=True):
+                b._reading, b._raw = reading, None
+        return [b.reading for b in blocks]
 
     def reading_text(self) -> str:
         """Return the document's reading text: every block's reading text, joined by newlines."""

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import tei
-from annotator.display import DisplayMap, reading_offset
+from annotator.display import DisplayMap
+from tei import ns
+from tei.textmodel import collapse
 from tests.tei.test_textmodel import doc_of, inline
 
 DOC = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>t</title>
@@ -98,9 +100,9 @@ def test_markup_implied_separators_are_shown_but_not_part_of_the_text() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b", " ", "\n", "\t", "\u00a0", "é", "𐌰", "<lb/>", "<hi>x</hi>"]),
-                max_size=30), st.integers(min_value=0, max_value=200))  # fmt: skip
-def test_reading_offset_of_plain_blocks_equals_the_map(parts: list[str], k: int) -> None:
+@given(st.lists(st.sampled_from(["a", "b", " ", "  ", "\n", "\t", "\u00a0", "é", "𐌰", "<lb/>", "<hi>x</hi>",
+                                 "<pb/>"]), max_size=30))  # fmt: skip
+def test_line_break_spaces_and_page_markers_sit_where_the_collapsed_prefix_ends(parts: list[str]) -> None:
     doc = tei.TeiDocument.from_bytes(
         f'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><body><p>{"".join(parts)}</p>'
         "</body></text></TEI>".encode())  # fmt: skip
@@ -108,8 +110,20 @@ def test_reading_offset_of_plain_blocks_equals_the_map(parts: list[str], k: int)
     if b is None or b.complex:
         return
     raw = etree.tostring(b.element, method="text", encoding=str, with_tail=False)
-    o = k % (len(raw) + 1)
-    assert reading_offset(b, raw, o) == b.to_reading(o)
+
+    def oracle(o: int) -> int:  # reading offset of raw offset o, from the collapsed texts alone
+        n = len(collapse(raw[:o]))
+        return n + 1 if n and raw[o - 1] in " \t\n\r" and collapse(raw[o:]) else n
+
+    offsets = doc.text.offsets_within(b.element)
+    for o in range(len(raw) + 1):
+        assert b.to_reading(o) == oracle(o)
+    pbs = [len(collapse(raw[: offsets[pb]].rstrip(" \t\n\r"))) for pb in b.element.iter(ns.qn("pb"))]
+    assert [a.position for a in b.anchors] == pbs
+    spaces = [oracle(offsets[lb]) for lb in b.element.iter(ns.qn("lb"))
+              if 0 < offsets[lb] < len(raw) and not (raw[offsets[lb] - 1].isspace() or raw[offsets[lb]].isspace())]
+    db = DisplayMap(doc).blocks[0]
+    assert [r.reading for r in db.runs if r.kind == "sep"] == spaces
 
 
 @settings(max_examples=120, deadline=None)

@@ -62,8 +62,8 @@ def test_a_footnote_without_a_reference_is_shown_apart_not_as_a_callout(window: 
     assert shown.startswith("29\u2002[note without a reference in the source, page 79]")
     pane = window.notes_pane
     rows = [pane.item(k).text() for k in range(pane.count())]
-    assert any(r.startswith("29 (note without a reference in the source, page 79)") for r in rows)
-    assert sum(1 for r in rows if r.split()[0].isdigit()) == 49  # every footnote still listed
+    assert any(r.startswith("n. 29 (note without a reference in the source, page 79)") for r in rows)
+    assert sum(1 for r in rows if r.split("n. ")[1].split()[0].isdigit()) == 49  # every footnote still listed
 
 
 def test_an_older_import_with_the_note_in_the_paragraph_shows_no_callout(qtbot, tmp_path: Path) -> None:  # noqa: ANN001

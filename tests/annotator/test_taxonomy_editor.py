@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from annotator import errors
 from annotator.main_window import MainWindow
 from annotator.taxonomy_editor import DeleteCategoryDialog, TaxonomyEditor
+from tei import colours
 from tests.annotator.conftest import FROZEN, select_words
 
 SHOTS = Path(os.environ.get("GLOSSATOR_SHOTS", "/tmp/glossator-shots"))
@@ -248,7 +249,7 @@ def test_a_new_category_gets_an_unused_palette_colour_not_the_selected_rows(wind
     new = cats["gl-user-dating"]
     others = {c.color for c in cats.values() if c.id != new.id}
     assert new.color != cats["gl-comment"].color and new.color not in others
-    assert new.color == "#77aadd"  # the first colour of the colour-blind-safe palette
+    assert new.color == colours.PALETTE[5]  # the first colour of the palette the defaults leave
     _type(ed.label_edit, "Place")
     _type(ed.shortcut_edit, "")
     _click(ed.add_button)

@@ -157,7 +157,11 @@ def test_compiling_tei_all_keeps_the_window_responsive(window: MainWindow, qtbot
     wait_for_validation(window, qtbot, timeout=120000)
     timer.stop()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert max(gaps) < 0.5, max(gaps)  # a thread would hold the GIL for the whole compile
+    # A thread would hold the GIL for the whole compile (one gap as long as the compile); in a
+    # worker process the window keeps ticking. Judged against the compile's own length, not a
+    # fixed time: a loaded machine stretches every gap.
+    total = ticks[-1] - ticks[0]
+    assert len(gaps) > 20 and max(gaps) < 0.3 * total, (max(gaps), total)
     assert "tei_all.rng" in window.validation_panel.summary.text()
 
 
