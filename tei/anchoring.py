@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from copy import deepcopy
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any
 
 from lxml import etree
+from rapidfuzz import fuzz
 
 from .annotations import Annotation
 from .errors import TeiError
@@ -136,15 +136,7 @@ class ReadingIndex:
         the text has it there) and pick the occurrence whose context fits best."""
         if not exact.strip():
             return Found(error="the quote is empty")
-        norm, _, _ = self._normalised()
-        hits: list[int] = []
-        for needle in dict.fromkeys((_WS.sub(" ", exact), collapse_ws(exact))):
-            i = norm.find(needle)
-            while i >= 0 and len(hits) < MAX_CANDIDATES:
-                hits.append(i)
-                i = norm.find(needle, i + 1)
-            if hits:
-                break
+        hits, needle = self._occurrences(exact)
         if not hits:
             return Found(error="quote not found in the text")
         pre, suf = _WS.sub(" ", prefix).lstrip(" "), _WS.sub(" ", suffix).rstrip(" ")
@@ -163,9 +155,31 @@ class ReadingIndex:
             hit = scored[0][1]
         else:
             hit = hits[0]
-        start = self._to_orig(hit)
-        end = self._to_orig(hit + len(needle) - 1) + 1
-        return Found(start, end)
+        return Found(*self._reading_span(hit, needle))
+
+    def _occurrences(self, exact: str, near: int = -1, reach: int = 0) -> tuple[list[int], str]:
+        """Return the positions of ``exact`` in the whitespace-collapsed text and the needle found
+        (only those within ``reach`` of reading position ``near`` when that is given)."""
+        norm, ns_, os_ = self._normalised()
+        lo, hi = 0, len(norm)
+        if near >= 0:
+            i = bisect_right(os_, near) - 1
+            centre = ns_[i] + min(near - os_[i], (ns_[i + 1] - ns_[i]) if i + 1 < len(ns_) else near)
+            lo, hi = max(0, centre - reach), centre + reach + len(exact)
+        hits: list[int] = []
+        needle = ""
+        for needle in dict.fromkeys((_WS.sub(" ", exact), collapse_ws(exact))):
+            i = norm.find(needle, lo, hi)
+            while i >= 0 and len(hits) < MAX_CANDIDATES:
+                hits.append(i)
+                i = norm.find(needle, i + 1, hi)
+            if hits:
+                break
+        return hits, needle
+
+    def _reading_span(self, hit: int, needle: str) -> tuple[int, int]:
+        """Return reading [start, end) of ``needle`` found at ``hit`` of the collapsed text."""
+        return self._to_orig(hit), self._to_orig(hit + len(needle) - 1) + 1
 
     def _score(self, hit: int, length: int, pre: str, suf: str) -> float:
         norm, _, _ = self._normalised()
@@ -186,7 +200,7 @@ def _similarity(given: str, actual: str, *, tail: bool) -> float:
     g, a = given.strip(" "), actual.strip(" ")
     if not g or not a:
         return 0.0
-    ratio = SequenceMatcher(None, g, a, autojunk=False).ratio()
+    ratio = fuzz.ratio(g, a) / 100
     # the characters nearest the quote matter most: bonus for an exact run next to it
     run = 0
     pairs = zip(reversed(g), reversed(a), strict=False) if tail else zip(g, a, strict=False)
@@ -358,17 +372,16 @@ def reapply(onto: Any, source: Any, base: dict[str, str] | None = None) -> Reapp
     theirs = fingerprints(onto)
     mine = {a.id: a for a in source.annotations() if a.id and a.editable}
     index: ReadingIndex | None = None
+    names = source.annotators()
     for ann_id, ann in mine.items():
         fp = fingerprint(ann.element)
         if theirs.get(ann_id) == fp or (known is not None and base.get(ann_id) == fp):
             continue  # unchanged by us (or the same on both sides)
-        el = deepcopy(ann.element)
-        el.tail = None
+        el = _carried_copy(onto, source, ann.element, names)
         if ann_id in theirs and (known is None or theirs[ann_id] != base.get(ann_id)):
             new_id = onto.new_id("gl-a")  # edited on both sides, or two new ones with one id
             el.set(_XML_ID, new_id)
             out.renamed[ann_id] = new_id
-        _carry_people_and_sources(onto, source, el)
         if el.get(_XML_ID) in theirs:
             carried = onto.replace_annotation_element(ann_id, el)
         else:
@@ -405,20 +418,36 @@ def _place(onto: Any, index: ReadingIndex, ann: Any, out: Reapplied) -> None:
     if not hit.ok:
         out.unplaced.append((ann.id, quote, hit.error))
         return
-    b0, r0 = index.block_at(hit.start)
-    b1, r1 = index.block_at(hit.end, end=True)
-    try:
-        ann.target = onto.target_for(b0, r0, b1, r1)
-    except TeiError as exc:
-        out.unplaced.append((ann.id, quote, exc.message))
+    error = _retarget(index, ann, hit.start, hit.end)
+    if error:
+        out.unplaced.append((ann.id, quote, error))
         return
     out.moved.append(ann.id)
 
 
-def _carry_people_and_sources(onto: Any, source: Any, el: Any) -> None:
+def _retarget(index: ReadingIndex, ann: Any, start: int, end: int) -> str:
+    """Point ``ann`` at reading [start, end) of ``index``'s document; return why not, or ''."""
+    b0, r0 = index.block_at(start)
+    b1, r1 = index.block_at(end, end=True)
+    try:
+        ann.target = index.doc.target_for(b0, r0, b1, r1)  # type: ignore[attr-defined]
+    except TeiError as exc:
+        return exc.message
+    return ""
+
+
+def _carried_copy(onto: Any, source: Any, element: Any, names: dict[str, str]) -> Any:
+    """Return a copy of an annotation element of ``source`` whose annotators and sources are
+    ``onto``'s (brought over when ``onto`` lacks them); ``names`` are ``source.annotators()``."""
+    el = deepcopy(element)
+    el.tail = None
+    _carry_people_and_sources(onto, source, el, names)
+    return el
+
+
+def _carry_people_and_sources(onto: Any, source: Any, el: Any, names: dict[str, str]) -> None:
     """Point ``el``'s annotator at ``onto``'s record of that person, and bring the sources it
     cites that ``onto`` lacks."""
-    names = source.annotators()
     mapping: dict[str, str] = {}
     for node in el.iter():
         if not isinstance(node.tag, str):
@@ -436,7 +465,310 @@ def _carry_people_and_sources(onto: Any, source: Any, el: Any) -> None:
         bibl = source.element_by_id(sid)
         if bibl is None or not isinstance(bibl.tag, str) or not bibl.tag.endswith(("}bibl", "}biblStruct")):
             continue
-            copy_ = deepcopy(bibl)
+        copy_ = deepcopy(bibl)
         copy_.tail = None
         onto._standoff_list("listBibl").append(copy_)  # noqa: SLF001
         onto.register_ids(copy_)
+
+
+# -- re-anchoring every annotation of one version of a text onto another --------------------------
+#: What happened to an annotation, from best to worst: its pointer still shows its quote; the quote
+#: was found exactly elsewhere; something like it was found (to review); nothing was (to review).
+OUTCOMES = ("kept", "moved", "fuzzy", "orphan")
+#: Weights of a fuzzy match's score: the quote's similarity, its context's, nearness to its place.
+FUZZY_WEIGHTS = (0.6, 0.3, 0.1)
+#: How many reading characters either side of where an annotation should be the fuzzy search reads.
+FUZZY_WINDOW = 2000
+#: At most this many exact occurrences nearest the expected place are scored by their context.
+NEAREST_HITS = 50
+ANCHORING_NOTE = "anchoring"
+
+
+@dataclass(frozen=True)
+class Reanchored:
+    """What :func:`reanchor` did with one annotation."""
+
+    id: str
+    outcome: str  # one of OUTCOMES
+    quote: str  # the quote it had
+    score: float = 1.0  # 1 for kept and moved; the match's score for fuzzy; the best one for orphans
+    new_quote: str = ""  # the passage it now points at, when that differs (fuzzy)
+    reason: str = ""  # why an orphan was not placed
+
+
+@dataclass
+class ReanchorReport:
+    """Every annotation :func:`reanchor` carried, in document order, with its outcome."""
+
+    items: list[Reanchored] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Return outcome -> number of annotations (every outcome listed)."""
+        return {o: sum(1 for i in self.items if i.outcome == o) for o in OUTCOMES}
+
+    @property
+    def needs_review(self) -> bool:
+        """Tell whether some annotation was placed approximately or not at all."""
+        return any(i.outcome in ("fuzzy", "orphan") for i in self.items)
+
+    def summary(self) -> str:
+        """Return one sentence: how many annotations had each outcome."""
+        n = len(self.items)
+        counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())
+        return f"{n} annotation{'s' if n != 1 else ''}: {counts}."
+
+
+def reanchor(annotated: Any, new: Any, threshold: float = 0.8) -> ReanchorReport:
+    """Carry every annotation of Glossator's standOff in ``annotated`` onto the document ``new``.
+
+    Each is found again by a cascade: its pointer still shows its stored quote (*kept*); the
+    quote is found exactly, the occurrence whose prefix/suffix fit best and nearest its old place
+    (*moved*); a passage like it is found near its old place, scored 0..1 on the quote, its context
+    and the distance (*fuzzy*, when the score reaches ``threshold``: the annotation records the
+    score and the quote it had in a ``<note type="anchoring">`` and quotes the new passage);
+    otherwise it is kept with its quote and old pointer and marked an *orphan*. Nothing is
+    dropped. The categories, annotators and sources the annotations use come along. ``new`` is
+    changed in place; an annotation it already has unchanged is not copied twice.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"the threshold must be between 0 and 1, not {threshold}")
+    sources = [a for a in annotated.annotations() if a.editable]
+    _carry_categories(new, annotated, sources)
+    old_index = ReadingIndex(annotated)
+    theirs = fingerprints(new)
+    pending: list[tuple[Annotation, tuple[int, int] | None]] = []
+    names = annotated.annotators()
+    for src in sources:
+        if src.id in theirs and theirs[src.id] == fingerprint(src.element):
+            ann = new.annotation(src.id)
+        else:
+            el = _carried_copy(new, annotated, src.element, names)
+            if src.id and new.element_by_id(src.id) is not None:
+                el.set(_XML_ID, new.new_id("gl-a"))
+            new._list_annotation().append(el)  # noqa: SLF001 - the library's own list
+            new.register_ids(el)
+            ann = Annotation(el, new)
+        pending.append((ann, _reading_span(annotated, old_index, src.target)))
+    return _Cascade(new, len(old_index.text), threshold).run(pending)
+
+
+def _reading_span(doc: Any, index: ReadingIndex, target: str) -> tuple[int, int] | None:
+    """Return reading [start, end) of ``target`` in ``doc``, or None if it does not resolve."""
+    res = doc.resolve(target) if target.strip() else []
+    if not res or not all(r.ok for r in res):
+        return None
+    return index.span_of(res[0].start or 0, res[-1].end or 0)
+
+
+def _carry_categories(new: Any, annotated: Any, anns: list[Annotation]) -> None:
+    """Bring into ``new``'s taxonomy the categories of ``annotated`` the annotations use."""
+    from .taxonomy import category_elements, merge_taxonomy
+
+    have, theirs = new.taxonomy.categories, annotated.taxonomy.categories
+    if all(c in have or c not in theirs for a in anns for c in a.categories):
+        return
+    tax, _ = new.materialize_taxonomy()
+    taken = set(new.ids()) - set(category_elements(tax))
+    merge_taxonomy(tax, annotated.taxonomy.effective(), taken)
+    new.register_ids(tax)
+    new.taxonomy.invalidate()
+
+
+_Placed = tuple[Reanchored, tuple[int, int] | None]
+
+
+class _Cascade:
+    """Place annotations in three rounds, each using the places the earlier ones found."""
+
+    def __init__(self, doc: Any, old_length: int, threshold: float) -> None:
+        self.doc = doc
+        self.index = ReadingIndex(doc)
+        self.threshold = threshold
+        self.scale = len(self.index.text) / old_length if old_length else 1.0
+        self.shifts: list[tuple[int, int]] = []  # (old start, new start - old start), sorted
+
+    def run(self, pending: list[tuple[Annotation, tuple[int, int] | None]]) -> ReanchorReport:
+        """Return the report after placing every annotation of ``pending`` (in its order)."""
+        done: dict[int, Reanchored] = {}
+        order = sorted(range(len(pending)), key=lambda i: (pending[i][1] or (-1,))[0])
+        for step in (self._keep, self._move, self._fuzzy):
+            for i in order:
+                ann, old = pending[i]
+                if i in done:
+                    continue
+                placed = step(ann, old)
+                if placed is None:
+                    continue
+                done[i], span = placed
+                if span is not None and old is not None:
+                    insort(self.shifts, (old[0], span[0] - old[0]))
+        report = ReanchorReport()
+        for i, (ann, _) in enumerate(pending):
+            report.items.append(done.get(i) or self._orphan(ann, "no quote was recorded to find it again"))
+        return report
+
+    def _expected(self, old: tuple[int, int] | None) -> int:
+        """Return where the passage that was at ``old`` should be now."""
+        if old is None:
+            return -1
+        if not self.shifts:
+            return round(old[0] * self.scale)
+        i = bisect_right(self.shifts, (old[0], float("inf")))
+        near = [self.shifts[j] for j in (i - 1, i) if 0 <= j < len(self.shifts)]
+        return old[0] + min(near, key=lambda s: abs(s[0] - old[0]))[1]
+
+    # each round returns None (not placed), or what happened and the span it now has (if placed)
+    def _keep(self, ann: Annotation, old: tuple[int, int] | None) -> _Placed | None:
+        span = _reading_span(self.doc, self.index, ann.target)
+        quote = ann.quote
+        if span is None or (quote and not self.index.matches_at(*span, quote)):
+            return None
+        return Reanchored(ann.id, "kept", quote), span
+
+    def _hits(self, ann: Annotation, quote: str, expected: int) -> list[tuple[float, int, tuple[int, int]]]:
+        """Return (context score 0..1, distance, reading span) of the exact occurrences of
+        ``quote`` nearest ``expected``, the best first."""
+        if expected >= 0:  # nearby first: found there with its context, that is the one
+            near = self._scored(ann, expected, *self.index._occurrences(quote, expected, FUZZY_WINDOW))  # noqa: SLF001
+            if near and near[0][0] >= 0.5:
+                return near
+        return self._scored(ann, expected, *self.index._occurrences(quote))  # noqa: SLF001
+
+    def _scored(self, ann: Annotation, expected: int, hits: list[int], needle: str) -> list[tuple[float, int, tuple[int, int]]]:
+        """Return (context score, distance, span) of ``hits`` of ``needle``, the best first."""
+        spans = [self.index._reading_span(h, needle) for h in hits]  # noqa: SLF001
+        if expected >= 0:
+            pairs = sorted(zip(spans, hits, strict=True), key=lambda p: abs(p[0][0] - expected))
+        else:
+            pairs = list(zip(spans, hits, strict=True))
+        pre = _WS.sub(" ", ann.prefix).lstrip(" ")
+        suf = _WS.sub(" ", ann.suffix).rstrip(" ")
+        parts = bool(pre.strip()) + bool(suf.strip())
+        out = []
+        for span, hit in pairs[:NEAREST_HITS]:
+            ctx = self.index._score(hit, len(needle), pre, suf) / parts if parts else 1.0  # noqa: SLF001
+            out.append((ctx, abs(span[0] - expected) if expected >= 0 else 0, span))
+        best = max((c for c, _, _ in out), default=0.0)
+        return sorted(out, key=lambda h: (h[0] < best - TIE_MARGIN, h[1]))
+
+    def _move(self, ann: Annotation, old: tuple[int, int] | None) -> _Placed | None:
+        quote = ann.quote
+        if not quote.strip():
+            return None
+        hits = self._hits(ann, quote, self._expected(old))
+        if not hits:
+            return None
+        ctx, distance, span = hits[0]
+        if ctx < 0.5 and not (len(hits) == 1 and distance <= FUZZY_WINDOW):
+            return None  # found, but somewhere else: the fuzzy round weighs it against others
+        if _retarget(self.index, ann, *span):
+            return None
+        return Reanchored(ann.id, "moved", quote), span
+
+    def _fuzzy(self, ann: Annotation, old: tuple[int, int] | None) -> _Placed | None:
+        quote = ann.quote
+        if not quote.strip():
+            return None
+        text, expected = self.index.text, self._expected(old)
+        candidates = [span for _, _, span in self._hits(ann, quote, expected)[:3]]
+        if expected >= 0:
+            lo = max(0, expected - FUZZY_WINDOW - len(quote))
+            window = text[lo : expected + FUZZY_WINDOW + len(quote)]
+            hit = fuzz.partial_ratio_alignment(quote, window)
+            if hit is not None and hit.score > 0:
+                candidates.append(_refine(quote, text, lo + hit.dest_start, lo + hit.dest_end))
+        scored = sorted(((self._score(ann, span, expected), span) for span in candidates), reverse=True)
+        if not scored or scored[0][0] < self.threshold:
+            best = scored[0][0] if scored else 0.0
+            why = f"nothing like its quote near its old place (best match scored {best:.2f}, below {self.threshold:.2f})"  # fmt: skip
+            return self._orphan(ann, why, best), None
+        score, span = scored[0]
+        error = _retarget(self.index, ann, *span)
+        if error:
+            return self._orphan(ann, error, score), None
+        res = self.doc.resolve(ann.target)
+        exact, prefix, suffix = self.doc.quote_for(res[0].start or 0, res[-1].end or 0)
+        ann.set_quote(exact, prefix, suffix)
+        note = _anchoring_note(ann, "fuzzy")
+        note.set("cert", f"{score:.2f}")
+        etree.SubElement(note, f"{{{_TEI}}}quote", type="previous").text = quote
+        return Reanchored(ann.id, "fuzzy", quote, round(score, 4), exact), span
+
+    def _score(self, ann: Annotation, span: tuple[int, int], expected: int) -> float:
+        """Return 0..1: how well reading ``span`` fits ``ann``'s quote, context and old place."""
+        text = self.index.text
+        w_quote, w_context, w_place = FUZZY_WEIGHTS
+        score = w_quote * fuzz.ratio(collapse_ws(ann.quote), collapse_ws(text[span[0] : span[1]])) / 100
+        weight = w_quote
+        pre, suf = collapse_ws(ann.prefix), collapse_ws(ann.suffix)
+        if pre or suf:
+            before = collapse_ws(text[max(0, span[0] - len(ann.prefix) - 8) : span[0]])[-len(pre) :]
+            after = collapse_ws(text[span[1] : span[1] + len(ann.suffix) + 8])[: len(suf)]
+            ctx = [fuzz.ratio(pre, before) / 100] if pre else []
+            ctx += [fuzz.ratio(suf, after) / 100] if suf else []
+            score += w_context * sum(ctx) / len(ctx)
+            weight += w_context
+        if expected >= 0:
+            score += w_place * max(0.0, 1 - abs(span[0] - expected) / FUZZY_WINDOW)
+            weight += w_place
+        return score / weight
+
+    def _orphan(self, ann: Annotation, reason: str, score: float = 0.0) -> Reanchored:
+        _anchoring_note(ann, "orphan").text = reason
+        return Reanchored(ann.id, "orphan", ann.quote, round(score, 4), reason=reason)
+
+
+def _refine(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """Move the ends of an approximate match of ``quote`` to where it reads most like ``quote``."""
+    reach = len(quote) // 10 + 3
+    best_end = max(range(max(start + 1, end - reach), min(len(text), end + reach) + 1),
+                   key=lambda e: (fuzz.ratio(quote, text[start:e]), -abs(e - end)))  # fmt: skip
+    best_start = max(range(max(0, start - reach), min(best_end - 1, start + reach) + 1),
+                     key=lambda s: (fuzz.ratio(quote, text[s:best_end]), -abs(s - start)))  # fmt: skip
+    return best_start, best_end
+
+
+_TEI = "http://www.tei-c.org/ns/1.0"
+
+
+def _anchoring_note(ann: Annotation, outcome: str) -> Any:
+    """Return a fresh ``<note type="anchoring" subtype=outcome>`` of ``ann`` (replacing any
+    earlier one), placed after its quote."""
+    el = ann.element
+    for old in el.findall(f"{{{_TEI}}}note[@type='{ANCHORING_NOTE}']"):
+        el.remove(old)
+    note = etree.Element(f"{{{_TEI}}}note", type=ANCHORING_NOTE, subtype=outcome)
+    quote = el.find(f"{{{_TEI}}}note[@type='quote']")
+    if quote is not None:
+        quote.addnext(note)
+    else:
+        el.append(note)
+    return note
+
+
+@dataclass(frozen=True)
+class QuoteMismatch:
+    """An annotation whose pointer no longer shows its stored quote (see :func:`check_quotes`)."""
+
+    id: str
+    target: str
+    quote: str
+    found: str  # what the pointer shows now ('' when it does not resolve)
+    problem: str  # "unresolved" or "changed"
+
+
+def check_quotes(doc: Any) -> list[QuoteMismatch]:
+    """Return the annotations (with a stored quote) whose pointer no longer shows that quote."""
+    index: ReadingIndex | None = None
+    out = []
+    for ann in doc.annotations():
+        quote = ann.quote
+        if not quote:
+            continue
+        index = index or ReadingIndex(doc)
+        span = _reading_span(doc, index, ann.target)
+        if span is None:
+            out.append(QuoteMismatch(ann.id, ann.target, quote, "", "unresolved"))
+        elif not index.matches_at(*span, quote):
+            out.append(QuoteMismatch(ann.id, ann.target, quote, index.text[span[0] : span[1]], "changed"))
+    return out

@@ -9,14 +9,19 @@ Commands::
     glossator export DOC.xml --to FORMAT -o OUT [--option KEY=VALUE ...]
     glossator validate DOC.xml [--schema RNG] [--strict] [--json]
     glossator stats DOC.xml [--json]
+    glossator reanchor ANNOTATED.xml NEW.xml -o OUT.xml [--threshold 0.0-1.0] [--json]
+    glossator check DOC.xml [--json]
     glossator diff A.xml B.xml                      (exit 1 when they differ)
     glossator git setup [REPO] [--global]  |  glossator git textconv FILE
 
 Exit codes (stable; scripts may rely on them):
 
-- 0: success (``validate``: no error found; ``import-annotations``: every annotation anchored);
+- 0: success (``validate``: no error found; ``import-annotations``: every annotation anchored;
+  ``reanchor``: every annotation kept or moved exactly; ``check``: every quote still matches);
 - 1: the command ran but found problems (``validate``: errors, or warnings with ``--strict``;
-  ``import-annotations``: some annotations could not be anchored; the output is still written);
+  ``import-annotations``: some annotations could not be anchored; the output is still written;
+  ``reanchor``: some annotations are fuzzy or orphaned and need review, the output is written;
+  ``check``: some annotations' pointers no longer show their stored quote);
 - 2: bad input or usage: a file that is missing, unreadable, empty, binary, truncated, malformed,
   not TEI, hostile (entity-expansion bomb), invalid JSON; an unknown format or option; an output
   that cannot be written;
@@ -54,11 +59,12 @@ from .parser import read_file
 
 log = logging.getLogger("glossator.cli")
 
-COMMANDS = {"import-text", "import-annotations", "export", "validate", "stats"}
+COMMANDS = {"import-text", "import-annotations", "export", "validate", "stats", "reanchor", "check"}
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 SCHEMA_ENV = "GLOSSATOR_SCHEMA"
-_EPILOG = """exit codes: 0 success; 1 problems found (validate) or annotations not anchored
-(import-annotations); 2 bad input, usage or unwritable output; 3 internal error.
+_EPILOG = """exit codes: 0 success; 1 problems found (validate, check), annotations not anchored
+(import-annotations) or to review (reanchor); 2 bad input, usage or unwritable output; 3 internal
+error.
 Errors are one line on stderr: "glossator: error: PATH:LINE:COL: MESSAGE"."""
 
 
@@ -73,6 +79,8 @@ DESCRIPTIONS = {
     "export": "export an annotated document as HTML, PDF, inline TEI, Web Annotation or CSV",
     "validate": "check pointers, ids, categories (and a RELAX NG schema)",
     "stats": "summarise the text and its annotations",
+    "reanchor": "carry the annotations of one version of a text onto another, finding each again",
+    "check": "list annotations whose pointer no longer shows their stored quote",
 }
 
 
@@ -149,6 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     s = command("stats")
     s.add_argument("document", metavar="DOC.xml", help="the TEI document to summarise")
     s.add_argument("--json", action="store_true", help="print JSON")
+    r = command("reanchor")
+    r.add_argument("annotated", metavar="ANNOTATED.xml", help="the annotated version of the text")
+    r.add_argument("new", metavar="NEW.xml", help="the other version, to carry the annotations onto")
+    r.add_argument("-o", "--output", required=True, metavar="OUT.xml",
+                   help="the TEI file to write: NEW.xml with the annotations")  # fmt: skip
+    r.add_argument("--threshold", default="0.8", metavar="0.0-1.0",
+                   help="lowest score of an approximate match (default 0.8); below it an "
+                   "annotation is an orphan")  # fmt: skip
+    r.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    c = command("check")
+    c.add_argument("document", metavar="DOC.xml", help="the annotated TEI document")
+    c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
     _add_diff_and_git(command)
     return p
 
@@ -400,6 +420,64 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _short(text: str, size: int = 60) -> str:
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= size else text[: size - 1] + '…'}”"
+
+
+def _cmd_reanchor(args: argparse.Namespace) -> int:
+    from .anchoring import reanchor
+
+    try:
+        threshold = float(args.threshold)
+    except ValueError:
+        threshold = -1.0
+    if not 0.0 <= threshold <= 1.0:  # also refuses nan
+        raise _UsageError(f"--threshold {args.threshold}: give a number from 0.0 to 1.0")
+    check_output(args.output, args.annotated, args.new)
+    annotated = _load(args.annotated)
+    args.document = args.new  # errors while loading or writing name the file concerned
+    new = _load(args.new)
+    report = reanchor(annotated, new, threshold)
+    new.save(args.output)
+    if args.json:
+        print(json.dumps({"annotated": args.annotated, "new": args.new, "output": args.output,
+                          "threshold": threshold, "counts": report.counts(),
+                          "needs_review": report.needs_review,
+                          "annotations": [vars(i) for i in report.items]}, indent=2,
+                         ensure_ascii=False))  # fmt: skip
+    else:
+        for item in report.items:
+            line = f"{item.outcome:<7} {item.id or '(no id)'} {_short(item.quote)}"
+            if item.outcome == "fuzzy":
+                line += f" -> {_short(item.new_quote)} (score {item.score:.2f})"
+            elif item.outcome == "orphan":
+                line += f": {item.reason}"
+            print(line)
+        print(report.summary())
+    return EXIT_PROBLEMS if report.needs_review else EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .anchoring import check_quotes
+
+    doc = _load(args.document)
+    problems = check_quotes(doc)
+    if args.json:
+        print(json.dumps({"document": args.document, "ok": not problems,
+                          "mismatches": [vars(p) for p in problems]}, indent=2,
+                         ensure_ascii=False))  # fmt: skip
+    else:
+        for p in problems:
+            shows = "does not resolve" if p.problem == "unresolved" else f"shows {_short(p.found)}"
+            print(f"{args.document}: {p.id or '(no id)'}: quote {_short(p.quote)} but {p.target} {shows}")
+        n = len(doc.annotations())
+        print(f"{args.document}: {len(problems)} of {n} annotation{'s' if n != 1 else ''} "
+              "no longer show their stored quote" if problems else
+              f"{args.document}: every annotation shows its stored quote ({n})")  # fmt: skip
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
 def document_stats(doc: Any) -> dict[str, Any]:
     """Return counts describing the text and the annotations of a document."""
     from .textmodel import SKIPPED_TAGS
@@ -444,6 +522,8 @@ _COMMANDS = {
     "export": _cmd_export,
     "validate": _cmd_validate,
     "stats": _cmd_stats,
+    "reanchor": _cmd_reanchor,
+    "check": _cmd_check,
 }
 assert set(_COMMANDS) == COMMANDS
 

@@ -36,7 +36,8 @@ def one_error_line(err: str) -> str:
 
 
 def test_commands_and_help_mention_exit_codes(capsys):
-    assert {"import-text", "import-annotations", "export", "validate", "stats", "diff", "git"} <= cli.COMMANDS
+    assert {"import-text", "import-annotations", "export", "validate", "stats", "diff", "git",
+            "reanchor", "check"} <= cli.COMMANDS  # fmt: skip
     code, out, _ = run(capsys, "--help")
     assert code == 0 and "exit codes" in out and out.startswith("usage: glossator")
     code, out, _ = run(capsys, "validate", "--help")
@@ -84,10 +85,12 @@ def _commands(doc: Path, tmp: Path) -> dict[str, list]:
         "validate": ["validate", doc],
         "export": ["export", doc, "--to", "webanno", "-o", tmp / "out.jsonld"],
         "import-annotations": ["import-annotations", doc, ann, "-o", tmp / "out.xml"],
+        "reanchor": ["reanchor", SAMPLE, doc, "-o", tmp / "out.xml"],
+        "check": ["check", doc],
     }
 
 
-@pytest.mark.parametrize("command", ["stats", "validate", "export", "import-annotations"])
+@pytest.mark.parametrize("command", ["stats", "validate", "export", "import-annotations", "reanchor", "check"])
 def test_bad_documents_give_one_line_and_exit_2(capsys, tmp_path, command):
     for name, path in _bad_inputs(tmp_path).items():
         start = time.monotonic()
