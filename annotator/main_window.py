@@ -485,27 +485,41 @@ class MainWindow(QMainWindow):
         self.annotation_list.setTabKeyNavigation(False)
 
     def _tab_stop(self, w: QWidget) -> bool:
-        return (w.window() is self and w.isVisible() and w.isEnabled() and w.focusProxy() is None
-                and bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus) and type(w) is not QScrollArea
-                and not w.visibleRegion().isEmpty())  # fmt: skip - not in a hidden dock tab
+        try:
+            return (w.window() is self and w.isVisible() and w.isEnabled() and w.focusProxy() is None
+                    and bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus) and type(w) is not QScrollArea
+                    and not w.visibleRegion().isEmpty())  # fmt: skip - not in a hidden dock tab
+        except RuntimeError:  # a Python wrapper left over from a widget Qt deleted at this address
+            return False
+
+    @staticmethod
+    def _walk(start: QWidget, forward: bool) -> list[QWidget]:
+        """The focus chain from ``start`` (excluded) round to it, or up to a link whose Python
+        wrapper is unusable."""
+        out: list[QWidget] = []
+        w = start
+        while True:
+            try:
+                w = w.nextInFocusChain() if forward else w.previousInFocusChain()
+            except RuntimeError:
+                return out
+            if w is start or w is None or not shiboken6.isValid(w):
+                return out
+            out.append(w)
 
     def tab_chain(self) -> list[QWidget]:
         """Return the widgets Tab visits, in order: the text, the current annotation's note and
         the editor's other fields, then the other panels shown; never a container, nor a widget
         in a hidden dock or in a dock tab that is not in front."""
-        chain, w = [], self.view
-        while True:
-            if self._tab_stop(w):
-                chain.append(w)
-            w = w.nextInFocusChain()
-            if w is self.view or not shiboken6.isValid(w):
-                break
-        chain = [w for w in chain if shiboken6.isValid(w)]  # not a dock tab bar the layout just dropped
+        ahead = self._walk(self.view, True)
+        seen = {id(w) for w in ahead}
+        behind = [w for w in self._walk(self.view, False) if id(w) not in seen]  # if the walk broke off
+        chain = [w for w in [*ahead, *reversed(behind)] if self._tab_stop(w)]
         editor = [w for w in chain if self.editor.isAncestorOf(w)]
         if self.note_edit in editor:  # the note first, then the fields after it, then the ones before
             k = editor.index(self.note_edit)
             editor = editor[k:] + editor[:k]
-        rest = [w for w in chain if not self.editor.isAncestorOf(w) and w is not self.view]
+        rest = [w for w in chain if not self.editor.isAncestorOf(w)]
         return [self.view, *editor, *rest]
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt override
@@ -532,11 +546,10 @@ class MainWindow(QMainWindow):
             next_index = (here + (1 if next else -1)) % len(chain)
         target = chain[next_index]
         target.setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
-        parent = target.parentWidget()
-        while parent is not None:
-            if isinstance(parent, QScrollArea) and type(parent) is QScrollArea:
-                parent.ensureWidgetVisible(target)
-            parent = parent.parentWidget()
+        for area in (self.editor.scroll, self.sources_dock.widget(), self.taxonomy_dock.widget(),
+                     self.document_dock.widget()):  # fmt: skip - the panels in scroll areas
+            if isinstance(area, QScrollArea) and area.isAncestorOf(target):
+                area.ensureWidgetVisible(target)
         return True
 
     # -- documents ----------------------------------------------------------------------------
