@@ -242,13 +242,17 @@ class AnnotationEditor(QWidget):
             b.setToolTip(tip)
             b.setAccessibleName(tip)
             b.setObjectName(f"span_{key.replace('+', '_plus').replace('-', '_minus')}")
+            if key != "selection":
+                b.setStyleSheet("padding: 2px 4px;")  # arrows: narrow, so the row fits a narrow dock
             b.clicked.connect(lambda _=False, k=key: self.retarget_requested.emit(self.ann_id, k))
             self.span_buttons[key] = b
             span_row.addWidget(b)
         span_row.addStretch(1)
         self.jump_button = QToolButton()
-        self.jump_button.setText("Show in text")
+        self.jump_button.setText("Show")
+        self.jump_button.setObjectName("jump_button")
         self.jump_button.setAccessibleName("Show in text")
+        self.jump_button.setToolTip("Show the passage in the text")
         self.jump_button.clicked.connect(lambda: self.jump_requested.emit(self.ann_id))
         span_row.addWidget(self.jump_button)
         pl.addLayout(span_row)

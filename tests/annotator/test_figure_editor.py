@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QLineEdit
 
@@ -23,10 +24,11 @@ def _figure(window, qtbot) -> str:  # noqa: ANN001
     return ann.id
 
 
-def test_four_alternative_rows_show_at_1366x768(window, qtbot) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("size", [(1366, 768), (1440, 900)])
+def test_four_alternative_rows_show_at_1366x768(window, qtbot, size) -> None:  # noqa: ANN001
     """On a laptop screen the whole figure editor shows, with room for four rows of values,
-    without scrolling the editor."""
-    window.resize(1366, 768)
+    without scrolling the editor either way."""
+    window.resize(*size)
     qtbot.wait(50)
     _figure(window, qtbot)
     qtbot.wait(50)
@@ -36,6 +38,7 @@ def test_four_alternative_rows_show_at_1366x768(window, qtbot) -> None:  # noqa:
     bottom = table.mapTo(viewport, QPoint(0, table.height())).y()
     assert bottom <= viewport.height(), (bottom, viewport.height())
     assert window.editor.scroll.verticalScrollBar().value() == 0
+    assert window.editor.scroll.horizontalScrollBar().maximum() == 0, "the editor is wider than its dock"
     row = table.verticalHeader().defaultSectionSize()
     assert table.viewport().height() >= 4 * row, (table.viewport().height(), row)
     assert window.list_dock.isVisible() and window.list_dock.height() >= 100  # the list stays usable
