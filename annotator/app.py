@@ -48,6 +48,8 @@ QPushButton:pressed, QPushButton:checked { background: #d8d2c4; }
 QPushButton:disabled { color: #a9a397; border-color: #dcd6ca; }
 QPushButton:default { border-color: #8e8674; }
 QPushButton:focus { border: 2px solid #3d6fb6; padding: 2px 9px; }
+/* the styled buttons' size ignores an icon, so dialog buttons carry text only (no clipped labels) */
+QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }
 QCheckBox, QRadioButton { border: 1px solid transparent; border-radius: 3px; padding: 1px 2px; }
 QCheckBox:focus, QRadioButton:focus, QTabBar::tab:focus { border: 1px solid #3d6fb6; }
 QToolButton:focus { border: 1px solid #3d6fb6; }

@@ -63,3 +63,21 @@ def test_toolbar_buttons_stay_put_when_the_undo_step_changes(window, qtbot) -> N
     assert window.action_undo.text().replace("&", "").startswith("Undo ")  # the menu names the step
     after = [categories.widgetForAction(a).geometry() for a in categories.actions()]
     assert after == before
+
+
+def test_dialog_buttons_show_their_whole_label(qtbot) -> None:  # noqa: ANN001
+    """"Discard" and "Cancel" were clipped to "Discar" and "Cance": the styled buttons' size
+    ignored their icon. Dialog buttons carry text only and fit it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    apply_style(QApplication.instance())
+    Button = QMessageBox.StandardButton  # noqa: N806
+    box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", "Save the changes to x.xml?",
+                      Button.Save | Button.Discard | Button.Cancel)  # fmt: skip
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    for button in box.buttons():
+        text = button.text().replace("&", "")
+        assert button.icon().isNull(), text
+        assert button.width() >= button.fontMetrics().horizontalAdvance(text) + 16, text
