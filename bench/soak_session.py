@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             for note in getattr(exc, "__notes__", []):
                 print(note)
             sys.stdout.flush()
-    print(f"\n{sm.steps} steps in {runs} batches of random runs on {len(files)} file(s), "
+    print(f"\n{sm.steps} steps in {runs} batch(es) of random runs on {len(files)} file(s), "
           f"{args.seconds:.0f} s: {len(violations)} violation(s)")
     for name, first in violations:
         print(f"  {name}: {first}")

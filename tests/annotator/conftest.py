@@ -85,3 +85,12 @@ def first_paragraph(window) -> int:  # noqa: ANN001
         if not b.is_note and len(b.reading) > 60:
             return i
     raise AssertionError("no paragraph")
+
+
+def into_own_footnote(doc) -> tuple[int, int, int, int]:  # noqa: ANN001
+    """Return a selection from late in a paragraph into a footnote anchored earlier in it."""
+    for i, b in enumerate(doc.text.blocks[:-1]):
+        note = doc.text.blocks[i + 1]
+        if not b.is_note and note.is_note and note.start < b.start + len(b.reading) - 20:
+            return i, len(b.reading) - 5, i + 1, 5
+    raise AssertionError("no paragraph with a footnote")

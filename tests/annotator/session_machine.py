@@ -144,7 +144,7 @@ class SessionMachine(RuleBasedStateMachine):
         idx, now = stack.index(), self.now()
         if stack.count() == idx:
             self.snaps = self.snaps[:idx] + [now]
-        else:  # an obsolete command (nothing changed) keeps the redo tail
+        else:  # a step that changed nothing and left the redo steps in place
             assert now == self.snaps[idx], "a step that changed nothing changed the bytes"
 
     def ann_ids(self, editable: bool = True) -> list[str]:

@@ -11,7 +11,7 @@ from annotator.session import Session
 from tei.annotations import Alternative, BiasNote, ContestedFigure, Quantity, SourceLink
 from tei.taxonomy import set_category_fields
 
-from .conftest import FROZEN
+from .conftest import FROZEN, into_own_footnote
 
 WHEN = "2025-02-02T00:00:00Z"
 
@@ -146,20 +146,11 @@ def test_serialising_leaves_the_tree_as_it_was(session: Session) -> None:
     assert tei.document.etree.tostring(session.doc.root) == tree
 
 
-def _into_own_footnote(doc: tei.TeiDocument) -> tuple[int, int, int, int]:
-    """Return a selection from late in a paragraph into a footnote anchored earlier in it."""
-    for i, b in enumerate(doc.text.blocks[:-1]):
-        note = doc.text.blocks[i + 1]
-        if not b.is_note and note.is_note and note.start < b.start + len(b.reading) - 20:
-            return i, len(b.reading) - 5, i + 1, 5
-    raise AssertionError("no paragraph with a footnote")
-
-
 def test_a_refused_annotation_changes_nothing(session: Session) -> None:
     on_disk = Path(session.path).read_bytes()
     tree = tei.document.etree.tostring(session.doc.root)
     with pytest.raises(tei.AnnotationError, match="run forward"):
-        session.annotate(_into_own_footnote(session.doc), "gl-comment")
+        session.annotate(into_own_footnote(session.doc), "gl-comment")
     assert session.to_bytes(WHEN) == on_disk
     assert tei.document.etree.tostring(session.doc.root) == tree
     assert session.undo_stack.count() == 0 and not session.is_dirty()

@@ -12,7 +12,7 @@ import tei
 from annotator import errors
 from annotator.main_window import MainWindow
 
-from .conftest import first_paragraph, select_words
+from .conftest import first_paragraph, into_own_footnote, select_words
 
 WHEN = "2025-02-02T00:00:00Z"
 
@@ -581,11 +581,9 @@ def test_block_quotations_are_set_off(window: MainWindow) -> None:
 
 def test_selecting_into_the_paragraphs_own_footnote_is_refused_and_changes_nothing(
         window: MainWindow, qtbot) -> None:  # noqa: ANN001  # fmt: skip
-    from tests.annotator.test_session import _into_own_footnote
-
     doc = window.session.doc
     on_disk = Path(window.session.path).read_bytes()
-    b0, r0, b1, r1 = _into_own_footnote(doc)
+    b0, r0, b1, r1 = into_own_footnote(doc)
     view = window.view
     view.setTextCursor(_cursor_at(view, view.map.reading_to_qt(b0, r0)))
     view.setFocus()
