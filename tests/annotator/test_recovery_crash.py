@@ -95,8 +95,9 @@ def test_kill_while_typing_restores_exactly_what_was_typed(qtbot, tmp_path: Path
     w.message_bar.button("Restore").click()
     note = w.session.doc.annotation(aid).note
     text = note[0] if note else ""
-    # everything reported typed is there, and nothing but what was typed
-    assert text.startswith(typed) and TEXT.startswith(text), f"seed {seed}: {text!r} vs {typed!r}"
+    # everything reported typed is there, and nothing but what was typed (a note is stored without
+    # trailing spaces, crash or not: the kill may come right after a typed space)
+    assert text.startswith(typed.rstrip()) and TEXT.startswith(text), f"seed {seed}: {text!r} vs {typed!r}"
     if outside_change:
         doc = w.session.doc
         assert "Glorious" in doc.text.blocks[0].reading, f"seed {seed}"
@@ -135,6 +136,8 @@ def test_kill_in_the_middle_of_writing_recovery_copies(qtbot, tmp_path: Path, sa
     assert w.message_bar.kind == "recovery", f"seed {seed}"
     w.message_bar.button("Restore").click()
     note = w.session.doc.annotation(aid).note
-    assert note and set(note[0]) == {"x"} and len(note[0]) >= acknowledged, f"seed {seed}: {note}, {acknowledged} acknowledged, left {left}"
+    # every acknowledged write is restored (none acknowledged: the kill came first, nothing to lose)
+    typed = note[0] if note else ""
+    assert set(typed) <= {"x"} and len(typed) >= acknowledged, f"seed {seed}: {note}, {acknowledged} acknowledged, left {left}"
     # the kill was sent while a temporary file existed; the write may just have finished (a race)
     assert caught, f"seed {seed}: no write was seen"
