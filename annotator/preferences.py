@@ -102,21 +102,20 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def _choose_file(self, edit: QLineEdit, title: str, filters: str) -> None:
+        """Let the user pick a file for ``edit``, starting in the folder of its current value."""
+        current = edit.text().strip()
+        path, _ = QFileDialog.getOpenFileName(self, title, os.path.dirname(current) if current else "", filters)
+        if path:
+            edit.setText(path)
+
     def choose_schema(self) -> None:
         """Pick a RELAX NG schema file."""
-        current = self.schema_edit.text().strip()
-        path, _ = QFileDialog.getOpenFileName(self, "RELAX NG schema", os.path.dirname(current) if current else "",
-                                              "RELAX NG schema (*.rng);;All files (*)")  # fmt: skip
-        if path:
-            self.schema_edit.setText(path)
+        self._choose_file(self.schema_edit, "RELAX NG schema", "RELAX NG schema (*.rng);;All files (*)")
 
     def choose_taxonomy(self) -> None:
         """Pick a taxonomy file for new documents."""
-        current = self.taxonomy_edit.text().strip()
-        path, _ = QFileDialog.getOpenFileName(self, "Default categories", os.path.dirname(current) if current else "",
-                                              "TEI taxonomy (*.xml);;All files (*)")  # fmt: skip
-        if path:
-            self.taxonomy_edit.setText(path)
+        self._choose_file(self.taxonomy_edit, "Default categories", "TEI taxonomy (*.xml);;All files (*)")
 
     def taxonomy_problem(self) -> str:
         """Return why the default-categories file cannot be used ('' if it can or is empty)."""
