@@ -357,6 +357,8 @@ class _Progress:
     def __init__(self, what: str) -> None:
         self.what = what
         self.stage = ""
+        self.began = time.monotonic()
+        self.lock = threading.Lock()
         self.done = threading.Event()
         self.thread: threading.Thread | None = None
 
@@ -367,16 +369,20 @@ class _Progress:
         return self
 
     def hear(self, fraction: float | None, message: str) -> None:
-        """Take an exporter's progress report (shown on the next tick)."""
+        """Take an exporter's progress report and show it at once."""
         self.stage = (f"{round(fraction * 100)} % " if fraction is not None else "") + message
+        if self.thread is not None and not self.done.is_set():
+            self._draw()
+
+    def _draw(self) -> None:
+        with self.lock:
+            stage = f" — {self.stage}" if self.stage else ""
+            sys.stderr.write(f"\r{self.what}… {int(time.monotonic() - self.began)} s{stage}\033[K")
+            sys.stderr.flush()
 
     def _tick(self) -> None:
-        began = time.monotonic()
         while True:
-            seconds = int(time.monotonic() - began)
-            stage = f" — {self.stage}" if self.stage else ""
-            sys.stderr.write(f"\r{self.what}… {seconds} s{stage}\033[K")
-            sys.stderr.flush()
+            self._draw()
             if self.done.wait(1.0):
                 break
         sys.stderr.write("\r\033[K")
