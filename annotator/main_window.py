@@ -65,6 +65,7 @@ from .lifecycle import Lifecycle
 from .message_bar import MessageBar
 from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
+from .review_queue import ReviewQueue
 from .session import Session
 from .sources_panel import SourcesPanel
 from .taxonomy_editor import TaxonomyEditor
@@ -193,10 +194,15 @@ class MainWindow(QMainWindow):
         self.validation_panel = ValidationPanel()
         self.validation_dock = self._dock("Validation", "validation_dock", self.validation_panel,
                                           Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
+        self.review_queue = ReviewQueue(s)
+        self.review_dock = self._dock("Review", "review_dock", self.review_queue,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
         self.tabifyDockWidget(self.list_dock, self.sources_dock)
         self.tabifyDockWidget(self.sources_dock, self.taxonomy_dock)
         self.tabifyDockWidget(self.taxonomy_dock, self.validation_dock)
+        self.tabifyDockWidget(self.validation_dock, self.review_dock)
         self.validation_dock.hide()  # shown by Tools ▸ Validate
+        self.review_dock.hide()  # shown when re-anchoring leaves annotations to review
         self.list_dock.raise_()
         self.validator = ValidationRunner(self)
 
@@ -338,6 +344,10 @@ class MainWindow(QMainWindow):
         self.action_validate = self._action(
             "action_validate", "&Validate", self.validate, "F7",
             "Check annotations, ids and references (and the schema set in the preferences)")  # fmt: skip
+        self.action_carry = self._action(
+            "action_carry", "&Carry annotations to another version…", self.lifecycle.carry_to_version,
+            None, "Open another version of this text (a corrected transcription, a new edition) "
+            "with these annotations found again in it")  # fmt: skip
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -374,7 +384,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_margin_letters)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
-                     self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock):  # fmt: skip
+                     self.validation_dock, self.review_dock, self.outline_dock, self.notes_dock,
+                     self.document_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
@@ -382,6 +393,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Tools")
         m.setObjectName("tools_menu")
         m.addAction(self.action_validate)
+        m.addAction(self.action_carry)
         m = mb.addMenu("&Help")
         m.setObjectName("help_menu")
         for act in (self.action_guide, self.action_shortcuts, self.action_about):
@@ -458,6 +470,11 @@ class MainWindow(QMainWindow):
         self.outline.activated.connect(self._outline_activated)
         self.outline.clicked.connect(self._outline_activated)
         self.notes_pane.note_activated.connect(self._note_pane_activated)
+        self.review_queue.show_requested.connect(self.select_annotation)
+        self.review_queue.accept_requested.connect(self.accept_anchoring)
+        self.review_queue.reattach_requested.connect(lambda aid: self.retarget(aid, "selection"))
+        self.review_queue.delete_requested.connect(self.delete_annotations)
+        self.review_queue.list.currentItemChanged.connect(lambda *_: self._review_current())
         self.validation_panel.annotation_activated.connect(self._validation_activated)
         self.validation_panel.validate_requested.connect(self.validate)
         self.validator.progress.connect(self._validation_progress)
@@ -834,6 +851,10 @@ class MainWindow(QMainWindow):
         if not ids:
             self.statusBar().showMessage(f"Nothing to delete: no annotation {where}.", 5000)
             return
+        self.delete_annotations(ids)
+
+    def delete_annotations(self, ids: list[str]) -> None:
+        """Delete these annotations as one undo step; the status bar says what went."""
         what = self.describe_annotation(ids[0]) if len(ids) == 1 else f"{len(ids)} annotations"
         stack = self.session.undo_stack
         if len(ids) > 1:
@@ -849,6 +870,38 @@ class MainWindow(QMainWindow):
                 stack.endMacro()
         undo = self.action_undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.statusBar().showMessage(f"Deleted {what} — {undo} to restore", 8000)
+
+    def accept_anchoring(self, ids: list[str]) -> None:
+        """Keep annotations placed approximately where they are now (one undo step)."""
+        if not ids:
+            return
+        stack = self.session.undo_stack
+        stack.beginMacro(f"Accept {len(ids)} re-anchored annotations" if len(ids) > 1 else
+                         f"Accept re-anchored {self.describe_annotation(ids[0])}")  # fmt: skip
+        try:
+            for aid in ids:
+                self.session.edit_annotation(aid, "Accept re-anchored passage", lambda a: a.clear_anchoring())
+        except tei.TeiError as exc:
+            show_error(self, exc, "The annotation cannot be accepted.")
+        finally:
+            stack.endMacro()
+
+    def _review_current(self) -> None:
+        """Show the annotation the review queue compares: in the editor and, placed, in the text."""
+        ann_id = self.review_queue.current_id()
+        if not ann_id:
+            return
+        self.select_annotation(ann_id)
+        if ann_id not in self.view.unresolved:
+            self.view.scroll_to_annotation(ann_id)
+
+    def show_review(self) -> None:
+        """Show the review queue (annotations placed approximately or not at all)."""
+        self.review_dock.show()
+        self.review_dock.raise_()
+        self._make_room(self.review_dock)
+        self.review_queue.list.setFocus()
+        self._review_current()
 
     def describe_annotation(self, ann_id: str) -> str:
         """Return "bias note on 'truly nationwide'" for an annotation."""
@@ -920,6 +973,7 @@ class MainWindow(QMainWindow):
                 res = doc.resolve(a.target)
                 if res and res[0].ok:
                     a.set_quote(*doc.quote_for(res[0].start or 0, res[0].end or 0))
+                a.clear_anchoring()  # placed by a person: nothing left to review
 
             self.session.edit_annotation(ann_id, "Change passage", change)
         except tei.TeiError as exc:
@@ -1305,6 +1359,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._fit_shown)
         QTimer.singleShot(0, self._hide_stray_tab_bars)
         QTimer.singleShot(0, lambda: setattr(self, "_tabs_switchable", True))
+        if self.review_queue.count() and not self.review_dock.isHidden():
+            QTimer.singleShot(0, self.show_review)  # asked for before the window showed
 
     def _fit_shown(self) -> None:
         """Fit the window once laid out (its frame's size known); on the first start, size the

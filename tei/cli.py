@@ -259,7 +259,7 @@ def _cmd_import_annotations(args: argparse.Namespace) -> int:
         raise
     doc.save(args.output)
     print(report.format_text(), file=sys.stderr)
-    return EXIT_PROBLEMS if report.failed else EXIT_OK
+    return EXIT_PROBLEMS if report.needs_review else EXIT_OK
 
 
 def read_json(path: str) -> Any:

@@ -461,17 +461,20 @@ class TeiDocument:
         return Annotation(el, self)
 
     def add_annotation(self, target: str, category: str, *, annotator: str = "",
-                       annotator_name: str = "", when: str | None = None) -> Annotation:  # fmt: skip
+                       annotator_name: str = "", when: str | None = None,
+                       placed: bool = True) -> Annotation:  # fmt: skip
         """Create an annotation on ``target`` in ``category`` and return it.
 
-        Records the quote with prefix and suffix, creator and creation time.
+        Records the quote with prefix and suffix, creator and creation time. With
+        ``placed=False`` the target need not resolve (an annotation kept for review, whose
+        caller records its quote and why it is not placed).
         """
         if not target.strip():
             raise AnnotationError("an annotation needs a target")
         if category not in self.taxonomy.categories:
             known = ", ".join(self.taxonomy.categories)
             raise AnnotationError(f"unknown category {category!r}; the document has: {known}")
-        res = self.resolve(target)
+        res = self.resolve(target) if placed else []
         for r in res:
             if not r.ok:
                 raise PointerError(f"the target {target!r} does not point into the text: "
