@@ -623,7 +623,8 @@ class TeiDocument:
         """Return person id -> name for the annotators recorded in our standOff."""
         so = self.standoff()
         out: dict[str, str] = {}
-        for person in so.iter(ns.qn("person")) if so is not None else []:
+        lists = so.iterchildren(ns.qn("listPerson")) if so is not None else []  # not the annotations
+        for person in (p for lst in lists for p in lst.iter(ns.qn("person"))):
             pname = person.find(ns.qn("persName"))
             out[person.get(ns.XML_ID) or ""] = (
                 "".join(pname.itertext()).strip() if pname is not None else ""
