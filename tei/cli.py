@@ -537,7 +537,8 @@ assert set(_COMMANDS) == COMMANDS
 # -- diff and git (tei.diff) -------------------------------------------------------------------
 _DIFF_GIT = {
     "diff": "list the annotations added, removed and changed between two versions of a document",
-    "git": "git integration: 'git setup' (readable diffs of annotated files), 'git textconv'",
+    "git": "git integration: 'git setup' (readable diffs, annotation-aware merges), 'git textconv', "
+           "'git merge-driver'",
 }
 
 
@@ -560,6 +561,15 @@ def _add_diff_and_git(command: Any) -> None:
     conv_help = "what git's diff calls: print FILE's annotations as lines (exit 0 for any file)"
     conv = actions.add_parser("textconv", help=conv_help, description=conv_help)
     conv.add_argument("file", metavar="FILE", help="one version of a file, as git hands it")
+    merge_help = ("what git's merge calls: merge BASE, OURS and THEIRS of an annotated file into "
+                  "OURS (exit 0 merged; 1 a person should look: disagreements kept, or the text "
+                  "conflicts; the file is still well-formed)")  # fmt: skip
+    merge = actions.add_parser("merge-driver", help=merge_help, description=merge_help)
+    merge.add_argument("base", metavar="BASE", help="the common ancestor (git's %%O)")
+    merge.add_argument("ours", metavar="OURS", help="our version, replaced by the result (%%A)")
+    merge.add_argument("theirs", metavar="THEIRS", help="their version (%%B)")
+    merge.add_argument("name", nargs="?", default="", metavar="PATH",
+                       help="the file's name in the repository (%%P)")
 
 
 _DIFF_EPILOG = """Annotations are matched by xml:id and listed in reading order: + added, - removed,
@@ -568,8 +578,10 @@ exit codes: 0 no differences; 1 differences; 2 bad input or usage; 3 internal er
 
 _GIT_SETUP_HELP = """Write "*.xml diff=glossator" to .gitattributes and set diff.glossator.textconv
 in the repository's git config (with --global: your global attributes file and ~/.gitconfig),
-so that git diff and git log -p show annotations instead of XML. Running it again changes
-nothing. There is no merge driver yet: no merge=glossator line is written."""
+so that git diff and git log -p show annotations instead of XML, and "merge=glossator" with
+merge.glossator.driver, so that git merges annotations by id (both sides' additions kept, the same
+field changed differently kept as two readings marked as a disagreement). Running it again
+changes nothing."""
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
@@ -590,6 +602,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 def _cmd_git(args: argparse.Namespace) -> int:
     if args.git_command == "textconv":
         return _git_textconv(args.file)
+    if args.git_command == "merge-driver":
+        return _git_merge(args)
     from . import gitsetup
 
     try:
@@ -598,6 +612,21 @@ def _cmd_git(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from None
     print("\n".join(lines))
     return EXIT_OK
+
+
+def _git_merge(args: argparse.Namespace) -> int:
+    """Merge three versions for git; on any failure leave ours as it is and ask for a person."""
+    from .merge import merge_files
+
+    name = args.name or args.ours
+    try:
+        report = merge_files(args.base, args.ours, args.theirs)
+    except (TeiError, OSError) as exc:
+        print(f"glossator: {name}: cannot merge annotations ({exc}); our version is left as it "
+              "is: merge by hand", file=sys.stderr)  # fmt: skip
+        return EXIT_PROBLEMS
+    print(report.format_text(name), file=sys.stderr)
+    return EXIT_PROBLEMS if report.needs_decision else EXIT_OK
 
 
 def _git_textconv(path: str) -> int:
