@@ -53,7 +53,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import ns
+from . import cli_agreement, ns
 from .errors import EncodingError, NotXmlError, TeiError
 from .parser import read_file
 
@@ -170,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("document", metavar="DOC.xml", help="the annotated TEI document")
     c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
     _add_diff_and_git(command)
+    cli_agreement.add_commands(command)
     return p
 
 
@@ -649,6 +650,9 @@ def _git_textconv(path: str) -> int:
 COMMANDS |= set(_DIFF_GIT)
 DESCRIPTIONS.update(_DIFF_GIT)
 _COMMANDS.update({"diff": _cmd_diff, "git": _cmd_git})
+COMMANDS |= set(cli_agreement.DESCRIPTIONS)
+DESCRIPTIONS.update(cli_agreement.DESCRIPTIONS)
+_COMMANDS["agreement"] = lambda args: cli_agreement.run(args, _load, _UsageError)
 
 
 def main() -> None:
