@@ -112,3 +112,20 @@ def test_cli_prints_the_table_and_json(two, capsys) -> None:  # noqa: ANN001
     assert pair["annotators"] == ["Ben", "Ann"] and pair["units"] == 5
     assert cli.run(["agreement", str(path), "--annotators", "Ann,Zoe"]) == 2
     assert "not found: Zoe" in capsys.readouterr().err
+
+
+def test_exports_filter_by_annotator(two, tmp_path) -> None:  # noqa: ANN001
+    doc, path = two
+    out = tmp_path / "ben.csv"
+    report = tei.export(doc, "csv", out, annotators="Ben")
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert report.count == 4 and len(rows) == 5 and all("Ann" not in r for r in rows[1:])
+    both = tei.export(doc, "csv", tmp_path / "both.csv", annotators="Ann,Ben")
+    assert both.count == 8
+    with pytest.raises(tei.TeiError, match="no annotator named Zoe.*Ann, Ben"):
+        tei.export(doc, "html", tmp_path / "x.html", annotators="Zoe")
+    assert len(doc.annotations()) == 8  # the document itself is untouched
+    assert cli.run(["export", str(path), "--to", "webanno", "-o", str(tmp_path / "a.json"),
+                    "--option", "annotators=Ann"]) == 0  # fmt: skip
+    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert len(data["first"]["items"]) == 4
