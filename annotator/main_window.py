@@ -52,6 +52,7 @@ from tei.document import TeiDocument
 from tei.storage import DiskState
 
 from . import help_pages, settings
+from .agreement_panel import AgreementPanel
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
 from .display import DisplayMap
@@ -200,9 +201,14 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.list_dock, self.sources_dock)
         self.tabifyDockWidget(self.sources_dock, self.taxonomy_dock)
         self.tabifyDockWidget(self.taxonomy_dock, self.validation_dock)
+        self.agreement_panel = AgreementPanel(s)
+        self.agreement_dock = self._dock("Agreement", "agreement_dock", self.agreement_panel,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
         self.tabifyDockWidget(self.validation_dock, self.review_dock)
+        self.tabifyDockWidget(self.review_dock, self.agreement_dock)
         self.validation_dock.hide()  # shown by Tools ▸ Validate
         self.review_dock.hide()  # shown when re-anchoring leaves annotations to review
+        self.agreement_dock.hide()  # shown by Tools ▸ Agreement
         self.list_dock.raise_()
         self.validator = ValidationRunner(self)
 
@@ -344,6 +350,9 @@ class MainWindow(QMainWindow):
         self.action_validate = self._action(
             "action_validate", "&Validate", self.validate, "F7",
             "Check annotations, ids and references (and the schema set in the preferences)")  # fmt: skip
+        self.action_agreement = self._action(
+            "action_agreement", "&Agreement and disagreements", self.show_agreement, None,
+            "How far the document's annotators agree, per category, and where they differ")  # fmt: skip
         self.action_carry = self._action(
             "action_carry", "&Carry annotations to another version…", self.lifecycle.carry_to_version,
             None, "Open another version of this text (a corrected transcription, a new edition) "
@@ -384,8 +393,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_margin_letters)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
-                     self.validation_dock, self.review_dock, self.outline_dock, self.notes_dock,
-                     self.document_dock):  # fmt: skip
+                     self.validation_dock, self.review_dock, self.agreement_dock, self.outline_dock,
+                     self.notes_dock, self.document_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
@@ -394,6 +403,7 @@ class MainWindow(QMainWindow):
         m.setObjectName("tools_menu")
         m.addAction(self.action_validate)
         m.addAction(self.action_carry)
+        m.addAction(self.action_agreement)
         m = mb.addMenu("&Help")
         m.setObjectName("help_menu")
         for act in (self.action_guide, self.action_shortcuts, self.action_about):
@@ -470,6 +480,9 @@ class MainWindow(QMainWindow):
         self.outline.activated.connect(self._outline_activated)
         self.outline.clicked.connect(self._outline_activated)
         self.notes_pane.note_activated.connect(self._note_pane_activated)
+        self.agreement_panel.show_requested.connect(lambda aid: (self.select_annotation(aid),
+                                                                 self.jump_to_annotation(aid)))
+        self.agreement_panel.keep_requested.connect(self.keep_reading)
         self.review_queue.show_requested.connect(self.select_annotation)
         self.review_queue.accept_requested.connect(self.accept_anchoring)
         self.review_queue.reattach_requested.connect(lambda aid: self.retarget(aid, "selection"))
@@ -894,6 +907,32 @@ class MainWindow(QMainWindow):
         self.select_annotation(ann_id)
         if ann_id not in self.view.unresolved:
             self.view.scroll_to_annotation(ann_id)
+
+    def show_agreement(self) -> None:
+        """Tools ▸ Agreement: show the Agreement panel."""
+        self.agreement_dock.show()
+        self.agreement_dock.raise_()
+        self._make_room(self.agreement_dock)
+
+    def keep_reading(self, keep: str, drop: str) -> None:
+        """Settle a merge's disagreement: keep one reading, delete the other (one undo step)."""
+        doc = self.session.doc
+        ids = {a.id for a in doc.annotations()}
+        stack = self.session.undo_stack
+        stack.beginMacro(f"Keep one reading of {self.describe_annotation(keep)}")
+        try:
+            if drop in ids:
+                self.session.delete_annotation(drop)
+
+            def settle(a: tei.Annotation) -> None:
+                for note in a.element.findall(f"{tei.ns.qn('note')}[@type='disagreement']"):
+                    a.element.remove(note)
+
+            self.session.edit_annotation(keep, "Keep this reading", settle)
+        except tei.TeiError as exc:
+            show_error(self, exc, "The reading cannot be kept.")
+        finally:
+            stack.endMacro()
 
     def show_review(self) -> None:
         """Show the review queue (annotations placed approximately or not at all)."""

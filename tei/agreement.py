@@ -112,6 +112,7 @@ class Disagreement:
     what: str  # "category", "only one annotated it", "certainty", "figure"
     first: str  # what the first annotator did
     second: str
+    ann_id: str = ""  # an annotation of the passage (to go to it)
 
 
 @dataclass
@@ -256,17 +257,17 @@ def _disagreements(units: list[list[Span]], first: str, second: str, tax: Any) -
         if not a or not b:
             did = ", ".join(sorted({label(s.category) for s in a or b}))
             out.append(Disagreement(unit[0].start, quote, "only one annotated it",
-                                    did if a else "nothing", did if b else "nothing"))  # fmt: skip
+                                    did if a else "nothing", did if b else "nothing", unit[0].id))  # fmt: skip
             continue
         cats_a, cats_b = {s.category for s in a}, {s.category for s in b}
         if cats_a != cats_b:
-            out.append(Disagreement(unit[0].start, quote, "category",
-                                    ", ".join(sorted(map(label, cats_a))), ", ".join(sorted(map(label, cats_b)))))  # fmt: skip
+            out.append(Disagreement(unit[0].start, quote, "category", ", ".join(sorted(map(label, cats_a))),
+                                    ", ".join(sorted(map(label, cats_b))), a[0].id))  # fmt: skip
         for x, y in _match([s for s in a if s.category in cats_b], [s for s in b if s.category in cats_a]):
             if x.category != y.category:
                 continue
             if x.figure != y.figure:
-                out.append(Disagreement(x.start, x.quote, "figure", x.figure or "—", y.figure or "—"))
+                out.append(Disagreement(x.start, x.quote, "figure", x.figure or "—", y.figure or "—", x.id))
             if x.certainty != y.certainty:
-                out.append(Disagreement(x.start, x.quote, "certainty", x.certainty, y.certainty))
+                out.append(Disagreement(x.start, x.quote, "certainty", x.certainty, y.certainty, x.id))
     return out
