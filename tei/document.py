@@ -41,7 +41,7 @@ LIST_ANNOTATION = ns.qn("listAnnotation")
 _INDENTED = {
     ns.qn(t)
     for t in "standOff listAnnotation annotation revisionDesc respStmt listPerson person listBibl "
-    "taxonomy category classDecl encodingDesc".split()
+    "taxonomy category classDecl encodingDesc biblStruct analytic monogr imprint relatedItem".split()
 }
 _XMLNS_DECL = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _ID_SAFE = re.compile(r"[^\w.-]")
