@@ -996,9 +996,13 @@ def bibl_fields(bibl: etree._Element) -> dict[str, str]:
 def format_citation(el: etree._Element) -> str:
     """Return a one-line human citation of a ``<bibl>``/``<biblStruct>``."""
     f = bibl_fields(el)
-    if not any(f.values()):
+    if not any(f.values()):  # a biblStruct: the first of each in analytic, monogr, imprint
         for tag in ("author", "title", "date", "pubPlace", "publisher"):
             found = el.find(f".//{ns.qn(tag)}")
+            if tag == "author" and found is not None and found.find(f".//{ns.qn('surname')}") is not None:
+                names = [found.find(f".//{ns.qn(t)}") for t in ("surname", "forename")]
+                f["author"] = " ".join("".join(n.itertext()).strip() for n in names if n is not None)
+                continue
             if found is not None:
                 f[{"pubPlace": "place"}.get(tag, tag)] = " ".join("".join(found.itertext()).split())
     parts = [f["author"], f["title"], ", ".join(p for p in (f["place"], f["publisher"]) if p),

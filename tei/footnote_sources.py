@@ -630,34 +630,34 @@ def _stem(item: dict[str, Any]) -> str:
     return re.sub(r"[^\w-]", "", "-".join(words))[:24] or "source"
 
 
-def add_completed_source(doc: Any, fields: dict[str, str], note: etree._Element,
-                         locator: str = "") -> str:  # fmt: skip
-    """Add a source typed by the user for a note that could not be parsed; return its id."""
+def item_from_fields(fields: dict[str, str]) -> dict[str, Any]:
+    """Return a CSL-JSON-like item from a source form's fields (author, title, date, place)."""
     item: dict[str, Any] = {"type": "book", "title": fields.get("title", "").strip()}
     author = fields.get("author", "").strip()
     if author:
-        family, _, given = author.partition(",")
-        if not given:
-            m = re.match(rf"^({_SURNAME})\s+({_INITIALS})$", author)
-            family, given = (m[1], m[2]) if m else (author, "")
-        item["author"] = [_person(family, given)]
+        family, comma, given = author.partition(",")
+        m = None if comma else re.match(rf"^({_SURNAME})\s+({_INITIALS})$", author)
+        item["author"] = [_person(m[1], m[2]) if m else _person(family, given)]
     year = re.search(_YEAR, fields.get("date", ""))
     if year:
         item["issued"] = _issued(year.group())
     if fields.get("place", "").strip():
         item["publisher-place"] = fields["place"].strip()
-    citation = Citation(note, note.get("n") or "", note_text(note), 0, locator, "typed")
-    table = FootnoteTable([citation], [DerivedSource(item, [citation])])
-    report = store_sources(doc, table)
-    el = next(iter(report.added), "") or next(iter(report.merged), "")
-    return el or _source_of_note(doc, doc.ensure_id(note))
+    return item
 
 
-def _source_of_note(doc: Any, note_id: str) -> str:
-    for s in doc.sources():
-        if s.editable and note_id in citing_notes(s.element):
-            return s.id
-    return ""
+def complete(table: FootnoteTable, citation: Citation, fields: dict[str, str]) -> None:
+    """Give a note that could not be parsed the source the user typed (before storing)."""
+    if citation.source is not None:
+        table.sources[citation.source].citations.remove(citation)
+    item = item_from_fields(fields)
+    key = item_key(item)
+    found = next((i for i, s in enumerate(table.sources) if item_key(s.item) == key), None)
+    if found is None:
+        found = len(table.sources)
+        table.sources.append(DerivedSource(item))
+    table.sources[found].citations.append(citation)
+    citation.source, citation.how, citation.reason = found, "completed by hand", ""
 
 
 def from_notes(doc: Any) -> tuple[FootnoteTable, StoreReport]:
