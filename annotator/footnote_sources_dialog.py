@@ -141,7 +141,7 @@ class FootnoteSourcesDialog(QDialog):
                 how = "" if c.how == "full" else f"  ({c.how})"
                 source = fs.format_item(self.table.sources[c.source].item) + how
                 locator = c.locator + (" (cited by)" if c.indirect else "")
-            item = QTreeWidgetItem([c.n, source, locator])
+            item = QTreeWidgetItem([c.label, source, locator])
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(1, c.text)
             if c.source is None:
@@ -189,7 +189,7 @@ class FootnoteSourcesDialog(QDialog):
                       "date": str((item.get("issued") or {}).get("date-parts", [[""]])[0][0])}  # fmt: skip
         else:
             values = {"title": c.text}
-        fields = NewSourceDialog.ask(self, values, f"Source of note {c.n}")
+        fields = NewSourceDialog.ask(self, values, f"Source of note {c.label}")
         if fields is None:
             return
         row = self.tree.currentItem().data(0, Qt.ItemDataRole.UserRole)

@@ -128,6 +128,12 @@ class Citation:
     how: str = ""  # "full", "ibid", "op. cit.", "short title", "new (no place or year)"
     indirect: bool = False
     reason: str = ""
+    part: int = 0  # 1, 2, … when the note cites several sources ("…; Ibid., p. 3"), else 0
+
+    @property
+    def label(self) -> str:
+        """Return the note's number, and which of its citations this is when it has several."""
+        return f"{self.n}.{self.part}" if self.part else self.n
 
     @property
     def parsed(self) -> bool:
@@ -160,11 +166,11 @@ class FootnoteTable:
         out = []
         for c in self.citations:
             if c.source is None:
-                out.append((c.n, f"could not parse: {c.reason}", ""))
+                out.append((c.label, f"could not parse: {c.reason}", ""))
             else:
                 via = "" if c.how == "full" else f"  ({c.how})"
                 text = format_item(self.sources[c.source].item) + via
-                out.append((c.n, text, c.locator + (" [cited by]" if c.indirect else "")))
+                out.append((c.label, text, c.locator + (" [cited by]" if c.indirect else "")))
         return out
 
     def format_text(self) -> str:
@@ -315,7 +321,9 @@ def footnotes(doc: Any) -> list[etree._Element]:
             if note.get("place") in ("foot", "end", "bottom") or note.get("n"):
                 found.append(note)
     numbers = [_number(n.get("n")) for n in found]
-    if all(x is not None for x in numbers):  # an unanchored note kept at the end reads in its place
+    # an unanchored note kept at the end reads in its place; numbering that restarts (per
+    # chapter) keeps the document's order
+    if all(x is not None for x in numbers) and len(set(numbers)) == len(numbers):
         return [n for _, n in sorted(zip(numbers, found, strict=True), key=lambda p: p[0])]
     return found
 
@@ -329,15 +337,43 @@ def note_text(note: etree._Element) -> str:
     return " ".join("".join(note.itertext()).split())
 
 
+def split_citations(text: str) -> list[str]:
+    """Split a note citing several sources at its semicolons ("Ibid., p. 3; Smith J. …").
+
+    A semicolon splits only where what follows starts a citation of its own (an author, "Ibid.",
+    "See", or a title of two words or more with a year or page), so "M.; L., 1950" stays whole.
+    """
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts = [p.strip() for p in [*parts, text[start:]]]
+    if len(parts) < 2 or not all(_starts_citation(p) for p in parts):
+        return [text]
+    return parts
+
+
+def _starts_citation(text: str) -> bool:
+    if IBID.match(text) or LEAD_SEE.match(text) or LEAD_CIT_BY.match(text) or _authors(text)[0]:
+        return True
+    p = parse_citation(text)
+    title = p.item.get("title") or p.item.get("container-title", "")
+    return (p.kind == "full" or (p.kind == "short" and bool(p.locator))) and len(title.split()) > 1
+
+
 def read_footnotes(doc: Any) -> FootnoteTable:
     """Parse every footnote of ``doc`` and resolve "Ibid.", "op. cit." and short titles."""
     citations: list[Citation] = []
     sources: list[DerivedSource] = []
     by_key: dict[tuple, int] = {}
-    for note in footnotes(doc):
-        text = note_text(note)
+    for note, part, text in _note_citations(doc):
         p = parse_citation(text)
-        c = Citation(note, note.get("n") or "", text, None, p.locator, indirect=p.indirect)
+        c = Citation(note, note.get("n") or "", text, None, p.locator, indirect=p.indirect, part=part)
         if p.kind == "unparsed":
             c.reason = p.reason
         elif p.kind == "ibid":
@@ -369,6 +405,15 @@ def read_footnotes(doc: Any) -> FootnoteTable:
             sources[c.source].citations.append(c)
         citations.append(c)
     return FootnoteTable(citations, sources)
+
+
+def _note_citations(doc: Any) -> list[tuple[etree._Element, int, str]]:
+    """Return (note, part, text) per citation: part 0 for a note citing one source."""
+    out = []
+    for note in footnotes(doc):
+        parts = split_citations(note_text(note))
+        out += [(note, i if len(parts) > 1 else 0, t) for i, t in enumerate(parts, 1)]
+    return out
 
 
 def _fold(text: str) -> str:
@@ -505,13 +550,16 @@ def _title(text: str, level: str) -> etree._Element:
 _build = item_to_biblstruct  # the one line to swap for tei.bibliography.csl_to_biblstruct
 
 
-def cited_in(note_id: str, locator: str, indirect: bool = False) -> etree._Element:
+def cited_in(note_id: str, locator: str, indirect: bool = False, part: int = 0) -> etree._Element:
     """Return a source's link back to a note citing it: ``relatedItem`` > ``bibl`` > ``ptr`` +
-    ``citedRange`` (the note's locator)."""
+    ``citedRange`` (the note's locator); ``@n`` says which of the note's citations it is when the
+    note cites several sources."""
     check_xml_text(note_id, locator)
     rel = etree.Element(_RELATED, type=CITED_IN)
     if indirect:
         rel.set("subtype", "indirect")
+    if part:
+        rel.set("n", str(part))
     bibl = etree.SubElement(rel, ns.qn("bibl"))
     etree.SubElement(bibl, ns.qn("ptr"), target="#" + note_id)
     if locator:
@@ -530,14 +578,20 @@ def cited_in(note_id: str, locator: str, indirect: bool = False) -> etree._Eleme
 
 def citing_notes(el: etree._Element) -> dict[str, str]:
     """Return note id -> locator for the notes a stored source points back at."""
+    return {note_id: locator for (note_id, _), locator in _links(el).items()}
+
+
+def _links(el: etree._Element) -> dict[tuple[str, int], str]:
+    """Return (note id, part) -> locator for a stored source's links back to its notes."""
     out = {}
     for rel in el.iterchildren(_RELATED):
         if rel.get("type") != CITED_IN:
             continue
         ptr = rel.find(f"{ns.qn('bibl')}/{ns.qn('ptr')}")
         rng = rel.find(f"{ns.qn('bibl')}/{ns.qn('citedRange')}")
+        part = int(rel.get("n")) if (rel.get("n") or "").isdigit() else 0
         if ptr is not None and (ptr.get("target") or "").startswith("#"):
-            out[ptr.get("target")[1:]] = "".join(rng.itertext()) if rng is not None else ""
+            out[ptr.get("target")[1:], part] = "".join(rng.itertext()) if rng is not None else ""
     return out
 
 
@@ -578,21 +632,21 @@ def _key3(item: dict[str, Any]) -> tuple[str, str, str]:
 def store_sources(doc: Any, table: FootnoteTable) -> StoreReport:
     """Write the table's sources into ``doc``'s ``listBibl``, merging with those already there.
 
-    A source already there is the one that points back at one of the same notes, or one with the
-    same first author, title and year; it keeps its fields (a user's edits stay) and gains links
-    to the notes it did not point at yet. Notes without an ``xml:id`` get one. Running it again
-    adds nothing.
+    A source already there is the one that points back at one of the same citations (note, and
+    which of its citations), or one with the same first author, title and year; it keeps its
+    fields (a user's edits stay) and gains links to the notes it did not point at yet. Notes
+    without an ``xml:id`` get one. Running it again adds nothing.
     """
     report = StoreReport()
     ours = [s.element for s in doc.sources() if s.editable]
-    by_note: dict[str, etree._Element] = {}
+    by_link: dict[tuple[str, int], etree._Element] = {}
     for el in ours:
-        for note_id in citing_notes(el):
-            by_note.setdefault(note_id, el)
+        for link in _links(el):
+            by_link.setdefault(link, el)
     by_key = {_element_key(el): el for el in ours}
     for src in table.sources:
-        ids = [doc.ensure_id(c.note) for c in src.citations]
-        el = next((by_note[i] for i in ids if i in by_note), None)
+        links = [(doc.ensure_id(c.note), c.part) for c in src.citations]
+        el = next((by_link[k] for k in links if k in by_link), None)
         if el is None:
             el = by_key.get(_key3(src.item))
         new = el is None
@@ -605,14 +659,12 @@ def store_sources(doc: Any, table: FootnoteTable) -> StoreReport:
             doc.register_ids(el)
             by_key[_key3(src.item)] = el
             report.added.append(sid)
-        linked = citing_notes(el)
         added_here = 0
-        for c, note_id in zip(src.citations, ids, strict=True):
-            if note_id in linked or note_id in by_note:
+        for c, link in zip(src.citations, links, strict=True):
+            if link in by_link:
                 continue
-            el.append(cited_in(note_id, c.locator, c.indirect))
-            linked[note_id] = c.locator
-            by_note[note_id] = el
+            el.append(cited_in(link[0], c.locator, c.indirect, c.part))
+            by_link[link] = el
             added_here += 1
         report.links += added_here
         if added_here and not new:

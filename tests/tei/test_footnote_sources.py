@@ -270,3 +270,33 @@ def test_cli_lists_what_could_not_be_parsed_and_refuses_bad_input(tmp_path, caps
     bad.write_text("<TEI")
     assert cli.run(["sources", "from-notes", str(bad), "-o", str(tmp_path / "o2.xml")]) == 2
     assert capsys.readouterr().err.startswith("glossator: error: ")
+
+
+def test_a_note_citing_several_sources_links_each_and_reruns_cleanly() -> None:
+    doc = tei.TeiDocument.from_bytes(_notes_doc([
+        "Chuikov V. I. Mission in China, Moscow, 1981, p. 5.",
+        "Ibid., p. 7; Kapitsa M. S. Sovetsko-kitayskie otnosheniya, Moscow, 1958, p. 3.",
+        "Ivanov I. I., Petrov P. P. Kitai. M.; L., 1950. T. 2. S. 3.",  # "M.; L." is one imprint
+    ]))  # fmt: skip
+    table, report = from_notes(doc)
+    assert [c.label for c in table.citations] == ["1", "2.1", "2.2", "3"]
+    assert table.citations[1].source == table.citations[0].source
+    assert table.sources[table.citations[3].source].item["publisher-place"] == "M.; L."
+    assert (len(report.added), report.links) == (3, 4)
+    chuikov, kapitsa, _ = (s.element for s in doc.sources())
+    assert citing_notes(chuikov) == {"n1": "p. 5", "n2": "p. 7"} and citing_notes(kapitsa) == {"n2": "p. 3"}
+    assert [r.get("n") for r in kapitsa.iter(f"{{{TEI}}}relatedItem")] == ["2"]
+    saved = doc.to_bytes(when="2026-01-01T00:00:00Z")
+    again = tei.TeiDocument.from_bytes(saved)
+    _, report = from_notes(again)
+    assert (report.added, report.links) == ([], 0)
+    assert again.to_bytes(when="2026-01-01T00:00:00Z") == saved
+
+
+def test_numbering_that_restarts_keeps_the_documents_order() -> None:
+    data = _notes_doc(["Chuikov V. I. Mission in China, Moscow, 1981, p. 5.", "Ibid., p. 6.",
+                       "Kapitsa M. S. Sovetsko-kitayskie otnosheniya, Moscow, 1958, p. 3.", "Ibid., p. 4."])  # fmt: skip
+    data = data.replace(b'n="3"', b'n="1"').replace(b'n="4"', b'n="2"')  # chapter 2 numbers anew
+    table = read_footnotes(tei.TeiDocument.from_bytes(data))
+    assert [c.n for c in table.citations] == ["1", "2", "1", "2"]
+    assert table.citations[3].source == table.citations[2].source != table.citations[0].source
