@@ -43,7 +43,8 @@ _SKIPPED = {ns.qn("teiHeader"), ns.qn("standOff")}
 _UP, _LOW = "A-ZА-ЯЁ", "a-zа-яё"
 _INITIAL = rf"(?!Op\.\s?cit|Uk\.\s?soch|Ук\.\s?соч)[{_UP}][{_LOW}]?\."  # V.  Yu.  Sh.
 _INITIALS = rf"{_INITIAL}(?:\s?-?\s?{_INITIAL}){{0,2}}"  # V. I.  A.M.  J.-P.
-_SURNAME = rf"[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?"  # Chudodeev, Ter-Petrosyan
+_NOT_NAME = r"(?!(?:In|On|At|As|An|And|Or|Of|For|To|By|The|See|Wie|Die|Der|Das|Im|Vgl)\b)"
+_SURNAME = rf"{_NOT_NAME}[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?"  # Chudodeev, Ter-Petrosyan
 _RU_AUTHOR = rf"(?:{_SURNAME})\s+(?:{_INITIALS})"  # Chuikov V. I.
 _YEAR = r"(?:1[4-9]\d\d|20\d\d)"
 _YEAR_G = rf"(?P<year>{_YEAR})(?:\s*gg?\.|\s*гг?\.)?"
@@ -55,7 +56,9 @@ _ISSUE = r"(?:N|No\.?|№|Nr\.)\s*(?P<issue>\d+(?:[-–/]\d+)?)"
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()  # fmt: skip
 
-LEAD_SEE = re.compile(r"^(?:[^:]{0,80}?\b(?:see|cf)\b[^:]{0,40}:\s*|(?:see(?:\s+also)?|cf\.)\s+)", re.I)
+LEAD_SEE = re.compile(
+    r"^(?:[^:]{0,80}?\b(?:see|cf)\b[^:]{0,40}:\s*|(?:see(?:\s+also)?|cf\.|vgl\.|siehe|см\.|voir)\s+)", re.I
+)
 LEAD_CIT_BY = re.compile(
     r"^(?:cit(?:ed)?\.?\s*(?:by|from|in|after)|quoted\s+(?:by|in|from)|цит\.\s*по)\s*:?\s*", re.I
 )
@@ -66,9 +69,12 @@ LOCATOR = re.compile(
     r"(?:\s*(?:sl|ff?|et\s+seq|сл)\.?)?)$"
 )
 EN_LOCATOR = re.compile(rf"\)\s*,\s*(?P<loc>(?P<pages>{_PAGES}))$")  # (London: X, 1970), 45
-AUTHORS_RU = re.compile(rf"^(?P<authors>{_RU_AUTHOR}(?:\s*,\s*{_RU_AUTHOR})*)(?:\s*,)?\s+(?P<rest>\S.*)$")
+_TITLE_START = rf"[^{_LOW}\s]"  # a title does not start with a small letter: "Only M.G.T. reads …"
+AUTHORS_RU = re.compile(
+    rf"^(?P<authors>{_RU_AUTHOR}(?:\s*,\s*{_RU_AUTHOR})*)(?:\s*,)?\s+(?P<rest>{_TITLE_START}.*)$"
+)
 AUTHOR_INVERTED = re.compile(
-    rf"^(?P<family>{_SURNAME}),\s+(?P<given>{_INITIALS}|[{_UP}][{_LOW}]+(?:\s{_INITIAL})?)\.?\s+(?P<rest>\S.*)$"
+    rf"^(?P<family>{_SURNAME}),\s+(?P<given>{_INITIALS}|[{_UP}][{_LOW}]+(?:\s{_INITIAL})?)\.?\s+(?P<rest>{_TITLE_START}.*)$"
 )
 AUTHOR_EN_NOTE = re.compile(  # J. R. Smith, Title (Place: Publisher, 1970)
     rf"^(?P<given>(?:{_INITIAL}\s?)+|[{_UP}][{_LOW}]+(?:\s{_INITIAL})?)\s(?P<family>{_SURNAME}),\s+(?P<rest>.*\(.*\).*)$"
@@ -100,6 +106,9 @@ BOOK = re.compile(
 )
 BOOK_YEAR = re.compile(rf"^(?P<title>.+?)[.,]\s+{_YEAR_G}$")
 TRANSLATION = re.compile(r"^(?P<main>.*?)\s*\[(?P<tr>[^\]]+)\]\s*$")
+#: A citation without place or year whose title (its bracketed translation aside) has more words
+#: than this is taken for prose ("As mentioned on p. 180 of this volume, …"), not a short title.
+_LONGEST_TITLE = 14
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
           "X": 10, "XI": 11, "XII": 12}  # fmt: skip
 
@@ -248,6 +257,8 @@ def parse_citation(text: str) -> Parsed:
         item["volume"] = volume
     if kind == "short" and not (authors or locator or volume):
         return Parsed("unparsed", reason="no author, place, year or page: it does not read as a citation")
+    if kind == "short" and len(TRANSLATION.sub(r"\g<main>", item["title"]).split()) > _LONGEST_TITLE:
+        return Parsed("unparsed", reason="no place or year, and too long for a short title: it reads as prose")
     return Parsed(kind, item, locator, indirect, remark)
 
 

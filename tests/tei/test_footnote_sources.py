@@ -146,6 +146,10 @@ def test_other_common_shapes(text: str, expect: dict, locator: str) -> None:
 def test_what_does_not_read_as_a_citation_is_listed_with_why() -> None:
     assert parse_citation("This figure is disputed by other sources.").kind == "unparsed"
     assert "empty" in parse_citation("  ").reason
+    assert parse_citation("Only M.G.T. reads this line.").kind == "unparsed"  # not an author
+    prose = parse_citation("The same machine, already described above, was also shown in Vienna by "
+                           "two makers from Stuttgart, see p. 180.")  # fmt: skip
+    assert prose.kind == "unparsed" and "prose" in prose.reason
     doc = tei.TeiDocument.from_bytes(_notes_doc([
         "Ibid., p. 3.", "Smith J. Op. cit., p. 5.", "Archive of Foreign Policy, f. 100, op. 5, d. 3.",
         "Chuikov V. I. Mission in China, Moscow, 1981, p. 9.", "Ibid.",
