@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tei
 from tei import cli, footnote_sources
@@ -304,3 +306,15 @@ def test_numbering_that_restarts_keeps_the_documents_order() -> None:
     table = read_footnotes(tei.TeiDocument.from_bytes(data))
     assert [c.n for c in table.citations] == ["1", "2", "1", "2"]
     assert table.citations[3].source == table.citations[2].source != table.citations[0].source
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Ibid.", "Chuikov", "V. I.", "Op. cit.", "Uk. soch.", "Cit. by:", "See:",
+                                 "Moscow", "M.:", "1981", ",", ".", ";", "//", " - ", "pp. 54-55", "[History]",
+                                 "(London: Faber, 1970)", "vol. 2", "N 9", "21. V. 1938", "April", "x"]),
+                max_size=14).map(" ".join) | st.text(max_size=200))  # fmt: skip
+def test_any_text_reads_as_a_citation_or_says_why_not(text: str) -> None:
+    for part in footnote_sources.split_citations(text):
+        p = parse_citation(part)
+        assert p.kind in ("full", "short", "ibid", "op-cit") or p.reason
+        assert p.kind != "full" or p.item.get("title") or p.item.get("container-title")
