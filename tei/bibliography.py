@@ -172,8 +172,8 @@ _ESCAPED = re.compile(r"\\([&%$#_{}])")
 def _accent(m: re.Match[str]) -> str:
     mark, base = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4) or m.group(5))
     base = base.strip("{}")
-    if base.startswith("\\"):
-        base = _LETTERS.get(base[1:], base)
+    if base.startswith("\\"):  # \'{\i}: the accent takes the dot's place
+        base = {"i": "i", "j": "j"}.get(base[1:]) or _LETTERS.get(base[1:], base)
     return unicodedata.normalize("NFC", base + _ACCENTS[mark])
 
 
@@ -202,10 +202,11 @@ def latex_to_text(text: str) -> str:
     """
     if not _PLAIN.search(text):
         return text
-    fast = _ESCAPED.sub(r"\1\0", _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], _ACCENT_RE.sub(_accent, text)))
-    if "\\" in fast or "$" in fast or re.search(r"(?<!\0)%", fast):
+    fast = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], _ACCENT_RE.sub(_accent, text))
+    fast = _ESCAPED.sub("\0\\1", fast)  # a NUL marks an escaped character until the end
+    if "\\" in fast or re.search("(?<!\0)[$%]", fast):
         return _slow_latex(text)
-    fast = re.sub(r"(?<!\0)[{}]", "", fast)
+    fast = re.sub("(?<!\0)[{}]", "", fast)
     fast = fast.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c")
     fast = fast.replace("''", "\u201d").replace("~", "\u00a0")
     return fast.replace("\0", "")
@@ -265,8 +266,8 @@ def _date(value: object) -> dict[str, Any] | None:
             out[key] = _clean(value[key]) if key != "circa" else bool(value[key])
     if "date-parts" not in out and out.get("raw"):
         parsed = parse_date(out["raw"])
-        if parsed:
-            out.update(parsed)
+        if parsed and "date-parts" in parsed:
+            out["date-parts"] = parsed["date-parts"]
     return out or None
 
 
