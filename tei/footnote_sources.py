@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import ns
+from . import bibliography, ns
 from .annotations import check_xml_text
 
 log = logging.getLogger(__name__)
@@ -296,14 +296,13 @@ def _body(text: str, item: dict[str, Any]) -> str:
             return "full"
     m = NEWSPAPER.match(text)
     if m and m["month"] in _ROMAN:
-        item.update(type="article-newspaper", **{"container-title": m["container"]},
+        item.update(type="periodical", title=m["container"],
                     issued=_issued(m["year"], _ROMAN[m["month"]], int(m["day"])))  # fmt: skip
         return "full"
     m = MAGAZINE.match(text)
     if m:
         month = _MONTHS.index(m["month"].lower()) + 1
-        item.update(type="article-magazine", **{"container-title": m["container"]},
-                    issued=_issued(m["year"], month))  # fmt: skip
+        item.update(type="periodical", title=m["container"], issued=_issued(m["year"], month))
         if m["issue"]:
             item["issue"] = m["issue"]
         return "full"
@@ -506,61 +505,6 @@ def format_item(item: dict[str, Any]) -> str:
 
 
 # -- storing ----------------------------------------------------------------------------------------
-def item_to_biblstruct(item: dict[str, Any]) -> etree._Element:
-    """Return a ``<biblStruct>`` (Zotero's TEI-export shape) for a CSL-JSON-like item.
-
-    Temporary: ``tei.bibliography.csl_to_biblstruct`` replaces it when that module exists.
-    """
-
-    def sub(parent: etree._Element, tag: str, text: str = "", **attrib: str) -> etree._Element:
-        el = etree.SubElement(parent, ns.qn(tag), {k: v for k, v in attrib.items() if v})
-        if text:
-            check_xml_text(text)
-            el.text = text
-        return el
-
-    kind = item.get("type") or "book"
-    bs = etree.Element(ns.qn("biblStruct"), type=kind)
-    analytic = None
-    if kind.startswith("article") and item.get("title"):
-        analytic = sub(bs, "analytic")
-        sub(analytic, "title", item["title"], level="a")
-    monogr = sub(bs, "monogr")
-    for person in item.get("author") or []:
-        author = sub(analytic if analytic is not None else monogr, "author")
-        name = sub(author, "persName")
-        if person.get("given"):
-            sub(name, "forename", person["given"])
-        sub(name, "surname", person.get("family", ""))
-    if analytic is None and item.get("title"):
-        monogr.insert(0, _title(item["title"], "m"))
-    if item.get("container-title"):
-        monogr.insert(0 if analytic is not None or not item.get("title") else 1,
-                      _title(item["container-title"], "j"))  # fmt: skip
-    imprint = sub(monogr, "imprint")
-    for key, unit in (("volume", "volume"), ("issue", "issue")):
-        if item.get(key):
-            sub(imprint, "biblScope", str(item[key]), unit=unit)
-    if item.get("publisher-place"):
-        sub(imprint, "pubPlace", item["publisher-place"])
-    if item.get("publisher"):
-        sub(imprint, "publisher", item["publisher"])
-    parts = (item.get("issued") or {}).get("date-parts", [[]])[0]
-    when = "-".join(f"{x:02d}" if i else f"{x:04d}" for i, x in enumerate(parts))
-    sub(imprint, "date", when, when=when)
-    return bs
-
-
-def _title(text: str, level: str) -> etree._Element:
-    check_xml_text(text)
-    el = etree.Element(ns.qn("title"), level=level)
-    el.text = text
-    return el
-
-
-_build = item_to_biblstruct  # the one line to swap for tei.bibliography.csl_to_biblstruct
-
-
 def cited_in(note_id: str, locator: str, indirect: bool = False, part: int = 0) -> etree._Element:
     """Return a source's link back to a note citing it: ``relatedItem`` > ``bibl`` > ``ptr`` +
     ``citedRange`` (the note's locator); ``@n`` says which of the note's citations it is when the
@@ -621,25 +565,6 @@ class StoreReport:
                 f"{self.links} notes linked")  # fmt: skip
 
 
-def _element_key(el: etree._Element) -> tuple[str, str, str]:
-    """Return (first author's surname, title, year), folded, of a stored bibliographic entry."""
-    def first(path: str) -> str:
-        found = el.find(path, {"t": ns.TEI})
-        return "".join(found.itertext()) if found is not None else ""
-
-    surname = first(".//t:author//t:surname") or first(".//t:author").split(",")[0].split(" ")[0]
-    title = first("t:analytic/t:title") or first("t:monogr/t:title") or first("t:title")
-    year = re.search(r"\d{4}", first(".//t:date"))
-    return _fold(surname), _fold(title), year.group() if year else ""
-
-
-def _key3(item: dict[str, Any]) -> tuple[str, str, str]:
-    authors = item.get("author") or [{}]
-    year = (item.get("issued") or {}).get("date-parts", [[""]])[0][0]
-    title = item.get("title") or item.get("container-title", "")
-    return _fold(authors[0].get("family", "")), _fold(title), str(year or "")
-
-
 def store_sources(doc: Any, table: FootnoteTable) -> StoreReport:
     """Write the table's sources into ``doc``'s ``listBibl``, merging with those already there.
 
@@ -649,27 +574,32 @@ def store_sources(doc: Any, table: FootnoteTable) -> StoreReport:
     without an ``xml:id`` get one. Running it again adds nothing.
     """
     report = StoreReport()
-    ours = [s.element for s in doc.sources() if s.editable]
+    index = bibliography._Index()  # noqa: SLF001  (the import's matching: DOI, ISBN, title+year+author)
     by_link: dict[tuple[str, int], etree._Element] = {}
-    for el in ours:
+    for el in bibliography.existing_sources(doc):
+        index.add(el, bibliography.element_keys(el))
         for link in _links(el):
             by_link.setdefault(link, el)
-    by_key = {_element_key(el): el for el in ours}
     for src in table.sources:
         links = [(doc.ensure_id(c.note), c.part) for c in src.citations]
+        built = bibliography.csl_to_biblstruct(src.item)
+        keys = bibliography.item_keys(src.item)
         el = next((by_link[k] for k in links if k in by_link), None)
         if el is None:
-            el = by_key.get(_key3(src.item))
+            el = index.find(keys)[0]
         new = el is None
-        if new:
-            lst = doc._standoff_list("listBibl")
-            el = _build(src.item)
-            sid = doc.new_id(f"src-{_stem(src.item)}")
+        if el is None:
+            el = built
+            sid = doc.new_id(bibliography._id_stem(src.item))  # noqa: SLF001
             el.set(ns.XML_ID, sid)
-            lst.append(el)
+            doc._standoff_list("listBibl").append(el)  # noqa: SLF001  (our listBibl, made if needed)
             doc.register_ids(el)
-            by_key[_key3(src.item)] = el
+            index.add(el, keys)
             report.added.append(sid)
+        elif el.tag == bibliography.BIBL_STRUCT:
+            filled = bibliography.fill_missing(el, built)  # the user's fields stay as they are
+            if filled:
+                report.merged.append(el.get(ns.XML_ID) or "")
         added_here = 0
         for c, link in zip(src.citations, links, strict=True):
             if link in by_link:
@@ -678,19 +608,12 @@ def store_sources(doc: Any, table: FootnoteTable) -> StoreReport:
             by_link[link] = el
             added_here += 1
         report.links += added_here
-        if added_here and not new:
+        if added_here and not new and (el.get(ns.XML_ID) or "") not in report.merged:
             report.merged.append(el.get(ns.XML_ID) or "")
     for i, c in enumerate(table.citations):
         if c.note.get(ns.XML_ID):
             report.note_ids[i] = c.note.get(ns.XML_ID) or ""
     return report
-
-
-def _stem(item: dict[str, Any]) -> str:
-    authors = item.get("author") or []
-    base = authors[0].get("family", "") if authors else item.get("title") or item.get("container-title", "")
-    words = _fold(base).split()[:3]
-    return re.sub(r"[^\w-]", "", "-".join(words))[:24] or "source"
 
 
 def item_from_fields(fields: dict[str, str]) -> dict[str, Any]:
