@@ -109,6 +109,8 @@ TRANSLATION = re.compile(r"^(?P<main>.*?)\s*\[(?P<tr>[^\]]+)\]\s*$")
 #: A citation without place or year whose title (its bracketed translation aside) has more words
 #: than this is taken for prose ("As mentioned on p. 180 of this volume, …"), not a short title.
 _LONGEST_TITLE = 14
+#: A note longer than this (characters) is not read as a citation (and no pattern runs long).
+LONGEST_CITATION = 600
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
           "X": 10, "XI": 11, "XII": 12}  # fmt: skip
 
@@ -217,6 +219,8 @@ def parse_citation(text: str) -> Parsed:
     rest = _clean(text)
     if not rest:
         return Parsed("unparsed", reason="the note is empty")
+    if len(rest) > LONGEST_CITATION:
+        return Parsed("unparsed", reason=f"too long for a citation ({len(rest)} characters)")
     indirect = False
     m = LEAD_CIT_BY.match(rest)
     if m:
@@ -353,6 +357,8 @@ def split_citations(text: str) -> list[str]:
     A semicolon splits only where what follows starts a citation of its own (an author, "Ibid.",
     "See", or a title of two words or more with a year or page), so "M.; L., 1950" stays whole.
     """
+    if len(text) > 2 * LONGEST_CITATION:
+        return [text]
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         if ch in "([":
@@ -610,6 +616,7 @@ def store_sources(doc: Any, table: FootnoteTable) -> StoreReport:
         report.links += added_here
         if added_here and not new and (el.get(ns.XML_ID) or "") not in report.merged:
             report.merged.append(el.get(ns.XML_ID) or "")
+    log.info("sources from footnotes: %s", report.summary())
     for i, c in enumerate(table.citations):
         if c.note.get(ns.XML_ID):
             report.note_ids[i] = c.note.get(ns.XML_ID) or ""

@@ -149,6 +149,7 @@ def test_other_common_shapes(text: str, expect: dict, locator: str) -> None:
 def test_what_does_not_read_as_a_citation_is_listed_with_why() -> None:
     assert parse_citation("This figure is disputed by other sources.").kind == "unparsed"
     assert "empty" in parse_citation("  ").reason
+    assert "too long" in parse_citation("A. " * 20000).reason  # no pattern runs over a book-long note
     assert parse_citation("Only M.G.T. reads this line.").kind == "unparsed"  # not an author
     prose = parse_citation("The same machine, already described above, was also shown in Vienna by "
                            "two makers from Stuttgart, see p. 180.")  # fmt: skip
