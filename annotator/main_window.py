@@ -51,7 +51,7 @@ import tei
 from tei.document import TeiDocument
 from tei.storage import DiskState
 
-from . import help_pages, settings
+from . import footnote_sources_dialog, help_pages, settings
 from .agreement_panel import AgreementPanel
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
@@ -399,6 +399,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
         m.addAction(self.action_reset_layout)
+        footnote_sources_dialog.install(self)  # Sources ▸ Make sources from footnotes…
         m = mb.addMenu("&Tools")
         m.setObjectName("tools_menu")
         m.addAction(self.action_validate)

@@ -13,6 +13,7 @@ Commands::
     glossator check DOC.xml [--json]
     glossator diff A.xml B.xml                      (exit 1 when they differ)
     glossator git setup [REPO] [--global]  |  glossator git textconv FILE
+    glossator sources from-notes DOC.xml -o OUT.xml   (exit 1 when some notes could not be parsed)
 
 Exit codes (stable; scripts may rely on them):
 
@@ -54,6 +55,8 @@ from typing import Any
 from lxml import etree
 
 from . import cli_agreement, ns
+from .cli_sources import DESCRIPTION as SOURCES_DESCRIPTION
+from .cli_sources import add_sources_commands, run_sources
 from .errors import EncodingError, NotXmlError, TeiError
 from .parser import read_file
 
@@ -171,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
     _add_diff_and_git(command)
     cli_agreement.add_commands(command)
+    add_sources_commands(sub, fmt, _EPILOG)
     return p
 
 
@@ -653,6 +657,9 @@ _COMMANDS.update({"diff": _cmd_diff, "git": _cmd_git})
 COMMANDS |= set(cli_agreement.DESCRIPTIONS)
 DESCRIPTIONS.update(cli_agreement.DESCRIPTIONS)
 _COMMANDS["agreement"] = lambda args: cli_agreement.run(args, _load, _UsageError)
+COMMANDS.add("sources")  # tei.cli_sources
+DESCRIPTIONS["sources"] = SOURCES_DESCRIPTION
+_COMMANDS["sources"] = run_sources
 
 
 def main() -> None:
