@@ -257,6 +257,8 @@ def parse_citation(text: str) -> Parsed:
         volume = m["volume"]
         rest = (rest[: m.start()] + rest[m.end():]).strip(" ,.")
     kind = _body(rest, item)
+    if not item.get("title") and not item.get("container-title"):
+        return Parsed("unparsed", reason="no title: only a place, publisher or year")
     if volume:
         item["volume"] = volume
     if kind == "short" and not (authors or locator or volume):

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import tei
@@ -315,6 +315,7 @@ def test_numbering_that_restarts_keeps_the_documents_order() -> None:
                                  "Moscow", "M.:", "1981", ",", ".", ";", "//", " - ", "pp. 54-55", "[History]",
                                  "(London: Faber, 1970)", "vol. 2", "N 9", "21. V. 1938", "April", "x"]),
                 max_size=14).map(" ".join) | st.text(max_size=200))  # fmt: skip
+@example(", (London: Faber, 1970)")  # a place and a year but no title: once read as a titleless book
 def test_any_text_reads_as_a_citation_or_says_why_not(text: str) -> None:
     for part in footnote_sources.split_citations(text):
         p = parse_citation(part)
