@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 from PySide6.QtGui import QUndoCommand
 
-from tei import ns
+from tei import history, ns
 from tei.document import TeiDocument
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ class EditAnnotation(SessionCommand):
             if _xml(ann.element) == _xml(self.before) and Recorder.unchanged(rec):
                 self.setObsolete(True)  # nothing changed: no undo step
                 return
-            ann.touch(self.session.person_id(), when=self.session.clock())
+            history.record(ann.element, self.before, self.session.person_id(), self.session.clock())
         except BaseException:
             doc.replace_annotation_element(self.ann_id, copy.deepcopy(self.before))
             rec.finish().undo()

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 import tei
+from tei import history
 from tei.document import TeiDocument
 from tei.storage import DiskState
 
@@ -61,6 +62,7 @@ from .document_view import DocumentView, tint
 from .errors import show_error
 from .figures import parse_figure
 from .find_bar import FindBar
+from .history_panel import HistoryPanel, RollbackDialog
 from .identity_bar import IdentityBar
 from .lifecycle import Lifecycle
 from .message_bar import MessageBar
@@ -205,7 +207,12 @@ class MainWindow(QMainWindow):
         self.agreement_dock = self._dock("Agreement", "agreement_dock", self.agreement_panel,
                                          Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
         self.tabifyDockWidget(self.validation_dock, self.review_dock)
+        self.history_panel = HistoryPanel(s)
+        self.history_dock = self._dock("History", "history_dock", self.history_panel,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
         self.tabifyDockWidget(self.review_dock, self.agreement_dock)
+        self.tabifyDockWidget(self.list_dock, self.history_dock)
+        self.list_dock.raise_()
         self.validation_dock.hide()  # shown by Tools ▸ Validate
         self.review_dock.hide()  # shown when re-anchoring leaves annotations to review
         self.agreement_dock.hide()  # shown by Tools ▸ Agreement
@@ -353,6 +360,9 @@ class MainWindow(QMainWindow):
         self.action_agreement = self._action(
             "action_agreement", "&Agreement and disagreements", self.show_agreement, None,
             "How far the document's annotators agree, per category, and where they differ")  # fmt: skip
+        self.action_rollback = self._action(
+            "action_rollback", "&Undo someone's changes…", self.undo_someones_changes, None,
+            "Undo everything one annotator did since a date, after seeing what it is")  # fmt: skip
         self.action_carry = self._action(
             "action_carry", "&Carry annotations to another version…", self.lifecycle.carry_to_version,
             None, "Open another version of this text (a corrected transcription, a new edition) "
@@ -393,8 +403,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_margin_letters)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
-                     self.validation_dock, self.review_dock, self.agreement_dock, self.outline_dock,
-                     self.notes_dock, self.document_dock):  # fmt: skip
+                     self.validation_dock, self.review_dock, self.agreement_dock, self.history_dock,
+                     self.outline_dock, self.notes_dock, self.document_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
@@ -405,6 +415,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_validate)
         m.addAction(self.action_carry)
         m.addAction(self.action_agreement)
+        m.addAction(self.action_rollback)
         m = mb.addMenu("&Help")
         m.setObjectName("help_menu")
         for act in (self.action_guide, self.action_shortcuts, self.action_about):
@@ -484,6 +495,7 @@ class MainWindow(QMainWindow):
         self.agreement_panel.show_requested.connect(lambda aid: (self.select_annotation(aid),
                                                                  self.jump_to_annotation(aid)))
         self.agreement_panel.keep_requested.connect(self.keep_reading)
+        self.history_panel.restore_requested.connect(self.restore_version)
         self.review_queue.show_requested.connect(self.select_annotation)
         self.review_queue.accept_requested.connect(self.accept_anchoring)
         self.review_queue.reattach_requested.connect(lambda aid: self.retarget(aid, "selection"))
@@ -755,6 +767,7 @@ class MainWindow(QMainWindow):
     def select_annotation(self, ann_id: str) -> None:
         """Make an annotation current: list row, editor, highlight."""
         self.editor.set_annotation(ann_id)
+        self.history_panel.show_annotation(ann_id)
         self.view.set_selected(ann_id)
         row = self.table_model.row_of(ann_id)
         if row >= 0:
@@ -908,6 +921,42 @@ class MainWindow(QMainWindow):
         self.select_annotation(ann_id)
         if ann_id not in self.view.unresolved:
             self.view.scroll_to_annotation(ann_id)
+
+    def restore_version(self, ann_id: str, version: object) -> None:
+        """Give an annotation the fields of one of its earlier versions (one undo step)."""
+        when = getattr(version, "when", "").replace("T", " ").removesuffix("Z")
+        try:
+            self.session.edit_annotation(ann_id, f"Restore the version of {when}",
+                                         lambda a: history.restore(a.element, version))  # type: ignore[arg-type]
+        except tei.TeiError as exc:
+            show_error(self, exc, "That version cannot be restored.")
+            return
+        self.statusBar().showMessage(f"Restored the version of {when} — Ctrl+Z to undo", 8000)
+
+    def undo_someones_changes(self) -> None:
+        """Tools ▸ Undo someone's changes…: choose who and since when, see, then undo (one step)."""
+        dialog = RollbackDialog(self.session, self)
+        dialog.accepted.connect(lambda: self._roll_back(dialog.plan, dialog.person.currentText()))
+        dialog.open()
+
+    def _roll_back(self, plan: list[history.Rollback], who: str) -> None:
+        if not plan:
+            return
+        stack = self.session.undo_stack
+        stack.beginMacro(f"Undo {who}'s changes to {len(plan)} annotation{'s' if len(plan) != 1 else ''}")
+        try:
+            for step in plan:
+                if step.action == "delete":
+                    self.session.delete_annotation(step.ann_id)
+                elif step.fields:
+                    self.session.edit_annotation(step.ann_id, "Undo changes",
+                                                 lambda a, st=step: history.apply_rollback(a.element, st))  # fmt: skip
+        except tei.TeiError as exc:
+            show_error(self, exc, "The changes cannot be undone.")
+        finally:
+            stack.endMacro()
+        self.statusBar().showMessage(f"Undid {who}'s changes to {len(plan)} annotation(s) — Ctrl+Z to "
+                                     "bring them back", 8000)  # fmt: skip
 
     def show_agreement(self) -> None:
         """Tools ▸ Agreement: show the Agreement panel."""

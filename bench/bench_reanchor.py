@@ -8,7 +8,7 @@ text characters changed by small insertions, deletions and replacements scattere
 node, and times carrying the annotations onto it. Target (issue 10): within 5 s. Prints the
 seconds (wall and CPU), the target ratio and the outcomes. The new version has none of the
 xml:ids Glossator added, so no pointer resolves and every annotation is looked for by its quote
-(the worst case). Setting up the annotations takes about two minutes (``add_annotation``).
+(the worst case).
 """
 
 from __future__ import annotations

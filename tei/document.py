@@ -33,8 +33,8 @@ from .textmodel import TextModel, text_of
 log = logging.getLogger(__name__)
 
 GLOSSATOR = "glossator"
-#: Version of the standOff format written (``<listAnnotation subtype="glossator-1">``).
-FORMAT_VERSION = "1"
+#: Version of the standOff format written (``<listAnnotation subtype="glossator-2">``).
+FORMAT_VERSION = "2"
 APP_VERSION = "0.1.0"
 STANDOFF = ns.qn("standOff")
 LIST_ANNOTATION = ns.qn("listAnnotation")
@@ -889,7 +889,7 @@ class TeiDocument:
     def _serialize(self, el: etree._Element, indent: str) -> str:
         """Return ``el`` as indented XML text; the live tree is never touched (indents a copy)."""
         el = copy.deepcopy(el)
-        _pretty(el, indent, "  ")
+        _pretty(el, indent, "  ", _grown(el))
         text = etree.tostring(el, encoding=str, with_tail=False)
         head_end = text.index(">")
         return _XMLNS_DECL.sub("", text[:head_end]) + text[head_end:]
@@ -917,24 +917,35 @@ def _prefix_tei(expr: str) -> str:
 _XPATH_WORDS = {"and", "or", "mod"}  # operators; element names (text, div) are prefixed
 
 
-def _pretty(el: etree._Element, indent: str, step: str) -> None:
+def _grown(root: etree._Element) -> set[etree._Element]:
+    """Return the elements under ``root`` that are new (not read from the file) or hold one."""
+    grown: set[etree._Element] = set()
+    for d in root.iter():
+        if d.sourceline is None and d not in grown:
+            grown.add(d)
+            for a in d.iterancestors():
+                if a in grown:
+                    break
+                grown.add(a)
+    return grown
+
+
+def _pretty(el: etree._Element, indent: str, step: str, grown: set[etree._Element]) -> None:
     """Indent element-only containers under ``el`` (never touches mixed content).
 
-    Subtrees read from the file that gained no new element keep their layout: an annotation
-    Glossator did not change is written back as it was.
+    Subtrees read from the file that gained no new element (not in ``grown``) keep their
+    layout: an annotation Glossator did not change is written back as it was.
     """
-    if el.tag not in _INDENTED or not len(el) or (el.text and el.text.strip()):
+    if el.tag not in _INDENTED or not len(el) or (el.text and el.text.strip()) or el not in grown:
         return
     children = list(el)
     if any(c.tail and c.tail.strip() for c in children):
-        return
-    if all(d.sourceline is not None for d in el.iter()):
         return
     inner = indent + step
     el.text = "\n" + inner
     for c in children:
         c.tail = "\n" + inner
-        _pretty(c, inner, step)
+        _pretty(c, inner, step, grown)
     children[-1].tail = "\n" + indent
 
 

@@ -74,10 +74,10 @@ def test_good_export_options_are_converted(tmp_path):
     assert proc.returncode == 2 and "only --to webanno" in error_line(proc)
 
 
-def test_tei_inline_takes_no_options(tmp_path):
+def test_tei_inline_takes_only_the_common_options(tmp_path):
     proc = glossator("export", SAMPLE, "--to", "tei-inline", "-o", tmp_path / "x.xml",
                      "--option", "title=X")  # fmt: skip
-    assert proc.returncode == 2 and "has no option 'title'; it takes none" in error_line(proc)
+    assert proc.returncode == 2 and "has no option 'title'; its options: annotators" in error_line(proc)
 
 
 # -- output paths --------------------------------------------------------------------------------

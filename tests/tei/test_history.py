@@ -1,0 +1,134 @@
+"""Every change of an annotation remembered (``tei.history``): which fields, earlier values,
+versions rebuilt, restoring one, folding quick edits, and undoing one person's changes."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tei
+from tei import history
+from tests.tei.test_agreement import HEAD, TEXT
+
+
+def _doc() -> tuple[tei.TeiDocument, str, str, str]:
+    doc = tei.TeiDocument.from_bytes((HEAD + TEXT + "</p></body></text></TEI>").encode())
+    ann_p, ben_p = doc.ensure_annotator("Ann"), doc.ensure_annotator("Ben")
+    ann = doc.add_annotation(doc.target_for(0, 0, 0, 9), "gl-comment", annotator=ann_p,
+                             when="2026-01-01T10:00:00Z")  # fmt: skip
+    ann.note = ["first note"]
+    return doc, ann.id, ann_p, ben_p
+
+
+def _edit(doc: tei.TeiDocument, ann_id: str, who: str, when: str, change) -> list[str]:  # noqa: ANN001
+    ann = doc.annotation(ann_id)
+    before = copy.deepcopy(ann.element)
+    change(ann)
+    return history.record(ann.element, before, who, when)
+
+
+def test_each_change_records_its_fields_and_earlier_values_and_versions_rebuild() -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    assert _edit(doc, aid, ann_p, "2026-01-01T11:00:00Z", lambda a: setattr(a, "note", ["second note"])) == ["note"]
+    assert _edit(doc, aid, ben_p, "2026-01-02T09:00:00Z", lambda a: setattr(a, "certainty", "high")) == ["certainty"]
+    assert _edit(doc, aid, ann_p, "2026-01-03T09:00:00Z", lambda a: setattr(a, "category", "gl-question")) == ["category"]
+    el = doc.annotation(aid).element
+    vs = history.versions(el)
+    assert [v.who for v in vs] == [ann_p, ben_p, ann_p, ann_p]
+    assert [v.status for v in vs] == ["modified", "modified", "modified", "created"]
+    assert vs[0].changed == {"category": ("#gl-comment", "#gl-question")}
+    assert vs[1].changed == {"certainty": (None, "high")}
+    before, after = vs[2].changed["note"]
+    assert "first note" in before and "second note" in after
+    # restoring the version after the first edit gives its fields back
+    history.restore(el, vs[2])
+    ann = doc.annotation(aid)
+    assert ann.note == ["second note"] and ann.certainty == "unknown" and ann.category == "gl-comment"
+    # the file keeps it: saved and read back, the same versions
+    again = tei.TeiDocument.from_bytes(doc.to_bytes())
+    assert [v.who for v in history.versions(again.annotation(aid).element)] == [ann_p, ben_p, ann_p, ann_p]
+
+
+def test_quick_edits_by_one_person_fold_into_one_change() -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    for i, when in enumerate(["2026-01-01T11:00:00Z", "2026-01-01T11:01:00Z", "2026-01-01T11:04:00Z"]):
+        _edit(doc, aid, ann_p, when, lambda a, i=i: setattr(a, "note", [f"draft {i}"]))
+    vs = history.versions(doc.annotation(aid).element)
+    assert len(vs) == 2 and vs[0].when == "2026-01-01T11:04:00Z"
+    assert "first note" in vs[0].changed["note"][0]  # the value before the first folded edit
+    _edit(doc, aid, ann_p, "2026-01-01T12:00:00Z", lambda a: setattr(a, "note", ["later"]))
+    _edit(doc, aid, ben_p, "2026-01-01T12:01:00Z", lambda a: setattr(a, "note", ["Ben's"]))
+    assert len(history.versions(doc.annotation(aid).element)) == 4  # later, and another person
+
+
+def test_an_edit_back_to_the_earlier_value_within_the_fold_leaves_no_field() -> None:
+    doc, aid, ann_p, _ = _doc()
+    _edit(doc, aid, ann_p, "2026-01-01T11:00:00Z", lambda a: setattr(a, "certainty", "high"))
+    _edit(doc, aid, ann_p, "2026-01-01T11:01:00Z", lambda a: setattr(a, "certainty", "unknown"))
+    assert [v.status for v in history.versions(doc.annotation(aid).element)] == ["created"]
+
+
+def test_files_from_before_the_history_read_as_before() -> None:
+    doc, aid, ann_p, _ = _doc()
+    doc.annotation(aid).touch(ann_p, "2026-01-01T11:00:00Z")  # the old single "modified" change
+    vs = history.versions(doc.annotation(aid).element)
+    assert [v.status for v in vs] == ["modified", "created"] and not vs[0].complete
+    _edit(doc, aid, ann_p, "2026-01-01T11:01:00Z", lambda a: setattr(a, "certainty", "high"))
+    assert len(history.versions(doc.annotation(aid).element)) == 3  # not folded into the old one
+
+
+def test_undoing_one_persons_changes_since_a_date() -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    made_by_ben = doc.add_annotation(doc.target_for(0, 20, 0, 29), "gl-bias", annotator=ben_p,
+                                     when="2026-02-01T09:00:00Z").id  # fmt: skip
+    _edit(doc, aid, ben_p, "2026-02-01T10:00:00Z", lambda a: setattr(a, "certainty", "high"))
+    _edit(doc, aid, ben_p, "2026-02-01T11:00:00Z", lambda a: setattr(a, "note", ["Ben rewrote it"]))
+    _edit(doc, aid, ann_p, "2026-02-02T09:00:00Z", lambda a: setattr(a, "note", ["Ann answered"]))
+    plan = {p.ann_id: p for p in history.rollback_plan(doc, ben_p, "2026-02-01T00:00:00Z")}
+    assert plan[made_by_ben].action == "delete"
+    step = plan[aid]
+    assert step.action == "revert" and step.fields == {"certainty": None} and step.kept == ["note"]
+    history.apply_rollback(doc.annotation(aid).element, step)
+    assert doc.annotation(aid).certainty == "unknown" and doc.annotation(aid).note == ["Ann answered"]
+    assert history.rollback_plan(doc, ben_p, "2026-03-01T00:00:00Z") == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["note", "certainty", "category"]), st.integers(0, 3),
+                          st.integers(0, 600)), min_size=1, max_size=12))  # fmt: skip
+def test_every_version_is_rebuilt_exactly(edits) -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    states = [copy.deepcopy(history.fields(doc.annotation(aid).element))]
+    minute = 0
+    for what, n, gap in edits:
+        minute += gap
+        when = f"2026-01-0{1 + minute // 1440}T{(minute // 60) % 24:02d}:{minute % 60:02d}:00Z"
+        who = ann_p if n % 2 else ben_p
+        value = {"note": [f"note {n}"], "certainty": ["low", "medium", "high", "unknown"][n],
+                 "category": ["gl-comment", "gl-question", "gl-bias", "gl-comment"][n]}[what]  # fmt: skip
+        _edit(doc, aid, who, when, lambda a, w=what, v=value: setattr(a, w, v))
+        states.append(copy.deepcopy(history.fields(doc.annotation(aid).element)))
+    el = doc.annotation(aid).element
+    vs = history.versions(el)
+    assert vs[0].state == states[-1]
+    assert vs[-1].state == states[0]  # the version as created
+    for v in vs:  # each rebuilt version is one of the states the annotation went through
+        assert v.state in states
+
+
+def test_a_history_is_valid_tei(tei_all_schema) -> None:  # noqa: ANN001
+    doc, aid, ann_p, ben_p = _doc()
+    doc.annotation(aid).note = ["A long note, long enough to be stored as the edits that make it from the later one."]
+    _edit(doc, aid, ben_p, "2026-01-02T09:00:00Z", lambda a: setattr(a, "note", ["A long note, long enough "
+          "to be stored as the edits that make it from the newer one."]))  # fmt: skip
+    _edit(doc, aid, ann_p, "2026-01-03T09:00:00Z", lambda a: setattr(a, "certainty", "high"))
+    _edit(doc, aid, ann_p, "2026-01-04T09:00:00Z", lambda a: setattr(a, "category", "gl-question"))
+    el = doc.annotation(aid).element
+    segs = el.findall(".//{http://www.tei-c.org/ns/1.0}seg[@n]")
+    assert {s.get("type") for s in segs} >= {"delta", "absent"}
+    saved = tei.TeiDocument.from_bytes(doc.to_bytes())
+    assert tei_all_schema.validate(saved.root.getroottree()), tei_all_schema.error_log.last_error
+    first = history.versions(saved.annotation(aid).element)[-2]  # after the note was rewritten
+    assert "newer one" in first.state["note"] and "later one" in first.changed["note"][0]
