@@ -116,6 +116,14 @@ def test_linking_two_sources_side_by_side_saves_a_relation_that_resolves(hands: 
     pos = w.view.cursorRect(cur).center()
     QApplication.sendEvent(w.view.viewport(), QHelpEvent(QHelpEvent.Type.ToolTip, pos, w.view.viewport().mapToGlobal(pos)))
     assert "Evidence" in QToolTip.text() and "contradicts “40,000 men” — sources/b.xml" in QToolTip.text()
+    # and hovering the other passage says what links to it
+    view = pane.view
+    b, r = find(pane.session.doc, "40,000 men")
+    cur = QTextCursor(view.document())
+    cur.setPosition(view.map.reading_to_qt(b, r + 3))
+    pos = view.cursorRect(cur).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QHelpEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos)))
+    assert "← contradicts “truly nationwide” (sample.xml)" in QToolTip.text()
 
     # save both: Ctrl+S in the first, the pane's Save for the second
     w.view.setFocus()
