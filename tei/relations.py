@@ -257,9 +257,14 @@ class Detached:
                 return
             el = parent
 
-    def restore(self, doc: TeiDocument) -> None:
-        """Put everything back where it was (a standOff removed meanwhile is made again)."""
+    def restore(self, doc: TeiDocument, renamed: tuple[str, str] = ("", "")) -> None:
+        """Put everything back where it was (a standOff removed meanwhile is made again);
+        ``renamed`` = (old id, new id) of an annotation restored under a fresh id."""
+        old, new = renamed
         for el, parent, index in reversed(self.items):
+            for end in ("active", "passive") if old and el.tag == RELATION else ():
+                if el.get(end) == "#" + old:
+                    el.set(end, "#" + new)
             if el.getparent() is not None:
                 continue
             if parent.tag == STANDOFF and parent.getparent() is None and el.tag == LIST_RELATION:
