@@ -136,7 +136,7 @@ class Relation:
         old = self.element.find(DESC)
         if old is not None:
             self.element.remove(old)
-        note, quote_text = note.strip(), quote_text
+        note = note.strip()
         if not note and not quote_text:
             return
         desc = etree.SubElement(self.element, DESC)
