@@ -247,3 +247,12 @@ def test_a_file_dropped_with_shift_opens_beside_the_text(window: MainWindow, oth
                                 Qt.KeyboardModifier.ShiftModifier))  # fmt: skip
     assert window.session.path == path  # the document stays
     assert window.compare.pane is not None and window.compare.pane.path == str(other)
+    third = other.with_name("c.xml")
+    shutil.copyfile(other, third)
+    mime.setUrls([QUrl.fromLocalFile(str(third))])
+    pane = window.compare.pane
+    at = QPointF(pane.mapTo(window, pane.rect().center()))
+    window.dropEvent(QDropEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                                Qt.KeyboardModifier.NoModifier))  # fmt: skip
+    assert window.session.path == path and window.compare.pane.path == str(third)  # replaces the second
+    assert window.reading_splitter.count() == 2
