@@ -382,7 +382,7 @@ def read_bibliography(path: str | os.PathLike[str], fmt: str | None = None) -> l
     try:
         data = read_file(name)
     except TeiError as exc:
-        return [Candidate(name, os.path.basename(name), None, exc.message)]
+        return [Candidate(name, "(the file)", None, exc.message)]
     if not data.strip():
         return [Candidate(name, "(the file)", None, "the file is empty")]
     try:
