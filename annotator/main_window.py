@@ -67,6 +67,7 @@ from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
 from .session import Session
 from .sources_panel import SourcesPanel
+from .source_import import SourceImport
 from .taxonomy_editor import TaxonomyEditor
 from .validation import ValidationPanel, ValidationRunner
 
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_menus()
+        self.source_import = SourceImport(self)  # the Sources menu: bibliography import
         self._build_toolbar()
         self._build_status()
         self._wire()
