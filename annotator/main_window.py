@@ -66,8 +66,8 @@ from .message_bar import MessageBar
 from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
 from .session import Session
-from .sources_panel import SourcesPanel
 from .source_import import SourceImport
+from .sources_panel import SourcesPanel
 from .taxonomy_editor import TaxonomyEditor
 from .validation import ValidationPanel, ValidationRunner
 

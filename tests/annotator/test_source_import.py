@@ -66,7 +66,7 @@ def test_a_merge_is_undone_back_to_the_users_entry(window: MainWindow, reports) 
     sid = window.session.add_source({"author": "Chuikov, V. I.", "title": "Mission in China", "date": "1981"})
     before = window.session.to_bytes(WHEN)
     window.source_import.import_paths([str(BIB / "sample.json")])
-    assert reports[0][0][:3] == ("merged", f"sample.json: http://zotero.org/users/12345/items/ABCD2345 "
+    assert reports[0][0][:3] == ("merged", "sample.json: http://zotero.org/users/12345/items/ABCD2345 "
                                  "“Mission in China”", sid)  # fmt: skip
     fields = tei_fields(window, sid)
     assert (fields["author"], fields["place"]) == ("Chuikov, V. I.", "Moscow")
