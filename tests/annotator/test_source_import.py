@@ -163,3 +163,23 @@ def test_zotero_not_running_gets_a_clear_message(window: MainWindow, monkeypatch
     title, text = errors.history[-1]
     assert "Zotero is not running" in text and "Allow other applications" in text
     assert window.session.undo_stack.count() == steps and reports == []
+
+
+def test_a_single_zotero_item_is_ticked_with_the_keyboard(window: MainWindow, qtbot, monkeypatch, reports) -> None:  # noqa: ANN001
+    zotero = zotero_with(recorded([]))
+    monkeypatch.setattr(bibliography, "ZoteroLocal", lambda: zotero)
+
+    def pick(dialog: ZoteroPickDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.items.setFocus()
+        dialog.items.setCurrentRow(0)
+        qtbot.keyClick(dialog.items, Qt.Key.Key_Space)
+        assert [z.key for z in dialog.chosen()] == ["CHUIK001"]
+        dialog.hide()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ZoteroPickDialog, "exec", pick)
+    window.source_import.action_zotero.trigger()  # as a menu click: triggered(False)
+    [sid] = bibl_structs(window)
+    assert window.session.doc.element_by_id(sid).get("corresp") == "http://zotero.org/users/4711/items/CHUIK001"
