@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -216,7 +217,8 @@ class SourceImport(QObject):
             bar.addMenu(self.menu)
         panel = window.sources_panel
         panel.setAcceptDrops(True)
-        panel.installEventFilter(self)
+        for widget in (panel, *panel.findChildren(QLineEdit)):  # a form field would take the path as text
+            widget.installEventFilter(self)
 
     # -- drops on the Sources panel -----------------------------------------------------------
     @staticmethod

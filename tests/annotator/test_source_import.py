@@ -108,6 +108,9 @@ def test_dropping_bibliographies_on_the_sources_panel_imports_them(window: MainW
             "invalid JSON at line 3, column 3: Expecting ',' delimiter") in rows  # fmt: skip
     assert window.sources_panel.model.rowCount() >= 1
     assert window.sources_panel.select_id(bibl_structs(window)[0])
+    title = window.sources_panel.edits["title"]
+    assert drop(title, [BIB / "sample.ris"]) == (True, True)  # on a form field: imported, not typed
+    assert "sample.ris" not in title.text() and len(reports) == 2 and len(bibl_structs(window)) == 6
 
 
 def test_an_imported_source_is_edited_in_the_panel_without_losing_its_structure(
