@@ -73,6 +73,7 @@ from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
 from .review_queue import ReviewQueue
 from .session import Session
+from .source_import import SourceImport
 from .sources_panel import SourcesPanel
 from .taxonomy_editor import TaxonomyEditor
 from .validation import ValidationPanel, ValidationRunner
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_menus()
+        self.source_import = SourceImport(self)  # the Sources menu: bibliography import
         self._build_toolbar()
         self._build_status()
         self._wire()

@@ -13,6 +13,7 @@ lacks: what is there, imported earlier or typed by the user, is never overwritte
 
 from __future__ import annotations
 
+import calendar
 import copy
 import functools
 import json
@@ -76,9 +77,11 @@ _DATE_VARS = ("issued", "accessed", "original-date", "event-date", "submitted", 
 _MAPPED = {"id", "type", "title", "title-short", "DOI", "container-title", "event-title", "URL",
            "ISBN", "ISSN", "call-number", "edition", "version", "publisher", "publisher-place",
            "volume", "issue", "section", "page", "number-of-volumes", "number-of-pages",
-           "collection-title", "collection-number", "abstract", "note", "language", "genre",
-           "container-title-short", "citation-key", "event", "event-place", "chapter-number",
-           *_NAME_VARS, *_DATE_VARS}  # fmt: skip
+           "collection-title", "collection-number", "abstract", "note", "language", "issued",
+           "accessed", *_NAME_VARS}  # fmt: skip
+_TAGS = {t: ns.qn(t) for t in ("analytic monogr series imprint title idno ptr author editor respStmt "
+                                "resp persName forename surname name date publisher pubPlace "
+                                "biblScope note extent measure edition").split()}  # fmt: skip
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 _ZOTERO_URI = re.compile(r"https?://zotero\.org/(?:users|groups)/[^/]+/items/[A-Z0-9]+\Z")
 
@@ -93,6 +96,7 @@ class Candidate:
     item: dict[str, Any] | None
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    checked: bool = False  # the item has been through normalize_item
 
 
 @dataclass
@@ -151,9 +155,15 @@ class ImportPlan:
 
 
 # -- text helpers ---------------------------------------------------------------------------
+_MESSY = re.compile("[^\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|  |^ | $")
+
+
 def _clean(value: object) -> str:
     """Return ``value`` as one line of XML-safe text ('' for None and non-scalars)."""
-    if value is None or isinstance(value, dict | list | bool):
+    if isinstance(value, str):
+        if _MESSY.search(value) is None:
+            return value
+    elif value is None or isinstance(value, dict | list | bool):
         return ""
     return " ".join(xml_safe_text(str(value), " ").split())
 
@@ -190,7 +200,7 @@ def _decoder() -> Any:
     return LatexDecodingMiddleware()._decoder  # noqa: SLF001  (its configured pylatexenc decoder)
 
 
-_PLAIN = re.compile(r"[\\{}~$%`'-]")
+_PLAIN = re.compile(r"[\\{}~$%]|--|``|''")
 
 
 def latex_to_text(text: str) -> str:
@@ -293,11 +303,14 @@ def parse_date(text: str) -> dict[str, Any] | None:
 
 
 def _iso(parts: list[int]) -> str:
+    """Return a CSL date's parts as an ISO date (``1981``, ``1981-03``, ``1981-03-02``); a month
+    or day that does not exist is left out."""
     y = parts[0]
     text = f"-{abs(y):04d}" if y < 0 else f"{y:04d}"
     if len(parts) > 1 and 1 <= parts[1] <= 12:
         text += f"-{parts[1]:02d}"
-        if len(parts) > 2 and 1 <= parts[2] <= 31:
+        if len(parts) > 2 and 1 <= parts[2] <= calendar.monthrange(y if 1 <= y <= 9999 else 2000,
+                                                                     parts[1])[1]:  # fmt: skip
             text += f"-{parts[2]:02d}"
     return text
 
@@ -372,7 +385,7 @@ def read_bibliography(path: str | os.PathLike[str], fmt: str | None = None) -> l
     try:
         data = read_file(name)
     except TeiError as exc:
-        return [Candidate(name, os.path.basename(name), None, exc.message)]
+        return [Candidate(name, "(the file)", None, exc.message)]
     if not data.strip():
         return [Candidate(name, "(the file)", None, "the file is empty")]
     try:
@@ -422,7 +435,7 @@ def parse_csl_json(text: str, file: str = "") -> list[Candidate]:
         label = _label(raw, f"item {i}") if isinstance(raw, dict) else f"item {i}"
         if isinstance(raw, dict) and raw.get("id") and not reason:
             label = f"{_clean(raw['id'])} {label}"
-        out.append(Candidate(file, label, item, reason, warnings))
+        out.append(Candidate(file, label, item, reason, warnings, checked=True))
     return out
 
 
@@ -557,7 +570,7 @@ def _bibtex_entry(entry: Any, file: str, line: int) -> Candidate:
         item["issued"] = issued
     item, reason, more = normalize_item(item)
     return Candidate(file, f"{label} (line {line})" if reason else label, item, reason,
-                     warnings + more)  # fmt: skip
+                     warnings + more, checked=True)  # fmt: skip
 
 
 def _bibtex_name(parts: Any) -> dict[str, str] | None:
@@ -704,12 +717,13 @@ def _ris_entry(rec: dict[str, Any], file: str, line: int) -> Candidate:
     label = _label(item or {}, f"record at line {line}")
     if reason:
         label = f"record at line {line}"
-    return Candidate(file, label, item, reason, warnings + more)
+    return Candidate(file, label, item, reason, warnings + more, checked=True)
 
 
 # -- CSL-JSON -> <biblStruct> ----------------------------------------------------------------------
 def _sub(parent: etree._Element, tag: str, text: str = "", **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, ns.qn(tag), {k: v for k, v in attrs.items() if v})
+    el = etree.SubElement(parent, _TAGS.get(tag) or ns.qn(tag), {k: v for k, v in attrs.items() if v}
+                          if attrs else None)  # fmt: skip
     if text:
         el.text = text
     return el
@@ -740,9 +754,13 @@ def zotero_type(item: dict[str, Any]) -> str:
 
 def csl_to_biblstruct(item: dict[str, Any]) -> etree._Element:
     """Return the ``<biblStruct>`` of a CSL-JSON item, in the shape of Zotero's TEI export."""
-    item, reason, _ = normalize_item(item)
-    if item is None:
+    checked, reason, _ = normalize_item(item)
+    if checked is None:
         raise TeiError(f"cannot store this item: {reason}")
+    return _biblstruct(checked)
+
+
+def _biblstruct(item: dict[str, Any]) -> etree._Element:
     itype = zotero_type(item)
     analytic_type = itype in ANALYTIC_TYPES
     bibl = etree.Element(BIBL_STRUCT, type=itype)
@@ -830,7 +848,14 @@ def csl_to_biblstruct(item: dict[str, Any]) -> etree._Element:
         for name in reviewed:
             _persname(_sub(inner, "author"), name)
     extra = [item["note"]] if item.get("note") else []
-    extra += [f"{k}: {v}" for k, v in item.items() if k not in _MAPPED and isinstance(v, str)]
+    for k, v in item.items():
+        if k in _MAPPED:
+            continue
+        if isinstance(v, dict):  # another date: its ISO form, or its text
+            parts = v.get("date-parts") or []
+            v = v.get("raw") or v.get("literal") or "/".join(_iso(p) for p in parts if p)
+        if isinstance(v, str) and v:
+            extra.append(f"{k}: {v}")
     if lang and not _LANG_TAG.match(lang):
         extra.append(f"language: {lang}")
     if extra:
@@ -987,11 +1012,15 @@ def edit_biblstruct(el: etree._Element, fields: dict[str, str]) -> None:
 
 
 # -- matching and merging ---------------------------------------------------------------------------
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def _norm(text: str) -> str:
     """Fold case, accents, punctuation and spacing away (for matching titles and names)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join(re.sub(r"[\W_]+", " ", "".join(c for c in decomposed
-                                                   if not unicodedata.combining(c))).split())  # fmt: skip
+    folded = _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return _NOT_WORD.sub(" ", folded).strip()
 
 
 def norm_doi(text: str) -> str:
@@ -1031,45 +1060,46 @@ def item_keys(item: dict[str, Any]) -> Keys:
     people = item.get("author") or item.get("editor") or []
     first = people[0] if people else {}
     family = first.get("family") or first.get("literal") or ""
+    full = " ".join(p for p in (first.get("non-dropping-particle"), family) if p)
     uri = str(item.get("id", ""))
     return Keys(norm_doi(item.get("DOI", "")), norm_isbn(item.get("ISBN", "")),
                 uri if _ZOTERO_URI.match(uri) else "", _norm(item.get("title", "")), year_of(item),
-                frozenset({_norm(family)} if family else ()), zotero_type(item) in ANALYTIC_TYPES)  # fmt: skip
+                frozenset(_norm(f) for f in (family, full) if f), zotero_type(item) in ANALYTIC_TYPES)  # fmt: skip
+
+
+_IDNO, _SURNAME, _NAME, _DATE = (ns.qn(t) for t in ("idno", "surname", "name", "date"))
 
 
 def element_keys(el: etree._Element) -> Keys:
     """Return the matching keys of a stored ``<bibl>`` or ``<biblStruct>``."""
     from .document import bibl_fields
 
-    def idno(kind: str) -> str:
-        return next((_text(i) for i in el.iter(ns.qn("idno")) if i.get("type", "").upper() == kind), "")
-
+    ids = {i.get("type", "").upper(): _text(i) for i in reversed(list(el.iter(_IDNO)))}
     if el.tag == BIBL_STRUCT:
-        f = biblstruct_fields(el)
+        title = _text(_main_title(el))
         main = _main(el)
-        first = next(iter(main.iterchildren(ns.qn("author")))) if main is not None and \
-            main.find(ns.qn("author")) is not None else None  # fmt: skip
+        first = None if main is None else next(main.iterchildren(_TAGS["author"]), None)
         if first is None:
-            monogr = el.find(ns.qn("monogr"))
-            first = None if monogr is None else next(monogr.iterchildren(ns.qn("author"), ns.qn("editor")), None)
-        surname = first.find(f".//{ns.qn('surname')}") if first is not None else None
-        if surname is None and first is not None:
-            surname = first.find(f".//{ns.qn('name')}")
+            monogr = el.find(_TAGS["monogr"])
+            first = None if monogr is None else next(monogr.iterchildren(_TAGS["author"], _TAGS["editor"]), None)
+        surname = None if first is None else next(first.iter(_SURNAME, _NAME), None)
         families = {_norm(_text(surname))} if surname is not None else set()
-        date = el.find(f"{ns.qn('monogr')}/{ns.qn('imprint')}/{ns.qn('date')}")
-        when = (date.get("when") or date.get("from") or "") if date is not None else ""
-        year = (re.search(r"-?\d{4}", when or f["date"]) or [""])[0]  # type: ignore[index]
+        families |= {f.split()[-1] for f in families if f}  # "de la Fontaine" is also "Fontaine"
+        date = el.find(f"{_TAGS['monogr']}/{_TAGS['imprint']}/{_DATE}")
+        when = "" if date is None else date.get("when") or date.get("from") or _text(date)
+        m = re.search(r"-?\d{4}", when)
     else:
         f = bibl_fields(el)
+        title = f["title"]
         author = f["author"].split(";")[0]
         words = author.split(",")[0].split() if author else []
         families = {_norm(w) for w in (words[:1] + words[-1:])}
         m = re.search(r"\d{4}", f["date"])
-        year = m.group() if m else ""
-    return Keys(norm_doi(idno("DOI")), norm_isbn(idno("ISBN")), el.get("corresp", "") if
-                _ZOTERO_URI.match(el.get("corresp", "")) else "", _norm(f["title"]), year,
+    corresp = el.get("corresp", "")
+    return Keys(norm_doi(ids.get("DOI", "")), norm_isbn(ids.get("ISBN", "")),
+                corresp if _ZOTERO_URI.match(corresp) else "", _norm(title), m.group() if m else "",
                 frozenset(x for x in families if x),
-                None if el.tag != BIBL_STRUCT else el.find(ns.qn("analytic")) is not None)  # fmt: skip
+                None if el.tag != BIBL_STRUCT else el.find(_TAGS["analytic"]) is not None)  # fmt: skip
 
 
 class _Index:
@@ -1101,12 +1131,14 @@ class _Index:
         return None, ""
 
 
+_CREATORS = {ns.qn("author"), ns.qn("editor"), ns.qn("respStmt")}
+
+
 def _slot(el: etree._Element) -> tuple[str, ...]:
     """Return what makes a child of a biblStruct part one field (tag and kind attributes)."""
-    tag = ns.local_name(el.tag)
-    if tag in ("author", "editor", "respStmt"):
-        return (tag,)
-    return (tag, el.get("type", ""), el.get("level", ""), el.get("unit", ""))
+    if el.tag in _CREATORS:
+        return (el.tag,)
+    return (el.tag, el.get("type", ""), el.get("level", ""), el.get("unit", ""))
 
 
 _CONTAINERS = {ns.qn(t) for t in ("analytic", "monogr", "imprint", "series", "extent")}
@@ -1130,30 +1162,40 @@ def _insert_in_order(parent: etree._Element, child: etree._Element) -> None:
         parent.insert(0, child)
 
 
-def fill_missing(old: etree._Element, new: etree._Element) -> bool:
+def fill_missing(old: etree._Element, new: etree._Element, *, apply: bool = True) -> bool:
     """Copy into ``old`` the fields of ``new`` it lacks (never changing one it has); return
-    whether anything was added. Creators are one field: a source that has authors keeps them."""
+    whether anything was added (with ``apply=False``: would be, changing nothing). Creators are
+    one field: a source that has authors keeps them."""
     if old.tag == BIBL_STRUCT and (old.find(ns.qn("analytic")) is None) != (
             new.find(ns.qn("analytic")) is None):  # fmt: skip
         new = _identifiers_only(new)  # a book and a chapter of it: share numbers, not titles
     changed = False
-    had = {_slot(c) for c in old if isinstance(c.tag, str)}
+    had: dict[tuple[str, ...], etree._Element] = {}
+    for c in old:
+        if isinstance(c.tag, str):
+            had.setdefault(_slot(c), c)
     for child in new:
         if not isinstance(child.tag, str):
             continue
         slot = _slot(child)
         if slot not in had:
+            if not apply:
+                return True
             added = copy.deepcopy(child)
             added.tail = None
             _insert_in_order(old, added)
             changed = True
             continue
-        if slot[0] in ("author", "editor", "respStmt"):
+        if slot[0] in _CREATORS:
             continue
-        match = next(c for c in old if isinstance(c.tag, str) and _slot(c) == slot)
+        match = had[slot]
         if child.tag in _CONTAINERS:
-            changed |= fill_missing(match, child)
+            changed |= fill_missing(match, child, apply=apply)
+            if changed and not apply:
+                return True
         elif not len(match) and not (match.text or "").strip() and (child.text or len(child)):
+            if not apply:
+                return True
             match.text = child.text  # e.g. the empty <date/> of an undated source
             for sub in child:
                 match.append(copy.deepcopy(sub))
@@ -1162,6 +1204,8 @@ def fill_missing(old: etree._Element, new: etree._Element) -> bool:
             changed = True
     for k, v in new.attrib.items():
         if k not in old.attrib and k != ns.XML_ID:
+            if not apply:
+                return True
             old.set(k, v)
             changed = True
     return changed
@@ -1185,7 +1229,7 @@ def _identifiers_only(bibl: etree._Element) -> etree._Element:
     return out
 
 
-def _fill_bibl(old: etree._Element, new: etree._Element) -> bool:
+def _fill_bibl(old: etree._Element, new: etree._Element, *, apply: bool = True) -> bool:
     """Add to a plain ``<bibl>`` the fields of a biblStruct it lacks; return whether any was."""
     from .document import bibl_fields
 
@@ -1196,6 +1240,8 @@ def _fill_bibl(old: etree._Element, new: etree._Element) -> bool:
                      ("publisher", "publisher"), ("date", "date"), ("url", "ref")):  # fmt: skip
         if have.get(key) or not given.get(key):
             continue
+        if not apply:
+            return True
         if len(old):
             old[-1].tail = (old[-1].tail or "") + " " if not (old[-1].tail or "").endswith(" ") else old[-1].tail
         elif old.text and not old.text.endswith(" "):
@@ -1216,7 +1262,11 @@ def _id_stem(item: dict[str, Any]) -> str:
 
 def existing_sources(doc: TeiDocument) -> list[etree._Element]:
     """Return our own ``<bibl>``/``<biblStruct>`` sources (the ones an import may merge into)."""
-    return [s.element for s in doc.sources() if s.editable]
+    so = doc.standoff()
+    if so is None:
+        return []
+    return [el for lst in so.iterchildren(ns.qn("listBibl"))
+            for el in lst.iter(BIBL, BIBL_STRUCT) if el.get(ns.XML_ID)]  # fmt: skip
 
 
 def plan_import(doc: TeiDocument, candidates: Iterable[Candidate]) -> ImportPlan:
@@ -1230,29 +1280,30 @@ def plan_import(doc: TeiDocument, candidates: Iterable[Candidate]) -> ImportPlan
         if cand.item is None:
             plan.outcomes.append(Outcome(cand.file, cand.label, "skipped", cand.reason, "", cand.warnings))
             continue
-        try:
-            new = csl_to_biblstruct(cand.item)
-        except TeiError as exc:
-            plan.outcomes.append(Outcome(cand.file, cand.label, "skipped", exc.message, "", cand.warnings))
+        item, reason, _ = (cand.item, "", []) if cand.checked else normalize_item(cand.item)
+        if item is None:
+            plan.outcomes.append(Outcome(cand.file, cand.label, "skipped", reason, "", cand.warnings))
             continue
-        keys = item_keys(cand.item)
+        new = _biblstruct(item)
+        keys = item_keys(item)
         match, why = index.find(keys)
         if match is None:
-            sid = doc.new_id(_id_stem(cand.item))
+            sid = doc.new_id(_id_stem(item))
             new.set(ns.XML_ID, sid)
             plan.added.append(new)
             index.add(new, keys)
             plan.outcomes.append(Outcome(cand.file, cand.label, "added", "", sid, cand.warnings))
             continue
         sid = match.get(ns.XML_ID, "")
+        fill = fill_missing if match.tag == BIBL_STRUCT else _fill_bibl
         if any(match is a for a in plan.added):  # twice in this import: fill the new one
             target = match
         else:
             target = merged_copies.get(id(match))
-            if target is None:
+            if target is None and fill(match, new, apply=False):
                 target = copy.deepcopy(match)
-        filled = (fill_missing(target, new) if target.tag == BIBL_STRUCT else _fill_bibl(target, new))
-        if filled and target is not match and id(match) not in merged_copies:
+        filled = target is not None and fill(target, new)
+        if filled and target is not None and target is not match and id(match) not in merged_copies:
             merged_copies[id(match)] = target
             plan.merged.append((match, target))
         detail = why + ("" if filled else "; nothing new to add")
@@ -1378,5 +1429,5 @@ class ZoteroLocal:
         out = []
         for z in items:
             item, reason, warnings = normalize_item(z.csl)
-            out.append(Candidate("Zotero", _label(z.csl, z.key), item, reason, warnings))
+            out.append(Candidate("Zotero", _label(z.csl, z.key), item, reason, warnings, checked=True))
         return out

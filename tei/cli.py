@@ -13,6 +13,7 @@ Commands::
     glossator check DOC.xml [--json]
     glossator diff A.xml B.xml                      (exit 1 when they differ)
     glossator git setup [REPO] [--global]  |  glossator git textconv FILE
+    glossator sources import DOC.xml FILE [FILE...] -o OUT.xml      (BibTeX, RIS, CSL-JSON)
     glossator sources from-notes DOC.xml -o OUT.xml   (exit 1 when some notes could not be parsed)
 
 Exit codes (stable; scripts may rely on them):
@@ -22,7 +23,8 @@ Exit codes (stable; scripts may rely on them):
 - 1: the command ran but found problems (``validate``: errors, or warnings with ``--strict``;
   ``import-annotations``: some annotations could not be anchored; the output is still written;
   ``reanchor``: some annotations are fuzzy or orphaned and need review, the output is written;
-  ``check``: some annotations' pointers no longer show their stored quote);
+  ``check``: some annotations' pointers no longer show their stored quote; ``sources import``:
+  some entries were skipped, the others are written);
 - 2: bad input or usage: a file that is missing, unreadable, empty, binary, truncated, malformed,
   not TEI, hostile (entity-expansion bomb), invalid JSON; an unknown format or option; an output
   that cannot be written;
@@ -54,9 +56,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import cli_agreement, ns
-from .cli_sources import DESCRIPTION as SOURCES_DESCRIPTION
-from .cli_sources import add_sources_commands, run_sources
+from . import cli_agreement, cli_sources, ns
 from .errors import EncodingError, NotXmlError, TeiError
 from .parser import read_file
 
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
     _add_diff_and_git(command)
     cli_agreement.add_commands(command)
-    add_sources_commands(sub, fmt, _EPILOG)
+    cli_sources.add_sources_commands(sub)
     return p
 
 
@@ -657,9 +657,9 @@ _COMMANDS.update({"diff": _cmd_diff, "git": _cmd_git})
 COMMANDS |= set(cli_agreement.DESCRIPTIONS)
 DESCRIPTIONS.update(cli_agreement.DESCRIPTIONS)
 _COMMANDS["agreement"] = lambda args: cli_agreement.run(args, _load, _UsageError)
-COMMANDS.add("sources")  # tei.cli_sources
-DESCRIPTIONS["sources"] = SOURCES_DESCRIPTION
-_COMMANDS["sources"] = run_sources
+COMMANDS.add("sources")  # tei/cli_sources.py
+DESCRIPTIONS["sources"] = cli_sources.DESCRIPTION
+_COMMANDS["sources"] = cli_sources.run_sources
 
 
 def main() -> None:

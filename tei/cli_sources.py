@@ -1,14 +1,60 @@
-"""The ``glossator sources`` command group.
+"""``glossator sources ACTION``: the document's sources (its bibliography) from the command line.
 
+Actions::
+
+    glossator sources import DOC.xml FILE [FILE...] -o OUT.xml
     glossator sources from-notes DOC.xml -o OUT.xml    make sources from the document's footnotes
+
+Each action is declared by one ``_add_<action>`` function and run by one ``_cmd_<action>``
+function, both registered in ``ACTIONS``; :func:`add_sources_commands` is the hook ``tei.cli``
+calls. Errors and exit codes are ``tei.cli``'s (one line on stderr; 0 success, 1 problems, 2 bad
+input or usage).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from typing import Any
 
-DESCRIPTION = "the document's sources: 'sources from-notes' makes them from its own footnotes"
+DESCRIPTION = ("the document's sources: import BibTeX, RIS or CSL-JSON bibliographies; make them "
+               "from the document's own footnotes")
+
+_IMPORT_HELP = """Add the entries of bibliographies (BibTeX/BibLaTeX .bib, RIS .ris, CSL-JSON .json
+as Zotero and Better BibTeX export them) to the document's sources, as <biblStruct> in the shape
+of Zotero's TEI export. An entry that is already a source (same DOI, ISBN or Zotero item, or the
+same title, year and first author) is merged: only the fields the source lacks are added, so
+nothing typed or edited before is overwritten. One line per entry: added, merged, or skipped with
+the reason (a malformed entry, one without a title, invalid JSON, an unreadable file); the others
+are imported all the same. The document is saved once, atomically, with a .bak.
+exit codes: 0 every entry imported; 1 some entries skipped (the others are written); 2 bad input
+or usage; 3 internal error."""
+
+
+def _add_import(actions: Any) -> None:
+    p = actions.add_parser("import", help="add the entries of bibliography files (merging repeats)",
+                           description=_IMPORT_HELP,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("document", metavar="DOC.xml", help="the TEI document")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a .bib, .ris or .json bibliography")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.xml",
+                   help="the TEI file to write (may be DOC.xml; a .bak is kept)")  # fmt: skip
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from . import bibliography, cli
+
+    cli.check_output(args.output, *args.files, what="bibliography")
+    doc = cli._load(args.document)  # noqa: SLF001  (the CLI's loader prints load warnings)
+    plan = bibliography.import_files(doc, args.files)
+    bibliography.apply_plan(doc, plan)
+    doc.save(args.output)
+    print(plan.format_text())
+    skipped = plan.counts()["skipped"]
+    return cli.EXIT_PROBLEMS if skipped else cli.EXIT_OK
+
+
 _FROM_NOTES = """Parse every footnote of DOC.xml as a citation (author, title, place, year, volume;
 the pages become the note's locator), resolve "Ibid." to the previous note's source and "op.
 cit." / "Uk. soch." / "Cit. by" / a short title to the earlier source by the same author, and
@@ -19,29 +65,45 @@ exit codes: 0 every note parsed; 1 some could not be parsed (OUT.xml is still wr
 2 bad input or usage; 3 internal error."""
 
 
-def add_sources_commands(sub: Any, formatter: type[argparse.HelpFormatter] = argparse.RawDescriptionHelpFormatter,
-                         epilog: str = "") -> None:  # fmt: skip
-    """Declare ``sources`` and its actions on the ``glossator`` subparsers ``sub``."""
-    p = sub.add_parser("sources", help=DESCRIPTION, description=DESCRIPTION, epilog=epilog,
-                       formatter_class=formatter)  # fmt: skip
-    actions = p.add_subparsers(dest="sources_command", required=True, metavar="ACTION",
-                               help="from-notes")  # fmt: skip
+def _add_from_notes(actions: Any) -> None:
     f = actions.add_parser("from-notes", help="make sources from the document's own footnotes",
-                           description=_FROM_NOTES, formatter_class=formatter)  # fmt: skip
+                           description=_FROM_NOTES, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     f.add_argument("document", metavar="DOC.xml", help="the TEI document whose footnotes cite sources")
     f.add_argument("-o", "--output", required=True, metavar="OUT.xml",
                    help="the TEI file to write: DOC.xml with the sources")  # fmt: skip
 
 
-def run_sources(args: argparse.Namespace) -> int:
-    """Run a ``sources`` action; return the exit code."""
+def _cmd_from_notes(args: argparse.Namespace) -> int:
     from . import cli
     from .footnote_sources import from_notes
 
     cli.check_output(args.output, args.document)
-    doc = cli._load(args.document)
+    doc = cli._load(args.document)  # noqa: SLF001  (the CLI's loader prints load warnings)
     table, report = from_notes(doc)
     print(table.format_text())
     doc.save(args.output)
     print(f"wrote {args.output}: {report.summary()}")
     return cli.EXIT_PROBLEMS if table.unparsed else cli.EXIT_OK
+
+
+#: action -> (declare its arguments, run it)
+ACTIONS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace], int]]] = {
+    "import": (_add_import, _cmd_import),
+    "from-notes": (_add_from_notes, _cmd_from_notes),
+}
+
+
+def add_sources_commands(subparsers: Any) -> None:
+    """Declare ``glossator sources`` and its actions on the CLI's subparsers."""
+    p = subparsers.add_parser("sources", help=DESCRIPTION, description=DESCRIPTION)
+    actions = p.add_subparsers(dest="sources_command", required=True, metavar="ACTION",
+                               help="what to do with the sources (ACTION --help for its options)")  # fmt: skip
+    for add, _ in ACTIONS.values():
+        add(actions)
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    """Run the ``sources`` action asked for."""
+    code = ACTIONS[args.sources_command][1](args)
+    sys.stdout.flush()
+    return code
