@@ -142,6 +142,10 @@ class DocumentView(QPlainTextEdit):
         self.pieces: dict[int, list[tuple[int, int, str]]] = {}  # tei block -> (r0, r1, ann id)
         self.ann_blocks: dict[str, list[int]] = {}
         self.unresolved: dict[str, str] = {}
+        #: layers: the annotators (person ids, '' = anonymous) whose annotations are not shown
+        self.hidden_annotators: set[str] = set()
+        #: person id -> colour, when passages are coloured by annotator instead of category
+        self.annotator_colours: dict[str, str] = {}
         self.selected_id = ""
         self.hidden_categories: set[str] = set()
         self._formatted: set[int] = set()
@@ -275,6 +279,8 @@ class DocumentView(QPlainTextEdit):
         assert self.doc is not None
         blocks: list[int] = []
         self.ann_blocks[ann.id] = blocks
+        if ann.annotator in self.hidden_annotators:  # a layer switched off
+            return
         anchoring = ann.anchoring
         if anchoring is not None and anchoring.outcome == "orphan":  # its pointer shows other words
             self.unresolved[ann.id] = f"not found in the text ({anchoring.reason})"
@@ -333,6 +339,14 @@ class DocumentView(QPlainTextEdit):
                     self._apply(block)
                 else:
                     block.layout().clearFormats()
+
+    def set_layers(self, hidden: set[str], colours: dict[str, str]) -> None:
+        """Show only the annotations of the annotators not in ``hidden``; colour passages by
+        annotator with ``colours`` (person id -> colour; empty: by category)."""
+        self.hidden_annotators = set(hidden)
+        self.annotator_colours = dict(colours)
+        self.index_annotations()
+        self.refresh_all()
 
     def refresh_all(self) -> None:
         """Forget every block's formats (taxonomy or font change); re-format the visible ones."""
@@ -545,10 +559,11 @@ class DocumentView(QPlainTextEdit):
         lengths: dict[str, int] = {}
         for r0, r1, aid in pieces:
             try:
-                cat = doc.annotation(aid).category
+                ann = doc.annotation(aid)
+                cat, who = ann.category, ann.annotator
             except tei.AnnotationError:
-                cat = ""
-            colors[aid] = doc.taxonomy.color(cat)
+                cat = who = ""
+            colors[aid] = self.annotator_colours.get(who) or doc.taxonomy.color(cat)
             lines[aid] = UNDERLINES[doc.taxonomy.underline(cat)]
             lengths[aid] = lengths.get(aid, 0) + (r1 - r0)
         bounds = sorted({p[0] for p in pieces} | {p[1] for p in pieces})
@@ -650,9 +665,10 @@ class DocumentView(QPlainTextEdit):
         for i, pieces in self.pieces.items():
             aid = pieces[0][2]
             try:
-                color = self.doc.taxonomy.color(self.doc.annotation(aid).category)
+                ann = self.doc.annotation(aid)
             except tei.AnnotationError:
                 continue
+            color = self.annotator_colours.get(ann.annotator) or self.doc.taxonomy.color(ann.category)
             out.append((self._map.qt_block_of[i] / total, color))
         return out
 

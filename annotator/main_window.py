@@ -414,6 +414,9 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_zoom_in)
         m.addAction(self.action_zoom_out)
         m.addAction(self.action_margin_letters)
+        self.layers_menu = m.addMenu("Annotators (&layers)")
+        self.layers_menu.setObjectName("layers_menu")
+        self.layers_menu.aboutToShow.connect(self._fill_layers_menu)
         m.addAction(self.compare.action)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
@@ -616,6 +619,8 @@ class MainWindow(QMainWindow):
         doc = self.session.doc
         cached = self._display_cache
         self._display_cache = None
+        self.view.hidden_annotators.clear()  # layers belong to one document's annotators
+        self.view.annotator_colours.clear()
         self.view.set_document(doc, cached[1] if cached is not None and cached[0] is doc else None)
         self.table_model.set_unresolved(self.view.unresolved)
         self._rebuild_category_actions()
@@ -973,6 +978,46 @@ class MainWindow(QMainWindow):
             stack.endMacro()
         self.statusBar().showMessage(f"Undid {who}'s changes to {len(plan)} annotation(s) — Ctrl+Z to "
                                      "bring them back", 8000)  # fmt: skip
+
+    def _fill_layers_menu(self) -> None:
+        """List the annotators: show or hide each one's annotations; colour by annotator."""
+        m = self.layers_menu
+        m.clear()
+        by = m.addAction("&Colour by annotator")
+        by.setObjectName("action_colour_by_annotator")
+        by.setCheckable(True)
+        by.setChecked(bool(self.view.annotator_colours))
+        by.toggled.connect(lambda on: self.set_layers(self.view.hidden_annotators, on))
+        m.addSeparator()
+        colours = self._annotator_colours()
+        for pid, name in self._annotator_names().items():
+            act = m.addAction(_swatch(colours[pid]), f"Show {name}'s annotations" if pid else
+                              "Show anonymous annotations")  # fmt: skip
+            act.setObjectName(f"layer_{pid or 'anonymous'}")
+            act.setCheckable(True)
+            act.setChecked(pid not in self.view.hidden_annotators)
+            act.toggled.connect(lambda on, p=pid: self.set_layers(
+                self.view.hidden_annotators - {p} if on else self.view.hidden_annotators | {p},
+                bool(self.view.annotator_colours)))  # fmt: skip
+
+    def _annotator_names(self) -> dict[str, str]:
+        """Return person id -> name of everyone who annotated the document ('' = anonymous)."""
+        doc = self.session.doc
+        people = doc.annotators()
+        used = dict.fromkeys(a.annotator for a in doc.annotations() if a.editable)
+        return {pid: people.get(pid, "") or pid for pid in sorted(used, key=lambda p: (not p, people.get(p, p)))}
+
+    def _annotator_colours(self) -> dict[str, str]:
+        from tei.colours import PALETTE
+
+        return {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(self._annotator_names())}
+
+    def set_layers(self, hidden: set[str], by_annotator: bool) -> None:
+        """Show only some annotators' annotations; colour passages by annotator or by category."""
+        self.view.set_layers(hidden, self._annotator_colours() if by_annotator else {})
+        n = len(hidden)
+        self.statusBar().showMessage(f"The annotations of {n} annotator{'s' if n != 1 else ''} hidden (View ▸ "
+                                     "Annotators)" if n else "Every annotator's annotations shown", 5000)  # fmt: skip
 
     def show_agreement(self) -> None:
         """Tools ▸ Agreement: show the Agreement panel."""

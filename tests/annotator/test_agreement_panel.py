@@ -88,3 +88,31 @@ def test_keeping_one_of_two_merged_readings_is_one_undoable_step(qtbot, tmp_path
     assert panel.readings.rowCount() == 0
     w.session.undo_stack.undo()
     assert set(disagreeing(w.session.doc)) == {Q_NOTE, other} and panel.readings.rowCount() == 2
+
+
+def test_layers_hide_an_annotator_and_colour_by_annotator(qtbot, tmp_path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QTimer
+
+    from .test_hands import click_menu_item
+
+    doc = tei.TeiDocument.from_bytes((HEAD + TEXT + "</p></body></text></TEI>").encode())
+    for who, cat, s, e, _cert in SPANS:
+        doc.add_annotation(doc.target_for(0, s, 0, e), cat, annotator=doc.ensure_annotator(who))
+    path = tmp_path / "two.xml"
+    doc.save(str(path))
+    w = _open(qtbot, path)
+    people = {name: pid for pid, name in w.session.doc.annotators().items()}
+    bens = {a.id for a in w.session.doc.annotations() if a.annotator == people["Ben"]}
+    shown = lambda: {p[2] for ps in w.view.pieces.values() for p in ps}  # noqa: E731
+    assert bens <= shown()
+    view_menu = next(a.menu() for a in w.menuBar().actions() if a.text().replace("&", "") == "View")
+    layers = w.layers_menu
+    for step in ("Show Ben", "Colour by annotator"):
+        QTimer.singleShot(0, lambda: layers.popup(w.mapToGlobal(w.rect().center())))
+        qtbot.waitUntil(layers.isVisible)
+        click_menu_item(qtbot, layers, step)
+    assert not bens & shown() and len(shown()) == 4  # Ben's layer is off; Ann's four remain
+    assert w.view.annotator_colours and "hidden" in w.statusBar().currentMessage()
+    assert view_menu is not None
+    w.set_layers(set(), False)
+    assert bens <= shown() and not w.view.annotator_colours
