@@ -1,0 +1,159 @@
+"""Three places where citeproc-py 0.11 departs from the CSL 1.0.2 specification, mended.
+
+Applied once by :func:`apply` (from :func:`tei.citations.load_style`); each is checked by a test
+in ``tests/tei/test_citations.py`` so an upgrade that fixes them upstream is noticed.
+
+1. ``<label variable="edition"/>`` is printed for an item without an edition (MHRA prints a
+   stray "Edition" in every journal article). The specification renders a label only when its
+   variable is non-empty.
+2. ``initialize="false"`` on ``cs:name`` is ignored, so Chicago prints "Garver, J. W." for
+   "John W. Garver". With it, given names are kept as written.
+3. A title used in place of a missing author (``cs:substitute``) through a macro is printed a
+   second time in its own place ("The Red Banner. n.d. The Red Banner."). The specification
+   suppresses a substituted variable in the rest of the entry; citeproc-py does so only for a
+   variable named directly in the substitute, not through a macro.
+
+And one for speed: citeproc-py looks up macros, terms and ancestors with an XPath query every
+time it renders one, which is most of the time a bibliography takes. A style's tree does not
+change once loaded, so each query's answer is kept (per element and expression).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_applied = False
+
+
+def apply() -> None:
+    """Patch citeproc-py's ``Label``, ``Name`` and ``Substitute`` (idempotent)."""
+    global _applied
+    if _applied:
+        return
+    from citeproc import model
+    from citeproc.source import VariableError
+
+    label_process = model.Label.process
+
+    def process(self: Any, item: Any, variable: Any = None, *args: Any, **kwargs: Any) -> Any:
+        name = variable or self.get("variable")
+        if name and name != "locator" and not name.startswith("number-of"):
+            try:
+                if not item.reference[name.replace("-", "_")]:
+                    return None
+            except (VariableError, KeyError):
+                return None
+        return label_process(self, item, variable, *args, **kwargs)
+
+    model.Label.process = process
+
+    initialize = model.Name.initialize
+
+    def initialize_unless_false(self: Any, given: Any, mark: Any, context: Any) -> Any:
+        for el in (self, *self.iterancestors()):
+            value = el.get("initialize")
+            if value is not None:
+                if value.lower() == "false":
+                    return given
+                break
+        return initialize(self, given, mark, context)
+
+    model.Name.initialize = initialize_unless_false
+
+    add_to_repressed_list = model.Substitute.add_to_repressed_list
+
+    def repress(self: Any, child: Any, context: Any) -> None:
+        add_to_repressed_list(self, child, context)
+        macro = child.get("macro")
+        key = (self.get_root(), macro)
+        if macro and key not in _MACRO_VARIABLES:
+            _MACRO_VARIABLES[key] = _macro_variables(self, macro, set())
+        if macro and "title" in _MACRO_VARIABLES[key]:
+            layout = context.get_layout()
+            layout.repressed.setdefault(child.tag, []).append("title")
+
+    model.Substitute.add_to_repressed_list = repress
+
+    xpath_search = model.CitationStylesElement.xpath_search
+    answers: dict[tuple[Any, str], Any] = {}
+
+    def memo_xpath_search(self: Any, expression: str) -> Any:
+        key = (self, expression)
+        found = answers.get(key)
+        if found is None:
+            found = answers[key] = xpath_search(self, expression)
+        return found
+
+    model.CitationStylesElement.xpath_search = memo_xpath_search
+
+    for cls in (model.Parent, model.Text):
+        cls.calls_variable = _memo(cls.calls_variable)
+    types: dict[Any, list[str]] = {}
+
+    def is_type(self: Any, item: Any) -> list[bool]:
+        wanted = types.get(self)
+        if wanted is None:
+            wanted = types[self] = [t.lower() for t in self.get("type").split()]
+        kind = item.reference.type
+        return [t == kind for t in wanted]
+
+    model.If._type = is_type
+    locale_option = model.Locale.get_option
+    options: dict[tuple[Any, str], Any] = {}
+
+    def memo_locale_option(self: Any, name: str) -> Any:
+        key = (self, name)
+        if key not in options:
+            try:
+                options[key] = locale_option(self, name)
+            except IndexError as exc:
+                options[key] = exc
+        if isinstance(options[key], IndexError):
+            raise IndexError
+        return options[key]
+
+    model.Locale.get_option = memo_locale_option
+
+    from citeproc.source import CitationItem
+
+    reference = CitationItem.reference.fget
+
+    def cached_reference(self: Any) -> Any:
+        found = dict.get(self, "_glossator_reference")
+        if found is None:
+            found = self["_glossator_reference"] = reference(self)
+        return found
+
+    CitationItem.reference = property(cached_reference)
+    _applied = True
+
+
+def _memo(method: Any) -> Any:
+    """Return ``method`` answering once per style element (the style tree does not change)."""
+    answers: dict[Any, Any] = {}
+
+    def memo(self: Any) -> Any:
+        if self not in answers:
+            answers[self] = method(self)
+        return answers[self]
+
+    return memo
+
+
+_MACRO_VARIABLES: dict[tuple[Any, str], set[str]] = {}
+
+
+def _macro_variables(el: Any, name: str, seen: set[str]) -> set[str]:
+    """Return the variables a macro prints with ``cs:text`` (through nested macros)."""
+    if name in seen:
+        return set()
+    seen.add(name)
+    ns = {"cs": "http://purl.org/net/xbiblio/csl"}
+    found = el.get_root().xpath(f"cs:macro[@name='{name}']", namespaces=ns)
+    out: set[str] = set()
+    for text in found[0].iterfind(".//cs:text", ns) if found else ():
+        if text.get("variable"):
+            out.add(text.get("variable"))
+        elif text.get("macro"):
+            out |= _macro_variables(el, text.get("macro"), seen)
+    return out
