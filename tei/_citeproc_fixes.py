@@ -1,4 +1,4 @@
-"""Three places where citeproc-py 0.11 departs from the CSL 1.0.2 specification, mended.
+"""Four places where citeproc-py 0.11 departs from the CSL 1.0.2 specification, mended.
 
 Applied once by :func:`apply` (from :func:`tei.citations.load_style`); each is checked by a test
 in ``tests/tei/test_citations.py`` so an upgrade that fixes them upstream is noticed.
@@ -12,6 +12,9 @@ in ``tests/tei/test_citations.py`` so an upgrade that fixes them upstream is not
    second time in its own place ("The Red Banner. n.d. The Red Banner."). The specification
    suppresses a substituted variable in the rest of the entry; citeproc-py does so only for a
    variable named directly in the substitute, not through a macro.
+4. ``is-numeric="locator"`` is always false and "54-55" or "42, 47" are not numeric, so
+   Chicago drops the "chap." of a chapter locator. The specification counts the locator, and
+   numbers joined by hyphens, commas and ampersands, as numeric.
 
 And one for speed: citeproc-py looks up macros, terms and ancestors with an XPath query every
 time it renders one, which is most of the time a bibliography takes. A style's tree does not
@@ -20,9 +23,11 @@ change once loaded, so each query's answer is kept (per element and expression).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 _applied = False
+_NUMERIC = re.compile(r"^[a-z]*\d+[a-z]*(?:\s*[-–,&]\s*[a-z]*\d+[a-z]*)*$", re.I)
 
 
 def apply() -> None:
@@ -73,6 +78,18 @@ def apply() -> None:
             layout.repressed.setdefault(child.tag, []).append("title")
 
     model.Substitute.add_to_repressed_list = repress
+
+    def is_numeric(self: Any, item: Any) -> list[bool]:
+        out = []
+        for var in self.get("is-numeric").split():
+            if var == "locator":
+                value = item.locator.identifier if item.has_locator else None
+            else:
+                value = item.reference.get(var.replace("-", "_"))
+            out.append(value is not None and bool(_NUMERIC.match(str(value).strip())))
+        return out
+
+    model.If._is_numeric = is_numeric
 
     xpath_search = model.CitationStylesElement.xpath_search
     answers: dict[tuple[Any, str], Any] = {}

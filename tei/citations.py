@@ -29,12 +29,12 @@ log = logging.getLogger(__name__)
 
 #: The styles offered by name: bundled CSL style name -> what the user reads.
 STYLES: dict[str, str] = {
-    "chicago-notes-bibliography": "Chicago (notes and bibliography)",
-    "chicago-author-date": "Chicago (author-date)",
+    "chicago-notes-bibliography": "Chicago notes and bibliography",
+    "chicago-author-date": "Chicago author-date",
     "apa": "APA",
     "modern-language-association": "MLA",
-    "mhra-notes": "MHRA (notes)",
-    "iso690-author-date-en": "ISO 690 (author-date)",
+    "mhra-notes": "MHRA notes",
+    "iso690-author-date-en": "ISO 690 author-date",
 }
 #: Short names accepted for the styles above.
 ALIASES: dict[str, str] = {
@@ -271,13 +271,16 @@ def _responsibility(el: etree._Element | None, item: dict[str, Any], main: str) 
 
 def _guess_type(analytic: etree._Element | None, monogr: etree._Element | None,
                 item: dict[str, Any]) -> str:  # fmt: skip
+    """Return the CSL type of an entry without one: a part of a journal or book, a book (with
+    an author, date, publisher…: what a historian's sources mostly are), else a document."""
     if analytic is not None:
         levels = {t.get("level") for t in _kids(monogr, "title")}
         return "article-journal" if "j" in levels or "issue" in item or (
             "volume" in item and "publisher" not in item) else "chapter"
-    if any(k in item for k in ("publisher", "publisher-place", "ISBN", "editor")):
+    known = ("author", "editor", "issued", "publisher", "publisher-place", "ISBN", "edition")
+    if any(k in item for k in known) or any(t.get("level") == "m" for t in _kids(monogr, "title")):
         return "book"
-    return "document"
+    return "webpage" if "URL" in item else "document"
 
 
 def _read_biblstruct(el: etree._Element) -> dict[str, Any]:
@@ -422,8 +425,13 @@ def _formatter(fmt: str) -> Any:
     return formatter.html if fmt == "html" else formatter.plain
 
 
+_DOUBLED = re.compile(r"([?!])((?:</[a-z]+>)*)\.|(?<!\.)\.((?:</[a-z]+>)*)\.(?!\.)")
+
+
 def _clean(text: str) -> str:
-    return " ".join(str(text).split())
+    """Return citeproc's output on one line, without a full stop after '?', '!' or '.'."""
+    text = " ".join(str(text).split())
+    return _DOUBLED.sub(lambda m: (m.group(1) or ".") + (m.group(2) or m.group(3) or ""), text)
 
 
 # -- formatting -----------------------------------------------------------------------------
@@ -459,7 +467,7 @@ def format_entries(source: Any, style: str | None = None, fmt: str = "text") -> 
     for i, (sid, el) in enumerate(elements.items()):
         if _structured(el):
             keys[f"i{i}"] = sid
-            items.append(biblstruct_to_csl(el, f"i{i}"))
+            items.append(_for_format(biblstruct_to_csl(el, f"i{i}"), fmt))
         else:
             literal[sid] = _literal(el, fmt)
     formatted: dict[str, str] = {}
@@ -484,6 +492,23 @@ def format_entries(source: Any, style: str | None = None, fmt: str = "text") -> 
         out[sid] = text
     out.update(pending)
     return out
+
+
+def _for_format(item: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """Return ``item`` with its text escaped for HTML (citeproc-py writes values as given)."""
+    if fmt != "html":
+        return item
+
+    def escape(value: Any) -> Any:
+        if isinstance(value, str):
+            return html.escape(value, quote=False)
+        if isinstance(value, list):
+            return [escape(v) for v in value]
+        if isinstance(value, dict):
+            return {k: v if k == "date-parts" else escape(v) for k, v in value.items()}
+        return value
+
+    return {k: v if k in ("id", "type", "language") else escape(v) for k, v in item.items()}
 
 
 def _sort_key(text: str) -> str:
@@ -561,7 +586,8 @@ def format_citation(source: Any, locator: str = "", style: str | None = None,
     label, value = parse_locator(locator)
     shown = html.escape(value, quote=False) if fmt == "html" else value
     if _structured(el):
-        item = json.dumps(biblstruct_to_csl(el, "c"), sort_keys=True, ensure_ascii=False)
+        item = json.dumps(_for_format(biblstruct_to_csl(el, "c"), fmt), sort_keys=True,
+                          ensure_ascii=False)  # fmt: skip
         text = _cite(key, fmt, item, label, value)
         if text:
             return text if not value or label else _append(text, shown)
@@ -588,6 +614,8 @@ def _cite(style: str, fmt: str, item: str, label: str, value: str) -> str:
             warnings.simplefilter("ignore")
             source = CiteProcJSON([json.loads(item)])
             bib = CitationStylesBibliography(load_style(style), source, _formatter(fmt))
+            if fmt == "html":  # citeproc-py writes a locator into HTML as it is given
+                value = html.escape(value, quote=False)
             cite_item = CitationItem("c", locator=Locator(label, value)) if label else \
                 CitationItem("c")
             citation = Citation([cite_item])
@@ -596,14 +624,4 @@ def _cite(style: str, fmt: str, item: str, label: str, value: str) -> str:
     except Exception:  # never let a formatting bug lose a citation
         log.debug("citeproc could not format a citation", exc_info=True)
         return ""
-
-
-def html_fragment(text: str) -> list[Any]:
-    """Return the nodes of a formatted HTML citation (text and inline elements) for lxml."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        wrapper = etree.fromstring(f"<span>{text}</span>", parser)
-    except etree.XMLSyntaxError:
-        return [html.unescape(re.sub(r"<[^>]+>", "", text))]
-    return [wrapper.text or "", *list(wrapper)]
 
