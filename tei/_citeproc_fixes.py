@@ -105,6 +105,7 @@ def apply() -> None:
 
     for cls in (model.Parent, model.Text):
         cls.calls_variable = _memo(cls.calls_variable)
+    model.CitationStylesElement.get_root = _memo(model.CitationStylesElement.get_root)
     types: dict[Any, list[str]] = {}
 
     def is_type(self: Any, item: Any) -> list[bool]:
