@@ -561,6 +561,25 @@ def _ignore(_: Any) -> None:
     """citeproc's callback for cited items it cannot find (none: every item is registered)."""
 
 
+def format_entry(source: Any, style: str | None = None, fmt: str = "text") -> str:
+    """Return the bibliography entry of one source (an element or ``SourceEntry``); entries
+    are remembered, so a list redrawn after one edit formats only the changed entry."""
+    el = getattr(source, "element", source)
+    key = resolve_style(style)
+    _formatter(fmt)
+    if not _structured(el):
+        return _literal(el, fmt)
+    item = json.dumps(_for_format(biblstruct_to_csl(el, "e"), fmt), sort_keys=True,
+                      ensure_ascii=False)  # fmt: skip
+    return _entry(key, fmt, item) or _literal(el, fmt)
+
+
+@functools.lru_cache(maxsize=8192)
+def _entry(style: str, fmt: str, item: str) -> str:
+    """Return one CSL item's bibliography entry ('' if citeproc fails on it)."""
+    return _one_entry(load_style(style), [json.loads(item)], "e", _formatter(fmt))
+
+
 def format_bibliography(doc: Any, style: str | None = None, fmt: str = "text") -> list[str]:
     """Return the formatted bibliography of ``doc``'s sources (or of given entries), sorted as
     the style sorts it; ``fmt`` is ``text`` or ``html`` (an HTML fragment per entry)."""
