@@ -13,6 +13,7 @@ Commands::
     glossator check DOC.xml [--json]
     glossator diff A.xml B.xml                      (exit 1 when they differ)
     glossator git setup [REPO] [--global]  |  glossator git textconv FILE
+    glossator sources import DOC.xml FILE [FILE...] -o OUT.xml      (BibTeX, RIS, CSL-JSON)
 
 Exit codes (stable; scripts may rely on them):
 
@@ -21,7 +22,8 @@ Exit codes (stable; scripts may rely on them):
 - 1: the command ran but found problems (``validate``: errors, or warnings with ``--strict``;
   ``import-annotations``: some annotations could not be anchored; the output is still written;
   ``reanchor``: some annotations are fuzzy or orphaned and need review, the output is written;
-  ``check``: some annotations' pointers no longer show their stored quote);
+  ``check``: some annotations' pointers no longer show their stored quote; ``sources import``:
+  some entries were skipped, the others are written);
 - 2: bad input or usage: a file that is missing, unreadable, empty, binary, truncated, malformed,
   not TEI, hostile (entity-expansion bomb), invalid JSON; an unknown format or option; an output
   that cannot be written;
@@ -53,7 +55,8 @@ from typing import Any
 
 from lxml import etree
 
-from . import ns
+from . import cli_sources, ns
+from .cli_sources import add_sources_commands
 from .errors import EncodingError, NotXmlError, TeiError
 from .parser import read_file
 
@@ -170,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("document", metavar="DOC.xml", help="the annotated TEI document")
     c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
     _add_diff_and_git(command)
+    add_sources_commands(sub)
     return p
 
 
@@ -620,6 +624,9 @@ def _git_textconv(path: str) -> int:
 COMMANDS |= set(_DIFF_GIT)
 DESCRIPTIONS.update(_DIFF_GIT)
 _COMMANDS.update({"diff": _cmd_diff, "git": _cmd_git})
+COMMANDS.add("sources")  # tei/cli_sources.py
+DESCRIPTIONS["sources"] = cli_sources.DESCRIPTION
+_COMMANDS["sources"] = cli_sources.run_sources
 
 
 def main() -> None:

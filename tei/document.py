@@ -41,7 +41,8 @@ LIST_ANNOTATION = ns.qn("listAnnotation")
 _INDENTED = {
     ns.qn(t)
     for t in "standOff listAnnotation annotation revisionDesc respStmt listPerson person listBibl "
-    "taxonomy category classDecl encodingDesc".split()
+    "taxonomy category classDecl encodingDesc biblStruct analytic monogr series imprint extent "
+    "author editor relatedItem persName".split()
 }
 _XMLNS_DECL = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _ID_SAFE = re.compile(r"[^\w.-]")
@@ -961,8 +962,14 @@ def _set_idno(person: etree._Element, orcid: str) -> None:
 
 
 def fill_bibl(bibl: etree._Element, **fields: str) -> None:
-    """Replace a ``<bibl>``'s content with author, title, date, place, publisher, url, note."""
+    """Replace a ``<bibl>``'s content with author, title, date, place, publisher, url, note
+    (a ``<biblStruct>`` has just the changed fields changed, keeping its structure)."""
     _annotations.check_xml_text(*fields.values())
+    if bibl.tag == ns.qn("biblStruct"):
+        from .bibliography import edit_biblstruct
+
+        edit_biblstruct(bibl, fields)
+        return
     for child in list(bibl):
         bibl.remove(child)
     bibl.text = None
@@ -983,6 +990,10 @@ def fill_bibl(bibl: etree._Element, **fields: str) -> None:
 
 def bibl_fields(bibl: etree._Element) -> dict[str, str]:
     """Read back the fields written by :func:`fill_bibl` (best effort for foreign entries)."""
+    if bibl.tag == ns.qn("biblStruct"):
+        from .bibliography import biblstruct_fields
+
+        return biblstruct_fields(bibl)
     tags = {"author": "author", "title": "title", "pubPlace": "place", "publisher": "publisher",
             "date": "date", "ref": "url", "note": "note"}  # fmt: skip
     out = {v: "" for v in tags.values()}

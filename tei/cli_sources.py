@@ -1,0 +1,75 @@
+"""``glossator sources ACTION``: the document's sources (its bibliography) from the command line.
+
+Actions::
+
+    glossator sources import DOC.xml FILE [FILE...] -o OUT.xml
+
+Each action is declared by one ``_add_<action>`` function and run by one ``_cmd_<action>``
+function, both registered in ``ACTIONS``; :func:`add_sources_commands` is the hook ``tei.cli``
+calls. Errors and exit codes are ``tei.cli``'s (one line on stderr; 0 success, 1 problems, 2 bad
+input or usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+DESCRIPTION = "the document's sources: import BibTeX, RIS or CSL-JSON bibliographies"
+
+_IMPORT_HELP = """Add the entries of bibliographies (BibTeX/BibLaTeX .bib, RIS .ris, CSL-JSON .json
+as Zotero and Better BibTeX export them) to the document's sources, as <biblStruct> in the shape
+of Zotero's TEI export. An entry that is already a source (same DOI, ISBN or Zotero item, or the
+same title, year and first author) is merged: only the fields the source lacks are added, so
+nothing typed or edited before is overwritten. One line per entry: added, merged, or skipped with
+the reason (a malformed entry, one without a title, invalid JSON, an unreadable file); the others
+are imported all the same. The document is saved once, atomically, with a .bak.
+exit codes: 0 every entry imported; 1 some entries skipped (the others are written); 2 bad input
+or usage; 3 internal error."""
+
+
+def _add_import(actions: Any) -> None:
+    p = actions.add_parser("import", help="add the entries of bibliography files (merging repeats)",
+                           description=_IMPORT_HELP,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("document", metavar="DOC.xml", help="the TEI document")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a .bib, .ris or .json bibliography")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.xml",
+                   help="the TEI file to write (may be DOC.xml; a .bak is kept)")  # fmt: skip
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from . import bibliography, cli
+
+    cli.check_output(args.output, *args.files, what="bibliography")
+    doc = cli._load(args.document)  # noqa: SLF001  (the CLI's loader prints load warnings)
+    plan = bibliography.import_files(doc, args.files)
+    bibliography.apply_plan(doc, plan)
+    doc.save(args.output)
+    print(plan.format_text())
+    skipped = plan.counts()["skipped"]
+    return cli.EXIT_PROBLEMS if skipped else cli.EXIT_OK
+
+
+#: action -> (declare its arguments, run it)
+ACTIONS: dict[str, tuple[Callable[[Any], None], Callable[[argparse.Namespace], int]]] = {
+    "import": (_add_import, _cmd_import),
+}
+
+
+def add_sources_commands(subparsers: Any) -> None:
+    """Declare ``glossator sources`` and its actions on the CLI's subparsers."""
+    p = subparsers.add_parser("sources", help=DESCRIPTION, description=DESCRIPTION)
+    actions = p.add_subparsers(dest="sources_command", required=True, metavar="ACTION",
+                               help="what to do with the sources (ACTION --help for its options)")  # fmt: skip
+    for add, _ in ACTIONS.values():
+        add(actions)
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    """Run the ``sources`` action asked for."""
+    code = ACTIONS[args.sources_command][1](args)
+    sys.stdout.flush()
+    return code
