@@ -167,6 +167,8 @@ def _date(el: etree._Element | None) -> dict[str, Any] | None:
         if attr in ("when",) and parts:
             break
     text = _txt(el)
+    if not parts and re.fullmatch(r"-?\d{4}(?:-\d{2}){0,2}", text):
+        parts = [[int(x) for x in _ISO_DATE.match(text).groups() if x]]  # type: ignore[union-attr]
     if not parts:
         years = _YEAR.findall(text)
         if len(years) == 2 and re.fullmatch(r"\s*\d{4}\s*[-–/]\s*\d{4}\s*", text):
@@ -351,7 +353,8 @@ def _read_bibl(el: etree._Element) -> dict[str, Any]:
 
 
 def biblstruct_to_csl(el: etree._Element, item_id: str = "") -> dict[str, Any]:
-    """Return the CSL-JSON item of a ``<biblStruct>`` or ``<bibl>`` (its ``xml:id`` as id).
+    """Return the CSL-JSON item of a ``<biblStruct>`` or ``<bibl>`` (its ``xml:id``, else its
+    Zotero item URI ``@corresp``, as id).
 
     A ``<bibl>`` that is only text becomes a ``document`` whose title is that text.
     """
@@ -362,7 +365,7 @@ def biblstruct_to_csl(el: etree._Element, item_id: str = "") -> dict[str, Any]:
     else:
         item = {"type": "document", "title": _txt(el)}
     item = {k: v for k, v in item.items() if v}
-    item["id"] = item_id or el.get(ns.XML_ID) or ""
+    item["id"] = item_id or el.get(ns.XML_ID) or el.get("corresp") or ""
     return item
 
 
@@ -617,8 +620,10 @@ def format_citation(source: Any, locator: str = "", style: str | None = None,
         text = _cite(key, fmt, item, label, value)
         if text:
             return text if not value or label else _append(text, shown)
-    text = _literal(el, fmt)
-    return _append(text, shown) if value else text
+    text = _literal(el, fmt)  # a citation as written: its locator as written too
+    written = " ".join(locator.split())
+    return _append(text, html.escape(written, quote=False) if fmt == "html" else written) \
+        if written else text
 
 
 def _append(text: str, locator: str) -> str:
