@@ -1,7 +1,8 @@
 """Four places where citeproc-py 0.11 departs from the CSL 1.0.2 specification, mended.
 
-Applied once by :func:`apply` (from :func:`tei.citations.load_style`); each is checked by a test
-in ``tests/tei/test_citations.py`` so an upgrade that fixes them upstream is noticed.
+Applied once by :func:`apply` (from :func:`tei.citations.load_style`); the outputs they correct
+are pinned by ``tests/tei/test_citations.py``, so an upgrade of citeproc-py that breaks a mend
+is noticed.
 
 1. ``<label variable="edition"/>`` is printed for an item without an edition (MHRA prints a
    stray "Edition" in every journal article). The specification renders a label only when its

@@ -16,6 +16,7 @@ import html
 import json
 import logging
 import re
+import threading
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -89,6 +90,11 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _ISO_DATE = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 _INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.)+(?:-[^\W\d_]{1,2}\.)?$")
 _STYLE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+#: citeproc-py keeps the output format and per-entry state on the shared style tree: one
+#: rendering at a time (the app formats on the GUI thread while an export runs in a worker).
+_RENDERING = threading.RLock()
 
 
 class CitationStyleError(TeiError):
@@ -416,9 +422,9 @@ def load_style(name: str) -> Any:
 
     from . import _citeproc_fixes
 
-    _citeproc_fixes.apply()
     key = resolve_style(name)
-    with warnings.catch_warnings():
+    with _RENDERING, warnings.catch_warnings():
+        _citeproc_fixes.apply()
         warnings.simplefilter("ignore")
         style = CitationStylesStyle(get_style_filepath(key), validate=False)
     # lxml makes a Python object for an element each time one is reached unless one is alive:
@@ -531,7 +537,7 @@ def _render_bibliography(csl: Any, items: list[dict[str, Any]], keys: dict[str, 
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    with warnings.catch_warnings():
+    with _RENDERING, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         source = CiteProcJSON(items)
         bib = CitationStylesBibliography(csl, source, formatter.plain)
@@ -641,7 +647,7 @@ def _cite(style: str, fmt: str, item: str, label: str, value: str) -> str:
     from citeproc.source.json import CiteProcJSON
 
     try:
-        with warnings.catch_warnings():
+        with _RENDERING, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             source = CiteProcJSON([json.loads(item)])
             bib = CitationStylesBibliography(load_style(style), source, _formatter(fmt))

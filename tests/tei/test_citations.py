@@ -150,6 +150,11 @@ def test_a_bibl_that_is_only_text_is_printed_as_written() -> None:
     assert cite(el, "pp. 54-55", "apa") == "Chuikov V. I. Mission in China, Moscow, 1981, pp. 54-55."
     assert cite(el, "<b>p. 1</b>", "apa", "html") == (
         "Chuikov V. I. Mission in China, Moscow, 1981, &lt;b&gt;p. 1&lt;/b&gt;.")
+    # among formatted entries it takes its alphabetical place
+    doc = tei.load(str(BIB))
+    mixed = {s.id: s.element for s in doc.sources()} | {"fn33": el}
+    assert [e.split(" ")[0] for e in format_bibliography(mixed, "apa")] == [
+        "Chuikov", "Garver,", "Kirby,", "Mitter,", "The", "Сладковский,"]
 
 
 def test_round_trip_through_the_bib_helpers_biblstruct() -> None:
