@@ -214,6 +214,37 @@ def test_every_named_style_formats_the_bibliography(doc) -> None:
     assert format_bibliography(doc, "harvard-cite-them-right")  # any bundled style by name
 
 
+@pytest.mark.parametrize("style", ["chicago-notes-bibliography", "apa", "mla", "iso690"])
+def test_sorting_only_tied_entries_by_the_next_key_orders_as_citeproc_does(style: str) -> None:
+    import random
+
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    from tei import _citeproc_fixes
+
+    rnd = random.Random(7)
+    items = []
+    for i in range(120):  # many ties: few authors, titles and years, some missing
+        item = {"id": f"i{i}", "type": rnd.choice(["book", "chapter", "article-journal", "document"]),
+                "title": rnd.choice(["Alpha", "beta", "Gamma", "The Red", "10 Days", "9 Days"])}
+        family = rnd.choice(["Garver", "Kirby", None, "Borisov", "borisov", "Ånström"])
+        if family:
+            item["author"] = [{"family": family, "given": rnd.choice(["A.", "B.", "John"])}]
+        if rnd.random() < 0.7:
+            item["issued"] = {"date-parts": [[rnd.choice([1950, 1960, 1975])]]}
+        if item["type"] != "book":
+            item |= {"container-title": rnd.choice(["J", "K"]), "volume": str(rnd.randint(1, 12))}
+        items.append(item)
+    csl = citations.load_style(style)
+    bib = CitationStylesBibliography(csl, CiteProcJSON(items), formatter.plain)
+    for item in items:
+        bib.register(Citation([CitationItem(item["id"])]))
+    sort, layout = csl.root.bibliography.find("cs:sort", csl.root.nsmap), csl.root.bibliography.layout
+    everything = [i.key for i in _citeproc_fixes.ORIGINALS["Sort.sort"](sort, list(bib.items), layout)]
+    assert [i.key for i in sort.sort(list(bib.items), layout)] == everything
+
+
 @pytest.mark.parametrize("name", ["bogus", "../../etc/passwd", "APA 7"])
 def test_unknown_style_lists_the_choices(doc, name: str) -> None:
     with pytest.raises(CitationStyleError) as err:
