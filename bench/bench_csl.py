@@ -10,9 +10,9 @@ exports cache it), the time to compile the style, and the ratio of the CPU time 
 target (the wall clock of a machine shared by other work is several times the CPU time).
 Recorded (2 shared cores, load average 8-9; CPU seconds, wall clock in brackets):
 
-    500 entries   chicago-notes-bibliography   1.9 s (7 s)    before the speed-ups  5.6 s (64 s)
+    500 entries   chicago-notes-bibliography   1.9 s (7 s)    plain citeproc-py: (64 s)
                   chicago-author-date          2.0 s (7 s)
-                  apa                          1.8 s (6 s)                          2.5 s (34 s)
+                  apa                          1.8 s (6 s)    plain citeproc-py: (34 s)
                   modern-language-association  1.3 s (5 s)
                   mhra-notes                   2.1 s (7 s)
                   iso690-author-date-en        0.8 s (3 s)
