@@ -377,8 +377,8 @@ def biblstruct_to_csl(el: etree._Element, item_id: str = "") -> dict[str, Any]:
 
 def _structured(el: etree._Element) -> bool:
     """Tell whether an entry has fields to format (not a ``<bibl>`` that is only text)."""
-    if ns.local_name(el.tag) == "biblStruct":
-        return True
+    if ns.local_name(el.tag) == "biblStruct":  # one without a title or a name is shown as written
+        return next(el.iter(ns.qn("title"), ns.qn("author"), ns.qn("editor")), None) is not None
     fields = ("author", "editor", "title", "date", "publisher", "pubPlace", "biblScope", "idno")
     return any(isinstance(c.tag, str) and ns.local_name(c.tag) in fields for c in el)
 
@@ -494,8 +494,9 @@ def format_entries(source: Any, style: str | None = None, fmt: str = "text") -> 
             log.debug("citeproc could not format the bibliography", exc_info=True)
             formatted = {}
             for key, sid in keys.items():
-                formatted[sid] = _one_entry(csl, items, key, out_format) or _literal(
-                    elements[sid], fmt)
+                formatted[sid] = _one_entry(csl, items, key, out_format)
+        # an entry the style prints nothing of (no title, no author) is shown as it is written
+        formatted = {sid: text or _literal(elements[sid], fmt) for sid, text in formatted.items()}
     if not literal:
         return formatted
     merged = sorted(literal.items(), key=lambda kv: _sort_key(kv[1]))

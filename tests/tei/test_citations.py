@@ -150,6 +150,11 @@ def test_a_bibl_that_is_only_text_is_printed_as_written() -> None:
     assert cite(el, "pp. 54-55", "apa") == "Chuikov V. I. Mission in China, Moscow, 1981, pp. 54-55."
     assert cite(el, "<b>p. 1</b>", "apa", "html") == (
         "Chuikov V. I. Mission in China, Moscow, 1981, &lt;b&gt;p. 1&lt;/b&gt;.")
+    # a biblStruct without a title or a name (invalid TEI) is not made into "(n.d.)."
+    odd = etree.fromstring(f'<biblStruct xmlns="{ns.TEI}"><monogr><imprint><note>Archive box 4</note>'
+                           "</imprint></monogr></biblStruct>")  # fmt: skip
+    assert format_bibliography([odd], "apa") == ["Archive box 4"]
+    assert citations.format_entry(odd, "chicago") == "Archive box 4"
     # among formatted entries it takes its alphabetical place
     doc = tei.load(str(BIB))
     mixed = {s.id: s.element for s in doc.sources()} | {"fn33": el}
