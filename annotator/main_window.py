@@ -66,6 +66,7 @@ from .message_bar import MessageBar
 from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
 from .session import Session
+from .source_import import SourceImport
 from .sources_panel import SourcesPanel
 from .taxonomy_editor import TaxonomyEditor
 from .validation import ValidationPanel, ValidationRunner
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_menus()
+        self.source_import = SourceImport(self)  # the Sources menu: bibliography import
         self._build_toolbar()
         self._build_status()
         self._wire()

@@ -149,6 +149,12 @@ class Session(QObject):
         """Remove one of our sources (undoable)."""
         self.push(commands.RemoveSource(self, sid))
 
+    def import_sources(self, plan: object) -> None:
+        """Add and merge the sources of a planned bibliography import (one undo step)."""
+        from .source_import import ImportSources
+
+        self.push(ImportSources(self, plan))  # type: ignore[arg-type]
+
     def edit_taxonomy(self, text: str, change: Callable[[object], None]) -> None:
         """Change the taxonomy element (materialised into the header first) as one step."""
         self.push(commands.EditTaxonomy(self, text, change))  # type: ignore[arg-type]

@@ -6,7 +6,9 @@ page ranges, DOIs and ISBNs, like a historian's real file. Timed: reading the fi
 with its name middlewares, LaTeX decoding), planning the import (every entry turned into a
 ``<biblStruct>`` and matched against the sources) and applying it; then the same file again,
 when every entry merges. Usage: ``python bench/bench_bib_import.py [--entries 5000] [--runs 3]``.
-Target: under 3 s; the last column is the median as a fraction of that budget.
+Target: under 3 s; the last column is the median as a fraction of that budget. Both the wall time
+and the CPU time of the process are printed: on a machine busy with other work the CPU time is the
+one that says what the import costs.
 """
 
 from __future__ import annotations
@@ -55,16 +57,17 @@ def build(entries: int) -> str:
     return "".join(out)
 
 
-def run_once(path: Path) -> tuple[float, float, bibliography.ImportPlan]:
-    """Import the file into a fresh document, then again; return both times and the first plan."""
+def run_once(path: Path) -> tuple[tuple[float, float], tuple[float, float], bibliography.ImportPlan]:
+    """Import the file into a fresh document, then again; return both (wall, CPU) times and the
+    first plan."""
     doc = tei.load(MINIMAL)
-    t0 = time.perf_counter()
+    w0, c0 = time.perf_counter(), time.process_time()
     plan = bibliography.import_files(doc, [str(path)])
     bibliography.apply_plan(doc, plan)
-    t1 = time.perf_counter()
+    w1, c1 = time.perf_counter(), time.process_time()
     bibliography.apply_plan(doc, bibliography.import_files(doc, [str(path)]))
-    t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, plan
+    w2, c2 = time.perf_counter(), time.process_time()
+    return (w1 - w0, c1 - c0), (w2 - w1, c2 - c1), plan
 
 
 def main() -> None:
@@ -84,8 +87,10 @@ def main() -> None:
         size = path.stat().st_size
     print(f"{args.entries} BibTeX entries ({size / 1e6:.1f} MB): {plan.summary()}")
     for label, times in (("import", firsts), ("re-import (all merge)", agains)):
-        med = statistics.median(times)
-        print(f"  {label:<22} median {med:.2f} s  (min {min(times):.2f} s)  {med / BUDGET:.2f} of the 3 s budget")
+        wall = statistics.median(t[0] for t in times)
+        cpu = statistics.median(t[1] for t in times)
+        print(f"  {label:<22} median wall {wall:.2f} s, CPU {cpu:.2f} s  "
+              f"{wall / BUDGET:.2f} / {cpu / BUDGET:.2f} of the 3 s budget")
 
 
 if __name__ == "__main__":

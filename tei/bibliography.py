@@ -13,6 +13,7 @@ lacks: what is there, imported earlier or typed by the user, is never overwritte
 
 from __future__ import annotations
 
+import calendar
 import copy
 import functools
 import json
@@ -76,9 +77,8 @@ _DATE_VARS = ("issued", "accessed", "original-date", "event-date", "submitted", 
 _MAPPED = {"id", "type", "title", "title-short", "DOI", "container-title", "event-title", "URL",
            "ISBN", "ISSN", "call-number", "edition", "version", "publisher", "publisher-place",
            "volume", "issue", "section", "page", "number-of-volumes", "number-of-pages",
-           "collection-title", "collection-number", "abstract", "note", "language", "genre",
-           "container-title-short", "citation-key", "event", "event-place", "chapter-number",
-           *_NAME_VARS, *_DATE_VARS}  # fmt: skip
+           "collection-title", "collection-number", "abstract", "note", "language", "issued",
+           "accessed", *_NAME_VARS}  # fmt: skip
 _TAGS = {t: ns.qn(t) for t in ("analytic monogr series imprint title idno ptr author editor respStmt "
                                 "resp persName forename surname name date publisher pubPlace "
                                 "biblScope note extent measure edition").split()}  # fmt: skip
@@ -303,11 +303,14 @@ def parse_date(text: str) -> dict[str, Any] | None:
 
 
 def _iso(parts: list[int]) -> str:
+    """Return a CSL date's parts as an ISO date (``1981``, ``1981-03``, ``1981-03-02``); a month
+    or day that does not exist is left out."""
     y = parts[0]
     text = f"-{abs(y):04d}" if y < 0 else f"{y:04d}"
     if len(parts) > 1 and 1 <= parts[1] <= 12:
         text += f"-{parts[1]:02d}"
-        if len(parts) > 2 and 1 <= parts[2] <= 31:
+        if len(parts) > 2 and 1 <= parts[2] <= calendar.monthrange(y if 1 <= y <= 9999 else 2000,
+                                                                     parts[1])[1]:  # fmt: skip
             text += f"-{parts[2]:02d}"
     return text
 
@@ -845,7 +848,14 @@ def _biblstruct(item: dict[str, Any]) -> etree._Element:
         for name in reviewed:
             _persname(_sub(inner, "author"), name)
     extra = [item["note"]] if item.get("note") else []
-    extra += [f"{k}: {v}" for k, v in item.items() if k not in _MAPPED and isinstance(v, str)]
+    for k, v in item.items():
+        if k in _MAPPED:
+            continue
+        if isinstance(v, dict):  # another date: its ISO form, or its text
+            parts = v.get("date-parts") or []
+            v = v.get("raw") or v.get("literal") or "/".join(_iso(p) for p in parts if p)
+        if isinstance(v, str) and v:
+            extra.append(f"{k}: {v}")
     if lang and not _LANG_TAG.match(lang):
         extra.append(f"language: {lang}")
     if extra:

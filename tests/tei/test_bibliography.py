@@ -203,12 +203,32 @@ def test_a_book_is_a_monogr_with_isbn_series_extent_and_the_rest_in_extra() -> N
     extra = bib.csl_to_biblstruct(kapitsa).find(T("note")).text
     assert extra.splitlines() == ["archive: GARF", "archive_location: f. 5446, op. 1", "language: Russian"]
     assert bib.csl_to_biblstruct(kapitsa).find(T("analytic")).get(ns.XML_LANG) is None
+    thesis = {"type": "thesis", "title": "T", "genre": "PhD thesis", "original-date": {"date-parts": [[1950]]},
+              "number": "12", "citation-key": "li1999"}  # fmt: skip
+    assert bib.csl_to_biblstruct(thesis).find(T("note")).text.splitlines() == [
+        "genre: PhD thesis", "original-date: 1950", "number: 12", "citation-key: li1999"]
+
+
+def test_dates_become_iso_values_that_exist() -> None:
+    def when(issued: dict) -> tuple[str | None, str | None]:
+        el = bib.csl_to_biblstruct({"type": "book", "title": "T", "issued": issued})
+        date = el.find(f"{T('monogr')}/{T('imprint')}/{T('date')}")
+        return date.get("when"), date.text
+
+    assert when({"date-parts": [[1981, 2, 31]]}) == ("1981-02", "1981-02")
+    assert when({"date-parts": [[1980, 2, 29]]}) == ("1980-02-29", "1980-02-29")
+    assert when({"date-parts": [[1981, 13]]}) == ("1981", "1981")
+    assert when({"raw": "March 1981"}) == ("1981", "March 1981")
+    assert when({"literal": "undated"}) == (None, "undated")
+    el = bib.csl_to_biblstruct({"type": "book", "title": "T", "issued": {"date-parts": [[1981], [1983]]}})
+    date = el.find(f".//{T('date')}")
+    assert (date.get("from"), date.get("to"), date.get("when")) == ("1981", "1983", None)
 
 
 def test_imported_sources_are_valid_tei(tmp_path: Path, tei_all_schema) -> None:  # noqa: ANN001
     doc = tei.load(MINIMAL)
     plan = bib.import_files(doc, [str(BIB / f) for f in ("sample.bib", "sample.ris", "sample.json",
-                                                          "latin1.bib")])  # fmt: skip
+                                                          "latin1.bib", "varied.json")])  # fmt: skip
     bib.apply_plan(doc, plan)
     some = plan.outcomes[0].source_id
     fill_bibl(doc.element_by_id(some), **{**bibl_fields(doc.element_by_id(some)),
@@ -218,7 +238,7 @@ def test_imported_sources_are_valid_tei(tmp_path: Path, tei_all_schema) -> None:
     doc.save(out)
     tree = etree.parse(str(out))
     assert tei_all_schema.validate(tree), tei_all_schema.error_log
-    assert len(tree.findall(f".//{T('biblStruct')}")) == plan.counts()["added"] == 11
+    assert len(tree.findall(f".//{T('biblStruct')}")) == plan.counts()["added"] == 15
 
 
 # -- merging ------------------------------------------------------------------------------------------
