@@ -444,9 +444,13 @@ def _formatter(fmt: str) -> Any:
 _DOUBLED = re.compile(r"([?!])((?:</[a-z]+>)*)\.|(?<!\.)\.((?:</[a-z]+>)*)\.(?!\.)")
 
 
-def _clean(text: str) -> str:
-    """Return citeproc's output on one line, without a full stop after '?', '!' or '.'."""
+def _clean(text: str, csl: Any) -> str:
+    """Return citeproc's output on one line, full stops and commas inside closing quotation marks
+    where the style's language puts them there (American English: citeproc-py does not), and
+    without a full stop after '?', '!' or '.'."""
     text = " ".join(str(text).split())
+    if csl.root.get_locale_option("punctuation-in-quote") == "true":
+        text = re.sub(r"”([.,])", r"\1”", text)
     return _DOUBLED.sub(lambda m: (m.group(1) or ".") + (m.group(2) or m.group(3) or ""), text)
 
 
@@ -546,7 +550,7 @@ def _render_bibliography(csl: Any, items: list[dict[str, Any]], keys: dict[str, 
             bib.register(Citation([CitationItem(item["id"])]))
         if csl.root.bibliography is None:  # a notes-only style: the first notes, in order
             bib = CitationStylesBibliography(csl, source, out_format)
-            return {keys[i["id"]]: _clean(bib.cite(Citation([CitationItem(i["id"])]), _ignore))
+            return {keys[i["id"]]: _clean(bib.cite(Citation([CitationItem(i["id"])]), _ignore), csl)
                     for i in items}  # fmt: skip
         bib.sort()
         order = list(bib.keys)
@@ -555,7 +559,7 @@ def _render_bibliography(csl: Any, items: list[dict[str, Any]], keys: dict[str, 
             for key in order:
                 bib.register(Citation([CitationItem(key)]))
         rendered = bib.bibliography()
-        return {keys[k]: _clean(str(t)) for k, t in zip(order, rendered, strict=True)}
+        return {keys[k]: _clean(str(t), csl) for k, t in zip(order, rendered, strict=True)}
 
 
 def _one_entry(csl: Any, items: list[dict[str, Any]], key: str, out_format: Any) -> str:
@@ -658,7 +662,7 @@ def _cite(style: str, fmt: str, item: str, label: str, value: str) -> str:
                 CitationItem("c")
             citation = Citation([cite_item])
             bib.register(citation)
-            return _clean(bib.cite(citation, _ignore))
+            return _clean(bib.cite(citation, _ignore), bib.style)
     except Exception:  # never let a formatting bug lose a citation
         log.debug("citeproc could not format a citation", exc_info=True)
         return ""

@@ -74,6 +74,7 @@ def test_chicago_bibliography_as_a_reader_expects_it(doc) -> None:
     book, chapter, article, title_only, russian = entries
     assert book == ("Garver, John W. Chinese-Soviet Relations, 1937-1945: The Diplomacy of Chinese "
                     "Nationalism. Oxford University Press, 1988.")  # full given names (initialize="false")
+    assert chapter.startswith("Kirby, William C. “The Nationalist Regime and the Chinese Party-State.” In")
     assert "edited by Merle Goldman and Andrew Gordon" in chapter
     assert "38, no. 1 (2003): 117–31. https://doi.org/10.1177/0022009403038001961." in article
     assert title_only == "The Red Banner of the Far East. n.d."  # the title once, not twice
@@ -206,6 +207,7 @@ def test_citations_carry_their_locators(doc) -> None:
     assert cite(garver, "", "mla") == (
         "(Garver, Chinese-Soviet Relations, 1937-1945: The Diplomacy of Chinese Nationalism)")
     article = cite(entry(doc, "mitter2003"), "p. 120", "mhra")
+    assert "Politics’, Journal" in article  # British usage: the comma outside the quotation mark
     assert "Edition" not in article and article.endswith("pp. 117–31 (p. 120), doi:10.1177/0022009403038001961.")
 
 
@@ -294,7 +296,7 @@ def test_html_edition_bibliography_and_notes_in_the_chosen_style() -> None:
     assert note == "Corroborates: (Kirby, 2000, pp. 214–215)"
     chicago = lxml.html.document_fromstring(render_html(doc)[0])
     assert chicago.xpath("string(//li[@id='n-1']//a[@class='cite'])") == (
-        "William C. Kirby, “The Nationalist Regime and the Chinese Party-State”, in Historical "
+        "William C. Kirby, “The Nationalist Regime and the Chinese Party-State,” in Historical "
         "Perspectives on Contemporary East Asia, ed. Merle Goldman and Andrew Gordon (Harvard "
         "University Press, 2000), 214–215.")
 
