@@ -1,4 +1,4 @@
-"""Four places where citeproc-py 0.11 departs from the CSL 1.0.2 specification, mended.
+"""Five places where citeproc-py 0.11 departs from the CSL 1.0.2 specification, mended.
 
 Applied once by :func:`apply` (from :func:`tei.citations.load_style`); the outputs they correct
 are pinned by ``tests/tei/test_citations.py``, so an upgrade of citeproc-py that breaks a mend
@@ -16,6 +16,8 @@ is noticed.
 4. ``is-numeric="locator"`` is always false and "54-55" or "42, 47" are not numeric, so
    Chicago drops the "chap." of a chapter locator. The specification counts the locator, and
    numbers joined by hyphens, commas and ampersands, as numeric.
+5. A page locator ignores the style's ``page-range-format`` (Chicago cites "214–215" for
+   "214–15"); the specification applies it to locators labelled page as to the page variable.
 
 And some for speed, none changing what is printed: citeproc-py looks up macros, terms and
 ancestors with an XPath query every time it renders one; a style's tree does not change once
@@ -96,6 +98,15 @@ def apply() -> None:
         return out
 
     model.If._is_numeric = is_numeric
+    text_variable = model.Text._variable
+
+    def page_locator(self: Any, item: Any, context: Any) -> Any:
+        if (self.get("variable") == "locator" and item.has_locator
+                and item.locator.label == "page" and "&" not in str(item.locator.identifier)):
+            return self._process(str(item.locator.identifier), "page")
+        return text_variable(self, item, context)
+
+    model.Text._variable = page_locator
     ORIGINALS["Sort.sort"] = model.Sort.sort
     model.Sort.sort = _sort_lazily
 
