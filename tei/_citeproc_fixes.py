@@ -1,4 +1,4 @@
-"""Five places where citeproc-py 0.11 departs from the CSL 1.0.2 specification, mended.
+"""Six places where citeproc-py 0.11 departs from the CSL 1.0.2 specification, mended.
 
 Applied once by :func:`apply` (from :func:`tei.citations.load_style`); the outputs they correct
 are pinned by ``tests/tei/test_citations.py``, so an upgrade of citeproc-py that breaks a mend
@@ -18,6 +18,9 @@ is noticed.
    numbers joined by hyphens, commas and ampersands, as numeric.
 5. A page locator ignores the style's ``page-range-format`` (Chicago cites "214–215" for
    "214–15"); the specification applies it to locators labelled page as to the page variable.
+6. ``text-case="title"`` on a label is never applied (APA prints "(eds.)" for "(Eds.)"): a
+   label has no item language, and citeproc-py title-cases only English; the style's locale is
+   the label's language.
 
 And some for speed, none changing what is printed: citeproc-py looks up macros, terms and
 ancestors with an XPath query every time it renders one; a style's tree does not change once
@@ -107,6 +110,14 @@ def apply() -> None:
         return text_variable(self, item, context)
 
     model.Text._variable = page_locator
+
+    def label_markup(self: Any, text: Any) -> Any:
+        if not text:
+            return None
+        language = (self.get_root().get("default-locale") or "en")[:2]
+        return self.wrap(self.format(self.case(self.strip_periods(text), language)))
+
+    model.Label.markup = label_markup
     ORIGINALS["Sort.sort"] = model.Sort.sort
     model.Sort.sort = _sort_lazily
 

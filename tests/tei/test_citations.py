@@ -87,6 +87,7 @@ def test_apa_html_sorts_like_text_and_italicises(doc) -> None:
     html = format_bibliography(doc, "apa", "html")
     assert [lxml.html.fragment_fromstring(h, create_parent="p").text_content() for h in html] == text
     assert "<i>Journal of Contemporary History</i>, <i>38</i>(1), 117–131." in html[2]
+    assert "In M. Goldman &amp; A. Gordon (Eds.), <i>Historical" in html[1]  # a label in title case
 
 
 # -- reading entries ------------------------------------------------------------------------
