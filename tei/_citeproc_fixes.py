@@ -25,7 +25,7 @@ is noticed.
 And some for speed, none changing what is printed: citeproc-py looks up macros, terms and
 ancestors with an XPath query every time it renders one; a style's tree does not change once
 loaded, so each query's answer is kept (per element and expression), and so are the answers of
-``calls_variable``, ``get_root``, ``cs:if type=`` and locale options. Sorting a bibliography
+``calls_variable``, ``get_root``, child look-ups, the tests of a ``cs:if`` and locale options. Sorting a bibliography
 renders every sort key of every entry (Chicago has eight, most of them whole macros) although the
 first key, the author, orders nearly all of them: keys are rendered only for entries still tied.
 """
@@ -132,6 +132,15 @@ def apply() -> None:
         return found
 
     model.CitationStylesElement.xpath_search = memo_xpath_search
+    children: dict[tuple[Any, str], Any] = {}
+
+    def memo_child(self: Any, name: str) -> Any:  # element.layout, .terms…: its first such child
+        key = (self, name)
+        if key not in children:
+            children[key] = self.find("cs:" + name, self.nsmap)
+        return children[key]
+
+    model.SomewhatObjectifiedElement.__getattr__ = memo_child
 
     for cls in (model.Parent, model.Text):
         cls.calls_variable = _memo(cls.calls_variable)
@@ -146,6 +155,53 @@ def apply() -> None:
         return [t == kind for t in wanted]
 
     model.If._type = is_type
+    plans: dict[Any, tuple[list[str], str | None]] = {}
+    tests = {"type": lambda el, item, ctx: el._type(item),
+             "variable": lambda el, item, ctx: el._variable(item),
+             "is-numeric": lambda el, item, ctx: el._is_numeric(item),
+             "is-uncertain-date": lambda el, item, ctx: el._is_uncertain_date(item),
+             "locator": lambda el, item, ctx: el._locator(item),
+             "position": lambda el, item, ctx: el._position(item, ctx)}  # fmt: skip
+
+    def if_render(self: Any, item: Any, context: Any = None, delimiter: str = "",
+                  **kwargs: Any) -> Any:  # fmt: skip
+        plan = plans.get(self)
+        if plan is None:  # the conditions of this cs:if, read once
+            plan = plans[self] = ([t for t in tests if t in self.attrib], self.get("match"))
+        results: list[bool] = []
+        for test in plan[0]:
+            results += tests[test](self, item, context)
+        match = plan[1]
+        if not (any(results) if match == "any" else not any(results) if match == "none"
+                else all(results)):  # fmt: skip
+            raise model.ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    model.If.render = if_render
+    kinds: dict[Any, str] = {}
+
+    def text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        if context is None:
+            context = self
+        language = dict.get(item.reference, "language")  # no exception for the usual absence
+        language = language[:2] if language is not None else \
+            self.get_root().get("default-locale", "en")[:2]
+        kind = kinds.get(self)
+        if kind is None:  # what this cs:text prints, read once
+            kind = kinds[self] = next((k for k in ("variable", "macro", "term", "value")
+                                       if k in self.attrib), "")  # fmt: skip
+        text = None
+        if kind == "variable":
+            text = self._variable(item, context)
+        elif kind == "macro":
+            text = self.get_macro(self.get("macro")).render(item, context)
+        elif kind == "term":
+            text = self._term(item)
+        elif kind == "value":
+            text = model.String(self.preformat(self.get("value")))
+        return text, language
+
+    model.Text.process = text_process
     locale_option = model.Locale.get_option
     options: dict[tuple[Any, str], Any] = {}
 
