@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 import tei
-from tei import ns
+from tei import citations, ns
 from tei.annotations import (
     CERTAINTIES,
     RELATIONS,
@@ -51,6 +51,7 @@ from tei.annotations import (
     xml_safe_text,
 )
 
+from . import citation_style
 from .display import passage_text
 from .document_view import tint
 from .figures import parse_value
@@ -481,7 +482,21 @@ class AnnotationEditor(QWidget):
                                        lambda v: self._link_change(locator=v))  # fmt: skip
         self.locator_edit.setPlaceholderText("page, folio, section…")
         form.addRow("Locator", self.locator_edit)
+        self.citation_label = QLabel()
+        self.citation_label.setObjectName("citation_preview")
+        self.citation_label.setAccessibleName("Citation in the chosen style")
+        self.citation_label.setTextFormat(Qt.TextFormat.RichText)
+        self.citation_label.setWordWrap(True)
+        self.citation_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Citation", self.citation_label)
         return box
+
+    def citation_text(self, sid: str, locator: str) -> str:
+        """Return the citation (HTML) of a source with its locator in the chosen style."""
+        el = self.session.doc.element_by_id(sid) if sid else None
+        if el is None:
+            return ""
+        return citations.format_citation(el, locator, citation_style.current(), "html")
 
     # -- filling --------------------------------------------------------------------------------
     def _fill_categories(self) -> None:
@@ -508,7 +523,9 @@ class AnnotationEditor(QWidget):
             combo.clear()
             combo.addItem("(none)", "")
             for entry in doc.sources():
-                combo.addItem(entry.citation[:90], entry.id)
+                text = citation_style.entry(entry)
+                combo.addItem(text if len(text) <= 90 else text[:89] + "…", entry.id)
+                combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
             for b in doc.text.blocks:
                 if b.is_note:
                     label = b.element.get("n") or "?"
@@ -520,6 +537,10 @@ class AnnotationEditor(QWidget):
         """Show another section (a panel of its own module) above the signature line."""
         lay = self.panel.layout()
         lay.insertWidget(lay.indexOf(self.meta_label), section)
+
+    def refresh_sources(self) -> None:
+        """List the sources again (in a newly chosen citation style)."""
+        self._fill_sources()
 
     def source_choices(self) -> list[tuple[str, object]]:
         """Return (text, id or note element) for every citable source."""
@@ -601,6 +622,7 @@ class AnnotationEditor(QWidget):
             self.relation_combo.setCurrentText(link.relation)
             _select_data(self.source_combo, link.source)
             _set_line(self.locator_edit, link.locator)
+            self.citation_label.setText(self.citation_text(link.source, link.locator))
         meta = f"{_esc(ann.annotator_name or 'not signed')} · created {ann.created[:16].replace('T', ' ')}"
         if ann.modified and ann.modified != ann.created:
             meta += f" · modified {ann.modified[:16].replace('T', ' ')}"

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import settings
+import tei.exporters
+
+from . import citation_style, settings
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +163,15 @@ class ExportDialog(QDialog):
             self.dest_edit.setText(path)
 
     def options(self) -> dict[str, object]:
-        """Return the exporter options of the chosen format."""
+        """Return the exporter options of the chosen format (with the citation style chosen in
+        Preferences for the formats that print citations)."""
         fmt = self.fmt()
+        options = self._format_options(fmt)
+        if "style" in tei.exporters.OPTIONS.get(fmt, {}):
+            options["style"] = citation_style.current()
+        return options
+
+    def _format_options(self, fmt: str) -> dict[str, object]:
         if fmt == "html":
             return {} if self.notes_check.isChecked() else {"notes": False}
         if fmt == "pdf":

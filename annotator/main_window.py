@@ -1446,6 +1446,8 @@ class MainWindow(QMainWindow):
         if PreferencesDialog(self).exec():
             self.lifecycle.apply_autosave_interval()
             self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
+            self.sources_panel.model.reset()  # citations in the chosen style
+            self.editor.refresh_sources()
             if self.identity_bar.isVisible() and settings.annotator_name():  # answered there
                 self.identity_bar.hide()
                 self._sign_unsigned()

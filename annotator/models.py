@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 import tei
 from tei import ns
 
+from . import citation_style
 from .display import category_text, passage_text
 from .document_view import tint
 from .session import Session
@@ -369,7 +370,7 @@ class SourcesModel(QStandardItemModel):
             item.setEditable(False)
             item.setSelectable(False)
         for entry in sources:
-            row = self._row(entry.citation, entry.id, counts.get(entry.id, 0),
+            row = self._row(citation_style.entry(entry), entry.id, counts.get(entry.id, 0),
                             "source" if entry.editable else "foreign-source")  # fmt: skip
             bib.appendRow(row)
         for i, b in enumerate(doc.text.blocks):

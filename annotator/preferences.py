@@ -1,5 +1,5 @@
-"""Preferences: the annotator's identity (name, ORCID), autosave, reading font, validation schema,
-the default categories."""
+"""Preferences: the annotator's identity (name, ORCID), autosave, reading font, citation style,
+validation schema, the default categories."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import re
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -20,9 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 import tei
+from tei import citations
 from tei.taxonomy import read_taxonomy
 
-from . import settings
+from . import citation_style, settings
 
 
 def orcid_ok(text: str) -> bool:
@@ -62,6 +64,19 @@ class PreferencesDialog(QDialog):
         self.font_spin.setRange(7, 32)
         self.font_spin.setValue(settings.get("view/font_size"))
         form.addRow("Reading &font size", self.font_spin)
+        self.style_combo = QComboBox()
+        self.style_combo.setObjectName("pref_citation_style")
+        self.style_combo.setAccessibleName("Citation style")
+        self.style_combo.setToolTip("How sources are cited in the Sources panel, the editor and the "
+                                    "HTML, PDF and CSV exports (CSL styles)")
+        chosen = citation_style.current()
+        styles = dict(citations.STYLES)
+        if chosen not in styles:  # a bundled style named in the settings file by hand
+            styles[chosen] = chosen
+        for name, label in styles.items():
+            self.style_combo.addItem(label, name)
+        self.style_combo.setCurrentIndex(self.style_combo.findData(chosen))
+        form.addRow("Citation st&yle", self.style_combo)
         self.schema_edit = QLineEdit(settings.get("validation/schema"))
         self.schema_edit.setObjectName("pref_schema")
         self.schema_edit.setAccessibleName("RELAX NG schema for validation")
@@ -160,6 +175,7 @@ class PreferencesDialog(QDialog):
         settings.put("annotator/orcid", self.orcid_edit.text().strip())
         settings.put("editor/autosave_seconds", self.autosave_spin.value())
         settings.put("view/font_size", self.font_spin.value())
+        settings.put("citations/style", self.style_combo.currentData())
         schema = self.schema_edit.text().strip()
         settings.put("validation/schema", os.path.abspath(os.path.expanduser(schema)) if schema else "")
         super().accept()

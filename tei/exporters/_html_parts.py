@@ -6,11 +6,14 @@ URLs pass :func:`safe_url` (http, https, mailto only).
 
 from __future__ import annotations
 
+import html as html_lib
+import re
+
 from lxml import etree
 
 from ..annotations import Quantity
 from ..direction import direction
-from ._edition import Edition, Note, generated_at, short
+from ._edition import Edition, Note, generated_at, safe_url, short
 
 APP = "Glossator 0.1.0"
 
@@ -34,6 +37,32 @@ def add_text(parent: etree._Element, text: str) -> None:
         last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text
+
+
+_INLINE = {"i", "b", "u", "sup", "sub", "span"}
+_INLINE_STYLES = {"font-variant:small-caps;", "font-style:normal;", "font-weight:normal;"}
+_FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def add_html(parent: etree._Element, fragment: str) -> None:
+    """Append a formatted citation (an HTML fragment from :mod:`tei.citations`): its text and
+    inline markup (italics, bold, small capitals, super/subscript), nothing else."""
+    try:
+        wrapper = etree.fromstring(f"<span>{fragment}</span>", _FRAGMENT_PARSER)
+    except etree.XMLSyntaxError:
+        add_text(parent, html_lib.unescape(re.sub(r"<[^>]+>", "", fragment)))
+        return
+    add_text(parent, wrapper.text or "")
+    for child in list(wrapper):
+        if child.tag not in _INLINE or any(c.tag not in _INLINE for c in child.iterdescendants()):
+            add_text(parent, "".join(child.itertext()) + (child.tail or ""))
+            continue
+        for el in child.iter():
+            style = el.attrib.pop("style", "")
+            el.attrib.clear()
+            if el.tag == "span" and style.replace(" ", "") in _INLINE_STYLES:
+                el.set("style", style)
+        parent.append(child)
 
 
 def date_only(iso: str) -> str:
@@ -73,16 +102,20 @@ class Classes:
 
 def source_ref(parent: etree._Element, ed: Edition, sid: str, locator: str, links: bool,
                *, brief: bool = False) -> None:  # fmt: skip
-    """Append a citation of source ``sid`` (a link to the bibliography when ``links``)."""
-    if not sid:
-        citation = "(no source given)"
-    else:
-        citation = ed.short_citation(sid) if brief else ed.citation(sid)
+    """Append a citation of source ``sid`` with its locator, in the edition's style (a link to
+    the bibliography when ``links``); ``brief``: author and year, then the locator."""
     number = ed.bib_number(sid) if sid else 0
     if links and number:
-        E(parent, "a", citation, href=f"#bib-{number}", class_="cite")
+        node = E(parent, "a", href=f"#bib-{number}", class_="cite")
     else:
-        E(parent, "span", citation, class_="cite")
+        node = E(parent, "span", class_="cite")
+    if not sid:
+        node.text = "(no source given)"
+    elif brief or sid not in ed.sources:
+        node.text = ed.short_citation(sid) if brief else sid
+    else:
+        add_html(node, ed.cite(sid, locator, "html"))
+        return
     if locator:
         add_text(parent, f", {locator}")
 
@@ -267,7 +300,8 @@ def figures_index(body: etree._Element, ed: Edition, cls: Classes) -> None:
 
 
 def bibliography(body: etree._Element, ed: Edition) -> None:
-    """Append the bibliography of cited sources."""
+    """Append the bibliography of cited sources, formatted in the edition's style."""
+    entries = ed.entries("html")
     ids = ed.cited_sources()
     if not ids:
         return
@@ -275,14 +309,12 @@ def bibliography(body: etree._Element, ed: Edition) -> None:
     E(sec, "h2", "Bibliography", id="bib-h")
     ul = E(sec, "ul", class_="bib")
     for i, sid in enumerate(ids, 1):
-        li = E(ul, "li", ed.citation(sid), id=f"bib-{i}")
+        li = E(ul, "li", id=f"bib-{i}")
+        add_html(li, entries[sid])
         url = ed.source_url(sid)
-        if url and url not in ed.citation(sid):
-            add_text(li, ". ")
+        if url not in link_urls(li) and url:
+            add_text(li, " ")
             E(li, "a", url, href=url, rel="noreferrer noopener")
-        elif url:
-            li.text = None
-            E(li, "a", ed.citation(sid), href=url, rel="noreferrer noopener")
         cited = [n for n in ed.notes if sid in n.ann.cited_sources()]
         if cited:
             span = E(li, "span", " — cited in note ", class_="citedin")
@@ -290,6 +322,33 @@ def bibliography(body: etree._Element, ed: Edition) -> None:
                 if j:
                     add_text(span, ", ")
                 E(span, "a", str(n.number), href=f"#n-{n.number}")
+
+
+_URL = re.compile(r"https?://[^\s<>\"'`]+[^\s<>\"'`.,;:)]")
+
+
+def link_urls(parent: etree._Element) -> list[str]:
+    """Make the safe URLs in ``parent``'s own text and its children's tails links; return them."""
+    found = []
+    for node, attr in [(parent, "text"), *((c, "tail") for c in list(parent))]:
+        text = getattr(node, attr) or ""
+        pieces = [(m.start(), m.end()) for m in _URL.finditer(text) if safe_url(m.group())]
+        if not pieces:
+            continue
+        setattr(node, attr, text[: pieces[0][0]])
+        anchor = node
+        for k, (start, end) in enumerate(pieces):
+            url = text[start:end]
+            found.append(url)
+            a = etree.Element("a", href=url, rel="noreferrer noopener")
+            a.text = url
+            a.tail = text[end : pieces[k + 1][0] if k + 1 < len(pieces) else len(text)]
+            if anchor is parent:
+                parent.insert(0, a)
+            else:
+                anchor.addnext(a)
+            anchor = a
+    return found
 
 
 def orphans(body: etree._Element, ed: Edition, cls: Classes) -> None:

@@ -15,7 +15,7 @@ COLUMNS = [
     "id", "number", "category", "category_path", "kind", "quote", "prefix", "suffix",
     "start_element", "start_offset", "end_element", "end_offset", "page", "note",
     "certainty", "annotator", "created", "modified", "stated", "normalised", "status",
-    "preferred", "alternatives", "relation", "sources", "target", "resolution",
+    "preferred", "alternatives", "relation", "sources", "citation", "target", "resolution",
 ]  # fmt: skip
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
@@ -107,14 +107,16 @@ def row_of(ed: Edition, n: Note) -> dict[str, str]:
         "alternatives": " | ".join(alts),
         "relation": link.relation if link.source or n.kind == "source" else "",
         "sources": " | ".join(ed.citation(s) for s in ann.cited_sources()),
+        "citation": ed.cite(link.source, link.locator) if link.source else "",
         "target": ann.target, "resolution": n.status if n.status == "ok" else
         f"{n.status}: {n.message}",
     }  # fmt: skip
 
 
-def render_csv(doc: Any, *, delimiter: str = ",") -> tuple[str, int]:
-    """Return the CSV text (header row + one row per annotation, in text order) and the count."""
-    ed = Edition(doc)
+def render_csv(doc: Any, *, delimiter: str = ",", style: str = "") -> tuple[str, int]:
+    """Return the CSV text (header row + one row per annotation, in text order) and the count;
+    sources and citations in the CSL ``style``."""
+    ed = Edition(doc, style)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -124,9 +126,10 @@ def render_csv(doc: Any, *, delimiter: str = ",") -> tuple[str, int]:
     return out.getvalue(), len(ed.notes) + len(ed.orphans)
 
 
-def export_csv(doc: Any, dest: str, *, bom: bool = False, delimiter: str = ",",
+def export_csv(doc: Any, dest: str, *, bom: bool = False, delimiter: str = ",", style: str = "",
                **_: Any) -> ExportReport:  # fmt: skip
-    """Write the CSV table to ``dest`` (``bom=True`` adds a UTF-8 BOM for spreadsheet apps)."""
-    text, count = render_csv(doc, delimiter=delimiter)
+    """Write the CSV table to ``dest`` (``bom=True`` adds a UTF-8 BOM for spreadsheet apps;
+    ``style``: the citation style)."""
+    text, count = render_csv(doc, delimiter=delimiter, style=style)
     write_text(dest, text, encoding="utf-8-sig" if bom else "utf-8", newline="")
     return ExportReport(dest, "csv", count=count)

@@ -278,14 +278,15 @@ class _Builder:
 
 
 def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool = True,
-                paper: str = "", about_rows: tuple[tuple[str, str], ...] = ()
-                ) -> tuple[str, list[str]]:  # fmt: skip
+                paper: str = "", about_rows: tuple[tuple[str, str], ...] = (),
+                style: str = "") -> tuple[str, list[str]]:  # fmt: skip
     """Return the HTML edition of ``doc`` as a string, and warnings.
 
     ``paper`` ("A4" or "Letter") makes the version printed to PDF: that page size, no script,
-    no margin copies of the notes, no popover; ``about_rows`` are added to "About this edition".
+    no margin copies of the notes, no popover; ``about_rows`` are added to "About this edition";
+    ``style`` is the CSL style of citations and bibliography (see :mod:`tei.citations`).
     """
-    ed = Edition(doc)
+    ed = Edition(doc, style)
     cls = Classes(ed)
     lang = ed.header.lang
     html = etree.Element("html", lang="en")
@@ -352,10 +353,12 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool
 
 
 def export_html(doc: Any, dest: str, *, title: str = "", notes: bool | str = True,
-                **_: Any) -> ExportReport:  # fmt: skip
-    """Write the HTML edition of ``doc`` to ``dest`` (``notes=False``: passages marked only)."""
+                style: str = "", **_: Any) -> ExportReport:  # fmt: skip
+    """Write the HTML edition of ``doc`` to ``dest`` (``notes=False``: passages marked only;
+    ``style``: the citation style)."""
     name = os.path.basename(doc.path) if getattr(doc, "path", None) else ""
-    text, warnings = render_html(doc, title=title, source_name=name, notes=bool(notes))
+    text, warnings = render_html(doc, title=title, source_name=name, notes=bool(notes),
+                                 style=style)  # fmt: skip
     write_text(dest, text)
     ed_count = len(doc.annotations())
     return ExportReport(dest, "html", warnings, ed_count)

@@ -266,9 +266,9 @@ def test_long_document_paginates(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("fmt", "visible", "options"), [
-    ("html", "export_html_notes", {}),
+    ("html", "export_html_notes", {"style": "chicago-notes-bibliography"}),
     ("pdf", "export_pdf_notes", {"notes": "endnotes", "page_size": "A4"}),
-    ("csv", "export_csv_bom", {"bom": True, "delimiter": ","}),
+    ("csv", "export_csv_bom", {"bom": True, "delimiter": ",", "style": "chicago-notes-bibliography"}),
     ("tei-inline", "", {}),
     ("webanno", "export_base_uri", {}),
 ])  # fmt: skip
@@ -302,7 +302,7 @@ def test_export_dialog_pdf_endnotes_and_csv_without_bom(qtbot, tmp_path) -> None
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("csv"))
     dialog.bom_check.setChecked(False)
     dialog.delimiter.setCurrentIndex(dialog.delimiter.findData(";"))
-    assert dialog.options() == {"bom": False, "delimiter": ";"}
+    assert dialog.options() == {"bom": False, "delimiter": ";", "style": "chicago-notes-bibliography"}
     assert dialog.dest_edit.text() == str(tmp_path / "doc.csv")
     dialog.dest_edit.setText(str(tmp_path / "out" / "mine.csv"))
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("html"))

@@ -52,3 +52,46 @@ def test_the_bibliography_comes_first_and_the_footnotes_stay_folded(hands: MainW
     assert footnotes.data() == f"Footnotes of the document ({n_notes})" and n_notes > 10
     assert tree.isExpanded(bibliography) and not tree.isExpanded(footnotes)
     assert model.index(0, 0, bibliography).data(Qt.ItemDataRole.DisplayRole).startswith("Garver")
+
+
+def _source_text(window: MainWindow, sid: str) -> str:
+    model = window.sources_panel.model
+    bibliography = model.index(0, 0)
+    return next(model.index(c, 0, bibliography).data() for c in range(model.rowCount(bibliography))
+                if model.index(c, 0, bibliography).data(ID_ROLE) == sid)  # fmt: skip
+
+
+def test_the_citation_style_from_the_preferences_formats_panel_and_editor(
+        hands: MainWindow, qtbot, monkeypatch) -> None:  # noqa: ANN001, F811
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDialog
+
+    from annotator.preferences import PreferencesDialog
+
+    w = hands
+    sid = w.session.add_source({"author": "Garver, John W.", "title": "Chinese-Soviet Relations",
+                                "place": "New York", "publisher": "Oxford University Press",
+                                "date": "1988"})  # fmt: skip
+    assert _source_text(w, sid) == "Garver, John W. Chinese-Soviet Relations. Oxford University Press, 1988."
+    # cite it by hand, then type a locator in the editor: the citation shows with it
+    drag(qtbot, w, "Hands off China!")
+    click_source(qtbot, w, sid)
+    qtbot.mouseClick(w.sources_panel.cite_button, LEFT)
+    ed = w.editor
+    qtbot.mouseClick(ed.locator_edit, LEFT)
+    qtbot.keyClicks(ed.locator_edit, "pp. 54-55")
+    qtbot.keyClick(ed.locator_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: ed.citation_label.text() == (
+        "John W. Garver, <i>Chinese-Soviet Relations</i> (Oxford University Press, 1988), 54–55."))
+    assert ed.source_combo.currentText().startswith("Garver, John W. Chinese-Soviet Relations.")
+
+    def choose_apa(dialog: PreferencesDialog) -> int:  # the dialog's boundary: what the user chose
+        dialog.style_combo.setCurrentIndex(dialog.style_combo.findText("APA"))
+        dialog.accept()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PreferencesDialog, "exec", choose_apa)
+    w.findChild(QAction, "action_preferences").trigger()  # triggered(bool), as a menu click
+    assert _source_text(w, sid) == "Garver, J. W. (1988). Chinese-Soviet Relations. Oxford University Press."
+    assert ed.source_combo.currentText().startswith("Garver, J. W. (1988).")
+    assert ed.citation_label.text() == "(Garver, 1988, pp. 54–55)"
