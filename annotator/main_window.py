@@ -1221,7 +1221,8 @@ class MainWindow(QMainWindow):
             if isinstance(result, BaseException):
                 show_error(self, result, "The export failed.")
                 return
-            self.statusBar().showMessage(f"Exported to {dest}", 5000)
+            also = "".join(f" and {p}" for p in getattr(result, "also", []))
+            self.statusBar().showMessage(f"Exported to {dest}{also}", 5000)
             warnings = list(getattr(result, "warnings", None) or [])
             if warnings:  # what the reader of the edition will miss (fonts, split passages)
                 more = f" (and {len(warnings) - 5} more)" if len(warnings) > 5 else ""

@@ -12,6 +12,7 @@ Commands::
     glossator reanchor ANNOTATED.xml NEW.xml -o OUT.xml [--threshold 0.0-1.0] [--json]
     glossator check DOC.xml [--json]
     glossator diff A.xml B.xml                      (exit 1 when they differ)
+    glossator matrix DOC.xml [--csv] [-o OUT]       (the claim × source matrix)
     glossator git setup [REPO] [--global]  |  glossator git textconv FILE
 
 Exit codes (stable; scripts may rely on them):
@@ -170,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("document", metavar="DOC.xml", help="the annotated TEI document")
     c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
     _add_diff_and_git(command)
+    cli_matrix.add_parser(command)
     return p
 
 
@@ -329,6 +331,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"glossator: warning: {args.output}: {warning}", file=sys.stderr)
     plural = "" if report.count == 1 else "s"
     print(f"wrote {args.output}: {report.count} annotation{plural}", file=sys.stderr)
+    for also in report.also:
+        print(f"wrote {also}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -620,6 +624,9 @@ def _git_textconv(path: str) -> int:
 COMMANDS |= set(_DIFF_GIT)
 DESCRIPTIONS.update(_DIFF_GIT)
 _COMMANDS.update({"diff": _cmd_diff, "git": _cmd_git})
+
+from . import cli_matrix  # noqa: E402 - the matrix command lives in its own module
+cli_matrix.register(COMMANDS, DESCRIPTIONS, _COMMANDS)
 
 
 def main() -> None:
