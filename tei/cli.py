@@ -626,6 +626,7 @@ DESCRIPTIONS.update(_DIFF_GIT)
 _COMMANDS.update({"diff": _cmd_diff, "git": _cmd_git})
 
 from . import cli_matrix  # noqa: E402 - the matrix command lives in its own module
+
 cli_matrix.register(COMMANDS, DESCRIPTIONS, _COMMANDS)
 
 
