@@ -334,3 +334,17 @@ def test_export_cli_says_it_wrote_the_matrix(sample: tei.TeiDocument, tmp_path: 
     path = _save(sample, tmp_path)
     assert cli.run(["export", str(path), "--to", "csv", "-o", str(tmp_path / "t.csv")]) == 0
     assert f"wrote {tmp_path / 't-matrix.csv'}" in capsys.readouterr().err
+
+
+def test_diff_shows_a_claim_marked(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    before = tmp_path / "a.xml"
+    shutil.copy(PLAIN, before)
+    doc = tei.load(str(before))
+    ann = _mark(doc, "1,140 guns", "gl-comment")
+    doc.save(str(before))
+    ann.claim = "Guns were sent."
+    after = tmp_path / "b.xml"
+    doc.save(str(after))
+    assert cli.run(["diff", str(before), str(after)]) == 1
+    out = capsys.readouterr().out
+    assert "    claim: (none) → Guns were sent." in out.splitlines(), out
