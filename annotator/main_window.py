@@ -62,6 +62,7 @@ from .figures import parse_figure
 from .find_bar import FindBar
 from .identity_bar import IdentityBar
 from .lifecycle import Lifecycle
+from .matrix_dock import MatrixPanel
 from .message_bar import MessageBar
 from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
@@ -216,6 +217,9 @@ class MainWindow(QMainWindow):
                                         Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)  # fmt: skip
         self.tabifyDockWidget(self.notes_dock, self.document_dock)
         self.outline_dock.raise_()
+        self.matrix_panel = MatrixPanel(s, self.current_annotation)  # View ▸ Evidence matrix
+        self.matrix_dock = self._dock("Evidence matrix", "matrix_dock", self.matrix_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.matrix_dock.hide()
         self._let_docks_yield()
         self._default_dock_sizes()
         for dock in (self.list_dock, self.sources_dock, self.taxonomy_dock, self.validation_dock):
@@ -374,7 +378,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_margin_letters)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
-                     self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock):  # fmt: skip
+                     self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock,
+                     self.matrix_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
@@ -459,6 +464,9 @@ class MainWindow(QMainWindow):
         self.outline.clicked.connect(self._outline_activated)
         self.notes_pane.note_activated.connect(self._note_pane_activated)
         self.validation_panel.annotation_activated.connect(self._validation_activated)
+        self.matrix_panel.evidence_requested.connect(self.show_evidence)
+        self.matrix_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.matrix_panel.error.connect(lambda exc: show_error(self, exc))
         self.validation_panel.validate_requested.connect(self.validate)
         self.validator.progress.connect(self._validation_progress)
         self.validator.finished.connect(self._validation_finished)
@@ -640,6 +648,7 @@ class MainWindow(QMainWindow):
         self.annotate_menu.addSeparator()
         self.annotate_menu.addAction(self.action_delete_annotation)
         self.annotate_menu.addAction(self.action_edit_note)
+        self.annotate_menu.addAction(self.matrix_panel.mark_action)
         self.view.set_annotate_actions([a for a in self.category_actions.values()],
                                        [self.action_delete_annotation, self.document_panel.source_action])  # fmt: skip
 
@@ -736,6 +745,14 @@ class MainWindow(QMainWindow):
                 sm.blockSignals(False)
                 self.annotation_list.scrollTo(idx)
         self.editor_dock.raise_()
+        self.matrix_panel.sync_action()
+
+    def show_evidence(self, ann_id: str) -> None:
+        """Select an annotation and bring its passage into view (a cell of the evidence matrix)."""
+        self.select_annotation(ann_id)
+        if not self.view.scroll_to_annotation(ann_id):
+            reason = self.view.unresolved.get(ann_id, "")
+            self.statusBar().showMessage(f"This annotation cannot be placed in the text: {reason}", 6000)
 
     def current_annotation(self) -> str:
         """Return the id of the current annotation ('' if none)."""
@@ -1015,6 +1032,7 @@ class MainWindow(QMainWindow):
             self.editor.set_annotation(ann_id)
             self.view.set_selected(ann_id)
             self.view.scroll_to_annotation(ann_id)
+            self.matrix_panel.sync_action()
 
     # -- navigation ---------------------------------------------------------------------------
     def _outline_activated(self, idx: QModelIndex) -> None:
