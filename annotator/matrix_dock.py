@@ -145,6 +145,7 @@ class MatrixPanel(QWidget):
         self.session = session
         self.current = current
         self.model = MatrixModel(self)
+        self._sized = False
         self.proxy = MatrixFilterModel(self)
         self.proxy.setSourceModel(self.model)
         self.stale = True
@@ -231,8 +232,8 @@ class MatrixPanel(QWidget):
         widths = {self.model.headerData(c, Qt.Orientation.Horizontal): self.table.columnWidth(c)
                   for c in range(self.model.columnCount())}  # fmt: skip
         self.model.set_matrix(matrix)
-        if not widths:
-            self.table.setColumnWidth(0, 320)
+        if not self._sized:  # the first time: room for the claims
+            widths["Claim"], self._sized = 320, True
         for c in range(self.model.columnCount()):  # a column keeps the width the user gave it
             width = widths.get(self.model.headerData(c, Qt.Orientation.Horizontal))
             if width:

@@ -27,6 +27,7 @@ def guide(readme: str) -> str:
             raise SystemExit(f"README.md has no section '## {title}'")
         parts.append(f"## {title}\n{m.group(1).strip()}")
     text = "\n\n".join(parts) + "\n"
+    text = re.sub(r"^!\[[^\]]*\]\([^)]*\)\n\n?", "", text, flags=re.M)  # screenshots: README only
     return re.sub(r"\]\(docs/standoff-format\.md\)", "](file-format.md)", text)
 
 

@@ -1,5 +1,6 @@
 """Make the README screenshots: the annotated sample article (tools/annotate_sample.py) in the app,
-once as it opens and once with a contested figure selected in the editor.
+once as it opens, once with a contested figure selected in the editor, and the Evidence matrix
+panel.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python tools/readme_screenshots.py`` (writes docs/*.png)
 """
@@ -17,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import annotate_sample  # noqa: E402
-from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
+from PySide6.QtCore import QSettings, QStandardPaths, Qt  # noqa: E402
 
 
 def settle(app, rounds: int = 20) -> None:  # noqa: ANN001
@@ -27,7 +28,7 @@ def settle(app, rounds: int = 20) -> None:  # noqa: ANN001
 
 
 def main() -> int:
-    """Write docs/screenshot.png and docs/screenshot-editor.png."""
+    """Write docs/screenshot.png, docs/screenshot-editor.png and docs/screenshot-matrix.png."""
     QStandardPaths.setTestModeEnabled(True)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     from annotator.app import make_app
@@ -47,6 +48,12 @@ def main() -> int:
     window.view.scroll_to_annotation(figure.id)
     settle(app)
     window.grab().save(str(ROOT / "docs" / "screenshot-editor.png"))
+    window.matrix_dock.show()
+    window.resizeDocks([window.matrix_dock], [400], Qt.Orientation.Vertical)
+    settle(app)
+    window.matrix_panel.table.resizeRowsToContents()
+    settle(app)
+    window.matrix_dock.grab().save(str(ROOT / "docs" / "screenshot-matrix.png"))
     window.session.undo_stack.setClean()
     window.close()
     return 0
