@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -159,6 +160,8 @@ class AnnotationEditor(QWidget):
     notice = Signal(str)
     #: The height the editor needs to show the current annotation without scrolling.
     wants_height = Signal(int)
+    #: The annotation shown changed ('' for none).
+    annotation_shown = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -513,6 +516,11 @@ class AnnotationEditor(QWidget):
         if self.ann_id:
             self.load()
 
+    def add_section(self, section: QWidget) -> None:
+        """Show another section (a panel of its own module) above the signature line."""
+        lay = self.panel.layout()
+        lay.insertWidget(lay.indexOf(self.meta_label), section)
+
     def source_choices(self) -> list[tuple[str, object]]:
         """Return (text, id or note element) for every citable source."""
         return [(self.source_combo.itemText(i), self.source_combo.itemData(i))
@@ -523,6 +531,7 @@ class AnnotationEditor(QWidget):
         if ann_id != self.ann_id:
             self.commit_pending()
         self.ann_id = ann_id
+        self.annotation_shown.emit(ann_id)
         has = bool(ann_id)
         self.panel.setVisible(has)
         self.empty_label.setVisible(not has)
@@ -574,7 +583,12 @@ class AnnotationEditor(QWidget):
         if "note" not in self._pending and note_paragraphs(self.note_edit.toPlainText()) != ann.note:
             _set_plain(self.note_edit, ann.note_text)  # never while the typed text is the note
         kind = ann.kind
-        self.kind_stack.setCurrentWidget(self.kind_pages.get(kind, self.kind_pages["comment"]))
+        page = self.kind_pages.get(kind, self.kind_pages["comment"])
+        self.kind_stack.setCurrentWidget(page)
+        for other in self.kind_pages.values():  # the stack as tall as the page shown, not the tallest
+            policy = QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
+            other.setSizePolicy(policy, policy)
+        self.kind_stack.updateGeometry()
         if kind == "bias":
             bias = ann.bias
             _select_data(self.technique_combo, bias.technique)

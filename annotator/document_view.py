@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -150,6 +150,8 @@ class DocumentView(QPlainTextEdit):
         self._extra_actions: list[QAction] = []
         self._font_size = 12
         self.margin_letters = False
+        #: More hover text for an annotation (its evidence links), given its id.
+        self.extra_summary: Callable[[str], str] | None = None
         self.strip = DensityStrip(self)
         self.strip.jump_requested.connect(self.jump_to_fraction)
         self._format_timer = QTimer(self)
@@ -842,6 +844,8 @@ class DocumentView(QPlainTextEdit):
         if note:
             out += "<br/>" + html.escape(note[:300] + ("…" if len(note) > 300 else ""))
         out += f"<br/><span style='color:{MUTED}'>{html.escape(ann.annotator_name)}</span>"
+        if self.extra_summary is not None:
+            out += self.extra_summary(ann_id)
         return out
 
     def _choice_at(self, pos: int) -> str:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QScrollArea,
+    QSplitter,
     QTabBar,
     QToolBar,
     QTreeView,
@@ -54,10 +55,12 @@ from tei.storage import DiskState
 from . import help_pages, settings
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
+from .compare_view import CompareController
 from .display import DisplayMap
 from .document_panel import DocumentPanel
 from .document_view import DocumentView, tint
 from .errors import show_error
+from .evidence import EvidenceSection, hover_text
 from .figures import parse_figure
 from .find_bar import FindBar
 from .identity_bar import IdentityBar
@@ -144,7 +147,11 @@ class MainWindow(QMainWindow):
         self.view.viewport().setAcceptDrops(False)
         self.view.setMinimumWidth(400)  # the text column the docks yield to (some 50 characters)
         self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
-        lay.addWidget(self.view, 1)
+        self.reading_splitter = QSplitter()  # a second source opens beside the text (compare_view)
+        self.reading_splitter.setObjectName("reading_splitter")
+        self.reading_splitter.setChildrenCollapsible(False)
+        self.reading_splitter.addWidget(self.view)
+        lay.addWidget(self.reading_splitter, 1)
         self.find_bar = FindBar(self.view, lambda: [(c.id, c.label) for c in self.session.doc.taxonomy.categories.values()])
         self.find_bar.hide()
         lay.addWidget(self.find_bar)
@@ -173,6 +180,10 @@ class MainWindow(QMainWindow):
         self.editor = AnnotationEditor(s)
         self.note_edit = self.editor.note_edit
         self.editor_dock = self._dock("Annotation", "editor_dock", self.editor, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.compare = CompareController(self)
+        self.evidence = EvidenceSection(s, self.editor, self.compare.open_docs, self.compare.candidates)
+        self.editor.add_section(self.evidence)
+        self.view.extra_summary = lambda aid: hover_text(self.session.doc, aid, self.compare.open_docs())
 
         self.list_panel = AnnotationListPanel(s)
         self.table_model = self.list_panel.table_model
@@ -376,6 +387,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_zoom_in)
         m.addAction(self.action_zoom_out)
         m.addAction(self.action_margin_letters)
+        m.addAction(self.compare.action)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
                      self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock,
@@ -449,6 +461,8 @@ class MainWindow(QMainWindow):
         self.annotation_list.activated.connect(lambda _i: self.focus_note())
         self.list_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.editor.error.connect(lambda exc: show_error(self, exc))
+        self.editor.annotation_shown.connect(self.evidence.show_annotation)
+        self.evidence.error.connect(lambda exc: show_error(self, exc))
         self.editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._editor_height_before = 0  # the editor's height before a figure needed more
         self.editor.wants_height.connect(self._give_editor_room)
@@ -1105,7 +1119,7 @@ class MainWindow(QMainWindow):
                     QMessageBox.StandardButton(answer), "cancel")  # fmt: skip
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self.lifecycle.confirm_discard():
+        if not self.lifecycle.confirm_discard() or not self.compare.close():
             event.ignore()
             return
         if self.persist_layout:
@@ -1356,6 +1370,8 @@ class MainWindow(QMainWindow):
                 event.acceptProposedAction()
                 if path.lower().endswith((".txt", ".md")):
                     self.import_text(path)
+                elif self.compare.wants_drop(event):  # with Shift, or onto the second source
+                    self.compare.open_path(path)
                 else:
                     self.open_path(path)
                 return

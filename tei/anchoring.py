@@ -766,9 +766,16 @@ def check_quotes(doc: Any) -> list[QuoteMismatch]:
         if not quote:
             continue
         index = index or ReadingIndex(doc)
-        span = _reading_span(doc, index, ann.target)
-        if span is None:
-            out.append(QuoteMismatch(ann.id, ann.target, quote, "", "unresolved"))
-        elif not index.matches_at(*span, quote):
-            out.append(QuoteMismatch(ann.id, ann.target, quote, index.text[span[0] : span[1]], "changed"))
+        problem, found = quote_problem(doc, index, ann.target, quote)
+        if problem:
+            out.append(QuoteMismatch(ann.id, ann.target, quote, found, problem))
     return out
+
+
+def quote_problem(doc: Any, index: ReadingIndex, target: str, quote: str) -> tuple[str, str]:
+    """Return ('' | 'unresolved' | 'changed', the text ``target`` shows now) for a stored quote."""
+    span = _reading_span(doc, index, target)
+    if span is None:
+        return "unresolved", ""
+    found = index.text[span[0] : span[1]]
+    return ("" if index.matches_at(*span, quote) else "changed"), found

@@ -22,6 +22,7 @@ from lxml import etree
 
 from . import annotations as _annotations
 from . import ns, pointers
+from . import relations as _relations
 from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation
 from .errors import AnnotationError, PointerError, TeiError
 from .parser import parse_bytes, read_file, sniff_encoding
@@ -41,7 +42,7 @@ LIST_ANNOTATION = ns.qn("listAnnotation")
 _INDENTED = {
     ns.qn(t)
     for t in "standOff listAnnotation annotation revisionDesc respStmt listPerson person listBibl "
-    "taxonomy category classDecl encodingDesc".split()
+    "taxonomy category classDecl encodingDesc listRelation".split()
 }
 _XMLNS_DECL = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _ID_SAFE = re.compile(r"[^\w.-]")
@@ -93,6 +94,7 @@ class Removed:
     index: int
     element: etree._Element
     standoff_removed: bool
+    relations: _relations.Detached | None = None  # the evidence links it was an end of
 
 
 @dataclass(frozen=True)
@@ -543,6 +545,7 @@ class TeiDocument:
         ann = self.annotation(ann_id)
         if not ann.editable:
             raise AnnotationError("this annotation belongs to another tool's standOff")
+        links = _relations.detach_relations_of(self, ann_id)  # no link left pointing at nothing
         el = ann.element
         parent = el.getparent()
         assert parent is not None
@@ -558,7 +561,7 @@ class TeiDocument:
             if so is not None and not len(so):
                 self.root.remove(so)
                 standoff_removed = True
-        return Removed(parent, index, el, standoff_removed)
+        return Removed(parent, index, el, standoff_removed, links if links.items else None)
 
     def restore_annotation(self, removed: Removed) -> Annotation:
         """Put back an annotation taken out by :meth:`remove_annotation`.
@@ -571,7 +574,8 @@ class TeiDocument:
             so = self.ensure_standoff() if removed.standoff_removed else self.standoff()
             if so is None:
                 so = self.ensure_standoff()
-            so.append(parent)
+            after = so.find(_relations.LIST_RELATION)  # the annotations stay before their links
+            so.insert(so.index(after) if after is not None else len(so), parent)
         el = removed.element
         xml_id = el.get(ns.XML_ID) or ""
         if any(e is not el for e in self.ids().get(xml_id, ())):
@@ -581,6 +585,8 @@ class TeiDocument:
             xml_id = fresh
         parent.insert(removed.index, el)
         self._register_id(el, xml_id)
+        if removed.relations is not None:
+            removed.relations.restore(self)
         return Annotation(el, self)
 
     def delete_new_annotation(self, ann_id: str) -> None:
