@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -211,6 +212,8 @@ class MatrixPanel(QWidget):
     def schedule(self, *_args: object) -> None:
         """Rebuild the matrix soon (once for a burst of changes; when shown, not while hidden)."""
         self.stale = True
+        if not shiboken6.isValid(self):  # a signal of the session outliving the window
+            return
         if self.isVisible():
             self._timer.start()
         self.sync_action()
@@ -273,6 +276,8 @@ class MatrixPanel(QWidget):
 
     def sync_action(self, *_args: object) -> None:
         """Show whether the current annotation is marked as a claim (and whether it can be)."""
+        if not shiboken6.isValid(self.mark_action):  # the window is being destroyed
+            return
         ann = self._current()
         figure = ann is not None and ann.kind == "figure"
         self.mark_action.setEnabled(ann is not None and ann.editable and not figure)

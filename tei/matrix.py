@@ -12,11 +12,10 @@ the text itself. A cell lists the evidence that the source gives about the claim
 - source links (``<note type="source">``): corroborates / contradicts / context (shown as
   *qualifies*) in the column of the cited source, for the source link's own row when it is a claim
   and for every claim whose passage its passage overlaps;
-- evidence relations in Glossator's standOff (``<listRelation><relation name="corroborates|
-  contradicts|qualifies|alternative-value" active="#a" passive="#b | other.xml#x" cert/>``): a
-  relation counts for a claim at either end; the other end is the evidence, in the column of the
-  source it cites (a source link), the bibliographic entry it is, the other document it is in,
-  or this document.
+- evidence links (:mod:`tei.relations`: ``<relation name="corroborates|contradicts|qualifies|
+  alternative-value" active="#a" passive="#b | other.xml#x" cert/>``): a link counts for a claim
+  at either end; the other end is the evidence, in the column of the source it cites (a source
+  link), the bibliographic entry it is, the other document it is in, or this document.
 
 Each piece of evidence keeps the annotation and relation it came from, so that a view can jump
 to it. Qt-free; used by ``glossator matrix``, the HTML edition, the CSV export and the app.
@@ -30,8 +29,9 @@ import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
-from . import ns
+from . import ns, relations
 from .annotations import Annotation, Quantity
 from .document import short_citation
 from .errors import TeiError
@@ -47,7 +47,6 @@ RELATION_VERDICTS = {"corroborates": "corroborates", "contradicts": "contradicts
 LINK_VERDICTS = {"corroborates": "corroborates", "contradicts": "contradicts", "context": "qualifies"}
 SELF = "#this-document"  # the column of evidence found in the document itself
 NO_SOURCE = "#no-source"  # the column of alternative values given without a source
-_RELATION = ns.qn("relation")
 
 
 @dataclass(frozen=True)
@@ -157,45 +156,20 @@ def build_matrix(doc: Any) -> Matrix:
             ev = Evidence("corroborates" if same else "other value", value, alt.certainty,
                           c.id, locator=alt.locator, note=alt.note)  # fmt: skip
             _add(c, columns.bibl(alt.source) if alt.source else columns.none(), ev)
-    for rel in relations(doc):
+    for rel in relations.relations(doc):
         verdict = RELATION_VERDICTS.get(rel.name)
         if verdict is None:
             continue
-        for here, there in [(a, p) for a in rel.active for p in rel.passive] + \
-                           [(p, a) for a in rel.active for p in rel.passive]:  # fmt: skip
-            claim = claims.get(here[1:]) if here.startswith("#") else None
-            if claim is None or here == there:
+        for here, there in ((rel.active_id, rel.passive), (rel.passive_id, rel.active)):
+            claim = claims.get(here)
+            if claim is None or there.strip() in ("", "#" + here):
                 continue
-            column, jump, value = _other_end(doc, by_id, columns, there)
-            ev = Evidence(verdict, value if verdict == "other value" else "", rel.cert,
+            column, jump, value = _other_end(doc, by_id, columns, rel, there)
+            ev = Evidence(verdict, value if verdict == "other value" else "", rel.certainty,
                           jump or claim.id, rel.id, note=rel.note)  # fmt: skip
             _add(claim, column, ev)
     ordered = sorted(claims.values(), key=lambda c: (c.position < 0, c.position))
     return Matrix(ordered, columns.ordered())
-
-
-# -- relations (the evidence branch's <listRelation>; read here until tei/relations.py exists) --
-@dataclass(frozen=True)
-class _Relation:
-    id: str
-    name: str
-    active: tuple[str, ...]
-    passive: tuple[str, ...]
-    cert: str
-    note: str
-
-
-def relations(doc: Any) -> list[_Relation]:
-    """Return the ``<relation>``s of Glossator's standOff (evidence links between passages)."""
-    so = doc.standoff()
-    out = []
-    for el in so.iter(_RELATION) if so is not None else []:
-        desc = "".join("".join(d.itertext()) for d in el if isinstance(d.tag, str))
-        out.append(_Relation(el.get(ns.XML_ID) or "", el.get("name") or "",
-                             tuple((el.get("active") or "").split()),
-                             tuple((el.get("passive") or "").split()),
-                             el.get("cert") or "unknown", " ".join(desc.split())))  # fmt: skip
-    return out
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -248,12 +222,18 @@ def _claim_of(doc: Any, a: Annotation, spans: list[tuple[int, int]], pages: _Pag
                  stated, a.certainty, pages.at(position) if position >= 0 else "", position)  # fmt: skip
 
 
-def _other_end(doc: Any, by_id: dict[str, Annotation], columns: _Columns,
+def _other_end(doc: Any, by_id: dict[str, Annotation], columns: _Columns, rel: relations.Relation,
                pointer: str) -> tuple[str, str, str]:  # fmt: skip
     """Return (column, annotation to jump to, value) for the evidence end of a relation."""
-    path, _, frag = pointer.partition("#")
-    if path:
-        return columns.document(path), "", ""
+    path, _, frag = pointer.strip().partition("#")
+    if path:  # a passage of another document: the value is what it read when linked
+        value = rel.quote
+        if not value and rel.name == "alternative-value":
+            found = relations.resolve(rel)
+            other = found.annotation
+            fig = other.figure if other is not None and other.kind == "figure" else None
+            value = (fig.stated if fig else "") or " ".join(found.quote.split())
+        return columns.document(unquote(path)), "", _short(value, 80)
     other = by_id.get(frag)
     if other is not None:
         fig = other.figure if other.kind == "figure" else None

@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 import tei
-from tei import cli, ns
+from tei import cli, ns, relations
 from tei.annotations import Alternative, ContestedFigure, Quantity, SourceLink
 from tei.exporters import export
 from tei.exporters.html import render_html
@@ -143,21 +143,7 @@ def test_source_links_count_for_the_claims_their_passage_overlaps(doc: tei.TeiDo
     assert guns.text == "The USSR sent 1,140 guns." and guns.kind == "comment"
 
 
-def _relation(doc: tei.TeiDocument, rid: str, name: str, active: str, passive: str,
-              cert: str = "") -> None:  # fmt: skip
-    """Add a <relation> as the evidence links store them (listRelation in our standOff)."""
-    so = doc.ensure_standoff()
-    lst = so.find(ns.qn("listRelation"))
-    if lst is None:
-        lst = etree.Element(ns.qn("listRelation"))
-        so.insert(so.index(so.find(ns.qn("listAnnotation"))), lst)
-    rel = etree.SubElement(lst, ns.qn("relation"), {ns.XML_ID: rid, "name": name,
-                                                    "active": active, "passive": passive})  # fmt: skip
-    if cert:
-        rel.set("cert", cert)
-
-
-def test_evidence_relations_fill_the_columns_of_their_other_end(doc: tei.TeiDocument) -> None:
+def test_evidence_links_fill_the_columns_of_their_other_end(doc: tei.TeiDocument) -> None:
     a = doc.add_source(author="Alpha, A.", title="One", date="1990")
     fig = _mark(doc, "$ 500 million", "gl-figure")
     fig.figure = ContestedFigure("$ 500 million", Quantity(value=500e6, unit="USD"))
@@ -165,19 +151,22 @@ def test_evidence_relations_fill_the_columns_of_their_other_end(doc: tei.TeiDocu
     later.figure = ContestedFigure("$ 250 million", Quantity(value=250e6, unit="USD"))
     cite = _mark(doc, "A total of 135 advisers", "gl-source")
     cite.source_link = SourceLink("corroborates", a)
-    _relation(doc, "rel-1", "alternative-value", f"#{later.id}", f"#{fig.id}", "medium")
-    _relation(doc, "rel-2", "corroborates", f"#{cite.id}", f"#{fig.id}")
-    _relation(doc, "rel-3", "contradicts", f"#{fig.id}", "other.xml#gl-a-x")  # claim is active
-    _relation(doc, "rel-4", "qualifies", f"#{a}", f"#{later.id}")  # a bibliographic entry itself
-    _relation(doc, "rel-5", "nonsense", f"#{a}", f"#{fig.id}")  # unknown names are ignored
+    r1 = relations.add_relation(doc, later.id, f"#{fig.id}", "alternative-value", certainty="medium")
+    r2 = relations.add_relation(doc, cite.id, f"#{fig.id}", "corroborates", note="Same total.")
+    r3 = relations.add_relation(doc, fig.id, "other.xml#gl-a-x", "contradicts")  # claim is active
+    relations.add_relation(doc, later.id, f"#{a}", "qualifies")  # a bibliographic entry itself
+    odd = relations.add_relation(doc, cite.id, f"#{fig.id}", "corroborates")
+    odd.element.set("name", "nonsense")  # a name the matrix does not know is left out
     m = build_matrix(doc)
     row = next(c for c in m.claims if c.id == fig.id)
     assert m.cell_text(row, SELF) == "other value: $ 250 million (medium)"
     (ev,) = m.cell(row, SELF)
-    assert (ev.annotation, ev.relation) == (later.id, "rel-1")
-    assert m.cell(row, a)[0].relation == "rel-2" and m.cell(row, a)[0].annotation == cite.id
+    assert (ev.annotation, ev.relation) == (later.id, r1.id)
+    (ev,) = m.cell(row, a)
+    assert (ev.relation, ev.annotation, ev.note) == (r2.id, cite.id, "Same total.")
     assert m.cell_text(row, "doc:other.xml") == "contradicts"
-    assert m.cell(row, "doc:other.xml")[0].annotation == fig.id  # nothing local to jump to
+    (ev,) = m.cell(row, "doc:other.xml")
+    assert ev.annotation == fig.id and ev.relation == r3.id  # nothing here to jump to but the claim
     other = next(c for c in m.claims if c.id == later.id)
     # both ends are claims: each row shows the other as evidence
     assert m.cell_text(other, SELF) == "other value: $ 500 million (medium)"
@@ -185,6 +174,26 @@ def test_evidence_relations_fill_the_columns_of_their_other_end(doc: tei.TeiDocu
     labels = {s.id: s.label for s in m.sources}
     assert labels["doc:other.xml"] == "other.xml" and labels[SELF] == "This document"
     assert [s.kind for s in m.sources] == ["bibl", "document", "self"]
+
+
+def test_another_value_in_another_document_is_read_from_it(doc: tei.TeiDocument,
+                                                            tmp_path: Path) -> None:  # fmt: skip
+    other_path = tmp_path / "other source.xml"
+    shutil.copy(PLAIN, other_path)
+    other = tei.load(str(other_path))
+    theirs = _mark(other, "1,140 guns", "gl-figure")
+    theirs.figure = ContestedFigure("1,140 guns", Quantity(value=1140, unit="guns"))
+    other.save(str(other_path))
+    ours = _mark(doc, "$ 500 million", "gl-figure")
+    doc.save(str(tmp_path / "doc.xml"))
+    uri = relations.passive_uri(doc.path, str(other_path), theirs.id)
+    relations.add_relation(doc, ours.id, uri, "alternative-value", certainty="low")
+    m = build_matrix(doc)
+    (column,) = [s for s in m.sources if s.kind == "document"]
+    assert column.label == "other source.xml" and column.id == "doc:other source.xml"
+    assert m.cell_text(m.claims[0], column.id) == "other value: 1,140 guns (low)"
+    other_path.unlink()  # a missing file: the link is still shown, without a value
+    assert m.cell_text(build_matrix(doc).claims[0], column.id) == "other value (low)"
 
 
 def test_no_claims_no_rows(doc: tei.TeiDocument) -> None:
