@@ -192,3 +192,22 @@ def test_a_hidden_panel_does_no_work_until_shown(window: MainWindow, qtbot) -> N
 def test_screenshot_of_the_panel(window: MainWindow, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
     image = window.matrix_dock.grab()
     assert not image.isNull() and image.width() > 300
+
+
+def test_an_evidence_link_made_in_the_app_appears_and_a_click_shows_its_other_end(
+        window: MainWindow, qtbot) -> None:  # noqa: ANN001  # fmt: skip
+    from annotator.evidence import add_link
+
+    doc = window.session.doc
+    guns = next(a for a in doc.annotations() if a.quote == "1,140 guns")
+    comment = next(a for a in doc.annotations() if a.quote == "Ibid., pp. 43-44.")
+    add_link(window.session, comment.id, f"#{guns.id}", "contradicts", "high")
+    panel = window.matrix_panel
+    qtbot.waitUntil(lambda: "This document" in _headers(window), timeout=3000)
+    column = _headers(window).index("This document")
+    assert _texts(window)[_row(window, "“1,140 guns")][column] == "contradicts (high)"
+    _click_cell(qtbot, window, _row(window, "“1,140 guns"), column)
+    assert window.editor.ann_id == comment.id and window.view.selected_id == comment.id
+    window.session.undo_stack.undo()
+    qtbot.waitUntil(lambda: "This document" not in _headers(window), timeout=3000)
+    assert panel.model.columnCount() == 4
