@@ -152,7 +152,7 @@ class MatrixPanel(QWidget):
         self.stale = True
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
+        self._timer.setInterval(200)  # a burst of changes (typing a note) rebuilds once
         self._timer.timeout.connect(self.refresh)
 
         lay = QVBoxLayout(self)

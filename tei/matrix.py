@@ -32,8 +32,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import ns, relations
-from .annotations import Annotation, Quantity
-from .document import short_citation
+from .annotations import Annotation, ContestedFigure, Quantity
+from .document import format_citation, short_citation
 from .errors import TeiError
 from .textmodel import PB, SKIPPED_TAGS
 
@@ -45,6 +45,7 @@ RELATION_VERDICTS = {"corroborates": "corroborates", "contradicts": "contradicts
                      "qualifies": "qualifies", "alternative-value": "other value"}  # fmt: skip
 #: source link ``@subtype`` -> verdict
 LINK_VERDICTS = {"corroborates": "corroborates", "contradicts": "contradicts", "context": "qualifies"}
+_ENTRIES = (ns.qn("bibl"), ns.qn("biblStruct"))
 SELF = "#this-document"  # the column of evidence found in the document itself
 NO_SOURCE = "#no-source"  # the column of alternative values given without a source
 
@@ -131,26 +132,24 @@ def build_matrix(doc: Any) -> Matrix:
     """Return the claim × source matrix of a ``TeiDocument``."""
     anns = [a for a in doc.annotations() if a.id]
     by_id = {a.id: a for a in anns}
-    spans = {a.id: _spans(doc, a) for a in anns if _is_claim(a) or _link_source(a)}
+    figures = {a.id: a.figure for a in anns if a.kind == "figure"}  # read once: parsing is not free
+    links = {a.id: sid for a in anns if (sid := _link_source(a))}
+    claim_ids = [a.id for a in anns if a.id in figures or a.claim is not None]
+    spans = {aid: _spans(doc, by_id[aid]) for aid in [*claim_ids, *links]}
     pages = _Pages(doc)
-    claims: dict[str, Claim] = {}
-    for a in anns:
-        if _is_claim(a):
-            claims[a.id] = _claim_of(doc, a, spans[a.id], pages)
+    claims = {aid: _claim_of(doc, by_id[aid], figures.get(aid), spans[aid], pages) for aid in claim_ids}
     columns = _Columns(doc)
-    for a in anns:  # source links
-        sid = _link_source(a)
-        if not sid:
-            continue
+    near = _Buckets({cid: spans[cid] for cid in claims})
+    for aid, sid in links.items():  # source links
+        a = by_id[aid]
         link = a.source_link
         ev = Evidence(LINK_VERDICTS.get(link.relation, "qualifies"), certainty=a.certainty,
-                      annotation=a.id, locator=link.locator)  # fmt: skip
-        for c in claims.values():
-            if c.id == a.id or _overlap(spans[a.id], spans[c.id]):
-                _add(c, columns.bibl(sid), ev)
+                      annotation=aid, locator=link.locator)  # fmt: skip
+        for cid in near.overlapping(spans[aid]) | ({aid} if aid in claims else set()):
+            _add(claims[cid], columns.bibl(sid), ev)
     for c in claims.values():  # contested figures' alternative values
-        fig = by_id[c.id].figure
-        for alt in fig.alternatives:
+        fig = figures.get(c.id)
+        for alt in fig.alternatives if fig is not None else []:
             same = _same_quantity(alt.quantity, fig.normalised)
             value = alt.value or (alt.quantity.display() if alt.quantity else "")
             ev = Evidence("corroborates" if same else "other value", value, alt.certainty,
@@ -164,7 +163,7 @@ def build_matrix(doc: Any) -> Matrix:
             claim = claims.get(here)
             if claim is None or there.strip() in ("", "#" + here):
                 continue
-            column, jump, value = _other_end(doc, by_id, columns, rel, there)
+            column, jump, value = _other_end(doc, by_id, figures, columns, rel, there)
             ev = Evidence(verdict, value if verdict == "other value" else "", rel.certainty,
                           jump or claim.id, rel.id, note=rel.note)  # fmt: skip
             _add(claim, column, ev)
@@ -173,10 +172,6 @@ def build_matrix(doc: Any) -> Matrix:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _is_claim(a: Annotation) -> bool:
-    return a.kind == "figure" or a.claim is not None
-
-
 def _link_source(a: Annotation) -> str:
     """Return the source a source link cites ('' if the annotation is no source link)."""
     if a.element.find(f"{ns.qn('note')}[@type='source']") is None:
@@ -192,8 +187,27 @@ def _spans(doc: Any, a: Annotation) -> list[tuple[int, int]]:
         return []
 
 
-def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
-    return any(s0 < e1 and s1 < e0 for s0, e0 in a for s1, e1 in b)
+class _Buckets:
+    """Find the claims whose passage overlaps a span without comparing every pair."""
+
+    SIZE = 4096  # characters of the raw text per bucket
+
+    def __init__(self, spans: dict[str, list[tuple[int, int]]]) -> None:
+        self.spans = spans
+        self.buckets: dict[int, list[str]] = {}
+        for cid, pieces in spans.items():
+            for k in {k for s, e in pieces for k in range(s // self.SIZE, max(s, e - 1) // self.SIZE + 1)}:
+                self.buckets.setdefault(k, []).append(cid)
+
+    def overlapping(self, pieces: list[tuple[int, int]]) -> set[str]:
+        """Return the ids of the claims with a piece overlapping one of ``pieces``."""
+        out = set()
+        for s, e in pieces:
+            for k in range(s // self.SIZE, max(s, e - 1) // self.SIZE + 1):
+                for cid in self.buckets.get(k, ()):
+                    if cid not in out and any(s1 < e and s < e1 for s1, e1 in self.spans[cid]):
+                        out.add(cid)
+        return out
 
 
 def _same_quantity(a: Quantity | None, b: Quantity | None) -> bool:
@@ -210,8 +224,8 @@ def _add(claim: Claim, column: str, ev: Evidence) -> None:
         cell.sort(key=lambda e: VERDICTS.index(e.verdict))
 
 
-def _claim_of(doc: Any, a: Annotation, spans: list[tuple[int, int]], pages: _Pages) -> Claim:
-    fig = a.figure if a.kind == "figure" else None
+def _claim_of(doc: Any, a: Annotation, fig: ContestedFigure | None, spans: list[tuple[int, int]],
+              pages: _Pages) -> Claim:  # fmt: skip
     stated = ""
     if fig is not None:
         norm = fig.normalised.display() if fig.normalised else ""
@@ -222,8 +236,8 @@ def _claim_of(doc: Any, a: Annotation, spans: list[tuple[int, int]], pages: _Pag
                  stated, a.certainty, pages.at(position) if position >= 0 else "", position)  # fmt: skip
 
 
-def _other_end(doc: Any, by_id: dict[str, Annotation], columns: _Columns, rel: relations.Relation,
-               pointer: str) -> tuple[str, str, str]:  # fmt: skip
+def _other_end(doc: Any, by_id: dict[str, Annotation], figures: dict[str, ContestedFigure],
+               columns: _Columns, rel: relations.Relation, pointer: str) -> tuple[str, str, str]:  # fmt: skip
     """Return (column, annotation to jump to, value) for the evidence end of a relation."""
     path, _, frag = pointer.strip().partition("#")
     if path:  # a passage of another document: the value is what it read when linked
@@ -236,7 +250,7 @@ def _other_end(doc: Any, by_id: dict[str, Annotation], columns: _Columns, rel: r
         return columns.document(unquote(path)), "", _short(value, 80)
     other = by_id.get(frag)
     if other is not None:
-        fig = other.figure if other.kind == "figure" else None
+        fig = figures.get(frag)
         value = (fig.stated if fig else "") or " ".join(other.quote.split())
         sid = _link_source(other)
         return (columns.bibl(sid) if sid else columns.self()), other.id, value
@@ -252,18 +266,20 @@ class _Columns:
 
     def __init__(self, doc: Any) -> None:
         self.doc = doc
-        self.entries = {s.id: s for s in doc.sources()}
         self.cols: dict[str, SourceColumn] = {}
-        for s in self.entries.values():
-            if s.editable:
-                self.bibl(s.id)
+        so = doc.standoff()  # our bibliography: not the whole tree (a book's footnotes)
+        for lst in so.iter(ns.qn("listBibl")) if so is not None else []:
+            for el in lst:
+                if el.tag in _ENTRIES and el.get(ns.XML_ID):
+                    self.bibl(el.get(ns.XML_ID) or "")
 
     def bibl(self, sid: str) -> str:
         if sid not in self.cols:
-            entry = self.entries.get(sid)
-            citation = entry.citation if entry is not None else f"{sid} (not in the bibliography)"
-            label = short_citation(entry.element) if entry is not None else sid
-            self.cols[sid] = SourceColumn(sid, label, citation, "bibl")
+            el = self.doc.element_by_id(sid)
+            if el is not None and el.tag in _ENTRIES:
+                self.cols[sid] = SourceColumn(sid, short_citation(el), format_citation(el), "bibl")
+            else:
+                self.cols[sid] = SourceColumn(sid, sid, f"{sid} (not in the bibliography)", "bibl")
         return sid
 
     def document(self, path: str) -> str:
