@@ -1,6 +1,6 @@
 """The Evidence matrix panel: claims down, sources across (``tei.matrix``), sortable and
 filterable; a click on a cell asks to show the evidence, "Mark as claim" marks the current
-annotation (one undo step through the session)."""
+annotation and a double click on a claim words it (each one undo step through the session)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QTableView,
@@ -88,7 +89,8 @@ class MatrixModel(QAbstractTableModel):
                 return m.claim_label(claim)
             if role == Qt.ItemDataRole.ToolTipRole:
                 lines = [claim.text, f"{claim.category} · passage: “{claim.quote}”"]
-                return "\n".join(lines + ([f"stated: {claim.stated}"] if claim.stated else []))
+                lines += [f"stated: {claim.stated}"] if claim.stated else []
+                return "\n".join(lines + ["Double-click to word the claim"])
             if role == JUMP_ROLE:
                 return claim.id
             if role == SORT_ROLE:
@@ -193,6 +195,7 @@ class MatrixPanel(QWidget):
         self.table.horizontalHeader().setMinimumSectionSize(60)
         self.table.clicked.connect(self._clicked)
         self.table.activated.connect(self._clicked)  # Enter on a cell
+        self.table.doubleClicked.connect(self._double_clicked)
         lay.addWidget(self.table, 1)
         self.count_label = QLabel()
         self.count_label.setObjectName("matrix_count")
@@ -264,6 +267,35 @@ class MatrixPanel(QWidget):
         ann_id = index.data(JUMP_ROLE) if index.isValid() else ""
         if ann_id:
             self.evidence_requested.emit(ann_id)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid() and index.column() == 0:
+            self.word_claim(index.data(JUMP_ROLE))
+
+    def word_claim(self, ann_id: str) -> None:
+        """Ask for the claim's wording (empty: the passage itself) and store it (one undo step)."""
+        try:
+            ann = self.session.doc.annotation(ann_id)
+        except tei.TeiError as exc:
+            self.error.emit(exc)
+            return
+        if not ann.editable:
+            self.message.emit("This annotation belongs to another tool and cannot be changed.")
+            return
+        old = ann.claim or ""
+        text, ok = QInputDialog.getText(self, "Word the claim", "The claim as you would state it "
+                                        "(empty: the passage itself):", text=old)  # fmt: skip
+        text = " ".join(text.split())
+        if not ok or (text == old and ann.claim is not None):
+            return
+
+        def change(a: tei.Annotation) -> None:
+            a.claim = text
+
+        try:
+            self.session.edit_annotation(ann_id, "Word claim", change)
+        except tei.TeiError as exc:
+            self.error.emit(exc)
 
     def _current(self) -> tei.Annotation | None:
         ann_id = self.current()

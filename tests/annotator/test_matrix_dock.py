@@ -211,3 +211,32 @@ def test_an_evidence_link_made_in_the_app_appears_and_a_click_shows_its_other_en
     window.session.undo_stack.undo()
     qtbot.waitUntil(lambda: "This document" not in _headers(window), timeout=3000)
     assert panel.model.columnCount() == 4
+
+
+def test_double_clicking_a_claim_words_it(window: MainWindow, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QInputDialog
+
+    asked = []
+
+    def answer(parent, title, label, *args, text="", **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+        asked.append(text)
+        return "  The USSR lent   China $ 500 million. ", True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(answer))
+    doc = window.session.doc
+    loan = next(a for a in doc.annotations() if a.quote == "$ 500 million")
+    steps = window.session.undo_stack.count()
+    table = window.matrix_panel.table
+    index = table.model().index(_row(window, "“$ 500 million"), 0)
+    at = table.visualRect(index).center()
+    qtbot.mouseClick(table.viewport(), LEFT, pos=at)  # a double click: press, release, then
+    qtbot.mouseDClick(table.viewport(), LEFT, pos=at)  # the double-click event (as a mouse sends)
+    assert asked == [""]  # a figure not worded yet
+    assert doc.annotation(loan.id).claim == "The USSR lent China $ 500 million."
+    assert window.session.undo_stack.count() == steps + 1
+    qtbot.waitUntil(lambda: any(r[0].startswith("“The USSR lent China") for r in _texts(window)),
+                    timeout=3000)  # fmt: skip
+    row = _texts(window)[_row(window, "“The USSR lent China")]
+    assert row[0] == "“The USSR lent China $ 500 million.” = $ 500 million (500,000,000 USD), p. 79"
+    window.session.undo_stack.undo()
+    assert doc.annotation(loan.id).claim is None
