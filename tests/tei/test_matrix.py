@@ -357,3 +357,17 @@ def test_diff_shows_a_claim_marked(tmp_path: Path, capsys) -> None:  # noqa: ANN
     assert cli.run(["diff", str(before), str(after)]) == 1
     out = capsys.readouterr().out
     assert "    claim: (none) → Guns were sent." in out.splitlines(), out
+
+
+def test_web_annotation_export_and_import_keep_the_claim_marker(sample: tei.TeiDocument,
+                                                                 tmp_path: Path) -> None:  # fmt: skip
+    from tei.webanno import import_webanno, to_webanno
+
+    data = to_webanno(sample)
+    target = tmp_path / "plain.xml"
+    shutil.copy(PLAIN, target)
+    fresh = tei.load(str(target))
+    report = import_webanno(fresh, data)
+    assert not report.failed
+    assert [(c.text, c.quote) for c in build_matrix(fresh).claims] == \
+        [(c.text, c.quote) for c in build_matrix(sample).claims]
