@@ -278,6 +278,9 @@ class _Columns:
             el = self.doc.element_by_id(sid)
             if el is not None and el.tag in _ENTRIES:
                 self.cols[sid] = SourceColumn(sid, short_citation(el), format_citation(el), "bibl")
+            elif el is not None and el.tag == ns.qn("note"):  # a footnote of the source, cited
+                text = " ".join("".join(el.itertext()).split())
+                self.cols[sid] = SourceColumn(sid, f"Note {el.get('n') or sid}", text or sid, "bibl")
             else:
                 self.cols[sid] = SourceColumn(sid, sid, f"{sid} (not in the bibliography)", "bibl")
         return sid

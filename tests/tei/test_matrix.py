@@ -371,3 +371,14 @@ def test_web_annotation_export_and_import_keep_the_claim_marker(sample: tei.TeiD
     assert not report.failed
     assert [(c.text, c.quote) for c in build_matrix(fresh).claims] == \
         [(c.text, c.quote) for c in build_matrix(sample).claims]
+
+
+def test_a_cited_footnote_is_a_column_named_after_it(doc: tei.TeiDocument) -> None:
+    comment = _mark(doc, "A total of 135 advisers", "gl-source")
+    comment.source_link = SourceLink("corroborates", "fn5")  # what the app's Cite of a note makes
+    comment.claim = ""
+    m = build_matrix(doc)
+    (column,) = m.sources
+    assert (column.id, column.label) == ("fn5", "Note 5")
+    assert column.citation.startswith("Military aid to the USSR in the liberation struggle")
+    assert m.cell_text(m.claims[0], "fn5") == "corroborates"
