@@ -9,9 +9,11 @@ first, and the other annotation's id).
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt
@@ -33,7 +35,7 @@ from tei.document import TeiDocument
 from . import lock, settings
 from .document_view import DocumentView
 from .errors import show_error
-from .evidence import AddRelation, LinkDialog, annotation_candidates, hover_text
+from .evidence import AddRelation, LinkDialog, annotation_candidates
 from .session import Session
 
 if TYPE_CHECKING:
@@ -88,7 +90,6 @@ class ComparePane(QWidget):
         lay.addWidget(self.view, 1)
         self.view.set_document(doc)
         self.view.annotation_clicked.connect(self.view.set_selected)
-        self.view.extra_summary = lambda aid: hover_text(self.session.doc, aid)
         s = self.session
         s.annotation_added.connect(self.view.annotation_updated)
         s.annotation_changed.connect(self.view.annotation_updated)
@@ -177,6 +178,7 @@ class CompareController(QObject):
             return False
         read_only = lock.acquire(path, self) is not None
         pane = self.pane = ComparePane(doc, path, read_only)
+        pane.view.extra_summary = self.incoming_hover
         pane.buttons["link"].clicked.connect(lambda: self.link())
         pane.buttons["save"].clicked.connect(lambda: self.save())
         pane.buttons["close"].clicked.connect(lambda: self.close())
@@ -243,6 +245,25 @@ class CompareController(QObject):
             prefix = relations.passive_uri(self.win.session.path, self.pane.path, "")
             out += annotation_candidates(self.pane.session.doc, prefix)
         return out
+
+    def incoming_hover(self, ann_id: str) -> str:
+        """Return the hover text of the links the first document makes to an annotation of the
+        second ('' when there are none)."""
+        doc, pane, mine = self.win.session.doc, self.pane, self.win.session.path
+        if pane is None or not mine:
+            return ""
+        lines = []
+        for rel in relations.relations(doc):
+            written, _, frag = rel.passive.partition("#")
+            there = os.path.join(os.path.dirname(mine), unquote(written))
+            if written and frag == ann_id and os.path.realpath(there) == os.path.realpath(pane.path):
+                try:
+                    quote = " ".join(doc.annotation(rel.active_id).quote.split())
+                except tei.AnnotationError:
+                    continue
+                lines.append(f"← {html.escape(relations.LABELS.get(rel.name, rel.name))} "
+                             f"“{html.escape(quote[:80])}” ({html.escape(os.path.basename(mine))})")  # fmt: skip
+        return "<br/><b>Evidence</b><br/>" + "<br/>".join(lines) if lines else ""
 
     # -- linking ----------------------------------------------------------------------------------
     def link(self) -> LinkDialog | None:

@@ -184,7 +184,7 @@ def link_rows(doc: TeiDocument, ann_id: str, open_docs: dict[str, TeiDocument] |
     """Return (link, kind as read, other end, problem) for every link of an annotation."""
     out = []
     for rel in relations.relations(doc, ann_id):
-        label = relations.LABELS.get(rel.name, rel.name)
+        label = "other value" if rel.name == "alternative-value" else rel.name
         if rel.active_id != ann_id:
             label = f"← {label}"
             text, problem = describe_other_end(rel, relations.Resolved("ok"), ann_id)
@@ -198,6 +198,7 @@ def hover_text(doc: TeiDocument, ann_id: str, open_docs: dict[str, TeiDocument] 
     """Return the links of an annotation as rich text for its tooltip ('' when it has none)."""
     lines = []
     for rel, label, text, problem in link_rows(doc, ann_id, open_docs)[:6]:
+        label = label.replace("other value", relations.LABELS["alternative-value"])
         line = f"{html.escape(label)} {html.escape(text)} <i>{html.escape(rel.certainty)}</i>"
         if problem:
             line += f" <b>⚠ {html.escape(problem)}</b>"
@@ -285,15 +286,16 @@ class EvidenceSection(QGroupBox):
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
-        row_height = self.fontMetrics().height() + 6
-        self.table.verticalHeader().setDefaultSectionSize(row_height)
-        self.table.setMinimumHeight(head.sizeHint().height() + 2 * row_height + 4)
-        self.table.setMaximumHeight(head.sizeHint().height() + 4 * row_height + 4)
+        self._row_height = self.fontMetrics().height() + 6
+        self.table.verticalHeader().setDefaultSectionSize(self._row_height)
         self.table.doubleClicked.connect(lambda _i: self.edit_link())
         lay.addWidget(self.table)
         self.problem_label = QLabel()
@@ -302,6 +304,10 @@ class EvidenceSection(QGroupBox):
         self.problem_label.setStyleSheet("color:#9a3412;")
         lay.addWidget(self.problem_label)
         row = QHBoxLayout()
+        self.empty_label = QLabel("No links to other passages or sources.")
+        self.empty_label.setObjectName("evidence_empty")
+        self.empty_label.setStyleSheet("color:#7a7467;")
+        row.addWidget(self.empty_label)
         row.addStretch(1)
         self.add_button = QPushButton("Add link…")
         self.add_button.setObjectName("evidence_add")
@@ -349,9 +355,16 @@ class EvidenceSection(QGroupBox):
                 problems.append(f"{text}: {problem}" if not text.startswith("“") else problem)
         self.problem_label.setText(" · ".join(dict.fromkeys(problems)))
         self.problem_label.setVisible(bool(problems))
+        # as tall as its rows (up to four, then it scrolls); only a line when there are none
+        shown = min(max(len(rows), 1), 4)
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + shown * self._row_height
+                                  + 2 * self.table.frameWidth())  # fmt: skip
+        self.table.setVisible(bool(rows))
+        self.empty_label.setVisible(not rows)
         self.add_button.setEnabled(editable)
-        self.edit_button.setEnabled(editable and bool(rows))
-        self.remove_button.setEnabled(editable and bool(rows))
+        for b in (self.edit_button, self.remove_button):
+            b.setVisible(bool(rows))
+            b.setEnabled(editable and bool(rows))
 
     def current_link(self) -> str:
         """Return the id of the link selected (or the only one), '' if none."""

@@ -577,7 +577,7 @@ class TeiDocument:
             after = so.find(_relations.LIST_RELATION)  # the annotations stay before their links
             so.insert(so.index(after) if after is not None else len(so), parent)
         el = removed.element
-        xml_id = el.get(ns.XML_ID) or ""
+        xml_id = original = el.get(ns.XML_ID) or ""
         if any(e is not el for e in self.ids().get(xml_id, ())):
             fresh = self.new_id("gl-a")
             log.warning("annotation %s restored as %s: another element has that id now", xml_id, fresh)
@@ -586,7 +586,7 @@ class TeiDocument:
         parent.insert(removed.index, el)
         self._register_id(el, xml_id)
         if removed.relations is not None:
-            removed.relations.restore(self)
+            removed.relations.restore(self, (original, xml_id) if xml_id != original else ("", ""))
         return Annotation(el, self)
 
     def delete_new_annotation(self, ann_id: str) -> None:

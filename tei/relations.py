@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -135,7 +136,7 @@ class Relation:
         old = self.element.find(DESC)
         if old is not None:
             self.element.remove(old)
-        note, quote_text = note.strip(), quote_text
+        note = note.strip()
         if not note and not quote_text:
             return
         desc = etree.SubElement(self.element, DESC)
@@ -256,9 +257,14 @@ class Detached:
                 return
             el = parent
 
-    def restore(self, doc: TeiDocument) -> None:
-        """Put everything back where it was (a standOff removed meanwhile is made again)."""
+    def restore(self, doc: TeiDocument, renamed: tuple[str, str] = ("", "")) -> None:
+        """Put everything back where it was (a standOff removed meanwhile is made again);
+        ``renamed`` = (old id, new id) of an annotation restored under a fresh id."""
+        old, new = renamed
         for el, parent, index in reversed(self.items):
+            for end in ("active", "passive") if old and el.tag == RELATION else ():
+                if el.get(end) == "#" + old:
+                    el.set(end, "#" + new)
             if el.getparent() is not None:
                 continue
             if parent.tag == STANDOFF and parent.getparent() is None and el.tag == LIST_RELATION:
@@ -316,11 +322,21 @@ class Resolved:
 
 
 _cache: dict[str, tuple[tuple[int, int], Any, Any]] = {}  # realpath -> (stamp, doc, reading index)
+#: A document's reading text never changes (annotating adds ids, never text): one index each.
+_indexes: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _index(doc: Any) -> Any:
+    from .anchoring import ReadingIndex
+
+    found = _indexes.get(doc)
+    if found is None:
+        found = _indexes[doc] = ReadingIndex(doc)
+    return found
 
 
 def _load(path: str) -> tuple[Any, Any]:
     """Load another document (cached while the file's size and time stay the same)."""
-    from .anchoring import ReadingIndex
     from .document import TeiDocument
 
     st = os.stat(path)
@@ -330,7 +346,7 @@ def _load(path: str) -> tuple[Any, Any]:
     if hit is not None and hit[0] == stamp:
         return hit[1], hit[2]
     doc = TeiDocument.load(path)
-    index = ReadingIndex(doc)
+    index = _index(doc)
     if len(_cache) > 16:
         _cache.clear()
     _cache[key] = (stamp, doc, index)
@@ -341,7 +357,7 @@ def resolve(rel: Relation, open_docs: dict[str, TeiDocument] | None = None) -> R
     """Find the passive end of ``rel``. Another file is looked for relative to the folder of
     ``rel.doc``; ``open_docs`` (real path → document) are used instead of the files on disk
     (documents open with unsaved changes)."""
-    from .anchoring import ReadingIndex, quote_problem
+    from .anchoring import quote_problem
 
     uri = rel.passive
     file_part, _, frag = uri.partition("#")
@@ -365,7 +381,7 @@ def resolve(rel: Relation, open_docs: dict[str, TeiDocument] | None = None) -> R
             except (OSError, TeiError) as exc:
                 return Resolved("unreadable", written, path, message=f"{name} cannot be read: {exc}")
     name = os.path.basename(path) if path else "this document"
-    index = index or ReadingIndex(target_doc)
+    index = index or _index(target_doc)
     pointer = pointers.parse_pointer("#" + frag)
     if isinstance(pointer, pointers.Unknown):
         return Resolved("unsupported", written, path, target_doc, message=pointer.reason)

@@ -27,8 +27,8 @@ def guide(readme: str) -> str:
             raise SystemExit(f"README.md has no section '## {title}'")
         parts.append(f"## {title}\n{m.group(1).strip()}")
     text = "\n\n".join(parts) + "\n"
-    text = re.sub(r"^!\[[^\]]*\]\([^)]*\)\n\n?", "", text, flags=re.M)  # screenshots: README only
-    return re.sub(r"\]\(docs/standoff-format\.md\)", "](file-format.md)", text)
+    text = re.sub(r"^!\[[^\]]*\]\(docs/[^)]*\)\n\n", "", text, flags=re.M)  # screenshots: the README's
+    return re.sub(r"\]\(docs/standoff-format\.md(#[\w-]+)?\)", r"](file-format.md\1)", text)
 
 
 def outputs() -> dict[Path, str]:

@@ -116,6 +116,14 @@ def test_linking_two_sources_side_by_side_saves_a_relation_that_resolves(hands: 
     pos = w.view.cursorRect(cur).center()
     QApplication.sendEvent(w.view.viewport(), QHelpEvent(QHelpEvent.Type.ToolTip, pos, w.view.viewport().mapToGlobal(pos)))
     assert "Evidence" in QToolTip.text() and "contradicts “40,000 men” — sources/b.xml" in QToolTip.text()
+    # and hovering the other passage says what links to it
+    view = pane.view
+    b, r = find(pane.session.doc, "40,000 men")
+    cur = QTextCursor(view.document())
+    cur.setPosition(view.map.reading_to_qt(b, r + 3))
+    pos = view.cursorRect(cur).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QHelpEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos)))
+    assert "← contradicts “truly nationwide” (sample.xml)" in QToolTip.text()
 
     # save both: Ctrl+S in the first, the pane's Save for the second
     w.view.setFocus()
@@ -239,3 +247,12 @@ def test_a_file_dropped_with_shift_opens_beside_the_text(window: MainWindow, oth
                                 Qt.KeyboardModifier.ShiftModifier))  # fmt: skip
     assert window.session.path == path  # the document stays
     assert window.compare.pane is not None and window.compare.pane.path == str(other)
+    third = other.with_name("c.xml")
+    shutil.copyfile(other, third)
+    mime.setUrls([QUrl.fromLocalFile(str(third))])
+    pane = window.compare.pane
+    at = QPointF(pane.mapTo(window, pane.rect().center()))
+    window.dropEvent(QDropEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                                Qt.KeyboardModifier.NoModifier))  # fmt: skip
+    assert window.session.path == path and window.compare.pane.path == str(third)  # replaces the second
+    assert window.reading_splitter.count() == 2

@@ -179,3 +179,17 @@ def test_links_are_valid_tei(pair, tei_all_schema) -> None:
 def test_relative_uri_escapes_what_a_uri_cannot_hold(tmp_path: Path) -> None:
     assert R.relative_uri(str(tmp_path / "a.xml"), str(tmp_path / "my notes" / "b c.xml")) == "my%20notes/b%20c.xml"
     assert R.relative_uri(str(tmp_path / "x" / "a.xml"), str(tmp_path / "b.xml")) == "../b.xml"
+
+
+def test_an_annotation_restored_under_a_fresh_id_keeps_its_links(pair) -> None:
+    a, _b, claim, other = pair
+    rel = R.add_relation(a, claim, f"sources/b.xml#{other}", "contradicts")
+    removed = a.remove_annotation(claim)
+    squatter = a.add_annotation(a.find("the report"), "gl-comment")
+    squatter.element.set(ns.XML_ID, claim)  # another element takes the id meanwhile (a merge, a script)
+    a.unregister_ids(squatter.element)
+    a.register_ids(squatter.element)
+    back = a.restore_annotation(removed)
+    assert back.id != claim
+    assert R.relation(a, rel.id).active == f"#{back.id}"
+
