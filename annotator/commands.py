@@ -49,7 +49,9 @@ class Recorder:
 
     def _persons(self) -> list[etree._Element]:
         so = self.doc.standoff()
-        return [] if so is None else list(so.iter(_PERSON))
+        if so is None:
+            return []
+        return [p for lst in so.iterchildren(ns.qn("listPerson")) for p in lst.iter(_PERSON)]
 
     def _structure(self) -> list[etree._Element]:
         so = self.doc.standoff()

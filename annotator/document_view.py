@@ -274,6 +274,11 @@ class DocumentView(QPlainTextEdit):
     def _index_one(self, ann: tei.Annotation) -> None:
         assert self.doc is not None
         blocks: list[int] = []
+        self.ann_blocks[ann.id] = blocks
+        anchoring = ann.anchoring
+        if anchoring is not None and anchoring.outcome == "orphan":  # its pointer shows other words
+            self.unresolved[ann.id] = f"not found in the text ({anchoring.reason})"
+            return
         for res in self.doc.resolve(ann.target):
             if not res.ok or res.start is None or res.end is None:
                 self.unresolved[ann.id] = res.message or res.status
@@ -281,7 +286,6 @@ class DocumentView(QPlainTextEdit):
             for i, r0, r1 in self.doc.text.blocks_between(res.start, res.end):
                 self.pieces.setdefault(i, []).append((r0, r1, ann.id))
                 blocks.append(i)
-        self.ann_blocks[ann.id] = blocks
 
     def _unindex(self, ann_id: str) -> list[int]:
         blocks = self.ann_blocks.pop(ann_id, [])

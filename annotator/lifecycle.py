@@ -204,13 +204,34 @@ class Lifecycle(QObject):
         self.base = anchoring.fingerprints(doc)
         self.watcher.addPath(path)
         settings.add_recent(path)
-        self._after_open(doc)
+        repaired = self._find_again(doc, path)
+        self._after_open(self.win.session.doc, repaired=repaired)
+
+    def _find_again(self, doc: TeiDocument, path: str) -> anchoring.ReanchorReport | None:
+        """If another program changed the text under some annotations of the file just opened,
+        find them again (one undoable step over a fresh copy) and return what happened."""
+        if not anchoring.check_quotes(doc):
+            return None
+        try:
+            fixed = tei.load(path)
+        except (tei.TeiError, OSError) as exc:
+            log.warning("cannot re-read %s to re-anchor: %s", path, exc)
+            return None
+        report = anchoring.repair(fixed)
+        if not report.items:
+            return None
+        fixed.disk = doc.disk
+        self.win.session.restore_document(fixed, _found_again_label(report))
+        return report
 
     def _after_open(self, doc: TeiDocument, reapplied: anchoring.Reapplied | None = None,
-                    offer_recovery: bool = True) -> None:  # fmt: skip
+                    offer_recovery: bool = True,
+                    repaired: anchoring.ReanchorReport | None = None) -> None:  # fmt: skip
         """Say what there is to know about a document just shown (warnings, recovery, orphans)."""
         self.clear_document_bars()
         notes = list(doc.warnings)
+        if repaired is not None:
+            notes.append(_found_again_sentence(repaired))
         if empty := empty_text_message(doc):
             notes.append(empty)
         path = self.win.session.path
@@ -222,7 +243,7 @@ class Lifecycle(QObject):
                          "write to: to keep your annotations save them elsewhere (File ▸ Save As…).")  # fmt: skip
         if reapplied is not None and reapplied.changed:
             notes.append(reapplied.summary())
-        elif self.win.view.unresolved:
+        elif self.win.view.unresolved and repaired is None:
             n = len(self.win.view.unresolved)
             notes.append(f"{n} annotation(s) could not be placed in the text (marked ⚠ in the list); "
                          "edit their passage or delete them.")  # fmt: skip
@@ -234,25 +255,12 @@ class Lifecycle(QObject):
             if found:
                 self.offer_recovery(found[0], len(found) - 1)
                 return
-        if reapplied is not None and reapplied.unplaced:
-            self._review([u[0] for u in reapplied.unplaced], as_sentences(notes))
+        if (reapplied is not None and reapplied.unplaced) or (repaired is not None and repaired.needs_review):
+            self.win.show_review()
+            self.win.message_bar.show_message(as_sentences(notes), [("Review", self.win.show_review)],
+                                              level="warning", kind="review")  # fmt: skip
         elif notes:
             self.win.message_bar.show_message(as_sentences(notes), level="warning", kind="warnings")
-
-    def _review(self, ids: list[str], text: str) -> None:
-        """Show ``text`` with a Review button that selects each unplaced annotation in turn."""
-        ids = [i for i in ids if any(a.id == i for a in self.win.session.doc.annotations())]
-        if not ids:
-            return
-
-        def show_next() -> None:
-            self.win.select_annotation(ids[0])
-            rest = ids[1:]
-            if rest:
-                self._review(rest, f"{len(rest)} more annotation{'s' if len(rest) > 1 else ''} "
-                             "to review: they could not be placed in the text.")  # fmt: skip
-
-        self.win.message_bar.show_message(text, [("Review", show_next)], level="warning", kind="review")
 
     def _say_locked(self, holder: lock.Holder, notes: list[str]) -> None:
         name = os.path.basename(self.win.session.path or "")
@@ -349,8 +357,10 @@ class Lifecycle(QObject):
             recovery.discard(None, stem=rec.stem)
         w.editor.replay_typing(typing)
         if report is not None and report.unplaced:
-            self._review([u[0] for u in report.unplaced], "Restored onto the file as it is now: "
-                         + report.summary())  # fmt: skip
+            self.win.show_review()
+            self.win.message_bar.show_message("Restored onto the file as it is now: " + report.summary(),
+                                              [("Review", self.win.show_review)], level="warning",
+                                              kind="review")  # fmt: skip
         elif report is not None and report.renamed:
             w.message_bar.show_message("Restored onto the file as it is now: " + report.summary(),
                                        level="warning", kind="restored")  # fmt: skip
@@ -539,20 +549,66 @@ class Lifecycle(QObject):
                 return False
         try:
             doc = tei.load(path)
-            merged = tei.load(path) if dirty else None
+            merged = tei.load(path) if dirty or anchoring.check_quotes(doc) else None
         except (tei.TeiError, OSError) as exc:
             show_error(w, exc, "The file on disk cannot be opened.")
             return False
         mine, base = w.session.doc, self.base
         w.session.replace_document(doc)
         self.base = anchoring.fingerprints(doc)
-        report = None
+        report = repaired = None
         if merged is not None:
-            report = anchoring.reapply(merged, mine, base)
+            repaired = anchoring.repair(merged)  # the file's own annotations, on its new text
+            report = anchoring.reapply(merged, mine, base) if dirty else None
             merged.disk = doc.disk
-            if report.changed:
-                w.session.restore_document(merged, "Re-apply unsaved annotations")
-        self._after_open(w.session.doc, report, offer_recovery=False)
+            if report is not None and report.changed:
+                label = "Re-apply unsaved annotations"
+            elif repaired.items:
+                label = _found_again_label(repaired)
+            else:
+                label = ""
+            if label:
+                w.session.restore_document(merged, label)
+        self._after_open(w.session.doc, report, offer_recovery=False,
+                         repaired=repaired if repaired is not None and repaired.items else None)  # fmt: skip
+        return True
+
+    def carry_to_version(self) -> bool:
+        """Tools ▸ Carry annotations to another version…: open another version of this text
+        with this document's annotations found again in it (one undoable step), the ones
+        placed approximately or not at all listed for review."""
+        w = self.win
+        if not w.has_document:
+            return False
+        w.editor.commit_pending()
+        start = os.path.dirname(w.session.path) if w.session.path else (settings.get("files/last_dir") or os.path.expanduser("~"))
+        path, _ = QFileDialog.getOpenFileName(
+            w, "Carry annotations to another version", start, "TEI XML (*.xml *.tei);;All files (*)")
+        if not path:
+            return False
+        path = os.path.abspath(path)
+        if w.session.path and os.path.abspath(w.session.path) == path:
+            w.statusBar().showMessage("That is the file open now: choose the other version.", 6000)
+            return False
+        try:
+            onto = tei.load(path)
+        except (tei.TeiError, OSError) as exc:
+            show_error(w, exc, f"Glossator cannot open {os.path.basename(path)}.")
+            return False
+        annotated = w.session.doc
+        name = w.session.display_name()
+        if not self.open_path(path, background=False):
+            return False
+        report = anchoring.reanchor(annotated, onto)
+        onto.disk = w.session.doc.disk
+        n = len(report.items)
+        w.session.restore_document(onto, f"Carry {n} annotation{'s' if n != 1 else ''} from {name}")
+        text = f"Carried from {name}: {report.summary()}"
+        if report.needs_review:
+            w.show_review()
+            w.message_bar.show_message(text, [("Review", w.show_review)], level="warning", kind="review")
+        else:
+            w.message_bar.show_message(text, level="info", kind="review")
         return True
 
     # -- autosave and closing -----------------------------------------------------------------
@@ -650,3 +706,24 @@ def as_sentences(notes: list[str]) -> str:
             note = note[0].upper() + note[1:]
             out.append(note if note[-1] in ".!?…)" else note + ".")
     return " ".join(out)
+
+
+def _found_again_label(report: anchoring.ReanchorReport) -> str:
+    """Return the undo label for annotations found again after another program changed the text."""
+    n = len(report.items)
+    return f"Find {n} annotation{'s' if n != 1 else ''} again in the changed text"
+
+
+def _found_again_sentence(report: anchoring.ReanchorReport) -> str:
+    """Return what re-anchoring did on open or reload, for the message bar."""
+    c = report.counts()
+    n = len(report.items)
+    parts = [f"{c['moved']} found again exactly"] if c["moved"] else []
+    if c["fuzzy"]:
+        parts.append(f"{c['fuzzy']} placed approximately")
+    if c["orphan"]:
+        parts.append(f"{c['orphan']} not found (kept, with their quote)")
+    review = " Review the approximate and missing ones; Undo puts them back as they were." \
+        if report.needs_review else " Undo puts them back as they were."
+    return (f"The text under {n} annotation{'s' if n != 1 else ''} was changed by another program: "
+            + ", ".join(parts) + "." + review)  # fmt: skip

@@ -52,7 +52,8 @@ import tei
 from tei.document import TeiDocument
 from tei.storage import DiskState
 
-from . import help_pages, settings
+from . import footnote_sources_dialog, help_pages, settings
+from .agreement_panel import AgreementPanel
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
 from .compare_view import CompareController
@@ -69,6 +70,7 @@ from .matrix_dock import MatrixPanel
 from .message_bar import MessageBar
 from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
+from .review_queue import ReviewQueue
 from .session import Session
 from .sources_panel import SourcesPanel
 from .taxonomy_editor import TaxonomyEditor
@@ -205,10 +207,20 @@ class MainWindow(QMainWindow):
         self.validation_panel = ValidationPanel()
         self.validation_dock = self._dock("Validation", "validation_dock", self.validation_panel,
                                           Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
+        self.review_queue = ReviewQueue(s)
+        self.review_dock = self._dock("Review", "review_dock", self.review_queue,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
         self.tabifyDockWidget(self.list_dock, self.sources_dock)
         self.tabifyDockWidget(self.sources_dock, self.taxonomy_dock)
         self.tabifyDockWidget(self.taxonomy_dock, self.validation_dock)
+        self.agreement_panel = AgreementPanel(s)
+        self.agreement_dock = self._dock("Agreement", "agreement_dock", self.agreement_panel,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
+        self.tabifyDockWidget(self.validation_dock, self.review_dock)
+        self.tabifyDockWidget(self.review_dock, self.agreement_dock)
         self.validation_dock.hide()  # shown by Tools ▸ Validate
+        self.review_dock.hide()  # shown when re-anchoring leaves annotations to review
+        self.agreement_dock.hide()  # shown by Tools ▸ Agreement
         self.list_dock.raise_()
         self.validator = ValidationRunner(self)
 
@@ -353,6 +365,13 @@ class MainWindow(QMainWindow):
         self.action_validate = self._action(
             "action_validate", "&Validate", self.validate, "F7",
             "Check annotations, ids and references (and the schema set in the preferences)")  # fmt: skip
+        self.action_agreement = self._action(
+            "action_agreement", "&Agreement and disagreements", self.show_agreement, None,
+            "How far the document's annotators agree, per category, and where they differ")  # fmt: skip
+        self.action_carry = self._action(
+            "action_carry", "&Carry annotations to another version…", self.lifecycle.carry_to_version,
+            None, "Open another version of this text (a corrected transcription, a new edition) "
+            "with these annotations found again in it")  # fmt: skip
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -390,15 +409,18 @@ class MainWindow(QMainWindow):
         m.addAction(self.compare.action)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
-                     self.validation_dock, self.outline_dock, self.notes_dock, self.document_dock,
-                     self.matrix_dock):  # fmt: skip
+                     self.validation_dock, self.review_dock, self.agreement_dock, self.outline_dock,
+                     self.notes_dock, self.document_dock, self.matrix_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
         m.addAction(self.action_reset_layout)
+        footnote_sources_dialog.install(self)  # Sources ▸ Make sources from footnotes…
         m = mb.addMenu("&Tools")
         m.setObjectName("tools_menu")
         m.addAction(self.action_validate)
+        m.addAction(self.action_carry)
+        m.addAction(self.action_agreement)
         m = mb.addMenu("&Help")
         m.setObjectName("help_menu")
         for act in (self.action_guide, self.action_shortcuts, self.action_about):
@@ -477,6 +499,14 @@ class MainWindow(QMainWindow):
         self.outline.activated.connect(self._outline_activated)
         self.outline.clicked.connect(self._outline_activated)
         self.notes_pane.note_activated.connect(self._note_pane_activated)
+        self.agreement_panel.show_requested.connect(lambda aid: (self.select_annotation(aid),
+                                                                 self.jump_to_annotation(aid)))
+        self.agreement_panel.keep_requested.connect(self.keep_reading)
+        self.review_queue.show_requested.connect(self.select_annotation)
+        self.review_queue.accept_requested.connect(self.accept_anchoring)
+        self.review_queue.reattach_requested.connect(lambda aid: self.retarget(aid, "selection"))
+        self.review_queue.delete_requested.connect(self.delete_annotations)
+        self.review_queue.list.currentItemChanged.connect(lambda *_: self._review_current())
         self.validation_panel.annotation_activated.connect(self._validation_activated)
         self.matrix_panel.evidence_requested.connect(self.show_evidence)
         self.matrix_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -865,6 +895,10 @@ class MainWindow(QMainWindow):
         if not ids:
             self.statusBar().showMessage(f"Nothing to delete: no annotation {where}.", 5000)
             return
+        self.delete_annotations(ids)
+
+    def delete_annotations(self, ids: list[str]) -> None:
+        """Delete these annotations as one undo step; the status bar says what went."""
         what = self.describe_annotation(ids[0]) if len(ids) == 1 else f"{len(ids)} annotations"
         stack = self.session.undo_stack
         if len(ids) > 1:
@@ -880,6 +914,64 @@ class MainWindow(QMainWindow):
                 stack.endMacro()
         undo = self.action_undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.statusBar().showMessage(f"Deleted {what} — {undo} to restore", 8000)
+
+    def accept_anchoring(self, ids: list[str]) -> None:
+        """Keep annotations placed approximately where they are now (one undo step)."""
+        if not ids:
+            return
+        stack = self.session.undo_stack
+        stack.beginMacro(f"Accept {len(ids)} re-anchored annotations" if len(ids) > 1 else
+                         f"Accept re-anchored {self.describe_annotation(ids[0])}")  # fmt: skip
+        try:
+            for aid in ids:
+                self.session.edit_annotation(aid, "Accept re-anchored passage", lambda a: a.clear_anchoring())
+        except tei.TeiError as exc:
+            show_error(self, exc, "The annotation cannot be accepted.")
+        finally:
+            stack.endMacro()
+
+    def _review_current(self) -> None:
+        """Show the annotation the review queue compares: in the editor and, placed, in the text."""
+        ann_id = self.review_queue.current_id()
+        if not ann_id:
+            return
+        self.select_annotation(ann_id)
+        if ann_id not in self.view.unresolved:
+            self.view.scroll_to_annotation(ann_id)
+
+    def show_agreement(self) -> None:
+        """Tools ▸ Agreement: show the Agreement panel."""
+        self.agreement_dock.show()
+        self.agreement_dock.raise_()
+        self._make_room(self.agreement_dock)
+
+    def keep_reading(self, keep: str, drop: str) -> None:
+        """Settle a merge's disagreement: keep one reading, delete the other (one undo step)."""
+        doc = self.session.doc
+        ids = {a.id for a in doc.annotations()}
+        stack = self.session.undo_stack
+        stack.beginMacro(f"Keep one reading of {self.describe_annotation(keep)}")
+        try:
+            if drop in ids:
+                self.session.delete_annotation(drop)
+
+            def settle(a: tei.Annotation) -> None:
+                for note in a.element.findall(f"{tei.ns.qn('note')}[@type='disagreement']"):
+                    a.element.remove(note)
+
+            self.session.edit_annotation(keep, "Keep this reading", settle)
+        except tei.TeiError as exc:
+            show_error(self, exc, "The reading cannot be kept.")
+        finally:
+            stack.endMacro()
+
+    def show_review(self) -> None:
+        """Show the review queue (annotations placed approximately or not at all)."""
+        self.review_dock.show()
+        self.review_dock.raise_()
+        self._make_room(self.review_dock)
+        self.review_queue.list.setFocus()
+        self._review_current()
 
     def describe_annotation(self, ann_id: str) -> str:
         """Return "bias note on 'truly nationwide'" for an annotation."""
@@ -951,6 +1043,7 @@ class MainWindow(QMainWindow):
                 res = doc.resolve(a.target)
                 if res and res[0].ok:
                     a.set_quote(*doc.quote_for(res[0].start or 0, res[0].end or 0))
+                a.clear_anchoring()  # placed by a person: nothing left to review
 
             self.session.edit_annotation(ann_id, "Change passage", change)
         except tei.TeiError as exc:
@@ -1338,6 +1431,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._fit_shown)
         QTimer.singleShot(0, self._hide_stray_tab_bars)
         QTimer.singleShot(0, lambda: setattr(self, "_tabs_switchable", True))
+        if self.review_queue.count() and not self.review_dock.isHidden():
+            QTimer.singleShot(0, self.show_review)  # asked for before the window showed
 
     def _fit_shown(self) -> None:
         """Fit the window once laid out (its frame's size known); on the first start, size the

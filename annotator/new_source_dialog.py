@@ -11,9 +11,10 @@ class NewSourceDialog(QDialog):
     FIELDS = (("author", "&Author", "Surname, Forename"), ("title", "&Title", ""),
               ("date", "&Year", "e.g. 1981"), ("place", "&Place", "e.g. Moscow"))  # fmt: skip
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, values: dict[str, str] | None = None,
+                 title: str = "New source") -> None:  # fmt: skip
         super().__init__(parent)
-        self.setWindowTitle("New source")
+        self.setWindowTitle(title)
         self.setObjectName("new_source_dialog")
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
@@ -22,6 +23,7 @@ class NewSourceDialog(QDialog):
             edit.setObjectName(f"new_source_{key}")
             edit.setAccessibleName(label.replace("&", ""))
             edit.setPlaceholderText(placeholder)
+            edit.setText((values or {}).get(key, ""))
             form.addRow(label, edit)
             self.edits[key] = edit
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -34,9 +36,11 @@ class NewSourceDialog(QDialog):
         return {k: e.text().strip() for k, e in self.edits.items() if e.text().strip()}
 
     @staticmethod
-    def ask(parent: QWidget | None) -> dict[str, str] | None:
-        """Show the dialog; return the fields of the new source, or None when cancelled or empty."""
-        dialog = NewSourceDialog(parent)
+    def ask(parent: QWidget | None, values: dict[str, str] | None = None,
+            title: str = "New source") -> dict[str, str] | None:  # fmt: skip
+        """Show the dialog (prefilled with ``values``); return the fields of the new source, or
+        None when cancelled or empty."""
+        dialog = NewSourceDialog(parent, values, title)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         fields = dialog.fields()

@@ -149,6 +149,17 @@ class Session(QObject):
         """Remove one of our sources (undoable)."""
         self.push(commands.RemoveSource(self, sid))
 
+    def make_sources_from_notes(self, table: object) -> object:
+        """Store the sources read from the footnotes as one undo step (none when nothing is new);
+        return the ``tei.footnote_sources.StoreReport``."""
+        from .footnote_sources_dialog import MakeSourcesFromNotes
+
+        cmd = MakeSourcesFromNotes(self, table)  # type: ignore[arg-type]
+        cmd.perform()
+        if not cmd.did_nothing:
+            self.undo_stack.push(cmd)
+        return cmd.report
+
     def edit_taxonomy(self, text: str, change: Callable[[object], None]) -> None:
         """Change the taxonomy element (materialised into the header first) as one step."""
         self.push(commands.EditTaxonomy(self, text, change))  # type: ignore[arg-type]

@@ -411,15 +411,12 @@ def _place(onto: Any, index: ReadingIndex, ann: Any, out: Reapplied) -> None:
         if not quote or collapse_ws(got) == collapse_ws(quote):
             out.placed.append(ann.id)
             return
-    if not quote:
-        out.unplaced.append((ann.id, quote, "no quote was recorded to find it again"))
-        return
-    hit = index.find_quote(quote, ann.prefix, ann.suffix)
-    if not hit.ok:
-        out.unplaced.append((ann.id, quote, hit.error))
-        return
-    error = _retarget(index, ann, hit.start, hit.end)
-    if error:
+    hit = index.find_quote(quote, ann.prefix, ann.suffix) if quote else None
+    error = "no quote was recorded to find it again" if hit is None else hit.error
+    if hit is not None and hit.ok:
+        error = _retarget(index, ann, hit.start, hit.end)
+    if error:  # kept, marked for review (and not shown on whatever its old pointer shows now)
+        mark_orphan(ann, error)
         out.unplaced.append((ann.id, quote, error))
         return
     out.moved.append(ann.id)
@@ -552,6 +549,43 @@ def reanchor(annotated: Any, new: Any, threshold: float = 0.8) -> ReanchorReport
     return _Cascade(new, len(old_index.text), threshold).run(pending)
 
 
+def find_again(doc: Any, ann: Annotation, near: tuple[int, int] | None = None,
+               threshold: float = 0.8, index: ReadingIndex | None = None) -> Reanchored:
+    """Place one annotation whose pointer does not show its quote by the cascade of
+    :func:`reanchor` (``near``: the reading span where it was expected, if known): *moved*,
+    *fuzzy* or *orphan* (kept with its quote and a note saying why)."""
+    index = index or ReadingIndex(doc)
+    return _Cascade(doc, len(index.text), threshold, index).run([(ann, near)]).items[0]
+
+
+def mark_orphan(ann: Annotation, reason: str) -> None:
+    """Keep ``ann`` as an orphan for a person to review: a note says why it is not placed."""
+    _anchoring_note(ann, "orphan").text = reason
+
+
+def repair(doc: Any, threshold: float = 0.8) -> ReanchorReport:
+    """Find again, in place, the annotations of ``doc`` whose pointer no longer shows their
+    stored quote (the text was changed by another program), by the cascade of :func:`reanchor`
+    starting from where the pointer points now. Return the report of those annotations only
+    (moved, fuzzy or orphan); an annotation that still shows its quote is not touched."""
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"the threshold must be between 0 and 1, not {threshold}")
+    stale = {m.id for m in check_quotes(doc)}
+    if not stale:
+        return ReanchorReport()
+    index = ReadingIndex(doc)
+    pending = [(ann, _reading_span(doc, index, ann.target))
+               for ann in doc.annotations() if ann.id in stale and ann.editable]  # fmt: skip
+    # an orphan that stays an orphan is left exactly as it was (and not reported again)
+    was_orphan = {ann.id: deepcopy(ann.element) for ann, _ in pending
+                  if ann.anchoring is not None and ann.anchoring.outcome == "orphan"}  # fmt: skip
+    report = _Cascade(doc, len(index.text), threshold).run(pending)
+    for item in [i for i in report.items if i.outcome == "orphan" and i.id in was_orphan]:
+        doc.replace_annotation_element(item.id, was_orphan[item.id])
+        report.items.remove(item)
+    return report
+
+
 def _reading_span(doc: Any, index: ReadingIndex, target: str) -> tuple[int, int] | None:
     """Return reading [start, end) of ``target`` in ``doc``, or None if it does not resolve."""
     res = doc.resolve(target) if target.strip() else []
@@ -580,9 +614,10 @@ _Placed = tuple[Reanchored, tuple[int, int] | None]
 class _Cascade:
     """Place annotations in three rounds, each using the places the earlier ones found."""
 
-    def __init__(self, doc: Any, old_length: int, threshold: float) -> None:
+    def __init__(self, doc: Any, old_length: int, threshold: float,
+                 index: ReadingIndex | None = None) -> None:  # fmt: skip
         self.doc = doc
-        self.index = ReadingIndex(doc)
+        self.index = index or ReadingIndex(doc)
         self.threshold = threshold
         self.scale = len(self.index.text) / old_length if old_length else 1.0
         self.shifts: list[tuple[int, int]] = []  # (old start, new start - old start), sorted
@@ -671,16 +706,17 @@ class _Cascade:
             return None
         text, expected = self.index.text, self._expected(old)
         candidates = [span for _, _, span in self._hits(ann, quote, expected)[:3]]
-        if expected >= 0:
-            lo = max(0, expected - FUZZY_WINDOW - len(quote))
-            window = text[lo : expected + FUZZY_WINDOW + len(quote)]
-            hit = fuzz.partial_ratio_alignment(quote, window)
-            if hit is not None and hit.score > 0:
-                candidates.append(_refine(quote, text, lo + hit.dest_start, lo + hit.dest_end))
+        # near its old place; with no old place, anywhere (rapidfuzz reads ~100 MB/s)
+        lo = max(0, expected - FUZZY_WINDOW - len(quote)) if expected >= 0 else 0
+        window = text[lo : expected + FUZZY_WINDOW + len(quote)] if expected >= 0 else text
+        hit = fuzz.partial_ratio_alignment(quote, window)
+        if hit is not None and hit.score > 0:
+            candidates.append(_refine(quote, text, lo + hit.dest_start, lo + hit.dest_end))
         scored = sorted(((self._score(ann, span, expected), span) for span in candidates), reverse=True)
         if not scored or scored[0][0] < self.threshold:
             best = scored[0][0] if scored else 0.0
-            why = f"nothing like its quote near its old place (best match scored {best:.2f}, below {self.threshold:.2f})"  # fmt: skip
+            where = "near its old place" if expected >= 0 else "in the text"
+            why = f"nothing like its quote {where} (best match scored {best:.2f}, below {self.threshold:.2f})"  # fmt: skip
             return self._orphan(ann, why, best), None
         score, span = scored[0]
         error = _retarget(self.index, ann, *span)
@@ -688,10 +724,15 @@ class _Cascade:
             return self._orphan(ann, error, score), None
         res = self.doc.resolve(ann.target)
         exact, prefix, suffix = self.doc.quote_for(res[0].start or 0, res[-1].end or 0)
+        old_prefix, old_suffix = ann.prefix, ann.suffix
         ann.set_quote(exact, prefix, suffix)
         note = _anchoring_note(ann, "fuzzy")
         note.set("cert", f"{score:.2f}")
+        if old_prefix:
+            etree.SubElement(note, f"{{{_TEI}}}seg", type="prefix").text = old_prefix
         etree.SubElement(note, f"{{{_TEI}}}quote", type="previous").text = quote
+        if old_suffix:
+            etree.SubElement(note, f"{{{_TEI}}}seg", type="suffix").text = old_suffix
         return Reanchored(ann.id, "fuzzy", quote, round(score, 4), exact), span
 
     def _score(self, ann: Annotation, span: tuple[int, int], expected: int) -> float:
@@ -714,7 +755,7 @@ class _Cascade:
         return score / weight
 
     def _orphan(self, ann: Annotation, reason: str, score: float = 0.0) -> Reanchored:
-        _anchoring_note(ann, "orphan").text = reason
+        mark_orphan(ann, reason)
         return Reanchored(ann.id, "orphan", ann.quote, round(score, 4), reason=reason)
 
 

@@ -198,6 +198,19 @@ def read_quantity(el: etree._Element | None) -> Quantity | None:
     return q
 
 
+
+@dataclass(frozen=True)
+class Anchoring:
+    """How re-anchoring placed an annotation that a person should review (its
+    ``<note type="anchoring">``): approximately (*fuzzy*) or not at all (*orphan*)."""
+
+    outcome: str  # "fuzzy" or "orphan"
+    score: float | None  # the match's score 0..1 (fuzzy), None when not recorded
+    previous: str  # the quote it had before (fuzzy); the stored quote (orphan)
+    previous_prefix: str
+    previous_suffix: str
+    reason: str  # why an orphan was not placed
+
 class Annotation:
     """A proxy over one ``<annotation>`` element; ``doc`` supplies the taxonomy."""
 
@@ -392,6 +405,30 @@ class Annotation:
         if suffix:
             _sub(new, "seg", {"type": "suffix"}, suffix)
         self._put_note("quote", new)
+
+    @property
+    def anchoring(self) -> Anchoring | None:
+        """Return what re-anchoring left for review (fuzzy or orphan), or None."""
+        note = self._typed_note("anchoring")
+        if note is None:
+            return None
+        outcome = note.get("subtype") or "orphan"
+        try:
+            score: float | None = float(note.get("cert") or "")
+        except ValueError:
+            score = None
+        parts = {
+            (c.get("type") or ""): "".join(c.itertext()) for c in note if isinstance(c.tag, str)
+        }
+        if outcome == "fuzzy":
+            return Anchoring(outcome, score, parts.get("previous", ""), parts.get("prefix", ""),
+                             parts.get("suffix", ""), "")  # fmt: skip
+        return Anchoring(outcome, score, self.quote, self.prefix, self.suffix,
+                         (note.text or "").strip())  # fmt: skip
+
+    def clear_anchoring(self) -> None:
+        """Mark the annotation reviewed: drop its ``<note type="anchoring">``."""
+        self._drop_note("anchoring")
 
     # -- kind-specific data ------------------------------------------------------------------
     @property

@@ -14,6 +14,7 @@ Commands::
     glossator diff A.xml B.xml                      (exit 1 when they differ)
     glossator matrix DOC.xml [--csv] [-o OUT]       (the claim × source matrix)
     glossator git setup [REPO] [--global]  |  glossator git textconv FILE
+    glossator sources from-notes DOC.xml -o OUT.xml   (exit 1 when some notes could not be parsed)
 
 Exit codes (stable; scripts may rely on them):
 
@@ -54,7 +55,9 @@ from typing import Any
 
 from lxml import etree
 
-from . import ns
+from . import cli_agreement, ns
+from .cli_sources import DESCRIPTION as SOURCES_DESCRIPTION
+from .cli_sources import add_sources_commands, run_sources
 from .errors import EncodingError, NotXmlError, TeiError
 from .parser import read_file
 
@@ -172,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
     _add_diff_and_git(command)
     cli_matrix.add_parser(command)
+    cli_agreement.add_commands(command)
+    add_sources_commands(sub, fmt, _EPILOG)
     return p
 
 
@@ -261,7 +266,7 @@ def _cmd_import_annotations(args: argparse.Namespace) -> int:
         raise
     doc.save(args.output)
     print(report.format_text(), file=sys.stderr)
-    return EXIT_PROBLEMS if report.failed else EXIT_OK
+    return EXIT_PROBLEMS if report.needs_review else EXIT_OK
 
 
 def read_json(path: str) -> Any:
@@ -541,7 +546,8 @@ assert set(_COMMANDS) == COMMANDS
 # -- diff and git (tei.diff) -------------------------------------------------------------------
 _DIFF_GIT = {
     "diff": "list the annotations added, removed and changed between two versions of a document",
-    "git": "git integration: 'git setup' (readable diffs of annotated files), 'git textconv'",
+    "git": "git integration: 'git setup' (readable diffs, annotation-aware merges), 'git textconv', "
+           "'git merge-driver'",
 }
 
 
@@ -564,6 +570,15 @@ def _add_diff_and_git(command: Any) -> None:
     conv_help = "what git's diff calls: print FILE's annotations as lines (exit 0 for any file)"
     conv = actions.add_parser("textconv", help=conv_help, description=conv_help)
     conv.add_argument("file", metavar="FILE", help="one version of a file, as git hands it")
+    merge_help = ("what git's merge calls: merge BASE, OURS and THEIRS of an annotated file into "
+                  "OURS (exit 0 merged; 1 a person should look: disagreements kept, or the text "
+                  "conflicts; the file is still well-formed)")  # fmt: skip
+    merge = actions.add_parser("merge-driver", help=merge_help, description=merge_help)
+    merge.add_argument("base", metavar="BASE", help="the common ancestor (git's %%O)")
+    merge.add_argument("ours", metavar="OURS", help="our version, replaced by the result (%%A)")
+    merge.add_argument("theirs", metavar="THEIRS", help="their version (%%B)")
+    merge.add_argument("name", nargs="?", default="", metavar="PATH",
+                       help="the file's name in the repository (%%P)")
 
 
 _DIFF_EPILOG = """Annotations are matched by xml:id and listed in reading order: + added, - removed,
@@ -572,8 +587,10 @@ exit codes: 0 no differences; 1 differences; 2 bad input or usage; 3 internal er
 
 _GIT_SETUP_HELP = """Write "*.xml diff=glossator" to .gitattributes and set diff.glossator.textconv
 in the repository's git config (with --global: your global attributes file and ~/.gitconfig),
-so that git diff and git log -p show annotations instead of XML. Running it again changes
-nothing. There is no merge driver yet: no merge=glossator line is written."""
+so that git diff and git log -p show annotations instead of XML, and "merge=glossator" with
+merge.glossator.driver, so that git merges annotations by id (both sides' additions kept, the same
+field changed differently kept as two readings marked as a disagreement). Running it again
+changes nothing."""
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
@@ -594,6 +611,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 def _cmd_git(args: argparse.Namespace) -> int:
     if args.git_command == "textconv":
         return _git_textconv(args.file)
+    if args.git_command == "merge-driver":
+        return _git_merge(args)
     from . import gitsetup
 
     try:
@@ -602,6 +621,21 @@ def _cmd_git(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from None
     print("\n".join(lines))
     return EXIT_OK
+
+
+def _git_merge(args: argparse.Namespace) -> int:
+    """Merge three versions for git; on any failure leave ours as it is and ask for a person."""
+    from .merge import merge_files
+
+    name = args.name or args.ours
+    try:
+        report = merge_files(args.base, args.ours, args.theirs)
+    except (TeiError, OSError) as exc:
+        print(f"glossator: {name}: cannot merge annotations ({exc}); our version is left as it "
+              "is: merge by hand", file=sys.stderr)  # fmt: skip
+        return EXIT_PROBLEMS
+    print(report.format_text(name), file=sys.stderr)
+    return EXIT_PROBLEMS if report.needs_decision else EXIT_OK
 
 
 def _git_textconv(path: str) -> int:
@@ -624,6 +658,12 @@ def _git_textconv(path: str) -> int:
 COMMANDS |= set(_DIFF_GIT)
 DESCRIPTIONS.update(_DIFF_GIT)
 _COMMANDS.update({"diff": _cmd_diff, "git": _cmd_git})
+COMMANDS |= set(cli_agreement.DESCRIPTIONS)
+DESCRIPTIONS.update(cli_agreement.DESCRIPTIONS)
+_COMMANDS["agreement"] = lambda args: cli_agreement.run(args, _load, _UsageError)
+COMMANDS.add("sources")  # tei.cli_sources
+DESCRIPTIONS["sources"] = SOURCES_DESCRIPTION
+_COMMANDS["sources"] = run_sources
 
 from . import cli_matrix  # noqa: E402 - the matrix command lives in its own module
 

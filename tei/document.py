@@ -42,7 +42,8 @@ LIST_ANNOTATION = ns.qn("listAnnotation")
 _INDENTED = {
     ns.qn(t)
     for t in "standOff listAnnotation annotation revisionDesc respStmt listPerson person listBibl "
-    "taxonomy category classDecl encodingDesc listRelation".split()
+    "taxonomy category classDecl encodingDesc listRelation biblStruct analytic monogr series imprint "
+    "extent author editor relatedItem persName".split()
 }
 _XMLNS_DECL = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _ID_SAFE = re.compile(r"[^\w.-]")
@@ -463,17 +464,20 @@ class TeiDocument:
         return Annotation(el, self)
 
     def add_annotation(self, target: str, category: str, *, annotator: str = "",
-                       annotator_name: str = "", when: str | None = None) -> Annotation:  # fmt: skip
+                       annotator_name: str = "", when: str | None = None,
+                       placed: bool = True) -> Annotation:  # fmt: skip
         """Create an annotation on ``target`` in ``category`` and return it.
 
-        Records the quote with prefix and suffix, creator and creation time.
+        Records the quote with prefix and suffix, creator and creation time. With
+        ``placed=False`` the target need not resolve (an annotation kept for review, whose
+        caller records its quote and why it is not placed).
         """
         if not target.strip():
             raise AnnotationError("an annotation needs a target")
         if category not in self.taxonomy.categories:
             known = ", ".join(self.taxonomy.categories)
             raise AnnotationError(f"unknown category {category!r}; the document has: {known}")
-        res = self.resolve(target)
+        res = self.resolve(target) if placed else []
         for r in res:
             if not r.ok:
                 raise PointerError(f"the target {target!r} does not point into the text: "
@@ -626,7 +630,8 @@ class TeiDocument:
         """Return person id -> name for the annotators recorded in our standOff."""
         so = self.standoff()
         out: dict[str, str] = {}
-        for person in so.iter(ns.qn("person")) if so is not None else []:
+        lists = so.iterchildren(ns.qn("listPerson")) if so is not None else []  # not the annotations
+        for person in (p for lst in lists for p in lst.iter(ns.qn("person"))):
             pname = person.find(ns.qn("persName"))
             out[person.get(ns.XML_ID) or ""] = (
                 "".join(pname.itertext()).strip() if pname is not None else ""
@@ -967,8 +972,14 @@ def _set_idno(person: etree._Element, orcid: str) -> None:
 
 
 def fill_bibl(bibl: etree._Element, **fields: str) -> None:
-    """Replace a ``<bibl>``'s content with author, title, date, place, publisher, url, note."""
+    """Replace a ``<bibl>``'s content with author, title, date, place, publisher, url, note
+    (a ``<biblStruct>`` has just the changed fields changed, keeping its structure)."""
     _annotations.check_xml_text(*fields.values())
+    if bibl.tag == ns.qn("biblStruct"):
+        from .bibliography import edit_biblstruct
+
+        edit_biblstruct(bibl, fields)
+        return
     for child in list(bibl):
         bibl.remove(child)
     bibl.text = None
@@ -989,6 +1000,10 @@ def fill_bibl(bibl: etree._Element, **fields: str) -> None:
 
 def bibl_fields(bibl: etree._Element) -> dict[str, str]:
     """Read back the fields written by :func:`fill_bibl` (best effort for foreign entries)."""
+    if bibl.tag == ns.qn("biblStruct"):
+        from .bibliography import biblstruct_fields
+
+        return biblstruct_fields(bibl)
     tags = {"author": "author", "title": "title", "pubPlace": "place", "publisher": "publisher",
             "date": "date", "ref": "url", "note": "note"}  # fmt: skip
     out = {v: "" for v in tags.values()}

@@ -1,8 +1,9 @@
 """``glossator git setup``: make ``git diff`` and ``git log -p`` show annotated TEI files as
-annotations (a ``diff=glossator`` attribute and the ``diff.glossator.textconv`` setting).
+annotations (a ``diff=glossator`` attribute and the ``diff.glossator.textconv`` setting), and git
+merge them by annotation (``merge=glossator`` and ``merge.glossator.driver``, see
+:mod:`tei.merge`).
 
-Idempotent: what is already there is left as it is. No merge driver exists yet, so no
-``merge=glossator`` attribute is written.
+Idempotent: what is already there is left as it is.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from .storage import atomic_write
 
 log = logging.getLogger("glossator.gitsetup")
 
-ATTRIBUTE_LINE = "*.xml diff=glossator"
+ATTRIBUTE_LINE = "*.xml diff=glossator merge=glossator"
 TEXTCONV_KEY = "diff.glossator.textconv"
+MERGE_NAME_KEY = "merge.glossator.name"
+MERGE_DRIVER_KEY = "merge.glossator.driver"
+MERGE_NAME = "Glossator: merge annotations by id"
 
 
 class GitError(Exception):
@@ -55,9 +59,21 @@ def _global_attributes_file() -> str:
 def _has_attribute(text: str) -> bool:
     for line in text.splitlines():
         words = line.split()
-        if words and words[0] == "*.xml" and "diff=glossator" in words[1:]:
+        if words and words[0] == "*.xml" and {"diff=glossator", "merge=glossator"} <= set(words[1:]):
             return True
     return False
+
+
+def _with_attribute(text: str) -> str:
+    """Return ``text`` with the ``*.xml`` line completed (or added)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        words = line.split()
+        if words and words[0] == "*.xml" and ("diff=glossator" in words or "merge=glossator" in words):
+            kept = [w for w in words[1:] if not w.startswith(("diff=", "merge="))]
+            lines[i] = " ".join(["*.xml", *kept, "diff=glossator", "merge=glossator"])
+            return "\n".join(lines) + "\n"
+    return text + ("\n" if text and not text.endswith("\n") else "") + ATTRIBUTE_LINE + "\n"
 
 
 def _write_attributes(path: str) -> str:
@@ -70,22 +86,29 @@ def _write_attributes(path: str) -> str:
         raise GitError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}") from None
     if _has_attribute(text):
         return f"{path}: already has {ATTRIBUTE_LINE!r}"
-    if text and not text.endswith("\n"):
-        text += "\n"
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    atomic_write(path, (text + ATTRIBUTE_LINE + "\n").encode("utf-8"), backup=False)
+    atomic_write(path, _with_attribute(text).encode("utf-8"), backup=False)
     return f"{path}: added {ATTRIBUTE_LINE!r}"
 
 
-def _write_config(scope: list[str], command: str, cwd: str | None, where: str) -> str:
-    old = _git("config", *scope, "--get", TEXTCONV_KEY, cwd=cwd).stdout.strip()
-    if old == command:
-        return f"git config ({where}): {TEXTCONV_KEY} is already {command}"
-    done = _git("config", *scope, TEXTCONV_KEY, command, cwd=cwd)
+def _write_config(scope: list[str], key: str, value: str, cwd: str | None, where: str) -> str:
+    old = _git("config", *scope, "--get", key, cwd=cwd).stdout.strip()
+    if old == value:
+        return f"git config ({where}): {key} is already {value}"
+    done = _git("config", *scope, key, value, cwd=cwd)
     if done.returncode != 0:
-        raise GitError(f"git config {TEXTCONV_KEY} failed: {' '.join(done.stderr.split())}")
+        raise GitError(f"git config {key} failed: {' '.join(done.stderr.split())}")
     was = f" (was {old})" if old else ""
-    return f"git config ({where}): {TEXTCONV_KEY} = {command}{was}"
+    return f"git config ({where}): {key} = {value}{was}"
+
+
+def _write_configs(scope: list[str], command: str, cwd: str | None, where: str) -> list[str]:
+    """Set the textconv and the merge driver (``command`` ends in ``git textconv``)."""
+    glossator = command.rsplit(" git textconv", 1)[0]
+    driver = f"{glossator} git merge-driver %O %A %B %P"
+    return [_write_config(scope, TEXTCONV_KEY, command, cwd, where),
+            _write_config(scope, MERGE_NAME_KEY, MERGE_NAME, cwd, where),
+            _write_config(scope, MERGE_DRIVER_KEY, driver, cwd, where)]  # fmt: skip
 
 
 def setup(repo: str = ".", *, global_: bool = False, command: str | None = None) -> list[str]:
@@ -94,7 +117,7 @@ def setup(repo: str = ".", *, global_: bool = False, command: str | None = None)
     command = command or textconv_command()
     if global_:
         lines = [_write_attributes(_global_attributes_file()),
-                 _write_config(["--global"], command, None, "global")]  # fmt: skip
+                 *_write_configs(["--global"], command, None, "global")]  # fmt: skip
     else:
         if not os.path.isdir(repo):
             raise GitError(f"{repo}: no such folder")
@@ -103,8 +126,7 @@ def setup(repo: str = ".", *, global_: bool = False, command: str | None = None)
             raise GitError(f"{repo}: not in a git repository (run git init first)")
         root = top.stdout.strip()
         lines = [_write_attributes(os.path.join(root, ".gitattributes")),
-                 _write_config(["--local"], command, root, f"repository {root}")]  # fmt: skip
-    lines.append("no merge driver yet: merge=glossator is not written; git merges these files "
-                 "line by line")  # fmt: skip
-    lines.append("git diff and git log -p now show annotations; --no-textconv shows the XML")
+                 *_write_configs(["--local"], command, root, f"repository {root}")]  # fmt: skip
+    lines.append("git diff and git log -p now show annotations (--no-textconv shows the XML); "
+                 "git merge and git pull merge annotations by id")  # fmt: skip
     return lines

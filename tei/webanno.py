@@ -23,9 +23,13 @@ as a claim), "orphan": reason}``. Other tools ignore it.
 
 Import (:func:`import_webanno`) accepts an Annotation, a list, an ``AnnotationPage`` or an
 ``AnnotationCollection`` (embedded pages, following embedded ``next`` pages) and anchors each
-annotation on the reading text: a ``TextPositionSelector`` is used when no quote contradicts it,
-else the ``TextQuoteSelector`` is searched (whitespace-collapsed, prefix/suffix choosing among
-occurrences approximately), else a TEI ``FragmentSelector`` that resolves (and matches the quote).
+annotation on the reading text by the cascade of :mod:`tei.anchoring`: a ``TextPositionSelector``
+is used when no quote contradicts it, else the ``TextQuoteSelector`` is searched
+(whitespace-collapsed, prefix/suffix choosing among occurrences approximately), else a TEI
+``FragmentSelector`` that resolves (and matches the quote), else the quote is found approximately
+(*fuzzy*, with its score, near the position when one is given). An annotation that still cannot be
+placed is kept all the same, with its quote and bodies, as an *orphan* for a person to review
+(``<note type="anchoring">``): nothing is dropped but items that are not annotations of a target.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import ns
-from .anchoring import ReadingIndex, Unanchored, anchor_target, collapse_ws
+from .anchoring import ReadingIndex, Unanchored, anchor_target, collapse_ws, find_again, mark_orphan
 from .annotations import (
     CERTAINTIES,
     MOTIVATIONS,
@@ -66,14 +70,26 @@ _DERIVED_ROLES = ("explanation", "figure", "source")
 class ImportReport:
     """What an import added (annotation ids) and what it could not anchor, with reasons."""
 
-    added: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # every annotation added, placed or not
+    fuzzy: list[tuple[str, float]] = field(default_factory=list)  # (id, score): placed approximately
+    orphaned: list[tuple[str, str]] = field(default_factory=list)  # (id, why): kept unplaced
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (label, why): not imported
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def needs_review(self) -> bool:
+        """Tell whether some annotation was placed approximately, not at all, or not imported."""
+        return bool(self.fuzzy or self.orphaned or self.failed)
+
     def format_text(self) -> str:
-        """Return a readable summary, one failure per line."""
-        lines = [f"Imported {len(self.added)} annotation(s); {len(self.failed)} not anchored."]
-        lines += [f"  not anchored: {label}: {reason}" for label, reason in self.failed]
+        """Return a readable summary, one annotation to review per line."""
+        exact = len(self.added) - len(self.fuzzy) - len(self.orphaned)
+        lines = [f"Imported {len(self.added)} annotation(s): {exact} placed exactly, "
+                 f"{len(self.fuzzy)} approximately, {len(self.orphaned)} kept unplaced; "
+                 f"{len(self.failed)} not imported."]  # fmt: skip
+        lines += [f"  fuzzy ({score:.2f}), review it: {ann_id}" for ann_id, score in self.fuzzy]
+        lines += [f"  unplaced, review it: {ann_id}: {why}" for ann_id, why in self.orphaned]
+        lines += [f"  not imported: {label}: {reason}" for label, reason in self.failed]
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -275,15 +291,16 @@ def iter_annotations(data: Any) -> list[dict[str, Any]]:
 
 
 def import_webanno(doc: TeiDocument, data: dict[str, Any] | list[Any], *,
-                   annotator_name: str | None = None) -> ImportReport:  # fmt: skip
-    """Anchor W3C annotations on ``doc`` and add them; report what could not be anchored."""
+                   annotator_name: str | None = None, threshold: float = 0.8) -> ImportReport:  # fmt: skip
+    """Anchor W3C annotations on ``doc`` and add them (those that cannot be placed as orphans,
+    those placed approximately as fuzzy when they score ``threshold``); report what happened."""
     report = ImportReport()
     index = ReadingIndex(doc)
     source_map: dict[str, str] = {}
     for n, item in enumerate(iter_annotations(data), 1):
         label = str(item.get("id") or f"annotation {n}")
         try:
-            ann_id = _import_one(doc, item, index, source_map, annotator_name, report)
+            ann_id = _import_one(doc, item, index, source_map, annotator_name, report, threshold)
         except Unanchored as exc:
             orphan = (
                 (item.get(EXT) or {}).get("orphan") if isinstance(item.get(EXT), dict) else None
@@ -306,11 +323,21 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 def _import_one(doc: TeiDocument, item: dict[str, Any], index: ReadingIndex,
                 source_map: dict[str, str], annotator_name: str | None,
-                report: ImportReport) -> str:  # fmt: skip
+                report: ImportReport, threshold: float) -> str:  # fmt: skip
     ext = item.get(EXT) if isinstance(item.get(EXT), dict) else {}
-    target = " ".join(anchor_target(doc, index, t) for t in _as_list(item.get("target")))
-    if not target:
-        raise Unanchored("no selector: the annotation has no target")
+    targets = _as_list(item.get("target"))
+    if not targets:
+        raise Unanchored("no target: the annotation does not say what it annotates")
+    unplaced = ""
+    try:
+        target = " ".join(anchor_target(doc, index, t) for t in targets)
+    except Unanchored as exc:  # kept all the same, on the resource it was made on
+        unplaced = str(exc)
+        if ext.get("orphan"):
+            unplaced += f" (it was already an orphan where it was exported: {ext['orphan']})"
+        kept = ext.get("teiTarget")  # an orphan exported by Glossator keeps its TEI pointer
+        target = (kept if isinstance(kept, str) and kept.strip() else "") or _resource_of(targets[0]) \
+            or document_uri(doc)
     bodies = [b for b in _as_list(item.get("body")) if b is not None]
     if "bodyValue" in item:
         bodies.append({"type": "TextualBody", "value": str(item["bodyValue"])})
@@ -327,10 +354,11 @@ def _import_one(doc: TeiDocument, item: dict[str, Any], index: ReadingIndex,
     pid = doc.ensure_annotator(name, orcid) if name else ""
     created = item.get("created") if isinstance(item.get("created"), str) else None
     before = doc.added_ids()
-    ann = doc.add_annotation(
-        target, categories[0], annotator=pid, annotator_name=name, when=created
-    )
+    ann = doc.add_annotation(target, categories[0], annotator=pid, annotator_name=name,
+                             when=created, placed=not unplaced)  # fmt: skip
     try:
+        if unplaced:
+            _find_again(doc, ann, targets[0], unplaced, index, threshold, report)
         ann.element.set("ana", " ".join("#" + c for c in categories))
         known = [m for m in motivations if m in MOTIVATIONS]
         if known:
@@ -359,6 +387,48 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def _resource_of(target: Any) -> str:
+    """Return the IRI of the resource a W3C target is on ('' when it names none)."""
+    if isinstance(target, str):
+        return target.strip()
+    source = target.get("source") if isinstance(target, dict) else None
+    return source.strip() if isinstance(source, str) else ""
+
+
+def _selectors(target: Any) -> dict[str, dict[str, Any]]:
+    """Return the target's selectors by type (the first of each)."""
+    found: dict[str, dict[str, Any]] = {}
+    if isinstance(target, dict):
+        for sel in _as_list(target.get("selector")):
+            if isinstance(sel, dict):
+                raw = sel.get("type", sel.get("@type", ""))
+                found.setdefault(str(raw).rpartition(":")[2], sel)
+    return found
+
+
+def _find_again(doc: TeiDocument, ann: Annotation, target: Any, why: str, index: ReadingIndex,
+                threshold: float, report: ImportReport) -> None:  # fmt: skip
+    """Place ``ann`` (just added, not placed: ``why``) approximately by its quote near its
+    position, or keep it as an orphan; record which in ``report``."""
+    sels = _selectors(target)
+    quote_sel, pos = sels.get("TextQuoteSelector"), sels.get("TextPositionSelector")
+    exact = str(quote_sel.get("exact", "")) if quote_sel else ""
+    if exact.strip():
+        ann.set_quote(exact, str(quote_sel.get("prefix", "")), str(quote_sel.get("suffix", "")))  # type: ignore[union-attr]
+    if not exact.strip() or why.startswith("ambiguous"):  # several places fit: a person chooses
+        mark_orphan(ann, why)
+        report.orphaned.append((ann.id, why))
+        return
+    near = None
+    if pos and isinstance(pos.get("start"), int) and isinstance(pos.get("end"), int):
+        near = (min(pos["start"], len(index.text)), min(pos["end"], len(index.text)))
+    placed = find_again(doc, ann, near, threshold, index)
+    if placed.outcome == "fuzzy":
+        report.fuzzy.append((ann.id, placed.score))
+    elif placed.outcome == "orphan":
+        report.orphaned.append((ann.id, f"{why}; {placed.reason}"))
 
 
 def _read_bodies(doc: TeiDocument, bodies: list[Any],

@@ -79,6 +79,12 @@ class Option:
         return value
 
 
+#: Options every format takes (handled by :func:`export` before the exporter runs).
+COMMON_OPTIONS = [
+    Option("annotators", "only the annotations of these annotators (names, comma-separated; "
+           "'anonymous' for those without one)"),
+]
+
 #: format -> one-line description (what the CLI and the Export dialog list).
 FORMATS: dict[str, str] = {}
 #: format -> its options by name.
@@ -101,7 +107,7 @@ def register(fmt: str, func: Exporter | str, description: str,
     if options is None:
         OPTIONS.pop(fmt, None)
     else:
-        OPTIONS[fmt] = {o.name: o for o in options}
+        OPTIONS[fmt] = {o.name: o for o in [*options, *COMMON_OPTIONS]}
 
 
 def check_options(fmt: str, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,10 +143,33 @@ def export(doc: Any, fmt: str, dest: str | os.PathLike[str], **options: Any) -> 
     """Export ``doc`` (a ``TeiDocument``) as ``fmt`` to the file ``dest`` (options as listed in
     :data:`OPTIONS`; ``TeiError`` for an unknown one or a value it does not take)."""
     options = check_options(fmt, options)
+    who = options.pop("annotators", None)
+    if who:
+        doc = only_annotators(doc, [w.strip() for w in str(who).split(",") if w.strip()])
     report = exporter(fmt)(doc, os.fspath(dest), **options)
     if not report.format:
         report.format = fmt
     return report
+
+
+def only_annotators(doc: Any, names: list[str]) -> Any:
+    """Return a copy of ``doc`` keeping only the annotations of the annotators ``names``
+    (``anonymous``: those without one); ``TeiError`` names the annotators for an unknown name."""
+    from ..document import TeiDocument
+
+    people = doc.annotators()
+    known = set(people.values())
+    unknown = [n for n in names if n not in known and n != "anonymous"]
+    if unknown:
+        listed = ", ".join(sorted(known)) or "none"
+        raise TeiError(f"no annotator named {', '.join(unknown)} (the document's: {listed})")
+    copy_ = TeiDocument.from_bytes(doc.to_bytes(), doc.path)
+    keep = set(names)
+    for ann in copy_.annotations():
+        name = people.get(ann.annotator, "") or ann.annotator_name or "anonymous"
+        if ann.editable and name not in keep:
+            copy_.remove_annotation(ann.id)
+    return copy_
 
 
 def write_text(dest: str, text: str, *, encoding: str = "utf-8", newline: str = "\n") -> None:

@@ -147,8 +147,10 @@ def test_reload_reapplies_unsaved_annotations_onto_the_changed_file(window: Main
     bar = window.message_bar.label.text()
     assert window.message_bar.isVisible() and "could not be placed" in bar and lost_quote[:20] in bar
     assert window.isWindowModified()
-    window.message_bar.button("Review").click()  # walks through what could not be placed
-    assert window.editor.ann_id == lost
+    window.message_bar.button("Review").click()  # the review queue lists what could not be placed
+    assert window.review_dock.isVisible() and window.review_queue.count() == 1
+    assert window.review_queue.current_id() == lost and window.editor.ann_id == lost
+    assert lost in window.view.unresolved and lost not in {p[2] for ps in window.view.pieces.values() for p in ps}
     # one undoable step: undo gives the file as it is on disk
     window.session.undo_stack.undo()
     assert window.session.doc.annotations() == [] and not window.isWindowModified()

@@ -243,7 +243,7 @@ def test_export_webanno_and_import_back(capsys, tmp_path):
     assert code == 0 and json.loads(stdout)["total"] == 2
     result = tmp_path / "imported.xml"
     code, _, err = run(capsys, "import-annotations", SAMPLE, out, "-o", result)
-    assert code == 0 and "Imported 2 annotation(s); 0 not anchored" in err
+    assert code == 0 and "Imported 2 annotation(s): 2 placed exactly, 0 approximately, 0 kept unplaced" in err
     again = tei.load(result)
     assert [a.quote for a in again.annotations()] == ["In 1950", "Shared phrase"]
     assert to_webanno(again, base_uri="u")["total"] == 2
@@ -259,8 +259,10 @@ def test_import_reports_what_it_could_not_anchor(capsys, tmp_path):
     ]))  # fmt: skip
     out = tmp_path / "o.xml"
     code, _, err = run(capsys, "import-annotations", SAMPLE, anns, "-o", out)
-    assert code == 1 and "not anchored: bad: quote not found" in err
-    assert len(tei.load(out).annotations()) == 1
+    assert code == 1 and "1 kept unplaced" in err and "quote not found" in err
+    kept = tei.load(out).annotations()
+    assert len(kept) == 2 and kept[1].quote == "nowhere to be found"  # kept, for review
+    assert kept[1].anchoring.outcome == "orphan" and kept[0].anchoring is None
 
 
 @pytest.mark.parametrize("content,where", [

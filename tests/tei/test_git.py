@@ -65,15 +65,17 @@ def glossator(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_setup_writes_attribute_and_textconv_and_is_idempotent(capsys, repo):
     code, out, err = run(capsys, "git", "setup", repo)
     assert code == 0 and not err
-    assert (repo / ".gitattributes").read_text() == "*.xml diff=glossator\n"
+    assert (repo / ".gitattributes").read_text() == "*.xml diff=glossator merge=glossator\n"
     command = git(repo, "config", "--local", "--get", "diff.glossator.textconv").strip()
     assert command == f"{sys.executable} -m annotator git textconv"
-    assert "no merge driver yet" in out and "merge=glossator is not written" in out
+    driver = git(repo, "config", "--local", "--get", "merge.glossator.driver").strip()
+    assert driver == f"{sys.executable} -m annotator git merge-driver %O %A %B %P"
+    assert "merge annotations by id" in out
     config = (repo / ".git" / "config").read_bytes()
     code, again, _ = run(capsys, "git", "setup", repo)
-    assert code == 0 and "already has '*.xml diff=glossator'" in again
-    assert "diff.glossator.textconv is already" in again
-    assert (repo / ".gitattributes").read_text() == "*.xml diff=glossator\n"
+    assert code == 0 and "already has '*.xml diff=glossator merge=glossator'" in again
+    assert "diff.glossator.textconv is already" in again and "merge.glossator.driver is already" in again
+    assert (repo / ".gitattributes").read_text() == "*.xml diff=glossator merge=glossator\n"
     assert (repo / ".git" / "config").read_bytes() == config
     assert not list(repo.glob(".gitattributes*[!s]"))  # no backup or temporary file left
 
@@ -83,7 +85,7 @@ def test_setup_from_a_subfolder_keeps_existing_attributes(capsys, repo):
     (repo / "sub").mkdir()
     code, _, err = run(capsys, "git", "setup", repo / "sub")
     assert code == 0 and not err
-    assert (repo / ".gitattributes").read_text() == "*.txt text eol=lf\n*.xml diff=glossator\n"
+    assert (repo / ".gitattributes").read_text() == "*.txt text eol=lf\n*.xml diff=glossator merge=glossator\n"
     assert not (repo / "sub" / ".gitattributes").exists()
 
 
@@ -133,12 +135,12 @@ def test_git_log_reads_like_a_history_of_annotations(repo):
 def test_global_setup_serves_every_repository(repo, home):
     done = glossator("git", "setup", "--global", cwd=home)
     assert done.returncode == 0, done.stderr
-    assert (home / ".config" / "git" / "attributes").read_text() == "*.xml diff=glossator\n"
+    assert (home / ".config" / "git" / "attributes").read_text() == "*.xml diff=glossator merge=glossator\n"
     assert "git textconv" in (home / ".gitconfig").read_text()
     assert not (repo / ".gitattributes").exists()
     again = glossator("git", "setup", "--global", cwd=home)
     assert again.returncode == 0 and "already" in again.stdout
-    assert (home / ".config" / "git" / "attributes").read_text() == "*.xml diff=glossator\n"
+    assert (home / ".config" / "git" / "attributes").read_text() == "*.xml diff=glossator merge=glossator\n"
     shutil.copy(SAMPLE, repo / "doc.xml")
     git(repo, "add", "doc.xml")
     git(repo, "commit", "-q", "-m", "one")

@@ -127,13 +127,15 @@ def test_round_trip_into_a_fresh_copy_of_the_document():
     data = json.loads(json.dumps(to_webanno(doc, base_uri=BASE)))
     fresh = tei.load(SAMPLE)
     report = import_webanno(fresh, data)
-    assert len(report.added) == 4
-    assert len(report.failed) == 1 and "nowhere" in report.failed[0][1]
-    for a, b in zip(doc.annotations()[:4], fresh.annotations(), strict=True):
+    assert len(report.added) == 5 and not report.failed  # the orphan is kept, for review
+    assert len(report.orphaned) == 1 and "nowhere" in report.orphaned[0][1]
+    orphan = fresh.annotation(report.orphaned[0][0])
+    assert orphan.target == "#string-range(nowhere,0,3)" and orphan.anchoring.outcome == "orphan"
+    for a, b in zip(doc.annotations()[:4], fresh.annotations()[:4], strict=True):
         _compare(a, b, doc, fresh)
     # and back again: the second export equals the first (ids aside)
     again = to_webanno(fresh, base_uri=BASE)
-    for x, y in zip(items(data)[:4], items(again), strict=True):
+    for x, y in zip(items(data), items(again), strict=True):  # the orphan too
         assert x["target"] == y["target"] and x["body"] == y["body"]
 
 
@@ -154,7 +156,8 @@ def test_every_container_form_is_accepted(form):
     expected = 1 if form == "single" else 4
     assert len(iter_annotations(forms[form])) == expected + (1 if form == "collection" else 0)
     report = import_webanno(tei.load(SAMPLE), forms[form])
-    assert len(report.added) == expected
+    assert len(report.added) - len(report.orphaned) == expected  # the collection's orphan kept
+    assert len(report.orphaned) == (1 if form == "collection" else 0)
 
 
 @pytest.mark.parametrize(
@@ -221,14 +224,20 @@ def test_failures_are_reported_with_reasons():
         },
     ]
     report = import_webanno(doc, anns)
-    reasons = [r for _, r in report.failed]
-    assert len(report.added) == 2  # the first two are unique enough
+    assert len(report.added) == 7 and report.needs_review  # nothing with a target is dropped
+    placed = [a for a in report.added if a not in dict(report.orphaned)]
+    assert len(placed) == 2  # the first two are unique enough
+    reasons = [r for _, r in report.orphaned]
     assert reasons[0].startswith("ambiguous quote") and "3 times" in reasons[0]
-    assert reasons[1].startswith("quote not found")
+    assert reasons[1].startswith("quote not found") and "best match scored" in reasons[1]
     assert reasons[2].startswith("position out of range")
     assert all(r.startswith("no selector") for r in reasons[3:])
-    assert report.failed[-1][0] == "weird"
-    assert "not anchored" in report.format_text()
+    assert [label for label, _ in report.failed] == ["annotation 7"]  # no target at all
+    assert report.failed[0][1].startswith("no target")
+    weird = doc.annotation(report.added[-1])
+    assert weird.target == BASE and weird.anchoring.outcome == "orphan"
+    assert weird.element.get("target") == BASE and not doc.resolve(weird.target)[0].ok
+    assert "kept unplaced" in report.format_text() and "not imported: annotation 7" in report.format_text()
 
 
 def test_position_is_used_when_the_quote_agrees_and_searched_otherwise():
