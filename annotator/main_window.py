@@ -68,6 +68,7 @@ from .find_bar import FindBar
 from .history_panel import HistoryPanel, RollbackDialog
 from .identity_bar import IdentityBar
 from .lifecycle import Lifecycle
+from .matrix_dock import MatrixPanel
 from .message_bar import MessageBar
 from .models import ID_ROLE, OutlineModel
 from .notes_pane import NotesPane
@@ -248,6 +249,9 @@ class MainWindow(QMainWindow):
                                         Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)  # fmt: skip
         self.tabifyDockWidget(self.notes_dock, self.document_dock)
         self.outline_dock.raise_()
+        self.matrix_panel = MatrixPanel(s, self.current_annotation)  # View ▸ Evidence matrix
+        self.matrix_dock = self._dock("Evidence matrix", "matrix_dock", self.matrix_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.matrix_dock.hide()
         self._let_docks_yield()
         self._default_dock_sizes()
         for dock in (self.list_dock, self.sources_dock, self.taxonomy_dock, self.validation_dock):
@@ -421,7 +425,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
                      self.validation_dock, self.review_dock, self.agreement_dock, self.history_dock,
-                     self.outline_dock, self.notes_dock, self.document_dock):  # fmt: skip
+                     self.outline_dock, self.notes_dock, self.document_dock, self.matrix_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
@@ -521,6 +525,9 @@ class MainWindow(QMainWindow):
         self.review_queue.delete_requested.connect(self.delete_annotations)
         self.review_queue.list.currentItemChanged.connect(lambda *_: self._review_current())
         self.validation_panel.annotation_activated.connect(self._validation_activated)
+        self.matrix_panel.evidence_requested.connect(self.show_evidence)
+        self.matrix_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.matrix_panel.error.connect(lambda exc: show_error(self, exc))
         self.validation_panel.validate_requested.connect(self.validate)
         self.validator.progress.connect(self._validation_progress)
         self.validator.finished.connect(self._validation_finished)
@@ -704,6 +711,7 @@ class MainWindow(QMainWindow):
         self.annotate_menu.addSeparator()
         self.annotate_menu.addAction(self.action_delete_annotation)
         self.annotate_menu.addAction(self.action_edit_note)
+        self.annotate_menu.addAction(self.matrix_panel.mark_action)
         self.view.set_annotate_actions([a for a in self.category_actions.values()],
                                        [self.action_delete_annotation, self.document_panel.source_action])  # fmt: skip
 
@@ -801,6 +809,14 @@ class MainWindow(QMainWindow):
                 sm.blockSignals(False)
                 self.annotation_list.scrollTo(idx)
         self.editor_dock.raise_()
+        self.matrix_panel.sync_action()
+
+    def show_evidence(self, ann_id: str) -> None:
+        """Select an annotation and bring its passage into view (a cell of the evidence matrix)."""
+        self.select_annotation(ann_id)
+        if not self.view.scroll_to_annotation(ann_id):
+            reason = self.view.unresolved.get(ann_id, "")
+            self.statusBar().showMessage(f"This annotation cannot be placed in the text: {reason}", 6000)
 
     def current_annotation(self) -> str:
         """Return the id of the current annotation ('' if none)."""
@@ -1219,6 +1235,7 @@ class MainWindow(QMainWindow):
             self.editor.set_annotation(ann_id)
             self.view.set_selected(ann_id)
             self.view.scroll_to_annotation(ann_id)
+            self.matrix_panel.sync_action()
 
     # -- navigation ---------------------------------------------------------------------------
     def _outline_activated(self, idx: QModelIndex) -> None:
@@ -1425,7 +1442,8 @@ class MainWindow(QMainWindow):
             if isinstance(result, BaseException):
                 show_error(self, result, "The export failed.")
                 return
-            self.statusBar().showMessage(f"Exported to {dest}", 5000)
+            also = "".join(f" and {p}" for p in getattr(result, "also", []))
+            self.statusBar().showMessage(f"Exported to {dest}{also}", 5000)
             warnings = list(getattr(result, "warnings", None) or [])
             if warnings:  # what the reader of the edition will miss (fonts, split passages)
                 more = f" (and {len(warnings) - 5} more)" if len(warnings) > 5 else ""

@@ -527,6 +527,20 @@ class Annotation:
             _sub(bibl, "citedRange", text=link.locator)
         self._put_note("source", el)
 
+    @property
+    def claim(self) -> str | None:
+        """Return the claim as the editor words it ('' when the passage itself is the claim), or
+        ``None`` when the annotation is not marked as a claim (``<note type="claim">``)."""
+        el = self._typed_note("claim")
+        return None if el is None else " ".join("".join(el.itertext()).split())
+
+    @claim.setter
+    def claim(self, value: str | None) -> None:
+        if value is None:
+            self._drop_note("claim")
+            return
+        self._put_note("claim", _e("note", {"type": "claim"}, " ".join(value.split()) or None))
+
     def cited_sources(self) -> list[str]:
         """Return the ids of every bibliographic entry this annotation points to."""
         ids = []
@@ -577,7 +591,7 @@ class Annotation:
         if el is not None:
             self.element.remove(el)
 
-    _NOTE_ORDER = ("quote", "body", "explanation", "figure", "source")
+    _NOTE_ORDER = ("quote", "body", "explanation", "figure", "source", "claim")
 
     def _put_note(self, type_: str, new: etree._Element) -> None:
         """Replace the note of this type, or insert it in the canonical order."""

@@ -12,6 +12,7 @@ Commands::
     glossator reanchor ANNOTATED.xml NEW.xml -o OUT.xml [--threshold 0.0-1.0] [--json]
     glossator check DOC.xml [--json]
     glossator diff A.xml B.xml                      (exit 1 when they differ)
+    glossator matrix DOC.xml [--csv] [-o OUT]       (the claim × source matrix)
     glossator git setup [REPO] [--global]  |  glossator git textconv FILE
     glossator sources import DOC.xml FILE [FILE...] -o OUT.xml      (BibTeX, RIS, CSL-JSON)
     glossator sources from-notes DOC.xml -o OUT.xml   (exit 1 when some notes could not be parsed)
@@ -173,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("document", metavar="DOC.xml", help="the annotated TEI document")
     c.add_argument("--json", action="store_true", help="print the mismatches as JSON")
     _add_diff_and_git(command)
+    cli_matrix.add_parser(command)
     cli_agreement.add_commands(command)
     cli_sources.add_sources_commands(sub)
     return p
@@ -334,6 +336,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"glossator: warning: {args.output}: {warning}", file=sys.stderr)
     plural = "" if report.count == 1 else "s"
     print(f"wrote {args.output}: {report.count} annotation{plural}", file=sys.stderr)
+    for also in report.also:
+        print(f"wrote {also}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -660,6 +664,10 @@ _COMMANDS["agreement"] = lambda args: cli_agreement.run(args, _load, _UsageError
 COMMANDS.add("sources")  # tei/cli_sources.py
 DESCRIPTIONS["sources"] = cli_sources.DESCRIPTION
 _COMMANDS["sources"] = cli_sources.run_sources
+
+from . import cli_matrix  # noqa: E402 - the matrix command lives in its own module
+
+cli_matrix.register(COMMANDS, DESCRIPTIONS, _COMMANDS)
 
 
 def main() -> None:

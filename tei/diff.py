@@ -120,6 +120,8 @@ def view(doc: TeiDocument, ann: Annotation, *, labels: bool = True,
     if kind == "source" or link != SourceLink():
         parts = [link.relation, _source_name(doc, link.source, labels), link.locator]
         fields["source link"] = ", ".join(p for p in parts if p)
+    if ann.claim is not None:  # marked as a claim (a row of the evidence matrix)
+        fields["claim"] = ann.claim or "the passage"
     label = tax.label(ann.category) if ann.category else "(no category)"
     return AnnotationView(ann.id, position, quote, label,
                           {k: v for k, v in fields.items() if v})  # fmt: skip

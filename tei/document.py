@@ -1037,3 +1037,20 @@ def format_citation(el: etree._Element) -> str:
              f["date"]]  # fmt: skip
     text = ". ".join(p.rstrip(".") for p in parts if p)
     return text or " ".join("".join(el.itertext()).split())
+
+
+def short_citation(el: etree._Element) -> str:
+    """Return an author–year form of a ``<bibl>``/``<biblStruct>`` ('Garver 1988'), else its
+    citation shortened to 40 characters."""
+    f = bibl_fields(el)
+
+    def first(tag: str) -> str:
+        found = el.find(f".//{ns.qn(tag)}")
+        return " ".join("".join(found.itertext()).split()) if found is not None else ""
+
+    author = (f["author"] or first("surname") or first("author")).split(",")[0].split(";")[0].strip()
+    year = re.search(r"\d{4}", f["date"] or first("date"))
+    if author:
+        return author + (f" {year.group()}" if year else "")
+    citation = format_citation(el)
+    return citation if len(citation) <= 40 else citation[:39].rstrip() + "…"

@@ -18,7 +18,8 @@ The Glossator extension property ``"urn:x-glossator:tei"`` (an absolute IRI, so 
 under the standard context) holds what WADM has no place for, so that an import restores it
 exactly: ``{"version": 1, "xmlId", "teiTarget", "categories", "kind", "certainty", "note"
 (paragraphs), "bias", "figure", "sourceLink" (dataclass fields of :mod:`tei.annotations`),
-"sources": {id: bibl fields}, "orphan": reason}``. Other tools ignore it.
+"sources": {id: bibl fields}, "claim" (the claim's wording, '' for the passage; only when marked
+as a claim), "orphan": reason}``. Other tools ignore it.
 
 Import (:func:`import_webanno`) accepts an Annotation, a list, an ``AnnotationPage`` or an
 ``AnnotationCollection`` (embedded pages, following embedded ``next`` pages) and anchors each
@@ -184,6 +185,8 @@ def _kind_bodies(doc: TeiDocument, ann: Annotation, ext: dict[str, Any]) -> list
         cite = _citation(doc, link.source)
         text = f"{link.relation}: {cite}" + (f", {link.locator}" if link.locator else "")
         bodies.append(_text_body(text, "linking", "source"))
+    if ann.claim is not None:  # a row of the evidence matrix ('' : the passage is the claim)
+        ext["claim"] = ann.claim
     sources = {}
     for sid in ann.cited_sources():
         el = doc.element_by_id(sid)
@@ -521,6 +524,8 @@ def _restore_kind_data(doc: TeiDocument, ann: Annotation, ext: dict[str, Any],
         ann.source_link = SourceLink(relation=str(s.get("relation", "corroborates")),
                                      source=source(str(s.get("source", ""))),
                                      locator=str(s.get("locator", "")))  # fmt: skip
+    if isinstance(ext.get("claim"), str):
+        ann.claim = ext["claim"]
 
 
 def _quantity(d: Any) -> Quantity | None:

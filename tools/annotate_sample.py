@@ -87,15 +87,17 @@ def annotate(doc: tei.TeiDocument) -> None:
                         garver, "ch. 2", "medium", "Counts rotations, not a single contingent.")],
            "disputed", "The figure seems to count one rotation only.")
 
-    def link(text: str, relation: str, source: str, locator: str, note: str) -> None:
+    def link(text: str, relation: str, source: str, locator: str, note: str, claim: str) -> None:
         a = mark(doc, text, "gl-source", who, name)
         a.source_link = SourceLink(relation, source, locator)
         a.note = [note]
+        a.claim = claim  # a row of the evidence matrix
 
     link("highway length of 2925 km", "corroborates", whiting, "",
-         "The route Sary-Ozek – Lanzhou is described there too.")
+         "The route Sary-Ozek – Lanzhou is described there too.",
+         "The Sary-Ozek – Lanzhou highway was 2,925 km long.")
     link("A total of 135 advisers", "context", kapitsa, "",
-         "Soviet official history; the number is not given by independent sources.")
+         "Soviet official history; the number is not given by independent sources.", "")
 
     c = mark(doc, "bo-more than 30 million rubles", "gl-comment", who, name)
     c.note = ["Machine-translation artefact: “bo-” is the start of Russian “более” (more than)."]

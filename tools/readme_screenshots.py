@@ -1,6 +1,7 @@
 """Make the README screenshots: the annotated sample article (tools/annotate_sample.py) in the app,
-once as it opens, once with a contested figure selected in the editor, and once compared with a
-second source (a short illustrative text made here), the figure linked to a passage of it.
+once as it opens, once with a contested figure selected in the editor, the Evidence matrix panel,
+and once compared with a second source (a short illustrative text made here), the figure linked
+to a passage of it.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python tools/readme_screenshots.py`` (writes docs/*.png)
 """
@@ -18,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import annotate_sample  # noqa: E402
-from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
+from PySide6.QtCore import QSettings, QStandardPaths, Qt  # noqa: E402
 
 
 def settle(app, rounds: int = 20) -> None:  # noqa: ANN001
@@ -28,7 +29,8 @@ def settle(app, rounds: int = 20) -> None:  # noqa: ANN001
 
 
 def main() -> int:
-    """Write docs/screenshot.png, docs/screenshot-editor.png and docs/screenshot-compare.png."""
+    """Write docs/screenshot.png, docs/screenshot-editor.png, docs/screenshot-matrix.png and
+    docs/screenshot-compare.png."""
     QStandardPaths.setTestModeEnabled(True)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     from annotator.app import make_app
@@ -48,6 +50,13 @@ def main() -> int:
     window.view.scroll_to_annotation(figure.id)
     settle(app)
     window.grab().save(str(ROOT / "docs" / "screenshot-editor.png"))
+    window.matrix_dock.show()
+    window.resizeDocks([window.matrix_dock], [400], Qt.Orientation.Vertical)
+    settle(app)
+    window.matrix_panel.table.resizeRowsToContents()
+    settle(app)
+    window.matrix_dock.grab().save(str(ROOT / "docs" / "screenshot-matrix.png"))
+    window.matrix_dock.hide()
     compare(app, window, figure.id, path.parent)
     window.session.undo_stack.setClean()
     window.close()

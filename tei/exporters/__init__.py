@@ -26,6 +26,7 @@ class ExportReport:
     format: str = ""
     warnings: list[str] = field(default_factory=list)
     count: int = 0  # annotations exported
+    also: list[str] = field(default_factory=list)  # other files written beside ``path``
 
 
 #: An exporter writes ``doc`` to ``dest`` and returns a report.
@@ -227,6 +228,8 @@ register("csv", "tei.exporters.csv_export:export_csv", "CSV table, one row per a
            {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}),
     Option("bom", "start with a UTF-8 byte order mark (for spreadsheet apps)", bool),
     STYLE_OPTION,
+    Option("matrix", "false: do not write the claim × source matrix beside it (OUT-matrix.csv, "
+           "written when the document has claims)", bool),
 ])  # fmt: skip
 
 __all__ = ["FORMATS", "OPTIONS", "STYLE_OPTION", "ExportReport", "Option", "check_options",

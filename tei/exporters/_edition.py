@@ -355,17 +355,10 @@ class Edition:
 
     def short_citation(self, sid: str) -> str:
         """Return an author–year form of a source ('Borisov 1975'), or a short citation."""
-        entry = self.sources.get(sid)
-        if entry is None:
-            return sid
-        from ..document import bibl_fields
+        from ..document import short_citation
 
-        f = bibl_fields(entry.element)
-        author = f["author"].split(",")[0].split(";")[0].strip()
-        year = re.search(r"\d{4}", f["date"])
-        if author:
-            return author + (f" {year.group()}" if year else "")
-        return short(entry.citation, 40)
+        entry = self.sources.get(sid)
+        return short_citation(entry.element) if entry is not None else sid
 
     def bib_number(self, sid: str) -> int:
         """Return the 1-based position of a source in the bibliography (0 if not listed)."""

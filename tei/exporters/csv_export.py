@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from typing import Any
 
 from .. import ns, pointers
@@ -126,10 +127,25 @@ def render_csv(doc: Any, *, delimiter: str = ",", style: str = "") -> tuple[str,
     return out.getvalue(), len(ed.notes) + len(ed.orphans)
 
 
+def matrix_path(dest: str) -> str:
+    """Return where the evidence matrix goes beside the CSV table: ``OUT-matrix.csv``."""
+    root, ext = os.path.splitext(dest)
+    return f"{root}-matrix{ext or '.csv'}"
+
+
 def export_csv(doc: Any, dest: str, *, bom: bool = False, delimiter: str = ",", style: str = "",
-               **_: Any) -> ExportReport:  # fmt: skip
+               matrix: bool = True, **_: Any) -> ExportReport:  # fmt: skip
     """Write the CSV table to ``dest`` (``bom=True`` adds a UTF-8 BOM for spreadsheet apps;
-    ``style``: the citation style)."""
+    ``style``: the citation style) and, when the document has claims and ``matrix`` is true, the
+    claim × source matrix beside it (:func:`matrix_path`, same separator and BOM)."""
+    from ..matrix import build_matrix, to_csv
+
     text, count = render_csv(doc, delimiter=delimiter, style=style)
-    write_text(dest, text, encoding="utf-8-sig" if bom else "utf-8", newline="")
-    return ExportReport(dest, "csv", count=count)
+    encoding = "utf-8-sig" if bom else "utf-8"
+    write_text(dest, text, encoding=encoding, newline="")
+    report = ExportReport(dest, "csv", count=count)
+    m = build_matrix(doc) if matrix else None
+    if m is not None and m.claims:
+        write_text(matrix_path(dest), to_csv(m, delimiter=delimiter), encoding=encoding, newline="")
+        report.also.append(matrix_path(dest))
+    return report

@@ -18,6 +18,8 @@ from ..textmodel import CONTAINER_TAGS, PB, SKIPPED_TAGS
 from . import ExportReport, write_text
 from ._edition import Edition, Note, bcp47, safe_url
 from ._html_assets import SCRIPT, category_css, stylesheet
+from ._html_matrix import CSS as MATRIX_CSS
+from ._html_matrix import matrix_section
 from ._html_parts import (
     Classes,
     E,
@@ -295,7 +297,7 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool
     E(head, "meta", name="viewport", content="width=device-width, initial-scale=1")
     E(head, "meta", name="generator", content="Glossator 0.1.0")
     E(head, "title", title or ed.header.title or "Edition")
-    css = stylesheet() + category_css(cls.colors)
+    css = stylesheet() + category_css(cls.colors) + MATRIX_CSS
     if paper:
         css += "@media print { @page { size: %s; } }\n" % ("letter" if paper.lower() == "letter" else "A4")
     E(head, "style", css)
@@ -307,6 +309,7 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool
     ul = E(nav, "ul")
     links = [("legend", "Legend"), ("text", "Text"), ("footnotes", "Notes of the source"),
              ("apparatus", "Critical notes"), ("figures", "Contested figures"),
+             ("matrix", "Evidence matrix"),
              ("bibliography", "Bibliography"), ("orphans", "Appendix"),
              ("about", "About this edition")]  # fmt: skip
     legend(page, ed, cls)
@@ -325,6 +328,7 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool
     b.footnotes(back)
     b.apparatus(page)
     figures_index(page, ed, cls)
+    matrix_section(page, ed)
     bibliography(page, ed)
     orphans(page, ed, cls)
     about(page, ed, source_name, printed=bool(paper), extra=about_rows)
