@@ -40,9 +40,10 @@ def _num(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
 
-def _table(name: str, headers: list[str]) -> QTableWidget:
+def _table(name: str, headers: list[str], accessible: str) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setObjectName(name)
+    t.setAccessibleName(accessible)
     t.setHorizontalHeaderLabels(headers)
     t.verticalHeader().setVisible(False)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -79,9 +80,11 @@ class AgreementPanel(QWidget):
         self.summary.setObjectName("agreement_summary")
         self.summary.setWordWrap(True)
         self.scores = _table("agreement_scores", ["Category", "First", "Second", "Matched", "Precision",
-                                                  "Recall", "F1", "Alpha"])  # fmt: skip
-        self.differences = _table("agreement_differences", ["Passage", "Difference", "First", "Second"])
-        self.readings = _table("agreement_readings", ["Passage", "Changed", "This reading", "Other reading"])
+                                                  "Recall", "F1", "Alpha"], "Agreement per category")  # fmt: skip
+        self.differences = _table("agreement_differences", ["Passage", "Difference", "First", "Second"],
+                                  "Passages the two annotators treated differently")  # fmt: skip
+        self.readings = _table("agreement_readings", ["Passage", "Changed", "This reading", "Other reading"],
+                               "Readings a merge kept side by side")  # fmt: skip
         self.keep_button = QPushButton("&Keep this reading")
         self.keep_button.setObjectName("agreement_keep")
         self.keep_button.setToolTip("Keep the selected reading and delete the other one (undoable)")
