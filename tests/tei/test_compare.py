@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 import tei
-from tei.compare import adopt, adopt_missing, compare, keep_both, place_theirs
 from tei.annotations import SourceLink
+from tei.compare import adopt, adopt_missing, compare, keep_both, place_theirs
 from tei.merge import DISAGREEMENT
 from tests.tei.test_agreement import HEAD, TEXT
 
