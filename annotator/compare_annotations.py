@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -152,14 +153,22 @@ class CompareAnnotations(QWidget):
         self.filter.addItems(list(FILTERS))
         top = QHBoxLayout()
         top.addWidget(QLabel("Show"))
-        top.addWidget(self.filter)
-        top.addStretch(1)
-        self.table = _table("compare_rows", ["Passage", "Difference", "Fields", "Mine", "Theirs"])
+        top.addWidget(self.filter, 1)  # (the style sheet's padding makes a combo's own width too small)
+        self.table = _table("compare_rows", ["Passage", "Difference", "Fields"])
         self.table.setAccessibleName("Differences")
+        head = self.table.horizontalHeader()
+        head.setStretchLastSection(False)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.fields = _table("compare_fields", ["Field", "Mine", "Theirs"])
         self.fields.setAccessibleName("Mine and theirs side by side")
         self.fields.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.fields.setWordWrap(True)
+        head = self.fields.horizontalHeader()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for col in (1, 2):  # mine and theirs equally wide
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.adopt_button = QPushButton("&Adopt theirs")
         self.adopt_button.setObjectName("compare_adopt")
         self.adopt_button.setToolTip("Take their reading into your copy (undoable)")
@@ -172,18 +181,17 @@ class CompareAnnotations(QWidget):
         self.all_button = QPushButton("Adopt all theirs that I don't have")
         self.all_button.setObjectName("compare_adopt_all")
         self.all_button.setToolTip("Add every annotation only their copy has (one undoable step)")
-        buttons = QHBoxLayout()
-        for b in (self.adopt_button, self.mine_button, self.both_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.all_button)
+        buttons = QGridLayout()  # two rows: the panel shares the side of the window with the editor
+        for col, b in enumerate((self.adopt_button, self.mine_button, self.both_button)):
+            buttons.addWidget(b, 0, col)
+        buttons.addWidget(self.all_button, 1, 0, 1, 3)
         split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("compare_split")
         split.setChildrenCollapsible(False)
         split.addWidget(self.table)
         split.addWidget(self.fields)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.header)
         lay.addLayout(top)
@@ -273,14 +281,13 @@ class CompareAnnotations(QWidget):
                 kind += ", kept mine"
             if d.placed in ("fuzzy", "orphan"):
                 kind += " (found approximately)" if d.placed == "fuzzy" else " (not found in my text)"
-            values = [d.quote, kind, d.changed_names(), _who(d.mine), _who(d.theirs)]
+            values = [d.quote, kind, d.changed_names()]
             for col, value in enumerate(values):
                 item = _item(value, i)
                 if (d.mine_id, d.theirs_id) in self.seen:
                     item.setForeground(QBrush(QColor("#777777")))
                 self.table.setItem(i, col, item)
         self.table.blockSignals(False)
-        self.table.resizeColumnToContents(1)
         if self.result is None:
             self.header.setText("Compare your annotations with another scholar's copy of this text: "
                                 "File ▸ Compare annotations with…")  # fmt: skip
@@ -335,12 +342,16 @@ class CompareAnnotations(QWidget):
         self.fields.setRowCount(0)
         if d is None:
             return
-        mine = d.mine.fields if d.mine is not None else {}
-        theirs = d.theirs.fields if d.theirs is not None else {}
+        mine = _readable(d.mine)
+        theirs = _readable(d.theirs)
+        if mine.get("passage") == theirs.get("passage") and "passage" in {c.name for c in d.changes}:
+            mine["passage"], theirs["passage"] = d.mine.fields["passage"], d.theirs.fields["passage"]  # type: ignore[union-attr]
         differing = {c.name for c in d.changes}
         bold = QFont(self.fields.font())
         bold.setBold(True)
-        for i, key in enumerate(dict.fromkeys([*mine, *theirs])):
+        keys = list(dict.fromkeys([*mine, *theirs]))
+        keys.sort(key=lambda k: k not in differing)  # the differences first
+        for i, key in enumerate(keys):
             self.fields.insertRow(i)
             differs = key in differing or (d.kind in ("mine", "theirs") and key != "annotator")
             name = _item(f"≠ {key}" if key in differing else key)
@@ -354,7 +365,6 @@ class CompareAnnotations(QWidget):
                     b.setBackground(_THEIRS_BG)
             for col, item in enumerate((name, a, b)):
                 self.fields.setItem(i, col, item)
-        self.fields.resizeColumnToContents(0)
         self.fields.resizeRowsToContents()
 
     # -- decisions -------------------------------------------------------------------------------
@@ -438,11 +448,14 @@ def _added_reading(doc: TeiDocument, placed: TeiDocument, d: compare.Difference,
     return new_id
 
 
-def _who(v: object) -> str:
+def _readable(v: compare.AnnotationView | None) -> dict[str, str]:
+    """Return the fields of one side as the panel shows them: the passage by its quote."""
     if v is None:
-        return "—"
-    fields = v.fields  # type: ignore[attr-defined]
-    return f"{fields.get('annotator', 'anonymous')}: {v.label}, {fields.get('certainty', '')}"  # type: ignore[attr-defined]
+        return {}
+    fields = dict(v.fields)
+    if "not found in the text" not in fields.get("passage", ""):
+        fields["passage"] = f"“{v.quote}”"
+    return fields
 
 
 def _short(text: str, n: int = 30) -> str:
