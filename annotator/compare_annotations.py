@@ -169,7 +169,7 @@ class CompareAnnotations(QWidget):
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for col in (1, 2):  # mine and theirs equally wide
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
-        self.adopt_button = QPushButton("&Adopt theirs")
+        self.adopt_button = QPushButton("A&dopt theirs")
         self.adopt_button.setObjectName("compare_adopt")
         self.adopt_button.setToolTip("Take their reading into your copy (undoable)")
         self.mine_button = QPushButton("Keep &mine")

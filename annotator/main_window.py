@@ -310,7 +310,7 @@ class MainWindow(QMainWindow):
         self.action_save_as = self._action("action_save_as", "Save &As…", lambda: self.lifecycle.save_as(),
                                            "Ctrl+Shift+S")  # fmt: skip - triggered(bool) is no path
         self.action_import_text = self._action("action_import_text", "&Import text…", self.import_text, "Ctrl+I")
-        self.action_compare = self._action("action_compare", "&Compare annotations with…", self.compare_annotations,
+        self.action_compare = self._action("action_compare", "Co&mpare annotations with…", self.compare_annotations,
                                            tip="Compare your annotations with another scholar's copy of this text")
         self.action_export = self._action("action_export", "&Export…", lambda: self.export_dialog(), "Ctrl+E")
         self.action_export_html = self._action("action_export_html", "Export as &HTML…",
