@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFileDialog,
     QGridLayout,
@@ -142,6 +143,7 @@ class CompareAnnotations(QWidget):
         self.placing: tei.anchoring.ReanchorReport | None = None
         self.result: compare.Comparison | None = None
         self.seen: set[tuple[str, str]] = set()  # rows whose "keep mine" was chosen
+        self.cache: dict = {}  # annotations already described (tei.compare.compare's cache)
         self.stale = False
         self.header = QLabel("Compare your annotations with another scholar's copy of this text: "
                              "File ▸ Compare annotations with…")  # fmt: skip
@@ -205,9 +207,7 @@ class CompareAnnotations(QWidget):
         self.both_button.clicked.connect(lambda: self._act("both"))
         self.all_button.clicked.connect(self.adopt_all)
         session.document_replaced.connect(self._document_replaced)
-        for sig in (session.annotation_added, session.annotation_changed, session.annotation_removed,
-                    session.taxonomy_changed):  # fmt: skip
-            sig.connect(self.mark_stale)
+        session.undo_stack.indexChanged.connect(self.mark_stale)  # once a step, however many it changed
         self._fill()
 
     # -- their copy --------------------------------------------------------------------------
@@ -220,18 +220,23 @@ class CompareAnnotations(QWidget):
 
     def open_copy(self, path: str) -> bool:
         """Compare the document with the copy at ``path`` (an error is shown if it cannot be read)."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a few seconds for thousands
         try:
             doc = TeiDocument.load(path)
             placed, placing = compare.place_theirs(self.session.doc, doc)
+            self.their_doc, self.name, self.placed, self.placing = doc, os.path.basename(path), placed, placing
+            self.seen.clear()
+            self.cache.clear()
+            self.refresh()
         except (tei.TeiError, OSError) as exc:
+            QApplication.restoreOverrideCursor()
             show_error(self, exc, f"{os.path.basename(path)} cannot be compared with this document.")
             return False
-        self.their_doc, self.name, self.placed, self.placing = doc, os.path.basename(path), placed, placing
-        self.seen.clear()
-        self.refresh()
+        QApplication.restoreOverrideCursor()
         return True
 
     def _document_replaced(self) -> None:
+        self.cache.clear()
         if self.their_doc is None:
             return
         try:  # another text (or a restored one): place theirs on it again
@@ -256,7 +261,7 @@ class CompareAnnotations(QWidget):
         """Compare the document with their copy again and list the differences."""
         self.stale = False
         if self.placed is not None and self.placing is not None:
-            self.result = compare.compare(self.session.doc, self.placed, self.placing, self.name)
+            self.result = compare.compare(self.session.doc, self.placed, self.placing, self.name, self.cache)
         else:
             self.result = None
         self._fill()

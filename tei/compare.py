@@ -28,8 +28,15 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import ns
-from .agreement import Span, _match, spans
-from .anchoring import ReanchorReport, _carried_copy, _carry_categories, reanchor
+from .agreement import Span, _match
+from .anchoring import (
+    ReadingIndex,
+    ReanchorReport,
+    _carried_copy,
+    _carry_categories,
+    _reading_span,
+    reanchor,
+)
 from .annotations import Annotation
 from .diff import AnnotationView, view
 from .document import TeiDocument
@@ -166,23 +173,61 @@ def _partners(doc: TeiDocument) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Described:
+    """One annotation as compared: its fields by id and labelled, its reading span, its key."""
+
+    raw: AnnotationView
+    shown: AnnotationView
+    span: Span | None
+    key: tuple[tuple[str, str], ...]
+
+
+def _described(doc: TeiDocument, cache: dict, fresh: dict) -> dict[str, _Described]:
+    """Describe the editable annotations of ``doc`` by id; an annotation whose element, labels
+    and annotators' names are as in ``cache`` is not described again (``fresh`` collects the
+    entries used)."""
+    names = doc.annotators()
+    tax = doc.taxonomy
+    sig = (tuple(sorted(names.items())), tuple((c, tax.label(c)) for c in tax.categories))
+    index: ReadingIndex | None = None
+    out = {}
+    for ann in doc.annotations():
+        if not ann.id or not ann.editable:
+            continue
+        k = (sig, etree.tostring(ann.element, with_tail=False))
+        found = cache.get(k)
+        if found is None:
+            index = index or ReadingIndex(doc)
+            where = _reading_span(doc, index, ann.target)
+            span = Span(ann.id, "", ann.category, *where, "", "", "") if where is not None else None
+            raw = view(doc, ann, labels=False, names=names)
+            found = _Described(raw, view(doc, ann, names=names), span, _key(raw, span))
+        fresh[k] = found
+        out[ann.id] = found
+    return out
+
+
 def compare(mine: TeiDocument, theirs: TeiDocument, placing: ReanchorReport | None = None,
-            name: str = "") -> Comparison:  # fmt: skip
+            name: str = "", cache: dict | None = None) -> Comparison:  # fmt: skip
     """Compare ``mine`` with ``theirs`` (a copy from :func:`place_theirs`, whose ``placing`` is
-    its report; any other copy of the text is placed first); return the differences in reading order."""
+    its report; any other copy of the text is placed first); return the differences in reading
+    order. ``cache`` (a dict the caller keeps between comparisons of the same copies) spares
+    describing again the annotations that did not change."""
     if placing is None:
         theirs, placing = place_theirs(mine, theirs)
     result = Comparison(theirs, name or (theirs.path or "their copy"), placing=placing)
     result.text_differs = any(i.outcome != "kept" for i in placing.items)
-    names = {"mine": mine.annotators(), "theirs": theirs.annotators()}
-    docs = {"mine": mine, "theirs": theirs}
-    anns, raw, shown, where, keys = {}, {}, {}, {}, {}
-    for side, doc in docs.items():
-        anns[side] = {a.id: a for a in doc.annotations() if a.id and a.editable}
-        raw[side] = {i: view(doc, a, labels=False, names=names[side]) for i, a in anns[side].items()}
-        shown[side] = {i: view(doc, a, names=names[side]) for i, a in anns[side].items()}
-        where[side] = {s.id: s for s in spans(doc) if s.id in anns[side]}
-        keys[side] = {i: _key(raw[side][i], where[side].get(i)) for i in anns[side]}
+    cache = {} if cache is None else cache
+    fresh: dict = {}
+    found = {"mine": _described(mine, cache, fresh), "theirs": _described(theirs, cache, fresh)}
+    cache.clear()
+    cache.update(fresh)
+    anns = {side: dict.fromkeys(d) for side, d in found.items()}
+    raw = {side: {i: x.raw for i, x in d.items()} for side, d in found.items()}
+    shown = {side: {i: x.shown for i, x in d.items()} for side, d in found.items()}
+    where = {side: {i: x.span for i, x in d.items() if x.span is not None} for side, d in found.items()}
+    keys = {side: {i: x.key for i, x in d.items()} for side, d in found.items()}
     outcome = {i.id: i.outcome for i in placing.items}
     pairs: list[tuple[str, str, str]] = []  # mine id, theirs id, matched by
     left_mine, left_theirs = dict.fromkeys(anns["mine"]), dict.fromkeys(anns["theirs"])

@@ -160,3 +160,22 @@ def test_a_copy_of_the_document_itself_is_all_the_same() -> None:
     assert {d.kind for d in cmp.differences} == {"same"}
     placed, report = place_theirs(mine, mine)
     assert len(placed.annotations()) == len(mine.annotations()) and report.counts()["kept"] == len(report.items)
+
+
+def test_a_kept_cache_sees_every_change_and_relabelled_category() -> None:
+    mine, theirs, ids = pair()
+    placed, placing = place_theirs(mine, theirs)
+    cache: dict = {}
+    first = compare(mine, placed, placing, cache=cache)
+    assert first.find(mine_id=ids["untouched"]).kind == "same" and cache
+    mine.annotation(ids["untouched"]).certainty = "low"
+    tax, _ = mine.materialize_taxonomy()
+    tax.find(f".//{TEI}category[@{{http://www.w3.org/XML/1998/namespace}}id='gl-comment']/{TEI}catDesc").text = "Remark"
+    mine.taxonomy.invalidate()
+    again_ = compare(mine, placed, placing, cache=cache)
+    changed = again_.find(mine_id=ids["untouched"])
+    assert changed.kind == "changed" and [(c.name, c.mine, c.theirs) for c in changed.changes] == [
+        ("certainty", "low", "unknown")]
+    assert again_.find(mine_id=ids["only_mine"]).mine.label == "Remark"
+    assert [(d.kind, d.mine_id, d.theirs_id) for d in again_.differences] == [
+        (d.kind, d.mine_id, d.theirs_id) for d in compare(mine, placed, placing).differences]
