@@ -232,6 +232,9 @@ class CompareAnnotations(QWidget):
             QApplication.restoreOverrideCursor()
             show_error(self, exc, f"{os.path.basename(path)} cannot be compared with this document.")
             return False
+        except BaseException:
+            QApplication.restoreOverrideCursor()
+            raise
         QApplication.restoreOverrideCursor()
         return True
 
