@@ -76,6 +76,14 @@ def test_compare_adopt_keep_both_and_adopt_all_each_undone_by_ctrl_z(qtbot, tmp_
     assert panel.table.item(rows[ids["shared"]], 1).text() == "changed"
     assert panel.table.item(rows[ids["shared"]], 2).text() == "certainty, note"
     original = path.read_bytes()
+    panel.filter.setFocus()
+    qtbot.keyClick(panel.filter, Qt.Key.Key_Down)  # Differences → Changed
+    assert set(_rows(panel)) == {ids["shared"], ids["mine_bravo"]}
+    for _ in range(4):  # → Only in theirs, Only in mine, Both kept, Same
+        qtbot.keyClick(panel.filter, Qt.Key.Key_Down)
+    assert set(_rows(panel)) == {ids["untouched"]} and panel.table.item(0, 1).text() == "same"
+    qtbot.keyClick(panel.filter, Qt.Key.Key_Home)
+    assert _rows(panel) == rows
 
     # a changed annotation: shown in the text and side by side, then adopted
     _click_row(panel.table, rows[ids["shared"]])
