@@ -11,8 +11,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 import tei
+from annotator.compare_annotations import CompareAnnotations
 from annotator.main_window import MainWindow
-from tests.tei.test_compare import pair
+from annotator.session import Session
+from tests.tei.test_compare import BASE, pair
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -162,3 +164,22 @@ def test_an_unreadable_copy_is_a_clear_message(qtbot, tmp_path, monkeypatch) -> 
     w.action_compare.trigger()
     assert not w.compare_dock.isVisible() and w.compare_panel.result is None
     assert any("bad.xml cannot be compared" in text for text in map(str, errors.history))
+
+
+def test_adopting_into_a_document_without_annotations_and_undoing_restores_its_bytes(qtbot, tmp_path) -> None:  # noqa: ANN001
+    _, theirs, ids = pair()
+    (tmp_path / "ben.xml").write_bytes(theirs.to_bytes())
+    session = Session(tei.TeiDocument.from_bytes(BASE), None)
+    session.set_identity("Ann")
+    panel = CompareAnnotations(session)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.open_copy(str(tmp_path / "ben.xml"))
+    assert panel.result.counts()["theirs"] == 4
+    before = session.doc.to_bytes(when="x")
+    panel.adopt_all()
+    assert len(session.doc.annotations()) == 4 and panel.result.counts()["same"] == 4  # refreshed: the panel is on screen
+    session.undo_stack.undo()
+    assert session.doc.to_bytes(when="x") == before and session.doc.standoff() is None
+    session.undo_stack.redo()
+    assert len(session.doc.annotations()) == 4
