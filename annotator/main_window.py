@@ -404,6 +404,7 @@ class MainWindow(QMainWindow):
                      self.validation_dock, self.review_dock, self.agreement_dock, self.outline_dock,
                      self.notes_dock, self.document_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
+        m.addAction(self.compare_dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
         m.addAction(self.action_reset_layout)
