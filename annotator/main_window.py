@@ -57,6 +57,7 @@ from . import footnote_sources_dialog, help_pages, settings
 from .agreement_panel import AgreementPanel
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
+from .compare_annotations import CompareAnnotations
 from .compare_view import CompareController
 from .display import DisplayMap
 from .document_panel import DocumentPanel
@@ -230,6 +231,10 @@ class MainWindow(QMainWindow):
         self.validation_dock.hide()  # shown by Tools ▸ Validate
         self.review_dock.hide()  # shown when re-anchoring leaves annotations to review
         self.agreement_dock.hide()  # shown by Tools ▸ Agreement
+        self.compare_panel = CompareAnnotations(s)
+        self.compare_dock = self._dock("Compare", "compare_dock", self.compare_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.agreement_dock, self.compare_dock)
+        self.compare_dock.hide()  # shown by File ▸ Compare annotations with…
         self.list_dock.raise_()
         self.validator = ValidationRunner(self)
 
@@ -329,6 +334,8 @@ class MainWindow(QMainWindow):
         self.action_save_as = self._action("action_save_as", "Save &As…", lambda: self.lifecycle.save_as(),
                                            "Ctrl+Shift+S")  # fmt: skip - triggered(bool) is no path
         self.action_import_text = self._action("action_import_text", "&Import text…", self.import_text, "Ctrl+I")
+        self.action_compare = self._action("action_compare", "Co&mpare annotations with…", self.compare_annotations,
+                                           tip="Compare your annotations with another scholar's copy of this text")
         self.action_export = self._action("action_export", "&Export…", lambda: self.export_dialog(), "Ctrl+E")
         self.action_export_html = self._action("action_export_html", "Export as &HTML…",
                                                lambda: self.export_dialog("html"))  # fmt: skip
@@ -393,6 +400,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setObjectName("recent_menu")
         self.recent_menu.aboutToShow.connect(self.lifecycle.fill_recent)
         m.addAction(self.action_import_text)
+        m.addAction(self.action_compare)
         m.addSeparator()
         m.addAction(self.action_save)
         m.addAction(self.action_save_as)
@@ -427,6 +435,7 @@ class MainWindow(QMainWindow):
                      self.validation_dock, self.review_dock, self.agreement_dock, self.history_dock,
                      self.outline_dock, self.notes_dock, self.document_dock, self.matrix_dock):  # fmt: skip
             m.addAction(dock.toggleViewAction())
+        m.addAction(self.compare_dock.toggleViewAction())
         m.addAction(self.document_panel.source_action)
         m.addSeparator()
         m.addAction(self.action_reset_layout)
@@ -519,6 +528,8 @@ class MainWindow(QMainWindow):
                                                                  self.jump_to_annotation(aid)))
         self.agreement_panel.keep_requested.connect(self.keep_reading)
         self.history_panel.restore_requested.connect(self.restore_version)
+        self.compare_panel.show_requested.connect(lambda aid: (self.select_annotation(aid), self.view.scroll_to_annotation(aid)))
+        self.compare_panel.passage_requested.connect(self.view.select_reading)
         self.review_queue.show_requested.connect(self.select_annotation)
         self.review_queue.accept_requested.connect(self.accept_anchoring)
         self.review_queue.reattach_requested.connect(lambda aid: self.retarget(aid, "selection"))
@@ -1040,6 +1051,13 @@ class MainWindow(QMainWindow):
         self.agreement_dock.show()
         self.agreement_dock.raise_()
         self._make_room(self.agreement_dock)
+
+    def compare_annotations(self) -> None:
+        """File ▸ Compare annotations with…: choose another copy and show the Compare panel."""
+        if self.compare_panel.choose_copy():
+            self.compare_dock.show()
+            self.compare_dock.raise_()
+            self._make_room(self.compare_dock)
 
     def keep_reading(self, keep: str, drop: str) -> None:
         """Settle a merge's disagreement: keep one reading, delete the other (one undo step)."""
