@@ -16,14 +16,11 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QColor,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QIcon,
     QKeySequence,
-    QPixmap,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -49,7 +46,6 @@ from PySide6.QtWidgets import (
 )
 
 import tei
-from tei import history
 from tei.document import TeiDocument
 from tei.storage import DiskState
 
@@ -57,6 +53,7 @@ from . import footnote_sources_dialog, help_pages, settings
 from .agreement_panel import AgreementPanel
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
+from .collaboration import Collaboration, swatch
 from .compare_annotations import CompareAnnotations
 from .compare_view import CompareController
 from .display import DisplayMap
@@ -66,7 +63,7 @@ from .errors import show_error
 from .evidence import EvidenceSection, hover_text
 from .figures import parse_figure
 from .find_bar import FindBar
-from .history_panel import HistoryPanel, RollbackDialog
+from .history_panel import HistoryPanel
 from .identity_bar import IdentityBar
 from .lifecycle import Lifecycle
 from .matrix_dock import MatrixPanel
@@ -85,12 +82,6 @@ log = logging.getLogger(__name__)
 _BLANK = (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>'
           b"Glossator</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/>"
           b"</sourceDesc></fileDesc></teiHeader><text><body><p/></body></text></TEI>")  # fmt: skip
-
-
-def _swatch(color: str, size: int = 12) -> QIcon:
-    pm = QPixmap(size, size)
-    pm.fill(QColor(color))
-    return QIcon(pm)
 
 
 class MainWindow(QMainWindow):
@@ -117,6 +108,7 @@ class MainWindow(QMainWindow):
         self._anonymous = False  # "Stay anonymous" was chosen in this session
         self.lifecycle = Lifecycle(self)
         self._build_view()
+        self.collab = Collaboration(self)  # review, agreement, history and layer actions
         self._build_docks()
         self._build_actions()
         self._build_menus()
@@ -385,7 +377,7 @@ class MainWindow(QMainWindow):
             "action_agreement", "&Agreement and disagreements", self.show_agreement, None,
             "How far the document's annotators agree, per category, and where they differ")  # fmt: skip
         self.action_rollback = self._action(
-            "action_rollback", "&Undo someone's changes…", self.undo_someones_changes, None,
+            "action_rollback", "&Undo someone's changes…", lambda: self.collab.undo_someones_changes(), None,
             "Undo everything one annotator did since a date, after seeing what it is")  # fmt: skip
         self.action_carry = self._action(
             "action_carry", "&Carry annotations to another version…", self.lifecycle.carry_to_version,
@@ -428,7 +420,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.action_margin_letters)
         self.layers_menu = m.addMenu("Annotators (&layers)")
         self.layers_menu.setObjectName("layers_menu")
-        self.layers_menu.aboutToShow.connect(self._fill_layers_menu)
+        self.layers_menu.aboutToShow.connect(lambda: self.collab.fill_layers_menu())
         m.addAction(self.compare.action)
         m.addSeparator()
         for dock in (self.editor_dock, self.list_dock, self.sources_dock, self.taxonomy_dock,
@@ -526,12 +518,12 @@ class MainWindow(QMainWindow):
         self.notes_pane.note_activated.connect(self._note_pane_activated)
         self.agreement_panel.show_requested.connect(lambda aid: (self.select_annotation(aid),
                                                                  self.jump_to_annotation(aid)))
-        self.agreement_panel.keep_requested.connect(self.keep_reading)
-        self.history_panel.restore_requested.connect(self.restore_version)
+        self.agreement_panel.keep_requested.connect(self.collab.keep_reading)
+        self.history_panel.restore_requested.connect(self.collab.restore_version)
         self.compare_panel.show_requested.connect(lambda aid: (self.select_annotation(aid), self.view.scroll_to_annotation(aid)))
         self.compare_panel.passage_requested.connect(self.view.select_reading)
         self.review_queue.show_requested.connect(self.select_annotation)
-        self.review_queue.accept_requested.connect(self.accept_anchoring)
+        self.review_queue.accept_requested.connect(self.collab.accept_anchoring)
         self.review_queue.reattach_requested.connect(lambda aid: self.retarget(aid, "selection"))
         self.review_queue.delete_requested.connect(self.delete_annotations)
         self.review_queue.list.currentItemChanged.connect(lambda *_: self._review_current())
@@ -701,7 +693,7 @@ class MainWindow(QMainWindow):
         for cat in taxonomy.categories.values():
             act = QAction(cat.label, self)
             act.setObjectName(f"action_annotate_{cat.id}")
-            act.setIcon(_swatch(cat.color))
+            act.setIcon(swatch(cat.color))
             key = cat.shortcut.strip()
             tip = f"Annotate the selection as {cat.label}"
             if key:
@@ -946,21 +938,6 @@ class MainWindow(QMainWindow):
         undo = self.action_undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.statusBar().showMessage(f"Deleted {what} — {undo} to restore", 8000)
 
-    def accept_anchoring(self, ids: list[str]) -> None:
-        """Keep annotations placed approximately where they are now (one undo step)."""
-        if not ids:
-            return
-        stack = self.session.undo_stack
-        stack.beginMacro(f"Accept {len(ids)} re-anchored annotations" if len(ids) > 1 else
-                         f"Accept re-anchored {self.describe_annotation(ids[0])}")  # fmt: skip
-        try:
-            for aid in ids:
-                self.session.edit_annotation(aid, "Accept re-anchored passage", lambda a: a.clear_anchoring())
-        except tei.TeiError as exc:
-            show_error(self, exc, "The annotation cannot be accepted.")
-        finally:
-            stack.endMacro()
-
     def _review_current(self) -> None:
         """Show the annotation the review queue compares: in the editor and, placed, in the text."""
         ann_id = self.review_queue.current_id()
@@ -969,82 +946,6 @@ class MainWindow(QMainWindow):
         self.select_annotation(ann_id)
         if ann_id not in self.view.unresolved:
             self.view.scroll_to_annotation(ann_id)
-
-    def restore_version(self, ann_id: str, version: object) -> None:
-        """Give an annotation the fields of one of its earlier versions (one undo step)."""
-        when = getattr(version, "when", "").replace("T", " ").removesuffix("Z")
-        try:
-            self.session.edit_annotation(ann_id, f"Restore the version of {when}",
-                                         lambda a: history.restore(a.element, version))  # type: ignore[arg-type]
-        except tei.TeiError as exc:
-            show_error(self, exc, "That version cannot be restored.")
-            return
-        self.statusBar().showMessage(f"Restored the version of {when} — Ctrl+Z to undo", 8000)
-
-    def undo_someones_changes(self) -> None:
-        """Tools ▸ Undo someone's changes…: choose who and since when, see, then undo (one step)."""
-        dialog = RollbackDialog(self.session, self)
-        dialog.accepted.connect(lambda: self._roll_back(dialog.plan, dialog.person.currentText()))
-        dialog.open()
-
-    def _roll_back(self, plan: list[history.Rollback], who: str) -> None:
-        if not plan:
-            return
-        stack = self.session.undo_stack
-        stack.beginMacro(f"Undo {who}'s changes to {len(plan)} annotation{'s' if len(plan) != 1 else ''}")
-        try:
-            for step in plan:
-                if step.action == "delete":
-                    self.session.delete_annotation(step.ann_id)
-                elif step.fields:
-                    self.session.edit_annotation(step.ann_id, "Undo changes",
-                                                 lambda a, st=step: history.apply_rollback(a.element, st))  # fmt: skip
-        except tei.TeiError as exc:
-            show_error(self, exc, "The changes cannot be undone.")
-        finally:
-            stack.endMacro()
-        self.statusBar().showMessage(f"Undid {who}'s changes to {len(plan)} annotation(s) — Ctrl+Z to "
-                                     "bring them back", 8000)  # fmt: skip
-
-    def _fill_layers_menu(self) -> None:
-        """List the annotators: show or hide each one's annotations; colour by annotator."""
-        m = self.layers_menu
-        m.clear()
-        by = m.addAction("&Colour by annotator")
-        by.setObjectName("action_colour_by_annotator")
-        by.setCheckable(True)
-        by.setChecked(bool(self.view.annotator_colours))
-        by.toggled.connect(lambda on: self.set_layers(self.view.hidden_annotators, on))
-        m.addSeparator()
-        colours = self._annotator_colours()
-        for pid, name in self._annotator_names().items():
-            act = m.addAction(_swatch(colours[pid]), f"Show {name}'s annotations" if pid else
-                              "Show anonymous annotations")  # fmt: skip
-            act.setObjectName(f"layer_{pid or 'anonymous'}")
-            act.setCheckable(True)
-            act.setChecked(pid not in self.view.hidden_annotators)
-            act.toggled.connect(lambda on, p=pid: self.set_layers(
-                self.view.hidden_annotators - {p} if on else self.view.hidden_annotators | {p},
-                bool(self.view.annotator_colours)))  # fmt: skip
-
-    def _annotator_names(self) -> dict[str, str]:
-        """Return person id -> name of everyone who annotated the document ('' = anonymous)."""
-        doc = self.session.doc
-        people = doc.annotators()
-        used = dict.fromkeys(a.annotator for a in doc.annotations() if a.editable)
-        return {pid: people.get(pid, "") or pid for pid in sorted(used, key=lambda p: (not p, people.get(p, p)))}
-
-    def _annotator_colours(self) -> dict[str, str]:
-        from tei.colours import PALETTE
-
-        return {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(self._annotator_names())}
-
-    def set_layers(self, hidden: set[str], by_annotator: bool) -> None:
-        """Show only some annotators' annotations; colour passages by annotator or by category."""
-        self.view.set_layers(hidden, self._annotator_colours() if by_annotator else {})
-        n = len(hidden)
-        self.statusBar().showMessage(f"The annotations of {n} annotator{'s' if n != 1 else ''} hidden (View ▸ "
-                                     "Annotators)" if n else "Every annotator's annotations shown", 5000)  # fmt: skip
 
     def show_agreement(self) -> None:
         """Tools ▸ Agreement: show the Agreement panel."""
@@ -1058,26 +959,6 @@ class MainWindow(QMainWindow):
             self.compare_dock.show()
             self.compare_dock.raise_()
             self._make_room(self.compare_dock)
-
-    def keep_reading(self, keep: str, drop: str) -> None:
-        """Settle a merge's disagreement: keep one reading, delete the other (one undo step)."""
-        doc = self.session.doc
-        ids = {a.id for a in doc.annotations()}
-        stack = self.session.undo_stack
-        stack.beginMacro(f"Keep one reading of {self.describe_annotation(keep)}")
-        try:
-            if drop in ids:
-                self.session.delete_annotation(drop)
-
-            def settle(a: tei.Annotation) -> None:
-                for note in a.element.findall(f"{tei.ns.qn('note')}[@type='disagreement']"):
-                    a.element.remove(note)
-
-            self.session.edit_annotation(keep, "Keep this reading", settle)
-        except tei.TeiError as exc:
-            show_error(self, exc, "The reading cannot be kept.")
-        finally:
-            stack.endMacro()
 
     def show_review(self) -> None:
         """Show the review queue (annotations placed approximately or not at all)."""
@@ -1104,7 +985,7 @@ class MainWindow(QMainWindow):
         menu.setObjectName("delete_choice_menu")
         menu.setAccessibleName("Which annotation to delete")
         for aid in ids:
-            menu.addAction(_swatch(self.session.doc.taxonomy.color(self.session.doc.annotation(aid).category)),
+            menu.addAction(swatch(self.session.doc.taxonomy.color(self.session.doc.annotation(aid).category)),
                            "Delete " + self.describe_annotation(aid)).setData([aid])  # fmt: skip
         menu.addSeparator()
         menu.addAction(f"Delete all {len(ids)}").setData(list(ids))

@@ -114,5 +114,5 @@ def test_layers_hide_an_annotator_and_colour_by_annotator(qtbot, tmp_path) -> No
     assert not bens & shown() and len(shown()) == 4  # Ben's layer is off; Ann's four remain
     assert w.view.annotator_colours and "hidden" in w.statusBar().currentMessage()
     assert view_menu is not None
-    w.set_layers(set(), False)
+    w.collab.set_layers(set(), False)
     assert bens <= shown() and not w.view.annotator_colours
