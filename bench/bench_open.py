@@ -56,8 +56,8 @@ def spy(app, window, out, QTimer):
         print("complete", time.time(), time.process_time(), file=sys.stderr)
     return real(app, window, out, QTimer)
 m._screenshot = spy
-rc = m.main([sys.argv[1], "--screenshot", sys.argv[2]])
-sys.exit(rc)
+sys.argv[1:] = [sys.argv[1], "--screenshot", sys.argv[2]]
+sys.exit(m.main())  # as the console script runs it
 """
 
 
