@@ -93,6 +93,10 @@ def run_gui(args: list[str]) -> int:
     logging.basicConfig(level=logging.DEBUG if ns.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
     gc.disable()  # start-up makes only long-lived objects (see _collect_when_shown)
+    if ns.file:
+        from . import preload
+
+        preload.start(ns.file)  # parsed while Qt is imported and the window made
     from PySide6.QtCore import QTimer
 
     from .app import install_excepthook, make_app, open_error_line

@@ -230,7 +230,8 @@ class DocumentView(QPlainTextEdit):
         bar = self.verticalScrollBar().value()
         cursor = self.textCursor()
         anchor, pos = cursor.anchor(), cursor.position()
-        self._install(DisplayMap(doc))
+        self._map.complete_all()
+        self._install(self._map)
         if pos <= self.document().characterCount() - 1:
             cursor = self.textCursor()
             cursor.setPosition(anchor)
