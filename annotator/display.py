@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -93,6 +93,13 @@ class DisplayBlock:
                 cum.append(cum[-1] + len(r.text))
             self.cum = cum
 
+    @classmethod
+    def plain(cls, index: int, text: str) -> DisplayBlock:
+        """Make the block of a text that inserts nothing and has no non-BMP character (cheaper)."""
+        db = cls.__new__(cls)
+        db.index, db.text, db.qlen = index, text, len(text)
+        return db
+
     # UTF-16 <-> code points
     def q_to_cp(self, u: int) -> int:
         """Map a UTF-16 offset in the block to a code-point offset (mid-pair: the character)."""
@@ -168,6 +175,11 @@ class DisplayMap:
         pos = self.length + 1 if out else 0
         shown = 0
         texts = self.doc.text.readings() if limit < 0 else None  # all at once: faster than one by one
+        plain: Callable[[int, str], DisplayBlock] = DisplayBlock
+        if texts is not None:
+            every = "".join(texts)  # without a non-BMP character, a plain block's qlen is its len
+            if every.isascii() or len(every.encode("utf-16-le")) == 2 * len(every):
+                plain = DisplayBlock.plain
         prev: Block | None = blocks[self._next - 1] if self._next else None
         ptag = prev.element.tag if prev is not None else ""
         for i in range(self._next, len(blocks)):
@@ -185,7 +197,7 @@ class DisplayMap:
             reading = texts[i] if texts is not None else b.reading
             pbs = between.get(i)
             if pbs is None and not (b.is_note or b.complex or len(el)) and tag not in _MAY_RUN:
-                db = DisplayBlock(i, reading)  # no markup inside: nothing is inserted
+                db = plain(i, reading)  # no markup inside: nothing is inserted
             else:
                 db = build(i, b, reading, pbs or (), note_labels)
             out.append(db)
