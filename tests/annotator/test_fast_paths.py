@@ -87,3 +87,35 @@ def test_a_first_screenful_completed_is_the_whole_map(name: str) -> None:
     assert [(db.index, db.qlen, [(r.reading, r.start, r.text, r.kind, r.note_block) for r in db.runs])
             for db in part.blocks] == [(db.index, db.qlen, [(r.reading, r.start, r.text, r.kind, r.note_block)
                                                            for r in db.runs]) for db in whole.blocks]  # fmt: skip
+
+
+def test_the_rest_of_a_long_text_arrives_without_moving_the_selection(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from annotator.document_view import PROGRESSIVE_BLOCKS
+    from annotator.main_window import MainWindow
+
+    n = PROGRESSIVE_BLOCKS + 40
+    body = "".join(f"<p>Line {k} of a text long enough to fill more than one screen.</p>" for k in range(n))
+    doc = tei.TeiDocument.from_bytes(
+        ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><body><head>The title</head>'
+         f"{body}</body></text></TEI>").encode())  # fmt: skip
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    view = window.view
+    view.set_document(doc)
+    assert not view.shown_map.complete
+    view.setFocus()
+    for _ in range(9):
+        QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert view.textCursor().selectedText() == "The title"
+    heading = [f.format.fontWeight() for f in view.document().firstBlock().layout().formats()]
+    assert heading  # the title is set in bold
+    view.map  # noqa: B018 - asking for the map brings the rest of the text
+    assert view.shown_map.complete
+    assert view.textCursor().selectedText() == "The title"
+    assert view.document().toPlainText().split("\n") == [db.text for db in view.shown_map.blocks]
+    assert [f.format.fontWeight() for f in view.document().firstBlock().layout().formats()] == heading
+    last = view.map.reading_to_qt(len(doc.text.blocks) - 1, 0)
+    assert view.document().findBlock(last).text().startswith(f"Line {n - 1} of")
