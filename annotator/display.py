@@ -234,11 +234,8 @@ class DisplayMap:
         starts = [b.start for b in text.blocks]
         found: dict[int, list[etree._Element]] = {}
         for pb in doc.root.iter(PB):
-            if text.enclosing_block(pb) >= 0:
-                continue
-            try:
-                g = text.global_start(pb)
-            except (ValueError, KeyError):
+            g = text.start_outside_blocks(pb)
+            if g is None:  # in a block (its own page marker), or in the header (not the text's)
                 continue
             i = bisect_left(starts, g)
             while i < len(text.blocks) and text.blocks[i].parent >= 0:

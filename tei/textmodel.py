@@ -587,6 +587,11 @@ class TextModel:
                 return start + self.offsets_within(anc)[el]
         raise ValueError("element is not in this document")
 
+    def start_outside_blocks(self, el: etree._Element) -> int | None:
+        """Return the global raw offset of an element that stands between blocks (a container, or
+        an empty element such as a page break in one); None for one inside a block or the header."""
+        return self._container_start(el)
+
     def _container_start(self, el: etree._Element) -> int | None:
         at = self._container_at.get(el)
         if at is None:
