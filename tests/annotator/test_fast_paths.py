@@ -119,3 +119,9 @@ def test_the_rest_of_a_long_text_arrives_without_moving_the_selection(qtbot, tmp
     assert [f.format.fontWeight() for f in view.document().firstBlock().layout().formats()] == heading
     last = view.map.reading_to_qt(len(doc.text.blocks) - 1, 0)
     assert view.document().findBlock(last).text().startswith(f"Line {n - 1} of")
+
+
+def test_the_app_collects_garbage_again_once_the_text_is_shown(tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    assert main([str(sample_source()), "--screenshot", str(out)]) == 0
+    assert out.is_file() and gc.isenabled()
