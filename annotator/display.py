@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -93,6 +93,13 @@ class DisplayBlock:
                 cum.append(cum[-1] + len(r.text))
             self.cum = cum
 
+    @classmethod
+    def plain(cls, index: int, text: str) -> DisplayBlock:
+        """Make the block of a text that inserts nothing and has no non-BMP character (cheaper)."""
+        db = cls.__new__(cls)
+        db.index, db.text, db.qlen = index, text, len(text)
+        return db
+
     # UTF-16 <-> code points
     def q_to_cp(self, u: int) -> int:
         """Map a UTF-16 offset in the block to a code-point offset (mid-pair: the character)."""
@@ -127,38 +134,58 @@ class DisplayBlock:
         return reading + self.cum[j]
 
 
+#: One object for every spacer block: display blocks are never changed.
+_SPACER = DisplayBlock(-1)
+
+
 class DisplayMap:
     """All display blocks of a document, with Qt block starts for ``bisect``."""
 
     def __init__(self, doc: TeiDocument, *, notes_inline: bool = True,
                  first_chars: int | None = None) -> None:  # fmt: skip
         """Build the map; with ``first_chars``, only the leading blocks holding about that many
-        characters (a first screenful: ``complete`` is then False)."""
-        with paused_gc():
-            self._make(doc, notes_inline, first_chars)
-
-    def _make(self, doc: TeiDocument, notes_inline: bool, first_chars: int | None) -> None:
+        characters (a first screenful: ``complete`` is then False, until :meth:`complete_all`)."""
         self.doc = doc
-        blocks = doc.text.blocks
         self.blocks: list[DisplayBlock] = []
-        self.qt_block_of: list[int] = [0] * len(blocks)  # tei index -> display block number
+        self.qt_block_of: list[int] = [0] * len(doc.text.blocks)  # tei index -> display block number
         self.notes_inline = notes_inline
-        between = self._pages_between(doc)
-        note_labels: dict[int, str] = {}
-        self._unnumbered = 0  # notes without @n so far
-        prev: Block | None = None
-        ptag = ""
-        self.complete = True
-        spacer = DisplayBlock(-1)  # one object for every spacer: blocks are never changed
-        out, qt_block_of, build, spacer_before = self.blocks, self.qt_block_of, self._build, self._spacer_before
         self.starts: list[int] = []
-        starts = self.starts
-        pos = shown = 0
-        limit = first_chars if first_chars is not None else -1
-        texts = doc.text.readings() if limit < 0 else None  # all at once: faster than one by one
-        for i, b in enumerate(blocks):
+        self.length = 0
+        self.complete = False
+        self._next = 0  # the first tei block not shown yet
+        self._note_labels: dict[int, str] = {}
+        self._unnumbered = 0  # notes without @n so far
+        with paused_gc():
+            self._between = self._pages_between(doc)
+            self._extend(first_chars if first_chars is not None else -1)
+
+    def complete_all(self) -> None:
+        """Add the blocks that a first-screenful map left out (nothing if it is complete)."""
+        if not self.complete:
+            with paused_gc():
+                self._extend(-1)
+
+    def _extend(self, limit: int) -> None:
+        """Add display blocks from the first tei block not shown yet, until ``limit`` more
+        characters are shown (-1: to the end)."""
+        blocks = self.doc.text.blocks
+        spacer = _SPACER
+        out, qt_block_of, build, spacer_before = self.blocks, self.qt_block_of, self._build, self._spacer_before
+        between, note_labels, starts = self._between, self._note_labels, self.starts
+        pos = self.length + 1 if out else 0
+        shown = 0
+        texts = self.doc.text.readings() if limit < 0 else None  # all at once: faster than one by one
+        plain: Callable[[int, str], DisplayBlock] = DisplayBlock
+        if texts is not None:
+            every = "".join(texts)  # without a non-BMP character, a plain block's qlen is its len
+            if every.isascii() or len(every.encode("utf-16-le")) == 2 * len(every):
+                plain = DisplayBlock.plain
+        prev: Block | None = blocks[self._next - 1] if self._next else None
+        ptag = prev.element.tag if prev is not None else ""
+        for i in range(self._next, len(blocks)):
+            b = blocks[i]
             if limit >= 0 and shown >= limit and not b.is_note:
-                self.complete = False
+                self._next = i
                 break
             el = b.element
             tag = el.tag
@@ -170,7 +197,7 @@ class DisplayMap:
             reading = texts[i] if texts is not None else b.reading
             pbs = between.get(i)
             if pbs is None and not (b.is_note or b.complex or len(el)) and tag not in _MAY_RUN:
-                db = DisplayBlock(i, reading)  # no markup inside: nothing is inserted
+                db = plain(i, reading)  # no markup inside: nothing is inserted
             else:
                 db = build(i, b, reading, pbs or (), note_labels)
             out.append(db)
@@ -178,6 +205,9 @@ class DisplayMap:
             pos += db.qlen + 1
             shown += len(db.text)
             prev, ptag = b, tag
+        else:
+            self._next = len(blocks)
+            self.complete = True
         self.length = pos - 1 if out else 0
 
     # -- building -------------------------------------------------------------------------
@@ -204,11 +234,8 @@ class DisplayMap:
         starts = [b.start for b in text.blocks]
         found: dict[int, list[etree._Element]] = {}
         for pb in doc.root.iter(PB):
-            if text.enclosing_block(pb) >= 0:
-                continue
-            try:
-                g = text.global_start(pb)
-            except (ValueError, KeyError):
+            g = text.start_outside_blocks(pb)
+            if g is None:  # in a block (its own page marker), or in the header (not the text's)
                 continue
             i = bisect_left(starts, g)
             while i < len(text.blocks) and text.blocks[i].parent >= 0:

@@ -81,6 +81,14 @@ def highlight(color: str, depth: int, selected: bool) -> QColor:
     return QColor(colours.highlight_fill(QColor(color).name(), depth, selected))
 
 
+def _justify(qdoc: QTextDocument) -> None:
+    """Justify every paragraph: the only alignment that puts right-to-left paragraphs on the right
+    in a plain-text layout."""
+    option = qdoc.defaultTextOption()
+    option.setAlignment(Qt.AlignmentFlag.AlignJustify)
+    qdoc.setDefaultTextOption(option)
+
+
 class DensityStrip(QWidget):
     """A thin strip beside the scrollbar showing where the annotations are; click to jump."""
 
@@ -230,19 +238,23 @@ class DocumentView(QPlainTextEdit):
                 return
 
     def _complete(self, doc: tei.TeiDocument) -> None:
-        """Second step of :meth:`set_document`: replace the first screenful by the whole text."""
+        """Second step of :meth:`set_document`: add the rest of the text after the first
+        screenful (the caret, the scroll position and the formats shown stay as they are)."""
         if self.doc is not doc or self._map is None or self._map.complete:
             return
-        bar = self.verticalScrollBar().value()
-        cursor = self.textCursor()
-        anchor, pos = cursor.anchor(), cursor.position()
-        self._install(DisplayMap(doc))
-        if pos <= self.document().characterCount() - 1:
-            cursor = self.textCursor()
-            cursor.setPosition(anchor)
-            cursor.setPosition(pos, QTextCursor.MoveMode.KeepAnchor)
-            self.setTextCursor(cursor)
-        self.verticalScrollBar().setValue(bar)
+        shown = len(self._map.blocks)
+        self._map.complete_all()
+        rest = "\n".join(db.text for db in self._map.blocks[shown:])
+        qdoc = self.document()
+        if _RTL.search(rest):
+            _justify(qdoc)
+        cursor = QTextCursor(qdoc)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText("\n" + rest if shown else rest)
+        qdoc.setModified(False)
+        self._formatted.discard(shown - 1)  # the block the text was added after: laid out anew
+        self.strip.invalidate()
+        self.format_visible()
         self.display_completed.emit()
 
     def _install(self, display: DisplayMap) -> None:
@@ -254,10 +266,8 @@ class DocumentView(QPlainTextEdit):
         qdoc.setDefaultFont(self.font())
         qdoc.setDocumentMargin(28)
         text = self._map.text()
-        if _RTL.search(text):  # the only alignment that puts right-to-left paragraphs on the
-            option = qdoc.defaultTextOption()  # right in a plain-text layout: justified
-            option.setAlignment(Qt.AlignmentFlag.AlignJustify)
-            qdoc.setDefaultTextOption(option)
+        if _RTL.search(text):
+            _justify(qdoc)
         qdoc.setPlainText(text)
         qdoc.setModified(False)
         self.setDocument(qdoc)  # deletes the previous document (a child of the view)

@@ -23,7 +23,7 @@ from tei.document import TeiDocument
 from tei.resources import ANNOTATED_SAMPLE
 from tei.storage import is_read_only
 
-from . import lock, recovery, settings
+from . import lock, preload, recovery, settings
 from .display import DisplayMap, empty_text_message
 from .errors import show_error
 
@@ -52,7 +52,7 @@ class Loader(QObject):
     def _run(self, path: str) -> None:
         started = time.perf_counter()
         try:
-            doc = tei.load(path)
+            doc = preload.load(path)  # (perhaps loaded while the app started: see preload.py)
             display = DisplayMap(doc)
         except BaseException as exc:  # noqa: BLE001 - reported through show_error
             self.failed.emit(exc, path)
@@ -169,7 +169,7 @@ class Lifecycle(QObject):
             return True
         started = time.perf_counter()
         try:
-            doc = tei.load(path)
+            doc = preload.load(path)  # (perhaps loaded while the app started: see preload.py)
         except (tei.TeiError, OSError) as exc:
             self._load_failed(exc, path)
             return False

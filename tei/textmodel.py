@@ -27,7 +27,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -481,31 +481,32 @@ class TextModel:
             self._layout_blocks()
 
     def _layout_blocks(self) -> None:
-        notes = self._notes_by_top()
+        marked = list(self.root.iter(CHOICE, LB, NOTE, APP, RUBY))  # one pass for both uses
+        notes = self._notes_by_top(el for el in marked if el.tag == NOTE)
         blocks: list[Block] = []
+        append, top_index, tostring = blocks.append, self._top_index, etree.tostring
         pos = 0
-        for k, (el, gap) in enumerate(self._tops):
+        for k, (el, gap) in enumerate(self._tops):  # the hot loop: one text_of() per block, inlined
             pos += gap
-            raw = text_of(el)
-            length = len(raw)
+            raw = tostring(el, method="text", encoding=str, with_tail=False)
             index = len(blocks)
-            self._top_index.append(index)
-            self._block_of[el] = index
-            blocks.append(Block(el, pos, length, -1, is_note=el.tag == NOTE, _raw=raw))
+            top_index.append(index)
+            append(Block(el, pos, len(raw), -1, el.tag == NOTE, None, raw))
             for note in notes.get(k, ()):
                 blocks[index].complex = True
                 offset = self.offsets_within(el)[note]
-                self._block_of[note] = len(blocks)
-                blocks.append(Block(note, pos + offset, len(text_of(note)), index, is_note=True))
-            pos += length
+                append(Block(note, pos + offset, len(text_of(note)), index, is_note=True))
+            pos += len(raw)
+        self._block_of = {b.element: i for i, b in enumerate(blocks)}
         self._blocks = blocks
         self._starts = [b.start for b in blocks]
-        self._mark_complex()
+        self._mark_complex(marked)
 
-    def _notes_by_top(self) -> dict[int, list[etree._Element]]:
-        """Find the notes that become blocks of their own, by top-level block ordinal."""
+    def _notes_by_top(self, notes: Iterable[etree._Element]) -> dict[int, list[etree._Element]]:
+        """Find which of the document's ``notes`` become blocks of their own, by top-level block
+        ordinal."""
         found: dict[int, list[etree._Element]] = {}
-        for note in self.root.iter(NOTE):
+        for note in notes:
             if is_inline_note(note):
                 continue
             for anc in note.iterancestors():
@@ -534,9 +535,11 @@ class TextModel:
                 return i
         return -1
 
-    def _mark_complex(self) -> None:
+    def _mark_complex(self, marked: list[etree._Element]) -> None:
+        """Mark the blocks that need the full walk, from the document's choices, line breaks,
+        notes, apparatus and ruby elements (``marked``)."""
         checked: set[int] = set()
-        for el in self.root.iter(CHOICE, LB, NOTE, APP, RUBY):
+        for el in marked:
             if el.tag == LB and el.get("break") != "no":
                 # a line break between two CJK characters joins them: only then the full walk
                 after = (el.tail or "").lstrip(" \t\n\r")[:1]
@@ -583,6 +586,11 @@ class TextModel:
             if start is not None:
                 return start + self.offsets_within(anc)[el]
         raise ValueError("element is not in this document")
+
+    def start_outside_blocks(self, el: etree._Element) -> int | None:
+        """Return the global raw offset of an element that stands between blocks (a container, or
+        an empty element such as a page break in one); None for one inside a block or the header."""
+        return self._container_start(el)
 
     def _container_start(self, el: etree._Element) -> int | None:
         at = self._container_at.get(el)
@@ -697,20 +705,34 @@ class TextModel:
         """Return (characters, words) of the reading text (``str.split`` words), without making
         and keeping every block's reading string: what ``glossator stats`` reports."""
         chars = words = 0
+        plain: list[str] = []  # raw texts of plain blocks, whose reading text is collapse(raw)
         for b in self.blocks:
-            raw = b._raw
-            if raw is None or b.complex:  # reading already made, or it needs the full walk
-                reading = b.reading
-                chars += len(reading)
-                words += len(reading.split())
-                continue
-            tokens = raw.split()  # collapsing XML spaces leaves the same words
-            words += len(tokens)
-            if raw.isascii() or _NON_XML_SPACE.search(raw) is None:  # collapse() is this join
-                chars += len(" ".join(tokens))
-            else:
-                chars += len(collapse(raw))
+            if b._raw is not None and not b.complex:
+                plain.append(b._raw)
+            else:  # reading text made already, or it needs the full walk
+                chars += len(b.reading)
+                words += len(b.reading.split())
+        # collapse() joins a block's XML-space-separated words with one space: count them in C
+        # over all blocks at once (a word starts where a non-space follows a space).
+        text = "\n".join(plain)
+        marks = text.encode().translate(_WORD_STARTS)
+        found = marks.count(b" x") + marks.startswith(b"x")
+        letters = len(text) - sum(map(text.count, " \t\n\r"))
+        filled = sum(1 for raw in plain if not raw.isspace() and raw)  # blocks with a word
+        chars += letters + found - filled
+        words += found
+        if not text.isascii():  # str.split() also splits at no-break and other non-XML spaces
+            ends = list(accumulate(len(raw) + 1 for raw in plain))
+            odd = {bisect_right(ends, m.start()) for m in _NON_XML_SPACE.finditer(text)}
+            for k in odd:
+                xml_words = plain[k].strip(" \t\n\r")
+                words += len(plain[k].split()) - len(_WS_RUN.split(xml_words))
+                chars -= plain[k].isspace()  # a word for XML (e.g. one no-break space) after all
         return chars, words
+
+
+#: ``bytes.translate`` table: an XML space (one byte in UTF-8) to b" ", any other byte to b"x".
+_WORD_STARTS = bytes(32 if chr(i) in " \t\n\r" else 120 for i in range(256))
 
 
 def _is_block(el: etree._Element) -> bool:
