@@ -259,6 +259,11 @@ class Lifecycle(QObject):
             self.win.show_review()
             self.win.message_bar.show_message(as_sentences(notes), [("Review", self.win.show_review)],
                                               level="warning", kind="review")  # fmt: skip
+        elif readings := merged_readings(doc):
+            notes.append(f"{readings} annotation{'s were' if readings != 1 else ' was'} changed differently in "
+                         "two versions merged by git: both readings are kept for you to choose.")  # fmt: skip
+            self.win.message_bar.show_message(as_sentences(notes), [("Show them", self.win.show_merged_readings)],
+                                              level="warning", kind="readings")  # fmt: skip
         elif notes:
             self.win.message_bar.show_message(as_sentences(notes), level="warning", kind="warnings")
 
@@ -727,3 +732,12 @@ def _found_again_sentence(report: anchoring.ReanchorReport) -> str:
         if report.needs_review else " Undo puts them back as they were."
     return (f"The text under {n} annotation{'s' if n != 1 else ''} was changed by another program: "
             + ", ".join(parts) + "." + review)  # fmt: skip
+
+
+def merged_readings(doc: TeiDocument) -> int:
+    """Return how many annotations a git merge left with two readings (pairs counted once)."""
+    from tei.merge import DISAGREEMENT
+
+    marked = sum(1 for a in doc.annotations()
+                 if a.element.find(f"{tei.ns.qn('note')}[@type='{DISAGREEMENT}']") is not None)  # fmt: skip
+    return (marked + 1) // 2

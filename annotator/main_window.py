@@ -960,6 +960,11 @@ class MainWindow(QMainWindow):
             self.compare_dock.raise_()
             self._make_room(self.compare_dock)
 
+    def show_merged_readings(self) -> None:
+        """Show the Agreement panel's tab of the readings a git merge kept side by side."""
+        self.show_agreement()
+        self.agreement_panel.tabs.setCurrentIndex(2)
+
     def show_review(self) -> None:
         """Show the review queue (annotations placed approximately or not at all)."""
         self.review_dock.show()

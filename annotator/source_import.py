@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -205,16 +204,14 @@ class SourceImport(QObject):
         self.action_zotero.triggered.connect(lambda _=False: self.import_zotero())
         for act in (self.action_import, self.action_zotero):
             act.setStatusTip(act.toolTip())
-        self.menu = QMenu("&Sources", window)
-        self.menu.setObjectName("sources_menu")
-        self.menu.addAction(self.action_import)
-        self.menu.addAction(self.action_zotero)
-        tools = window.findChild(QMenu, "tools_menu")
-        bar = window.menuBar()
-        if tools is not None:
-            bar.insertMenu(tools.menuAction(), self.menu)
-        else:
-            bar.addMenu(self.menu)
+        from .footnote_sources_dialog import sources_menu
+
+        self.menu = sources_menu(window)  # the one Sources menu (Make sources from footnotes… too)
+        first = self.menu.actions()[0] if self.menu.actions() else None
+        self.menu.insertAction(first, self.action_import)
+        self.menu.insertAction(first, self.action_zotero)
+        if first is not None:
+            self.menu.insertSeparator(first)
         panel = window.sources_panel
         panel.setAcceptDrops(True)
         for widget in (panel, *panel.findChildren(QLineEdit)):  # a form field would take the path as text

@@ -75,8 +75,11 @@ def test_keeping_one_of_two_merged_readings_is_one_undoable_step(qtbot, tmp_path
     path.write_bytes(result.to_bytes())
     w = _open(qtbot, path)
     other = disagreeing(w.session.doc)[Q_NOTE]
-    w.show_agreement()
+    bar = w.message_bar  # opening the merged file says so
+    assert "1 annotation was changed differently in two versions merged by git" in bar.label.text()
+    bar.button("Show them").click()
     panel = w.agreement_panel
+    assert w.agreement_dock.isVisible() and panel.tabs.currentIndex() == 2
     assert panel.readings.rowCount() == 2
     row = next(r for r in range(2) if panel.readings.item(r, 0).data(Qt.ItemDataRole.UserRole)[0] == other)
     assert "1,200" in panel.readings.item(row, 2).text() and "900" in panel.readings.item(row, 3).text()

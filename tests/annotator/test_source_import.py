@@ -45,8 +45,10 @@ def test_sources_menu_import_is_one_undo_step_with_a_report(window: MainWindow, 
     before = window.session.to_bytes(WHEN)
     steps = window.session.undo_stack.count()
     menu = window.source_import.menu
-    assert [a.text() for a in menu.actions()] == ["&Import…", "Import from &Zotero…"]
+    texts = [a.text() for a in menu.actions()]
+    assert texts[:2] == ["&Import…", "Import from &Zotero…"] and "Make sources from &footnotes…" in texts
     assert menu.menuAction() in window.menuBar().actions()
+    assert [a.text() for a in window.menuBar().actions()].count("&Sources") == 1  # one Sources menu
     window.source_import.action_import.trigger()  # as a menu click: triggered(False)
     assert window.session.undo_stack.count() == steps + 1
     assert len(bibl_structs(window)) == 8
