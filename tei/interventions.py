@@ -1,0 +1,606 @@
+"""Editorial interventions in the text: emend, regularise, mark unclear, record a gap, supply,
+and plain correction of a transcription, each undoable and saved byte-faithfully.
+
+An intervention works on a passage of one *text node* (the selected characters may not cross
+markup): it changes that node in the tree, lays out its block again
+(:meth:`tei.textmodel.TextModel.refresh`), moves every annotation pointer into the element that
+holds the node so that it still resolves to the same passage (a pointer into the replaced
+characters covers their replacement) and records itself in Glossator's standOff
+(``<listChange type="glossator-interventions">``, one ``<change when who type>`` each). See
+``docs/standoff-format.md`` § Interventions.
+
+Saving never re-serialises the text. The file span of each text node an intervention touched
+(its *slot*: the node plus the elements inserted into it) is known from its original bytes; at
+save time the slot's current content is compared with its original string and only the
+characters between their common prefix and suffix are replaced, by the new markup
+(:func:`text_edits`). Undoing every intervention leaves no difference, hence the original bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from . import ns, pointers
+from .annotations import CERTAINTIES, Annotation, check_xml_text, now_iso
+from .errors import AnnotationError
+from .source import Edit
+from .textmodel import NOTE, is_inline_note, text_of, visible_in
+
+if TYPE_CHECKING:
+    from .document import TeiDocument
+
+log = logging.getLogger(__name__)
+
+#: The kinds of intervention, with the verb their undo label and log entry use.
+KINDS = {"emend": "Emend", "regularise": "Regularise", "unclear": "Mark unclear", "gap": "Gap",
+         "supplied": "Supply", "correct": "Correct"}  # fmt: skip
+LOG_TYPE = "glossator-interventions"
+_LIST_CHANGE = ns.qn("listChange")
+_CHANGE = ns.qn("change")
+_NOT_TEXT = (etree._Comment, etree._ProcessingInstruction)
+_XMLNS = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+_REF = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(amp|lt|gt|quot|apos));|<!\[CDATA\[(.*?)\]\]>|\r\n?|&", re.S)
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+@dataclass
+class Slot:
+    """An original text node's string and its span in the original text, with the offset in the
+    file of each character boundary (-1 inside a CDATA section, where no tag can go)."""
+
+    original: str
+    start: int
+    end: int
+    bounds: list[int] = field(repr=False)
+
+
+@dataclass
+class Intervention:
+    """One applied intervention; :meth:`undo` and :meth:`redo` restore or re-apply it exactly."""
+
+    doc: Any = field(repr=False)
+    kind: str
+    label: str
+    block: int
+    parent: etree._Element = field(repr=False)
+    prev: etree._Element | None = field(repr=False)
+    old: str | None
+    new: str | None
+    element: etree._Element | None = field(default=None, repr=False)
+    index: int = 0
+    log: list[tuple[etree._Element, etree._Element, int]] = field(default_factory=list, repr=False)
+    before: dict[str, etree._Element] = field(default_factory=dict, repr=False)
+    after: dict[str, etree._Element] = field(default_factory=dict, repr=False)
+
+    @property
+    def changed_annotations(self) -> list[str]:
+        """Return the ids of the annotations whose pointer or quote the intervention changed."""
+        return list(self.after)
+
+    def undo(self) -> None:
+        """Put the text, the annotations and the log back as they were before."""
+        for ann_id, el in self.before.items():
+            self.doc.replace_annotation_element(ann_id, _copy(el))
+        for el, parent, _ in reversed(self.log):
+            if el.getparent() is parent:
+                parent.remove(el)
+                self.doc.unregister_ids(el)
+        if self.element is not None:
+            self.doc.unregister_ids(self.element)
+            self.parent.remove(self.element)
+        _set_node(self.parent, self.prev, self.old)
+        self.doc.text.refresh(self.parent)
+
+    def redo(self) -> None:
+        """Apply the intervention again after :meth:`undo`."""
+        _set_node(self.parent, self.prev, self.new)
+        if self.element is not None:
+            self.parent.insert(self.index, self.element)
+            self.doc.register_ids(self.element)
+        for el, parent, index in self.log:
+            if el.getparent() is None:
+                parent.insert(index, el)
+                self.doc.register_ids(el)
+        self.doc.text.refresh(self.parent)
+        for ann_id, el in self.after.items():
+            self.doc.replace_annotation_element(ann_id, _copy(el))
+
+
+def _copy(el: etree._Element) -> etree._Element:
+    import copy
+
+    return copy.deepcopy(el)
+
+
+def label_for(kind: str, old: str, new: str = "") -> str:
+    """Return the readable name of an intervention (an undo step), e.g. ``Emend 'howl-' → 'war'``."""
+    verb = KINDS[kind]
+    if kind in ("emend", "regularise", "correct"):
+        if not old:
+            return f"{'Insert' if kind == 'correct' else verb} '{_short(new)}'"
+        if not new and kind == "correct":
+            return f"Delete '{_short(old)}'"
+        return f"{verb} '{_short(old)}' → '{_short(new)}'"
+    if kind == "supplied" and not old:
+        return f"{verb} '{_short(new)}'"
+    return f"{verb} '{_short(old)}'" if old else verb
+
+
+def _short(text: str, limit: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def intervene(doc: TeiDocument, kind: str, block: int, r0: int, r1: int, *, text: str = "",
+              reason: str = "", cert: str = "", extent: str = "", resp: str = "",
+              when: str | None = None) -> Intervention:  # fmt: skip
+    """Apply an intervention to reading characters [r0, r1) of block ``block`` and return it.
+
+    ``kind`` is one of :data:`KINDS`. ``text`` is the new reading (emend, regularise, correct) or
+    the supplied text (supply at a point); ``reason`` goes in ``@reason`` (unclear, gap,
+    supplied), ``extent`` in a gap's ``@extent``, ``cert`` (high/medium/low) in ``@cert`` of the
+    correction; ``resp`` is the annotator's person id. Raise ``AnnotationError`` (nothing
+    changed) when the passage crosses markup, spans blocks or cannot be saved safely.
+    """
+    if kind not in KINDS:
+        raise AnnotationError(f"unknown intervention {kind!r}; one of: {', '.join(KINDS)}")
+    check_xml_text(text, reason, extent)
+    if cert and cert not in CERTAINTIES:
+        raise AnnotationError(f"certainty must be one of {', '.join(CERTAINTIES)}")
+    blocks = doc.text.blocks
+    if not 0 <= block < len(blocks):
+        raise AnnotationError(f"there is no block {block}")
+    b = blocks[block]
+    if r1 < r0:
+        r0, r1 = r1, r0
+    if not 0 <= r0 <= r1 <= len(b.reading):
+        raise AnnotationError(f"the passage {r0}–{r1} is outside block {block}")
+    if r0 == r1 and kind not in ("correct", "gap", "supplied"):
+        raise AnnotationError("select the text to change first")
+    s0 = b.to_raw(r0)
+    s1 = b.to_raw(r1, end=True) if r1 > r0 else s0
+    parent, prev, start, old = _locate(b.element, s0, s1)
+    a, z = s0 - start, s1 - start
+    mid = old[a:z]
+    if kind == "correct" and mid == text:
+        raise AnnotationError("the new text is the same as the old")
+    if kind == "supplied" and mid:
+        text = ""  # the selection is wrapped: it is what the editor supplies
+    elif kind == "supplied" and not text.strip():
+        raise AnnotationError("type the text to supply")
+    slot_key = _slot_of(parent, prev)
+    _slot(doc, *slot_key)  # refuses text that cannot be spliced, before anything changes
+    g0 = b.start + s0
+    raw_len = {"correct": len(text), "emend": len(mid) + len(text), "regularise": len(mid) + len(text),
+               "gap": 0, "supplied": len(mid) + len(text), "unclear": len(mid)}[kind]  # fmt: skip
+    wraps = kind == "unclear" or (kind == "supplied" and mid)  # the raw text stays as it is
+    moves = None if wraps else _Moves(doc, parent, g0, g0 + len(mid), raw_len)
+    when = when or now_iso()
+    done = Intervention(doc, kind, label_for(kind, mid, text), block, parent, prev, old, None)
+    if kind == "correct":
+        done.new = old[:a] + text + old[z:]
+        _set_node(parent, prev, done.new)
+    else:
+        done.new = old[:a] or None
+        done.element = _build(doc, parent, kind, mid, text, reason, cert, extent, resp)
+        done.element.tail = old[z:] or None
+        done.index = 0 if prev is None else parent.index(prev) + 1
+        _set_node(parent, prev, done.new)
+        parent.insert(done.index, done.element)
+        doc.register_ids(done.element)
+    doc.text.refresh(parent)
+    if moves is not None:
+        moves.apply(done, resp, when)
+    done.log = _log(doc, done, mid, text, resp, when, reason)
+    return done
+
+
+def _locate(root: etree._Element, s0: int, s1: int) -> tuple[etree._Element, etree._Element | None, int, str]:
+    """Return (parent, previous sibling or None, raw start, string) of the shown text node of
+    ``root`` that holds raw [s0, s1)."""
+    found = None
+    for start, parent, prev, value in _text_nodes(root):
+        if start <= s0 and s1 <= start + len(value) and _shown(parent, root):
+            if s1 > s0 or value:
+                return parent, prev, start, value
+            found = found or (parent, prev, start, value)
+        if start > s1:
+            break
+    if found is not None:
+        return found
+    raise AnnotationError("the passage crosses markup (emphasis, a name, a line break…): "
+                          "select text inside one stretch of plain text")  # fmt: skip
+
+
+def _text_nodes(root: etree._Element):  # noqa: ANN202 - a generator of tuples
+    """Yield (raw start, parent, previous sibling or None, string) of every text node of
+    ``root``, in document order, counted as raw offsets count them."""
+    pos = 0
+
+    def walk(el: etree._Element):  # noqa: ANN202
+        nonlocal pos
+        value = el.text or ""
+        yield pos, el, None, value
+        pos += len(value)
+        for child in el:
+            if not isinstance(child, _NOT_TEXT):
+                yield from walk(child)
+            tail = child.tail or ""
+            yield pos, el, child, tail
+            pos += len(tail)
+
+    yield from walk(root)
+
+
+def _shown(parent: etree._Element, root: etree._Element) -> bool:
+    """Tell whether text directly inside ``parent`` is part of ``root``'s reading text."""
+    if parent is not root:
+        for el in (parent, *parent.iterancestors()):
+            if el is root:
+                break
+            if el.tag == NOTE and not is_inline_note(el):
+                return False
+    return visible_in(parent, root) if parent is not root else True
+
+
+def _set_node(parent: etree._Element, prev: etree._Element | None, value: str | None) -> None:
+    if prev is None:
+        parent.text = value
+    else:
+        prev.tail = value
+
+
+def _is_new(el: etree._Element) -> bool:
+    """Tell whether an element was made after loading (it has no line in the original file)."""
+    return isinstance(el.tag, str) and el.sourceline is None
+
+
+def _slot_of(parent: etree._Element, prev: etree._Element | None) -> tuple[etree._Element, etree._Element | None]:
+    """Return the original text node whose file span holds the text node (parent, prev)."""
+    while True:
+        while prev is not None and _is_new(prev):
+            prev = prev.getprevious()
+        if not _is_new(parent):
+            return parent, prev
+        grand = parent.getparent()
+        if grand is None:  # pragma: no cover - new elements are always inside the text
+            raise AnnotationError("this text is not in the document")
+        prev, parent = parent.getprevious(), grand
+
+
+def _slot(doc: TeiDocument, parent: etree._Element, prev: etree._Element | None) -> Slot:
+    """Return (recording on first use) the original text and file span of a text node."""
+    key = (parent, prev)
+    found = doc.text_slots.get(key)
+    if found is not None:
+        return found
+    if prev is not None and isinstance(prev, _NOT_TEXT):
+        raise AnnotationError("this text follows a comment or processing instruction in the file; "
+                              "Glossator cannot change it safely")  # fmt: skip
+    original = (parent.text if prev is None else prev.tail) or ""
+    src = doc.source
+    doc.sync_source()
+    try:
+        if prev is None:
+            start = src.start_tag(doc.root, parent)[1]
+            if src.text[start - 2] == "/":
+                raise AnnotationError("this element is empty in the file; Glossator cannot add text to it")
+        else:
+            start = src.element_span(doc.root, prev)[1]
+    except AnnotationError:
+        raise
+    except Exception as exc:  # a SaveError from locating the tag: refuse, change nothing
+        raise AnnotationError(f"cannot find this text in the original file ({exc})") from None
+    text = src.text
+    end = start
+    while True:
+        end = text.find("<", end)
+        if end < 0:
+            raise AnnotationError("cannot find the end of this text in the original file")
+        if not text.startswith("<![CDATA[", end):
+            break
+        end = text.index("]]>", end) + 3
+    decoded, bounds = _decode(text, start, end)
+    if decoded != original:
+        raise AnnotationError("this text is written with entity references in the file; Glossator "
+                              "cannot change it without rewriting them")  # fmt: skip
+    slot = doc.text_slots[key] = Slot(original, start, end, bounds)
+    return slot
+
+
+def _decode(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """Return the string value of the file text [start, end) and the file offset of each of its
+    character boundaries (-1 inside CDATA)."""
+    chars: list[str] = []
+    bounds: list[int] = []
+    pos = start
+    for m in _REF.finditer(text, start, end):
+        if m.start() > pos:
+            chars.append(text[pos : m.start()])
+            bounds.extend(range(pos, m.start()))
+        token = m.group()
+        if token == "&":
+            raise AnnotationError("this text uses an entity defined by the document; Glossator "
+                                  "cannot change it without rewriting it")  # fmt: skip
+        if m.group(4) is not None:
+            inner = m.group(4).replace("\r\n", "\n").replace("\r", "\n")
+            chars.append(inner)
+            bounds.append(m.start())
+            bounds.extend([-1] * (len(inner) - 1))
+            if not inner:
+                bounds.pop()
+        elif token.startswith("\r"):
+            chars.append("\n")
+            bounds.append(m.start())
+        else:
+            code = m.group(1) or m.group(2)
+            chars.append(chr(int(code, 16 if m.group(1) else 10)) if code else _NAMED[m.group(3)])
+            bounds.append(m.start())
+        pos = m.end()
+    chars.append(text[pos:end])
+    bounds.extend(range(pos, end))
+    bounds.append(end)
+    return "".join(chars), bounds
+
+
+def _build(doc: TeiDocument, parent: etree._Element, kind: str, mid: str, text: str, reason: str,
+           cert: str, extent: str, resp: str) -> etree._Element:  # fmt: skip
+    """Make the intervention's element inside ``parent`` (so it shares its namespace prefix)."""
+    who = {"resp": "#" + resp} if resp else {}
+    sure = {"cert": cert} if cert and cert != "unknown" else {}
+    tag = {"emend": "choice", "regularise": "choice"}.get(kind, kind)
+    el = etree.SubElement(parent, ns.qn(tag))
+    el.set(ns.XML_ID, doc.new_id("gl-int"))
+    if kind in ("emend", "regularise"):
+        first, second = ("sic", "corr") if kind == "emend" else ("orig", "reg")
+        etree.SubElement(el, ns.qn(first)).text = mid or None
+        etree.SubElement(el, ns.qn(second), {**who, **sure}).text = text or None
+        return el
+    for key, value in {**who, **sure, "reason": reason.strip(), "extent": extent.strip()}.items():
+        if value and not (key == "extent" and kind != "gap") and not (key == "reason" and kind == "correct"):
+            el.set(key, value)
+    if kind != "gap":
+        el.text = (mid or text) or None
+    return el
+
+
+class _Moves:
+    """The annotations whose pointers or quotes an edit of raw [g0, g1) (now ``length`` raw
+    characters) in the text of ``parent`` changes, found before the edit and moved after it."""
+
+    def __init__(self, doc: TeiDocument, parent: etree._Element, g0: int, g1: int, length: int) -> None:
+        self.doc = doc
+        self.g0, self.g1, self.length = g0, g1, length
+        self.holders = [parent, *parent.iterancestors()]
+        holder_set = set(self.holders)
+        ids = [el.get(ns.XML_ID) for el in self.holders if el.get(ns.XML_ID)]
+        needles = [f"({i}," for i in ids] + [f"#{i}" for i in ids]
+        self.items: list[tuple[Annotation, list[pointers.Pointer], tuple[int, int] | None]] = []
+        if doc.standoff() is None and not any(True for _ in doc.root.iter(ns.qn("standOff"))):
+            return
+        for el in doc._annotation_elements():  # noqa: SLF001 - the library's own walk
+            target = el.get("target") or ""
+            if not any(n in target for n in needles) and not _may_span(target):
+                continue
+            ann = Annotation(el, doc)
+            parsed = pointers.parse_target(target)
+            res = doc.resolve(target)
+            span = (res[0].start or 0, res[-1].end or 0) if res and all(r.ok for r in res) else None
+            moved = [self._move(p, holder_set) for p in parsed]
+            if moved == parsed and not (span and span[0] <= g1 and span[1] >= g0):
+                continue
+            self.items.append((ann, moved, span))
+
+    def _move(self, p: pointers.Pointer, holders: set[etree._Element]) -> pointers.Pointer:
+        """Return pointer ``p`` with its offsets moved over the edit (p itself if unchanged)."""
+        if isinstance(p, pointers.StringRange | pointers.StringIndex):
+            el = self._node(p.node)
+            if el is None or el not in holders:
+                return p
+            base = self.doc.text.global_start(el)
+            a = self.g0 - base
+            if isinstance(p, pointers.StringIndex):
+                return pointers.StringIndex(p.node, self._start(a, p.offset))
+            s, e = self._start(a, p.offset), self._end(a, p.offset + p.length)
+            return pointers.StringRange(p.node, s, max(e - s, 0))
+        if isinstance(p, pointers.Range) and not isinstance(p, pointers.PathOffsets):
+            return pointers.Range(self._move(p.start, holders), self._move(p.end, holders))
+        if isinstance(p, pointers.Side):
+            return pointers.Side(p.side, self._move(p.inner_pointer, holders))
+        return p
+
+    def _node(self, node: pointers.Node) -> etree._Element | None:
+        try:
+            return self.doc._node(node)  # noqa: SLF001
+        except Exception:  # an unresolved node: the pointer stays as it is
+            return None
+
+    def _start(self, a: int, x: int) -> int:
+        b, delta = a + (self.g1 - self.g0), self.length - (self.g1 - self.g0)
+        return x if x <= a else x + delta if x >= b else a
+
+    def _end(self, a: int, x: int) -> int:
+        b, delta = a + (self.g1 - self.g0), self.length - (self.g1 - self.g0)
+        return x if x <= a else x + delta if x >= b else a + self.length
+
+    def apply(self, done: Intervention, resp: str, when: str) -> None:
+        """Point the annotations at their passages in the edited text and refresh their quotes,
+        keeping a quote that changed in the annotation's history."""
+        doc = self.doc
+        for ann, moved, _ in self.items:
+            before = _copy(ann.element)
+            old_quote = ann.quote
+            new_target = pointers.format_target(moved)
+            if new_target != ann.target:
+                ann.target = new_target
+            res = doc.resolve(ann.target)
+            if res and all(r.ok for r in res) and ann.element.find(f"{ns.qn('note')}[@type='quote']") is not None:
+                exact, prefix, suffix = doc.quote_for(res[0].start or 0, res[-1].end or 0)
+                if (exact, prefix, suffix) != (old_quote, ann.prefix, ann.suffix):
+                    ann.set_quote(exact, prefix, suffix)
+                if exact != old_quote:
+                    _quote_history(ann, old_quote, done.kind, resp, when)
+            if _xml(before) != _xml(ann.element):
+                done.before[ann.id] = before
+                done.after[ann.id] = _copy(ann.element)
+
+
+def _xml(el: etree._Element) -> bytes:
+    return etree.tostring(el)
+
+
+def _may_span(target: str) -> bool:
+    """Tell whether a target may cover text of elements it does not name (a range between two
+    elements, an XPath, a Recogito path)."""
+    return "#range(" in target or "xpath(" in target or "::" in target or "xpointer(" in target
+
+
+def _quote_history(ann: Annotation, old: str, kind: str, resp: str, when: str) -> None:
+    """Keep the quote an annotation had before an intervention: a ``<change status="text-changed">``
+    in its ``revisionDesc`` holding the old ``<quote>``."""
+    rev = ann._revision_desc()  # noqa: SLF001 - the annotation's own history
+    change = etree.SubElement(rev, _CHANGE, status="text-changed", when=when, type=kind)
+    if resp:
+        change.set("who", "#" + resp)
+    etree.SubElement(change, ns.qn("quote")).text = old or None
+
+
+def _log(doc: TeiDocument, done: Intervention, old: str, new: str, resp: str, when: str,
+         reason: str) -> list[tuple[etree._Element, etree._Element, int]]:  # fmt: skip
+    """Record the intervention in the standOff's ``listChange``; return what was created."""
+    made: list[etree._Element] = []
+    so = doc.standoff()
+    if so is None:
+        so = doc.ensure_standoff()
+        made.append(so)
+    lst = next((c for c in so.iterchildren(_LIST_CHANGE) if c.get("type") == LOG_TYPE), None)
+    if lst is None:
+        lst = etree.Element(_LIST_CHANGE, type=LOG_TYPE)
+        anchor = so.find(ns.qn("listAnnotation"))
+        so.insert(so.index(anchor) if anchor is not None else len(so), lst)
+        made.append(lst)
+    attrib = {"when": when, "type": done.kind}
+    if resp:
+        attrib["who"] = "#" + resp
+    if done.element is not None:
+        attrib["target"] = "#" + (done.element.get(ns.XML_ID) or "")
+    change = etree.SubElement(lst, _CHANGE, attrib)
+    change.text = describe(done.kind, old, new, reason)
+    made.append(change)
+    return [(el, el.getparent(), el.getparent().index(el)) for el in made]  # type: ignore[union-attr]
+
+
+def describe(kind: str, old: str, new: str, reason: str = "") -> str:
+    """Return the sentence that records an intervention in the log and the header."""
+    old, new = " ".join(old.split()), " ".join(new.split())
+    why = f" ({reason.strip()})" if reason.strip() else ""
+    return {
+        "emend": f"Emended ‘{old}’ to ‘{new}’.",
+        "regularise": f"Regularised ‘{old}’ to ‘{new}’.",
+        "unclear": f"Marked ‘{old}’ as unclear{why}.",
+        "gap": f"Recorded a gap{why}" + (f" in place of ‘{old}’." if old else "."),
+        "supplied": f"Supplied ‘{old or new}’{why}.",
+        "correct": (f"Corrected ‘{old}’ to ‘{new}’." if old and new else
+                    f"Deleted ‘{old}’." if old else f"Inserted ‘{new}’."),
+    }[kind]  # fmt: skip
+
+
+# -- saving ----------------------------------------------------------------------------------
+def text_edits(doc: TeiDocument) -> list[Edit]:
+    """Return the edits of the original text that write the current content of every text node
+    an intervention touched: only the characters that differ, and the new markup between them."""
+    out = []
+    for (parent, prev), slot in doc.text_slots.items():
+        first = (parent.text if prev is None else prev.tail) or ""
+        inserted = []
+        sib = parent[0] if prev is None and len(parent) else (prev.getnext() if prev is not None else None)
+        while sib is not None and _is_new(sib):
+            inserted.append(sib)
+            sib = sib.getnext()
+        if not inserted and first == slot.original:
+            continue
+        last = (inserted[-1].tail or "") if inserted else first
+        s = slot.original
+        p = _common_prefix(s, first)
+        room = min(len(s) - p, len(last) - (0 if inserted else p))
+        q = _common_suffix(s, last, room)
+        while slot.bounds[p] < 0:
+            p -= 1
+        e = len(s) - q
+        while slot.bounds[e] < 0:
+            e += 1
+        q = len(s) - e
+        if not inserted:
+            new = _esc(first[p : len(first) - q])
+        else:
+            parts = [_esc(first[p:])]
+            for k, el in enumerate(inserted):
+                parts.append(_markup(el))
+                tail = el.tail or ""
+                parts.append(_esc(tail[: len(tail) - q] if k == len(inserted) - 1 else tail))
+            new = "".join(parts)
+        out.append(Edit(slot.bounds[p], slot.bounds[e], new))
+    return out
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    i = 0
+    while i < limit and a[len(a) - 1 - i] == b[len(b) - 1 - i]:
+        i += 1
+    return i
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False).replace("\r", "&#13;")
+
+
+def _markup(el: etree._Element) -> str:
+    """Return a new element as XML (no namespace declarations: the file declares them)."""
+    import copy
+
+    el = copy.deepcopy(el)
+    el.tail = None
+    xml = etree.tostring(el, encoding=str, with_tail=False)
+    head = xml.index(">")
+    return _XMLNS.sub("", xml[:head]) + xml[head:]
+
+
+def new_changes(doc: TeiDocument) -> list[str]:
+    """Return the log sentences of the interventions made since the document was loaded."""
+    so = doc.standoff()
+    if so is None:
+        return []
+    return [c.text or "" for lst in so.iterchildren(_LIST_CHANGE) if lst.get("type") == LOG_TYPE
+            for c in lst.iterchildren(_CHANGE) if c.sourceline is None]  # fmt: skip
+
+
+def change_summary(doc: TeiDocument, limit: int = 12) -> str:
+    """Return the text added to the header's ``<change>`` for this session's interventions."""
+    done = new_changes(doc)
+    if not done:
+        return ""
+    shown = " ".join(done[:limit])
+    more = f" And {len(done) - limit} more (listed in the Glossator standOff)." if len(done) > limit else ""
+    return f" Text changed: {shown}{more}"
+
+
+def text_of_intervention(el: etree._Element) -> str:
+    """Return the source's reading kept in an intervention element (sic, orig), if any."""
+    kept = el.find(ns.qn("sic"))
+    if kept is None:
+        kept = el.find(ns.qn("orig"))
+    return text_of(kept) if kept is not None else ""
