@@ -1,0 +1,289 @@
+"""Editorial interventions (``tei.interventions``): the TEI markup they add, annotations that move
+with the text, byte-faithful saving (only the edited text, the standOff and the header change
+differ) and undo back to the original bytes, on hand-made files and on the shared corpus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+
+import tei
+from tei import interventions as iv
+from tei.anchoring import ReadingIndex, check_quotes
+from tei.source import Edit, apply_edits
+from tests.conftest import corpus_files
+
+T = "{http://www.tei-c.org/ns/1.0}"
+HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">\n'
+        '  <teiHeader><fileDesc><titleStmt><title>T</title></titleStmt><publicationStmt><p/>'
+        '</publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader>\n  <text><body>\n')  # fmt: skip
+TAIL = "  </body></text>\n</TEI>\n"
+PARAS = ["The howl- said that the  CFC congress met in &amp; at Yan&#x2019;an.",
+         "Well, the second paragraph <hi>stays</hi> as it was.",
+         "A third one, with a <![CDATA[CDATA <section>]]> in it."]  # fmt: skip
+
+
+def _doc(paras: list[str] = PARAS, newline: str = "\n", encoding: str = "UTF-8") -> tei.TeiDocument:
+    xml = HEAD + "".join(f"    <p>{p}</p>\n" for p in paras) + TAIL
+    xml = xml.replace('encoding="UTF-8"', f'encoding="{encoding}"').replace("\n", newline)
+    return tei.TeiDocument.from_bytes(xml.encode(encoding))
+
+
+def _at(doc: tei.TeiDocument, block: int, word: str) -> tuple[int, int, int]:
+    r = doc.text.blocks[block].reading.index(word)
+    return block, r, r + len(word)
+
+
+def _annotate(doc: tei.TeiDocument, block: int, word: str) -> str:
+    b, r0, r1 = _at(doc, block, word)
+    return doc.add_annotation(doc.target_for(b, r0, b, r1), "gl-comment").id
+
+
+def _shows(doc: tei.TeiDocument, ann_id: str) -> str:
+    res = doc.resolve(doc.annotation(ann_id).target)
+    assert res and all(r.ok for r in res)
+    index = ReadingIndex(doc)
+    start, end = index.span_of(res[0].start, res[-1].end)
+    return index.text[start:end]
+
+
+def _reload(data: bytes) -> tei.TeiDocument:
+    return tei.TeiDocument.from_bytes(data)
+
+
+# -- what each intervention writes --------------------------------------------------------------
+def test_emend_keeps_the_source_reading_and_shows_the_correction():
+    doc = _doc()
+    pid = doc.ensure_annotator("Ada")
+    done = iv.intervene(doc, "emend", *_at(doc, 0, "howl-"), text="war", cert="medium", resp=pid,
+                        when="2026-12-04T10:00:00Z")  # fmt: skip
+    assert done.label == "Emend 'howl-' → 'war'"
+    assert doc.text.blocks[0].reading.startswith("The war said")
+    out = doc.to_bytes(when="W").decode()
+    assert f'<choice xml:id="{done.element.get(tei.ns.XML_ID)}"><sic>howl-</sic><corr resp="#{pid}" cert="medium">war</corr></choice>' in out
+    again = _reload(out.encode())
+    assert again.text.blocks[0].reading.startswith("The war said")  # read back: corr shown
+    change = again.root.find(f".//{T}standOff/{T}listChange/{T}change")
+    assert change.get("type") == "emend" and change.get("who") == f"#{pid}"
+    assert change.get("when") == "2026-12-04T10:00:00Z" and change.get("target") == "#" + done.element.get(tei.ns.XML_ID)
+    assert "Emended ‘howl-’ to ‘war’." in change.text
+    header = again.root.find(f"{T}teiHeader/{T}revisionDesc/{T}change")
+    assert "Text changed: Emended ‘howl-’ to ‘war’." in header.text
+
+
+@pytest.mark.parametrize(("kind", "word", "kw", "markup", "reading"), [
+    ("regularise", "Yan’an", {"text": "Yan'an"}, "<choice {id}><orig>Yan&#x2019;an</orig><reg>Yan'an</reg></choice>", "in & at Yan'an."),
+    ("unclear", "congress", {"reason": "faded"}, '<unclear {id} reason="faded">congress</unclear>', "CFC congress met"),
+    ("gap", "met", {"reason": "illegible", "extent": "1 word"}, '<gap {id} reason="illegible" extent="1 word"/>', "CFC congress in"),
+    ("supplied", "said", {"reason": "omitted"}, '<supplied {id} reason="omitted">said</supplied>', "howl- said that"),
+])  # fmt: skip
+def test_other_interventions_write_their_tei_element(kind, word, kw, markup, reading):
+    doc = _doc()
+    done = iv.intervene(doc, kind, *_at(doc, 0, word), **kw)
+    out = doc.to_bytes(when="W").decode()
+    xml_id = f'xml:id="{done.element.get(tei.ns.XML_ID)}"'
+    expected = markup.format(id=xml_id)
+    if kind == "regularise":  # the kept reading is the tree's text, written plainly
+        expected = expected.replace("&#x2019;", "’")
+    assert expected in out
+    assert reading in doc.text.blocks[0].reading and reading in _reload(out.encode()).text.blocks[0].reading
+
+
+def test_supply_at_a_point_inserts_the_supplied_text():
+    doc = _doc()
+    b, r, _ = _at(doc, 1, "paragraph")
+    done = iv.intervene(doc, "supplied", b, r, r, text="long ", reason="omitted")
+    assert done.label == "Supply 'long'"
+    assert "second long paragraph" in doc.text.blocks[1].reading
+    assert '<supplied xml:id="' in doc.to_bytes(when="W").decode()
+
+
+def test_plain_correction_replaces_inserts_and_deletes_and_notes_it_in_the_header():
+    doc = _doc()
+    iv.intervene(doc, "correct", *_at(doc, 0, "CFC"), text="CPC")
+    b, r, _ = _at(doc, 1, "paragraph")
+    iv.intervene(doc, "correct", b, r, r, text="long ")
+    iv.intervene(doc, "correct", *_at(doc, 1, "Well, "), text="")
+    assert "the CPC congress" in doc.text.blocks[0].reading
+    assert doc.text.blocks[1].reading == "the second long paragraph stays as it was."
+    out = doc.to_bytes(when="W").decode()
+    assert "  CPC congress" in out and "<p>the second long paragraph <hi>stays</hi>" in out
+    assert ("Text changed: Corrected ‘CFC’ to ‘CPC’. Inserted ‘long’. Deleted ‘Well,’." in out)
+    assert "<choice" not in out and "<corr" not in out  # a plain correction adds no markup
+
+
+def test_refuses_a_passage_that_crosses_markup_and_changes_nothing():
+    doc = _doc()
+    before = doc.to_bytes(when="W")
+    b, r0, _ = _at(doc, 1, "paragraph")
+    _, _, r1 = _at(doc, 1, "stays")
+    with pytest.raises(tei.AnnotationError, match="crosses markup"):
+        iv.intervene(doc, "emend", b, r0, r1, text="x")
+    with pytest.raises(tei.AnnotationError, match="select the text"):
+        iv.intervene(doc, "emend", b, r0, r0, text="x")
+    assert doc.to_bytes(when="W") == before
+
+
+def test_refuses_text_written_with_an_entity_of_the_document():
+    xml = ('<?xml version="1.0"?>\n<!DOCTYPE TEI [<!ENTITY ye "the">]>\n'
+           + HEAD.split("\n", 1)[1] + "    <p>Sing &ye; song of it</p>\n" + TAIL)  # fmt: skip
+    doc = tei.TeiDocument.from_bytes(xml.encode())
+    with pytest.raises(tei.AnnotationError, match="entity"):
+        iv.intervene(doc, "emend", *_at(doc, 0, "song"), text="psalm")
+    assert doc.text.blocks[0].reading == "Sing the song of it"
+
+
+# -- annotations move with the text -------------------------------------------------------------
+def test_annotations_before_inside_around_and_after_keep_their_passage():
+    doc = _doc()
+    ids = {w: _annotate(doc, 0, w) for w in ("The", "howl", "howl- said", "said", "congress")}
+    around = doc.add_annotation(doc.target_for(*_at(doc, 0, "The howl- said")[:2], 0,
+                                               _at(doc, 0, "The howl- said")[2]), "gl-comment").id  # fmt: skip
+    other = _annotate(doc, 1, "second")
+    done = iv.intervene(doc, "emend", *_at(doc, 0, "howl-"), text="war")
+    assert _shows(doc, ids["The"]) == "The"
+    assert _shows(doc, ids["howl"]) == "war"  # a pointer into the replaced text covers its replacement
+    assert _shows(doc, ids["howl- said"]) == "war said"
+    assert _shows(doc, ids["said"]) == "said"
+    assert _shows(doc, ids["congress"]) == "congress"
+    assert _shows(doc, around) == "The war said"
+    assert _shows(doc, other) == "second"
+    assert check_quotes(doc) == []  # every stored quote is what its pointer shows
+    history = doc.annotation(ids["howl"]).element.find(f"{T}revisionDesc/{T}change[@status='text-changed']")
+    assert history.find(f"{T}quote").text == "howl" and history.get("type") == "emend"
+    assert doc.annotation(ids["said"]).element.find(f".//{T}change[@status='text-changed']") is None
+    assert set(done.changed_annotations) >= {ids["howl"], ids["howl- said"], around, ids["said"]}
+    assert other not in done.changed_annotations
+    done.undo()
+    assert _shows(doc, ids["howl"]) == "howl" and doc.annotation(ids["howl"]).quote == "howl"
+    done.redo()
+    assert _shows(doc, ids["howl"]) == "war" and doc.annotation(ids["howl"]).quote == "war"
+
+
+def test_annotations_follow_a_plain_correction_and_a_range_across_blocks_requotes():
+    doc = _doc()
+    after = _annotate(doc, 0, "met")
+    span = doc.add_annotation(doc.target_for(0, _at(doc, 0, "said")[1], 1, 4), "gl-comment").id
+    iv.intervene(doc, "correct", *_at(doc, 0, "CFC"), text="Communist Party")
+    assert _shows(doc, after) == "met"
+    assert "Communist Party congress" in doc.annotation(span).quote
+    assert check_quotes(doc) == []
+    saved = _reload(doc.to_bytes(when="W"))
+    assert check_quotes(saved) == [] and _shows(saved, after) == "met"
+
+
+# -- bytes ----------------------------------------------------------------------------------------
+def assert_only_text_changed(doc: tei.TeiDocument, out: str, old: str) -> None:
+    """Assert that ``out`` is the original text with Glossator's own parts (the standOff, the
+    header change: written by the tested code of ``tei.document``) and, in one place, the
+    characters of ``old`` replaced by the intervention's markup; every other byte is the same."""
+    nl = doc.source.newline
+    owned = [e for e in (doc._change_edit("", "W"),) if e is not None]
+    owned += doc._owned_edit("standoff", doc.standoff())
+    expected = apply_edits(doc.source.text, [Edit(e.start, e.end, e.new.replace("\n", nl)) for e in owned])
+    assert out != expected
+    p = 0
+    while expected[p] == out[p]:
+        p += 1
+    q = 0
+    while q < min(len(out), len(expected)) - p and expected[-1 - q] == out[-1 - q]:
+        q += 1
+    assert expected[p : len(expected) - q] in old, (expected[p : len(expected) - q], old)
+    assert "<" not in expected[p : len(expected) - q]
+
+
+def test_only_the_edited_characters_change_with_crlf_latin1_cdata_and_references():
+    for newline, encoding in (("\n", "UTF-8"), ("\r\n", "UTF-8"), ("\n", "ISO-8859-1")):
+        doc = _doc(newline=newline, encoding=encoding)
+        orig = doc.source.data
+        anns = [_annotate(doc, 0, "said"), _annotate(doc, 2, "third")]
+        annotated = doc.to_bytes(when="W")
+        steps = [iv.intervene(doc, "emend", *_at(doc, 0, "that"), text="thaţ"),
+                 iv.intervene(doc, "correct", *_at(doc, 2, "in it"), text="inside")]  # fmt: skip
+        out = doc.to_bytes(when="W")
+        text = out.decode(encoding)
+        assert "<choice" in text and "CDATA <section>]]> inside." in text
+        assert newline + "    <p>Well, the second" in text  # the line ending is the file's
+        assert ("&#355;" in text) == (encoding != "UTF-8")  # unencodable: a character reference
+        assert "&amp; at Yan&#x2019;an." in text  # references outside the edited text kept
+        again = _reload(out)
+        assert again.text.blocks[0].reading.startswith("The howl- said thaţ the")
+        assert again.text.blocks[2].reading.endswith("CDATA <section> inside.")
+        assert [_shows(again, i) for i in anns] == ["said", "third"]
+        for step in reversed(steps):
+            step.undo()
+        assert doc.to_bytes(when="W") == annotated
+        assert doc.source.data == orig
+
+
+def test_undo_of_every_kind_gives_back_the_original_bytes():
+    doc = _doc()
+    orig = doc.source.data
+    steps = []
+    for kind, word, kw in (("emend", "howl-", {"text": "war"}), ("regularise", "Yan’an", {"text": "Yanan"}),
+                           ("unclear", "congress", {}), ("gap", "met", {}), ("supplied", "said", {}),
+                           ("correct", "second", {"text": "2nd"}), ("emend", "war", {"text": "war!"})):  # fmt: skip
+        block = 1 if word == "second" else 0
+        steps.append(iv.intervene(doc, kind, *_at(doc, block, word), **kw))
+    assert doc.to_bytes(when="W") != orig
+    for step in reversed(steps):
+        step.undo()
+    assert doc.to_bytes(when="W") == orig
+    for step in steps:
+        step.redo()
+    assert "war!" in doc.text.blocks[0].reading
+
+
+def test_the_result_is_valid_tei(tei_all_schema):
+    doc = _doc()
+    pid = doc.ensure_annotator("Ada")
+    _annotate(doc, 0, "howl- said")
+    for kind, word, kw in (("emend", "howl-", {"text": "war", "cert": "high"}),
+                           ("unclear", "congress", {"reason": "faded"}),
+                           ("gap", "met", {"reason": "illegible", "extent": "1 word"}),
+                           ("correct", "second", {"text": "2nd"})):  # fmt: skip
+        iv.intervene(doc, kind, *_at(doc, 1 if word == "second" else 0, word), resp=pid, **kw)
+    tree = etree.fromstring(doc.to_bytes(when="2026-12-04T10:00:00Z"))
+    assert tei_all_schema.validate(tree), tei_all_schema.error_log
+
+
+# -- the corpus -------------------------------------------------------------------------------------
+def _first_word(doc: tei.TeiDocument, kind: str) -> tuple[iv.Intervention, str] | None:
+    """Intervene on the first plain word of a paragraph that can be changed; return it and the word."""
+    tried = 0
+    for i, b in enumerate(doc.text.blocks):
+        if etree.QName(b.element).localname not in ("p", "l", "ab") or b.parent >= 0:
+            continue
+        for m in re.finditer(r"\b[a-z]{5,}\b", b.reading):
+            tried += 1
+            if tried > 200:
+                return None
+            try:
+                return iv.intervene(doc, kind, i, m.start(), m.end(), text=m.group().upper()), m.group()
+            except tei.AnnotationError:
+                continue
+    return None
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_corpus_intervention_changes_only_the_edited_text_and_undo_restores(path):
+    try:
+        doc = tei.TeiDocument.load(path)
+    except tei.TeiError:
+        pytest.skip("not loadable")
+    orig = doc.source.data
+    for kind in ("emend", "correct"):
+        found = _first_word(doc, kind)
+        if found is None:
+            pytest.skip("no paragraph with a plain word")
+        done, word = found
+        out = doc.to_bytes(when="W")
+        assert_only_text_changed(doc, out[len(doc.source.bom) :].decode(doc.source.encoding), word)
+        again = _reload(out)
+        assert word.upper() in again.text.blocks[done.block].reading
+        if kind == "emend":
+            assert word not in again.text.blocks[done.block].reading.split()
+        done.undo()
+        assert doc.to_bytes(when="W") == orig
