@@ -51,7 +51,7 @@ import tei
 from tei.document import TeiDocument
 from tei.storage import DiskState
 
-from . import help_pages, settings
+from . import help_pages, interventions, settings
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
 from .display import DisplayMap
@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status()
         self._wire()
+        self.interventions = interventions.install(self)  # Edit ▸ Correct text
         self._first_state = self.saveState()  # View ▸ Reset layout goes back to it
         self._restore_layout()
         self._no_container_focus()
@@ -356,7 +357,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.action_close)
         m.addAction(self.action_quit)
-        m = mb.addMenu("&Edit")
+        m = self.edit_menu = mb.addMenu("&Edit")
         m.addAction(self.action_undo)
         m.addAction(self.action_redo)
         m.addSeparator()
