@@ -579,13 +579,18 @@ def _markup(el: etree._Element) -> str:
     return _XMLNS.sub("", xml[:head]) + xml[head:]
 
 
-def new_changes(doc: TeiDocument) -> list[str]:
-    """Return the log sentences of the interventions made since the document was loaded."""
+def logged(doc: TeiDocument) -> list[etree._Element]:
+    """Return the ``<change>`` entries of every intervention recorded in Glossator's standOff."""
     so = doc.standoff()
     if so is None:
         return []
-    return [c.text or "" for lst in so.iterchildren(_LIST_CHANGE) if lst.get("type") == LOG_TYPE
-            for c in lst.iterchildren(_CHANGE) if c.sourceline is None]  # fmt: skip
+    return [c for lst in so.iterchildren(_LIST_CHANGE) if lst.get("type") == LOG_TYPE
+            for c in lst.iterchildren(_CHANGE)]  # fmt: skip
+
+
+def new_changes(doc: TeiDocument) -> list[str]:
+    """Return the log sentences of the interventions made since the document was loaded."""
+    return [c.text or "" for c in logged(doc) if c.sourceline is None]
 
 
 def change_summary(doc: TeiDocument, limit: int = 12) -> str:

@@ -287,3 +287,24 @@ def test_corpus_intervention_changes_only_the_edited_text_and_undo_restores(path
             assert word not in again.text.blocks[done.block].reading.split()
         done.undo()
         assert doc.to_bytes(when="W") == orig
+
+
+# -- exports ----------------------------------------------------------------------------------------
+def test_exports_show_the_corrected_text_and_the_html_edition_the_source_reading():
+    from tei.exporters.csv_export import render_csv
+    from tei.exporters.html import render_html
+    from tei.webanno import to_webanno
+
+    doc = _doc()
+    pid = doc.ensure_annotator("Ada")
+    _annotate(doc, 0, "howl- said")
+    iv.intervene(doc, "emend", *_at(doc, 0, "howl-"), text="war", resp=pid, when="2026-12-04T10:00:00Z")
+    iv.intervene(doc, "supplied", *_at(doc, 0, "that"), reason="omitted", resp=pid, when="2026-12-04T10:01:00Z")
+    page, _ = render_html(doc)
+    assert '<span class="corr" title="The source reads: howl-">' in page
+    assert '<span class="supplied" title="Supplied by the editor (omitted)">that</span>' in page
+    listed = page.split('id="interventions"')[1].split("</section>")[0]
+    assert "Emended ‘howl-’ to ‘war’. — Ada, 2026-12-04" in listed and "Supplied ‘that’ (omitted)." in listed
+    assert "war said" in render_csv(doc)[0] and "howl" not in render_csv(doc)[0]
+    selector = next(s for s in to_webanno(doc)["first"]["items"][0]["target"]["selector"] if s["type"] == "TextQuoteSelector")
+    assert selector["exact"] == "war said" and selector["prefix"].endswith("The ")
