@@ -90,11 +90,13 @@ class Intervene(SessionCommand):
 
     def _changed(self) -> None:
         assert self.done is not None
-        text = self.doc.text
+        blocks_ = self.doc.text.blocks
         top = self.done.block
-        while text.blocks[top].parent >= 0:
-            top = text.blocks[top].parent
-        blocks = [top] + [i for i in range(top + 1, len(text.blocks)) if text.blocks[i].parent == top]
+        while blocks_[top].parent >= 0:
+            top = blocks_[top].parent
+        blocks = [top]
+        while blocks[-1] + 1 < len(blocks_) and blocks_[blocks[-1] + 1].parent == top:  # its notes
+            blocks.append(blocks[-1] + 1)
         self.session.text_changed.emit(blocks)
         for ann_id in self.done.changed_annotations:
             self.session.annotation_changed.emit(ann_id)

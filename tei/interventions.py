@@ -174,7 +174,11 @@ def intervene(doc: TeiDocument, kind: str, block: int, r0: int, r1: int, *, text
         text = ""  # the selection is wrapped: it is what the editor supplies
     elif kind == "supplied" and not text.strip():
         raise AnnotationError("type the text to supply")
-    slot_key = _slot_of(parent, prev)
+    top = block
+    while blocks[top].parent >= 0:
+        top = blocks[top].parent
+    _pin(doc, blocks[top].element)
+    slot_key = _slot_of(doc, parent, prev)
     _slot(doc, *slot_key)  # refuses text that cannot be spliced, before anything changes
     g0 = b.start + s0
     raw_len = {"correct": len(text), "emend": len(mid) + len(text), "regularise": len(mid) + len(text),
@@ -256,17 +260,30 @@ def _set_node(parent: etree._Element, prev: etree._Element | None, value: str | 
         prev.tail = value
 
 
-def _is_new(el: etree._Element) -> bool:
+def _is_new(doc: TeiDocument, el: etree._Element) -> bool:
     """Tell whether an element was made after loading (it has no line in the original file)."""
-    return isinstance(el.tag, str) and el.sourceline is None
+    return isinstance(el.tag, str) and doc.source.line(el) is None
 
 
-def _slot_of(parent: etree._Element, prev: etree._Element | None) -> tuple[etree._Element, etree._Element | None]:
+def _pin(doc: TeiDocument, block: etree._Element) -> None:
+    """Remember the lines of the elements whose line libxml2 may derive from text in ``block``:
+    the block's, its descendants', its ancestors' and the empty elements just before them."""
+    near = [*block.iter(), *block.iterancestors()]
+    for el in [block, *block.iterancestors()]:
+        sib = el.getprevious()
+        while sib is not None and not len(sib) and not sib.tail:
+            near.append(sib)
+            sib = sib.getprevious()
+    doc.source.pin_lines(near)
+
+
+def _slot_of(doc: TeiDocument, parent: etree._Element,
+             prev: etree._Element | None) -> tuple[etree._Element, etree._Element | None]:  # fmt: skip
     """Return the original text node whose file span holds the text node (parent, prev)."""
     while True:
-        while prev is not None and _is_new(prev):
+        while prev is not None and _is_new(doc, prev):
             prev = prev.getprevious()
-        if not _is_new(parent):
+        if not _is_new(doc, parent):
             return parent, prev
         grand = parent.getparent()
         if grand is None:  # pragma: no cover - new elements are always inside the text
@@ -379,23 +396,32 @@ class _Moves:
         self.g0, self.g1, self.length = g0, g1, length
         self.holders = [parent, *parent.iterancestors()]
         holder_set = set(self.holders)
-        ids = [el.get(ns.XML_ID) for el in self.holders if el.get(ns.XML_ID)]
-        needles = [f"({i}," for i in ids] + [f"#{i}" for i in ids]
-        self.items: list[tuple[Annotation, list[pointers.Pointer], tuple[int, int] | None]] = []
-        if doc.standoff() is None and not any(True for _ in doc.root.iter(ns.qn("standOff"))):
-            return
+        ids = {el.get(ns.XML_ID) or "" for el in self.holders} - {""}
+        # a pointer into an element holding the edit names it; ranges, XPaths and Recogito's
+        # paths may cover it without naming it: those are read too (and moved or not by _move).
+        # Glossator's own one-element pointers are told apart by their id alone (an edit next to
+        # 10,000 annotations stays quick).
+        alternatives = "|".join(re.escape(i) for i in sorted(ids))
+        names = re.compile((rf"[(#](?:{alternatives})(?![\w.-])|" if ids else "") + r"#range\(|xpath\(|xpointer\(|::")
+        search, simple, start = names.search, "#string-range(", len("#string-range(")
+        found = []
         for el in doc._annotation_elements():  # noqa: SLF001 - the library's own walk
             target = el.get("target") or ""
-            if not any(n in target for n in needles) and not _may_span(target):
-                continue
-            ann = Annotation(el, doc)
+            if target.startswith(simple) and " " not in target:
+                if target[start : target.find(",", start)] in ids:
+                    found.append(el)
+            elif search(target) is not None:
+                found.append(el)
+        self.items: list[tuple[Annotation, list[pointers.Pointer], tuple[int, int] | None]] = []
+        for el in found:
+            target = el.get("target") or ""
             parsed = pointers.parse_target(target)
             res = doc.resolve(target)
             span = (res[0].start or 0, res[-1].end or 0) if res and all(r.ok for r in res) else None
             moved = [self._move(p, holder_set) for p in parsed]
             if moved == parsed and not (span and span[0] <= g1 and span[1] >= g0):
                 continue
-            self.items.append((ann, moved, span))
+            self.items.append((Annotation(el, doc), moved, span))
 
     def _move(self, p: pointers.Pointer, holders: set[etree._Element]) -> pointers.Pointer:
         """Return pointer ``p`` with its offsets moved over the edit (p itself if unchanged)."""
@@ -453,12 +479,6 @@ class _Moves:
 
 def _xml(el: etree._Element) -> bytes:
     return etree.tostring(el)
-
-
-def _may_span(target: str) -> bool:
-    """Tell whether a target may cover text of elements it does not name (a range between two
-    elements, an XPath, a Recogito path)."""
-    return "#range(" in target or "xpath(" in target or "::" in target or "xpointer(" in target
 
 
 def _quote_history(ann: Annotation, old: str, kind: str, resp: str, when: str) -> None:
@@ -520,7 +540,7 @@ def text_edits(doc: TeiDocument) -> list[Edit]:
         first = (parent.text if prev is None else prev.tail) or ""
         inserted = []
         sib = parent[0] if prev is None and len(parent) else (prev.getnext() if prev is not None else None)
-        while sib is not None and _is_new(sib):
+        while sib is not None and _is_new(doc, sib):
             inserted.append(sib)
             sib = sib.getnext()
         if not inserted and first == slot.original:
