@@ -139,14 +139,15 @@ def _short(text: str, limit: int = 30) -> str:
 
 def intervene(doc: TeiDocument, kind: str, block: int, r0: int, r1: int, *, text: str = "",
               reason: str = "", cert: str = "", extent: str = "", resp: str = "",
-              when: str | None = None) -> Intervention:  # fmt: skip
+              when: str | None = None) -> Intervention | Across:  # fmt: skip
     """Apply an intervention to reading characters [r0, r1) of block ``block`` and return it.
 
     ``kind`` is one of :data:`KINDS`. ``text`` is the new reading (emend, regularise, correct) or
     the supplied text (supply at a point); ``reason`` goes in ``@reason`` (unclear, gap,
     supplied), ``extent`` in a gap's ``@extent``, ``cert`` (high/medium/low) in ``@cert`` of the
-    correction; ``resp`` is the annotator's person id. Raise ``AnnotationError`` (nothing
-    changed) when the passage crosses markup, spans blocks or cannot be saved safely.
+    correction; ``resp`` is the annotator's person id. A passage across markup (a page break,
+    emphasis) is changed stretch by stretch (:class:`Across`). Raise ``AnnotationError`` (nothing
+    changed) when the passage cannot be changed or saved safely.
     """
     if kind not in KINDS:
         raise AnnotationError(f"unknown intervention {kind!r}; one of: {', '.join(KINDS)}")
@@ -163,10 +164,35 @@ def intervene(doc: TeiDocument, kind: str, block: int, r0: int, r1: int, *, text
         raise AnnotationError(f"the passage {r0}–{r1} is outside block {block}")
     if r0 == r1 and kind not in ("correct", "gap", "supplied"):
         raise AnnotationError("select the text to change first")
+    if kind == "correct" and b.reading[r0:r1] == text:
+        raise AnnotationError("the new text is the same as the old")
     s0 = b.to_raw(r0)
     s1 = b.to_raw(r1, end=True) if r1 > r0 else s0
-    parent, prev, start, old = _locate(b.element, s0, s1)
-    a, z = s0 - start, s1 - start
+    top = block
+    while blocks[top].parent >= 0:
+        top = blocks[top].parent
+    _pin(doc, blocks[top].element)
+    try:
+        pieces = [_locate(b.element, s0, s1)]
+    except AnnotationError:  # across markup: each stretch of text is changed in its place
+        pieces = _pieces_between(b.element, s0, s1)
+        if len(pieces) < 2 or kind == "supplied" and not r1 > r0:
+            raise
+    for parent, prev, _, _ in pieces:
+        _slot(doc, *_slot_of(doc, parent, prev))  # refuses text that cannot be spliced, before any change
+    when = when or now_iso()
+    if len(pieces) == 1:
+        return _apply(doc, kind, block, pieces[0], s0, s1, text, reason, cert, extent, resp, when)
+    return _apply_across(doc, kind, block, pieces, s0, s1, b.reading[r0:r1], text, reason, cert, extent,
+                         resp, when)  # fmt: skip
+
+
+def _apply(doc: TeiDocument, kind: str, block: int, piece: tuple[etree._Element, etree._Element | None, int, str],
+           s0: int, s1: int, text: str, reason: str, cert: str, extent: str, resp: str, when: str, *,
+           log: bool = True) -> Intervention:  # fmt: skip
+    """Apply an intervention to raw [s0, s1) of the block, all inside one text node (``piece``)."""
+    parent, prev, start, old = piece
+    a, z = max(s0, start) - start, min(s1, start + len(old)) - start
     mid = old[a:z]
     if kind == "correct" and mid == text:
         raise AnnotationError("the new text is the same as the old")
@@ -174,21 +200,14 @@ def intervene(doc: TeiDocument, kind: str, block: int, r0: int, r1: int, *, text
         text = ""  # the selection is wrapped: it is what the editor supplies
     elif kind == "supplied" and not text.strip():
         raise AnnotationError("type the text to supply")
-    top = block
-    while blocks[top].parent >= 0:
-        top = blocks[top].parent
-    _pin(doc, blocks[top].element)
-    slot_key = _slot_of(doc, parent, prev)
-    _slot(doc, *slot_key)  # refuses text that cannot be spliced, before anything changes
-    g0 = b.start + s0
+    g0 = doc.text.blocks[block].start + start + a
     raw_len = {"correct": len(text), "emend": len(mid) + len(text), "regularise": len(mid) + len(text),
                "gap": 0, "supplied": len(mid) + len(text), "unclear": len(mid)}[kind]  # fmt: skip
     wraps = kind == "unclear" or (kind == "supplied" and mid)  # the raw text stays as it is
     moves = None if wraps else _Moves(doc, parent, g0, g0 + len(mid), raw_len)
-    when = when or now_iso()
     done = Intervention(doc, kind, label_for(kind, mid, text), block, parent, prev, old, None)
     if kind == "correct":
-        done.new = old[:a] + text + old[z:]
+        done.new = (old[:a] + text + old[z:]) or None
         _set_node(parent, prev, done.new)
     else:
         done.new = old[:a] or None
@@ -200,9 +219,102 @@ def intervene(doc: TeiDocument, kind: str, block: int, r0: int, r1: int, *, text
         doc.register_ids(done.element)
     doc.text.refresh(parent)
     if moves is not None:
-        moves.apply(done, resp, when)
-    done.log = _log(doc, done, mid, text, resp, when, reason)
+        moves.apply(done, resp, when, history=log)
+    if log:
+        done.log = _log(doc, done.kind, [done.element], mid, text, resp, when, reason)
     return done
+
+
+@dataclass
+class Across:
+    """An intervention on a passage that crosses markup: one :class:`Intervention` per stretch
+    of text (the new reading goes in the first; the others keep their text in ``sic``/``orig``
+    with an empty correction, or lose it in a plain correction), undone and redone together."""
+
+    doc: Any = field(repr=False)
+    kind: str
+    label: str
+    block: int
+    parts: list[Intervention] = field(repr=False)  # in the order they were applied (last first)
+    log: list[tuple[etree._Element, etree._Element, int]] = field(default_factory=list, repr=False)
+
+    @property
+    def changed_annotations(self) -> list[str]:
+        """Return the ids of the annotations whose pointer or quote the intervention changed."""
+        return list(dict.fromkeys(a for p in self.parts for a in p.changed_annotations))
+
+    @property
+    def element(self) -> etree._Element | None:
+        """Return the element written for the first stretch of text."""
+        return self.parts[-1].element
+
+    def undo(self) -> None:
+        """Put everything back as it was before."""
+        for el, parent, _ in reversed(self.log):
+            if el.getparent() is parent:
+                parent.remove(el)
+                self.doc.unregister_ids(el)
+        for part in reversed(self.parts):
+            part.undo()
+
+    def redo(self) -> None:
+        """Apply the intervention again after :meth:`undo`."""
+        for part in self.parts:
+            part.redo()
+        for el, parent, index in self.log:
+            if el.getparent() is None:
+                parent.insert(index, el)
+                self.doc.register_ids(el)
+
+
+def _apply_across(doc: TeiDocument, kind: str, block: int, pieces: list, s0: int, s1: int, old: str,
+                  text: str, reason: str, cert: str, extent: str, resp: str, when: str) -> Across:  # fmt: skip
+    """Apply an intervention to raw [s0, s1), which runs over several text nodes ``pieces``: from
+    the last to the first, so that the offsets of those before stay as they are."""
+    parts: list[Intervention] = []
+    try:
+        for k in range(len(pieces) - 1, -1, -1):
+            first = k == 0
+            _, _, start, value = pieces[k]
+            if kind == "correct" and value[max(s0, start) - start : s1 - start] == (text if first else ""):
+                continue  # this stretch stays as it is
+            part_kind = kind if first or kind not in ("gap", "supplied") else "correct"
+            if kind == "supplied":
+                part_kind = "supplied"
+            parts.append(_apply(doc, part_kind, block, pieces[k], s0, s1, text if first else "",
+                                reason, cert, extent, resp, when, log=False))  # fmt: skip
+    except BaseException:
+        for part in reversed(parts):
+            part.undo()
+        raise
+    if not parts:
+        raise AnnotationError("the new text is the same as the old")
+    done = Across(doc, kind, label_for(kind, old, text), block, parts)
+    before: dict[str, etree._Element] = {}
+    for part in parts:  # the quote each annotation had before the first part changed it
+        for ann_id, el in part.before.items():
+            before.setdefault(ann_id, el)
+    for ann_id, el in before.items():
+        old_quote = Annotation(el, doc).quote
+        ann = doc.annotation(ann_id)
+        if ann.quote != old_quote:
+            _quote_history(ann, old_quote, kind, resp, when)
+            last = next(p for p in reversed(parts) if ann_id in p.after)
+            last.after[ann_id] = _copy(ann.element)
+    elements = [p.element for p in reversed(parts) if p.element is not None]
+    done.log = _log(doc, kind, elements, old, text, resp, when, reason)
+    return done
+
+
+def _pieces_between(root: etree._Element, s0: int, s1: int) -> list[tuple[etree._Element, etree._Element | None, int, str]]:
+    """Return the shown text nodes of ``root`` that raw [s0, s1) overlaps, in document order."""
+    out = []
+    for start, parent, prev, value in _text_nodes(root):
+        if start >= s1:
+            break
+        if value and start + len(value) > s0 and _shown(parent, root):
+            out.append((parent, prev, start, value))
+    return out
 
 
 def _locate(root: etree._Element, s0: int, s1: int) -> tuple[etree._Element, etree._Element | None, int, str]:
@@ -455,7 +567,7 @@ class _Moves:
         b, delta = a + (self.g1 - self.g0), self.length - (self.g1 - self.g0)
         return x if x <= a else x + delta if x >= b else a + self.length
 
-    def apply(self, done: Intervention, resp: str, when: str) -> None:
+    def apply(self, done: Intervention, resp: str, when: str, *, history: bool = True) -> None:
         """Point the annotations at their passages in the edited text and refresh their quotes,
         keeping a quote that changed in the annotation's history."""
         doc = self.doc
@@ -470,7 +582,7 @@ class _Moves:
                 exact, prefix, suffix = doc.quote_for(res[0].start or 0, res[-1].end or 0)
                 if (exact, prefix, suffix) != (old_quote, ann.prefix, ann.suffix):
                     ann.set_quote(exact, prefix, suffix)
-                if exact != old_quote:
+                if exact != old_quote and history:
                     _quote_history(ann, old_quote, done.kind, resp, when)
             if _xml(before) != _xml(ann.element):
                 done.before[ann.id] = before
@@ -491,8 +603,8 @@ def _quote_history(ann: Annotation, old: str, kind: str, resp: str, when: str) -
     etree.SubElement(change, ns.qn("quote")).text = old or None
 
 
-def _log(doc: TeiDocument, done: Intervention, old: str, new: str, resp: str, when: str,
-         reason: str) -> list[tuple[etree._Element, etree._Element, int]]:  # fmt: skip
+def _log(doc: TeiDocument, kind: str, elements: list[etree._Element | None], old: str, new: str, resp: str,
+         when: str, reason: str) -> list[tuple[etree._Element, etree._Element, int]]:  # fmt: skip
     """Record the intervention in the standOff's ``listChange``; return what was created."""
     made: list[etree._Element] = []
     so = doc.standoff()
@@ -505,13 +617,14 @@ def _log(doc: TeiDocument, done: Intervention, old: str, new: str, resp: str, wh
         anchor = so.find(ns.qn("listAnnotation"))
         so.insert(so.index(anchor) if anchor is not None else len(so), lst)
         made.append(lst)
-    attrib = {"when": when, "type": done.kind}
+    attrib = {"when": when, "type": kind}
     if resp:
         attrib["who"] = "#" + resp
-    if done.element is not None:
-        attrib["target"] = "#" + (done.element.get(ns.XML_ID) or "")
+    targets = " ".join("#" + (el.get(ns.XML_ID) or "") for el in elements if el is not None)
+    if targets:
+        attrib["target"] = targets
     change = etree.SubElement(lst, _CHANGE, attrib)
-    change.text = describe(done.kind, old, new, reason)
+    change.text = describe(kind, old, new, reason)
     made.append(change)
     return [(el, el.getparent(), el.getparent().index(el)) for el in made]  # type: ignore[union-attr]
 

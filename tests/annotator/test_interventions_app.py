@@ -125,3 +125,28 @@ def test_correct_text_is_in_the_edit_menu_and_the_context_menu(window: MainWindo
     assert [a.text() for a in sub.actions()] == ["&Emend…", "&Regularise…", "Mark &unclear…", "&Gap…",
                                                  "&Supplied…", "&Correct transcription…"]  # fmt: skip
     assert w.view.correct_menu is sub
+
+
+def test_emend_across_a_page_break_keeps_the_page_marker(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+    w = window
+    block = _block_of(w, "p28")
+    reading = w.session.doc.text.blocks[block].reading
+    r0 = reading.index("howl-Well")
+    view = w.view
+    with qtbot.waitActive(w):
+        w.activateWindow()
+    start = view.map.reading_to_qt(block, r0)
+    end = view.map.reading_to_qt(block, r0 + len("howl-Well"), end=True)
+    cur = QTextCursor(view.document())
+    cur.setPosition(start)
+    view.setTextCursor(cur)
+    view.setFocus()
+    for _ in range(end - start):  # over the page marker [82] too, as a reader's selection goes
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    seen: list[str] = []
+    _answer_dialog(qtbot, "war", seen)
+    w.interventions.actions["emend"].trigger()
+    assert w.session.undo_stack.undoText() == "Emend 'howl-Well' → 'war'"
+    assert "By joining the war, against Japan" in w.session.doc.text.blocks[block].reading
+    shown = _qt_text(w, block)
+    assert "joining the war" in shown and "[82]" in shown  # the page marker stays

@@ -114,13 +114,12 @@ def test_plain_correction_replaces_inserts_and_deletes_and_notes_it_in_the_heade
     assert "<choice" not in out and "<corr" not in out  # a plain correction adds no markup
 
 
-def test_refuses_a_passage_that_crosses_markup_and_changes_nothing():
+def test_refuses_what_it_cannot_do_and_changes_nothing():
     doc = _doc()
     before = doc.to_bytes(when="W")
     b, r0, _ = _at(doc, 1, "paragraph")
-    _, _, r1 = _at(doc, 1, "stays")
-    with pytest.raises(tei.AnnotationError, match="crosses markup"):
-        iv.intervene(doc, "emend", b, r0, r1, text="x")
+    with pytest.raises(tei.AnnotationError, match="same as the old"):
+        iv.intervene(doc, "correct", *_at(doc, 1, "paragraph stays"), text="paragraph stays")
     with pytest.raises(tei.AnnotationError, match="select the text"):
         iv.intervene(doc, "emend", b, r0, r0, text="x")
     assert doc.to_bytes(when="W") == before
@@ -308,3 +307,43 @@ def test_exports_show_the_corrected_text_and_the_html_edition_the_source_reading
     assert "war said" in render_csv(doc)[0] and "howl" not in render_csv(doc)[0]
     selector = next(s for s in to_webanno(doc)["first"]["items"][0]["target"]["selector"] if s["type"] == "TextQuoteSelector")
     assert selector["exact"] == "war said" and selector["prefix"].endswith("The ")
+
+
+# -- across markup ----------------------------------------------------------------------------------
+def test_an_emendation_across_a_page_break_keeps_the_page_and_every_piece_of_the_source():
+    paras = ['By joining the howl-<pb n="82" break="no"/>Well, against Japan, the USSR acted.',
+             "Another paragraph."]  # fmt: skip
+    doc = _doc(paras)
+    around = _annotate(doc, 0, "joining the howl-Well, against")
+    after = _annotate(doc, 0, "USSR")
+    pid = doc.ensure_annotator("Ada")
+    done = iv.intervene(doc, "emend", *_at(doc, 0, "howl-Well"), text="war", resp=pid)
+    assert done.label == "Emend 'howl-Well' → 'war'"
+    assert doc.text.blocks[0].reading == "By joining the war, against Japan, the USSR acted."
+    out = doc.to_bytes(when="W").decode()
+    assert re.search(r'the <choice xml:id="[^"]+"><sic>howl-</sic><corr resp="#[^"]+">war</corr></choice>'
+                     r'<pb n="82" break="no"/><choice xml:id="[^"]+"><sic>Well</sic><corr resp="#[^"]+"/></choice>, against', out)
+    assert out.count("Emended ‘howl-Well’ to ‘war’.") == 2  # the log and the header, once each
+    assert _shows(doc, around) == "joining the war, against" and _shows(doc, after) == "USSR"
+    history = doc.annotation(around).element.findall(f".//{T}change[@status='text-changed']")
+    assert [h.find(f"{T}quote").text for h in history] == ["joining the howl-Well, against"]
+    again = _reload(out.encode())
+    assert again.text.blocks[0].reading == "By joining the war, against Japan, the USSR acted."
+    assert check_quotes(again) == []
+    done.undo()
+    assert doc.text.blocks[0].reading == "By joining the howl-Well, against Japan, the USSR acted."
+    assert b'>By joining the howl-<pb n="82" break="no"/>Well, against Japan, the USSR acted.</p>' in doc.to_bytes(when="W")
+    assert b"<choice" not in doc.to_bytes(when="W")
+    done.redo()
+    assert doc.text.blocks[0].reading.startswith("By joining the war,")
+
+
+def test_a_plain_correction_across_emphasis_rewrites_each_stretch():
+    doc = _doc()
+    orig = doc.source.data
+    done = iv.intervene(doc, "correct", *_at(doc, 1, "paragraph stays as"), text="text remains as")
+    assert doc.text.blocks[1].reading == "Well, the second text remains as it was."
+    out = doc.to_bytes(when="W").decode()
+    assert "<p>Well, the second text remains as<hi></hi> it was.</p>" in out  # the tags stay
+    done.undo()
+    assert doc.to_bytes(when="W") == orig
