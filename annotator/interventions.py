@@ -200,6 +200,7 @@ class Interventions:
         self.menu.setObjectName("correct_text_menu")
         self.menu.addActions(list(self.actions.values()))
         window.session.text_changed.connect(window.view.text_changed)
+        window.session.text_changed.connect(window.find_bar.text_changed)
 
     def run(self, kind: str) -> str:
         """Apply intervention ``kind`` to the selection (or at the caret), asking for details."""
