@@ -18,6 +18,7 @@ characters between their common prefix and suffix are replaced, by the new marku
 
 from __future__ import annotations
 
+import copy
 import html
 import logging
 import re
@@ -30,7 +31,7 @@ from . import ns, pointers
 from .annotations import CERTAINTIES, Annotation, check_xml_text, now_iso
 from .errors import AnnotationError
 from .source import Edit
-from .textmodel import NOTE, is_inline_note, text_of, visible_in
+from .textmodel import NOTE, is_inline_note, visible_in
 
 if TYPE_CHECKING:
     from .document import TeiDocument
@@ -113,8 +114,6 @@ class Intervention:
 
 
 def _copy(el: etree._Element) -> etree._Element:
-    import copy
-
     return copy.deepcopy(el)
 
 
@@ -703,8 +702,6 @@ def _esc(text: str) -> str:
 
 def _markup(el: etree._Element) -> str:
     """Return a new element as XML (no namespace declarations: the file declares them)."""
-    import copy
-
     el = copy.deepcopy(el)
     el.tail = None
     xml = etree.tostring(el, encoding=str, with_tail=False)
@@ -734,11 +731,3 @@ def change_summary(doc: TeiDocument, limit: int = 12) -> str:
     shown = " ".join(done[:limit])
     more = f" And {len(done) - limit} more (listed in the Glossator standOff)." if len(done) > limit else ""
     return f" Text changed: {shown}{more}"
-
-
-def text_of_intervention(el: etree._Element) -> str:
-    """Return the source's reading kept in an intervention element (sic, orig), if any."""
-    kept = el.find(ns.qn("sic"))
-    if kept is None:
-        kept = el.find(ns.qn("orig"))
-    return text_of(kept) if kept is not None else ""
