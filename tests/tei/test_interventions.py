@@ -347,3 +347,56 @@ def test_a_plain_correction_across_emphasis_rewrites_each_stretch():
     assert "<p>Well, the second text remains as<hi></hi> it was.</p>" in out  # the tags stay
     done.undo()
     assert doc.to_bytes(when="W") == orig
+
+
+def _across_markup(doc: tei.TeiDocument) -> tuple[iv.Across, str] | None:
+    """Emend the first two words of a paragraph that markup separates; return it and the words."""
+    tried = 0
+    for i, b in enumerate(doc.text.blocks):
+        if b.parent >= 0 or not len(b.element):
+            continue
+        for m in re.finditer(r"\b[a-z]{3,} [a-z]{3,}\b", b.reading):
+            tried += 1
+            if tried > 400:
+                return None
+            try:
+                done = iv.intervene(doc, "emend", i, m.start(), m.end(), text="X")
+            except tei.AnnotationError:
+                continue
+            if isinstance(done, iv.Across):
+                return done, m.group()
+            done.undo()
+    return None
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_corpus_emendation_across_markup_keeps_the_markup_and_every_other_byte(path):
+    try:
+        doc = tei.TeiDocument.load(path)
+    except tei.TeiError:
+        pytest.skip("not loadable")
+    orig = doc.source.data
+    found = _across_markup(doc)
+    if found is None:
+        pytest.skip("no two words with markup between them")
+    done, words = found
+    out = doc.to_bytes(when="W")[len(doc.source.bom) :].decode(doc.source.encoding)
+    nl = doc.source.newline
+    owned = [e for e in (doc._change_edit("", "W"),) if e is not None]
+    owned += doc._owned_edit("standoff", doc.standoff())
+    expected = apply_edits(doc.source.text, [Edit(e.start, e.end, e.new.replace("\n", nl)) for e in owned])
+    p = 0
+    while expected[p] == out[p]:
+        p += 1
+    q = 0
+    while q < min(len(out), len(expected)) - p and expected[-1 - q] == out[-1 - q]:
+        q += 1
+    changed = expected[p : len(expected) - q]  # of the original: the words, and the markup between
+    text = re.sub(r"<[^>]*>", "", changed)  # what the original had there besides markup: the words
+    assert "".join(text.split()) in "".join(words.split()), (changed, words)
+    for tag in re.findall(r"<[^>]*>", changed):  # the markup is all still there, as it was
+        assert tag in out[p : len(out) - q]
+    again = _reload(doc.to_bytes(when="W"))
+    assert "X" in again.text.blocks[done.block].reading
+    done.undo()
+    assert doc.to_bytes(when="W") == orig
