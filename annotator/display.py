@@ -361,6 +361,31 @@ class DisplayMap:
             text += " "
         return text
 
+    def refresh_blocks(self, indexes: Sequence[int]) -> bool:
+        """Make the display blocks of tei blocks whose text changed again (an intervention) and
+        shift the Qt positions after them; False (nothing changed) when a block holds notes,
+        whose numbering runs through the document: build a new map then."""
+        text = self.doc.text
+        for i in indexes:
+            old = self.blocks[self.qt_block_of[i]]
+            if text.blocks[i].is_note or any(r.kind in ("noteref", "notelabel", "unref") for r in old.runs):
+                return False
+        for i in indexes:
+            n = self.qt_block_of[i]
+            old = self.blocks[n]
+            b = text.blocks[i]
+            pbs = [r.element for r in old.runs
+                   if r.kind == "pb" and r.element is not None and text.enclosing_block(r.element) != i]  # fmt: skip
+            db = self._build(i, b, b.reading, pbs, {})
+            delta = db.qlen - old.qlen
+            self.blocks[n] = db
+            if delta:
+                starts = self.starts
+                for k in range(n + 1, len(starts)):
+                    starts[k] += delta
+                self.length += delta
+        return True
+
     # -- queries --------------------------------------------------------------------------
     def text(self) -> str:
         """Return the whole display text (blocks joined by newlines) for ``setPlainText``."""

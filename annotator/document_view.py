@@ -160,6 +160,7 @@ class DocumentView(QPlainTextEdit):
         self._painted = False
         self._annotate_actions: list[QAction] = []
         self._extra_actions: list[QAction] = []
+        self.correct_menu: QMenu | None = None  # Edit ▸ Correct text, also offered here
         self._font_size = 12
         self.margin_letters = False
         #: More hover text for an annotation (its evidence links), given its id.
@@ -328,6 +329,33 @@ class DocumentView(QPlainTextEdit):
             self._index_one(ann)
         self.refresh_blocks(set(old) | set(self.ann_blocks.get(ann_id, [])))
         self.strip.invalidate()
+
+    def text_changed(self, indexes: list[int]) -> None:
+        """Show the new text of tei blocks an intervention changed (only their Qt blocks are
+        rewritten) and re-index the annotations shown in them."""
+        if self.doc is None or self._map is None:
+            return
+        m = self.map
+        assert m is not None
+        shown = {p[2] for i in indexes for p in self.pieces.get(i, [])}
+        if m.refresh_blocks(indexes):
+            for i in indexes:
+                n = m.qt_block_of[i]
+                cursor = QTextCursor(self.document().findBlockByNumber(n))
+                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+                cursor.insertText(m.blocks[n].text)
+                self._formatted.discard(n)
+        else:  # footnotes are numbered through the text: lay the whole text out again
+            bar = self.verticalScrollBar().value()
+            pos = self.textCursor().position()
+            self._install(DisplayMap(self.doc))
+            cursor = self.textCursor()
+            cursor.setPosition(min(pos, self.document().characterCount() - 1))
+            self.setTextCursor(cursor)
+            self.verticalScrollBar().setValue(bar)
+        for ann_id in shown:
+            self.annotation_updated(ann_id)
+        self.format_visible()
 
     def annotation_removed(self, ann_id: str) -> None:
         """Drop one annotation's highlight."""
@@ -920,6 +948,8 @@ class DocumentView(QPlainTextEdit):
                 self.annotation_clicked.emit(ids[0])
         for act in self._extra_actions:
             menu.addAction(act)
+        if self.correct_menu is not None:
+            menu.addMenu(self.correct_menu)
         menu.addSeparator()
         copy_act = menu.addAction("Copy")
         copy_act.setEnabled(self.textCursor().hasSelection())

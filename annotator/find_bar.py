@@ -158,6 +158,12 @@ class FindBar(QWidget):
             self._search_text = SearchText(m)
         return self._search_text
 
+    def text_changed(self, _blocks: list[int] | None = None) -> None:
+        """Forget the prepared text (an intervention changed the text); search again if open."""
+        self._search_text = None
+        if self.isVisible() and self.edit.text().strip():
+            self.search()
+
     def search(self) -> int:
         """Find every match of the query; return the count."""
         query = self.edit.text()

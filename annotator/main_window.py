@@ -49,7 +49,7 @@ import tei
 from tei.document import TeiDocument
 from tei.storage import DiskState
 
-from . import footnote_sources_dialog, help_pages, settings
+from . import footnote_sources_dialog, help_pages, interventions, settings
 from .agreement_panel import AgreementPanel
 from .annotation_editor import AnnotationEditor
 from .annotation_list import AnnotationListPanel
@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status()
         self._wire()
+        self.interventions = interventions.install(self)  # Edit ▸ Correct text
         self._first_state = self.saveState()  # View ▸ Reset layout goes back to it
         self._restore_layout()
         self._no_container_focus()
@@ -402,7 +403,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.action_close)
         m.addAction(self.action_quit)
-        m = mb.addMenu("&Edit")
+        m = self.edit_menu = mb.addMenu("&Edit")
         m.addAction(self.action_undo)
         m.addAction(self.action_redo)
         m.addSeparator()

@@ -29,6 +29,7 @@ class Session(QObject):
     annotation_changed = Signal(str)
     annotation_removed = Signal(str)
     taxonomy_changed = Signal()
+    text_changed = Signal(list)  # indexes of the tei blocks whose text an intervention changed
     sources_changed = Signal()
     document_replaced = Signal()
     saved = Signal(str)
@@ -125,6 +126,19 @@ class Session(QObject):
         cmd = self.undo_stack.command(self.undo_stack.index() - 1)
         if isinstance(cmd, commands.EditAnnotation):
             cmd.merge_key = ""
+
+    def intervene(self, kind: str, sel: tuple[int, int, int, int], **fields: str) -> str:
+        """Apply an editorial intervention (see :mod:`tei.interventions`) to the reading
+        selection (b0, r0, b1, r1) as one undoable step; return its label."""
+        from .interventions import Intervene
+
+        b0, r0, b1, r1 = sel
+        if b0 != b1:
+            raise tei.AnnotationError("an intervention changes text inside one paragraph: "
+                                      "select the text within a single paragraph")  # fmt: skip
+        cmd = Intervene(self, kind, b0, r0, r1, fields)
+        self.push(cmd)
+        return cmd.text()
 
     def delete_annotation(self, ann_id: str) -> None:
         """Delete an annotation (undoable)."""

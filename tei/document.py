@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import html
 import logging
 import os
 import re
@@ -25,6 +26,7 @@ from . import ns, pointers
 from . import relations as _relations
 from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation
 from .errors import AnnotationError, PointerError, TeiError
+from .interventions import change_summary, text_edits
 from .parser import parse_bytes, read_file, sniff_encoding
 from .source import Edit, Source, apply_edits, insert_attribute, written_name
 from .storage import DiskState, atomic_write, clean_leftovers
@@ -41,7 +43,7 @@ STANDOFF = ns.qn("standOff")
 LIST_ANNOTATION = ns.qn("listAnnotation")
 _INDENTED = {
     ns.qn(t)
-    for t in "standOff listAnnotation annotation revisionDesc respStmt listPerson person listBibl "
+    for t in "standOff listAnnotation listChange annotation revisionDesc respStmt listPerson person listBibl "
     "taxonomy category classDecl encodingDesc biblStruct analytic monogr series imprint extent "
     "author editor relatedItem persName listRelation".split()
 }
@@ -125,6 +127,8 @@ class TeiDocument:
         self._new_ids: dict[etree._Element, str] = {}
         self._minted: set[str] = set()  # ids given out since loading (never given out again)
         self._orig: dict[str, tuple[etree._Element, tuple[int, int], bytes]] = {}
+        #: Original text nodes changed by interventions (see :mod:`tei.interventions`).
+        self.text_slots: dict[tuple[etree._Element, etree._Element | None], object] = {}
         self._record_owned()
         self._check_ids()
 
@@ -759,13 +763,18 @@ class TeiDocument:
         so = self.standoff()
         return so is not None and next(so.iter(ANNOTATION), None) is not None
 
-    def _edits(self) -> list[Edit]:
+    def sync_source(self) -> None:
+        """Tell the source what the tree added since loading (ids, owned parts), so that it can
+        find original start tags."""
         self.source.added_ids = self._new_ids
         self.source.owned_spans = [span for _, span, _ in self._orig.values()]
         self.source.owned_elements = [
             el for el in (self.standoff(), self.taxonomy.element()) if el is not None
         ]
-        edits: list[Edit] = []
+
+    def _edits(self) -> list[Edit]:
+        self.sync_source()
+        edits: list[Edit] = text_edits(self)
         targeted = [el for el, xml_id in self._new_ids.items()
                     if el.get(ns.XML_ID) == xml_id and el.getroottree().getroot() is self.root]  # fmt: skip
         for el, span in self.source.start_tags(self.root, targeted).items():
@@ -869,6 +878,7 @@ class TeiDocument:
         attrs = f'when="{when}"' + (f' who="#{who}"' if who else "")
         n = sum(1 for _ in self._annotation_elements())
         text = f"Glossator {APP_VERSION}: annotations updated ({n} in the document)."
+        text += html.escape(change_summary(self), quote=False)
         rev = header.find(ns.qn("revisionDesc"))
         if rev is None or not rev.sourceline:
             last = next((c for c in reversed(header) if isinstance(c.tag, str) and c.sourceline),

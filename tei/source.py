@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -70,12 +71,17 @@ class Source:
     owned_spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
     #: Elements (with their subtrees) that own those regions in the current tree.
     owned_elements: list[etree._Element] = field(default_factory=list, repr=False)
+    #: Lines of original elements read before their text was changed: libxml2 derives the line
+    #: of an element past line 65,534 from its first child (or next node), so changing a text
+    #: node there changes what ``sourceline`` says (see :meth:`pin_lines`).
+    pinned: dict[etree._Element, int | None] = field(default_factory=dict, repr=False)
     _lines: list[int] | None = field(default=None, repr=False)
     _text: str | None = field(default=None, repr=False)
     _opaque: list[tuple[int, int]] | None = field(default=None, repr=False)
     _opaque_starts: list[int] = field(default_factory=list, repr=False)
     _entity_names: frozenset[str] | None = field(default=None, repr=False)
     _tags: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _by_name: dict[tuple[str, str | None], dict[etree._Element, int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_bytes(cls, data: bytes, encoding: str, bom: bytes) -> Source:
@@ -104,6 +110,17 @@ class Source:
         return self.bom + text.encode(self.encoding, errors="xmlcharrefreplace")
 
     # -- locating -----------------------------------------------------------------------------
+    def line(self, el: etree._Element) -> int | None:
+        """Return the line of an original element as parsed (None: made after loading)."""
+        pinned = self.pinned
+        return pinned[el] if pinned and el in pinned else el.sourceline
+
+    def pin_lines(self, elements: list[etree._Element]) -> None:
+        """Remember the lines of ``elements`` (before their text or their neighbours change)."""
+        for el in elements:
+            if el not in self.pinned and isinstance(el.tag, str):
+                self.pinned[el] = el.sourceline
+
     def start_tag(self, root: etree._Element, el: etree._Element) -> tuple[int, int]:
         """Return the [start, end) span of ``el``'s start tag in the original text."""
         return self.start_tags(root, [el])[el]
@@ -115,7 +132,7 @@ class Source:
         by_name: dict[tuple[str, str | None], list[etree._Element]] = {}
         made_by_entities = self.entity_element_names()
         for el in elements:
-            line = el.sourceline
+            line = self.line(el)
             exact = line and line <= EXACT_LINES and written_name(el) not in made_by_entities
             span = self._start_tag_by_line(el) if exact and self._short_line(line) else None
             if span is None:
@@ -188,26 +205,43 @@ class Source:
         sides, so the rest aligns one to one.
         """
         name = written_name(wanted[0])
-        positions = [p for p in self._positions("<" + name)
-                     if not any(a <= p < b for a, b in self.owned_spans)]  # fmt: skip
-        skip = {x for o in self.owned_elements for x in o.iter()}
-        want, found, n = set(wanted), {}, 0
-        for element in root.iter("{*}" + local):  # any namespace: the text only shows prefixes
-            if element.prefix != prefix or element.sourceline is None or element in skip:
-                continue
-            if element in want:
-                m = _TOKEN.match(self.text, positions[n]) if n < len(positions) else None
-                if m is None or m.group("start") != name:
-                    break
-                found[element] = (m.start(), m.end())
-            n += 1
-        if n == len(positions) and len(found) == len(want):
+        order = self._by_name.get((local, prefix))
+        if order is None or any(el not in order for el in wanted):
+            order = self._name_order(root, local, prefix, name)
+        found = {}
+        for el in wanted:
+            at = order.get(el, -1) if order is not None else -1
+            m = _TOKEN.match(self.text, at) if at >= 0 else None
+            if m is None or m.group("start") != name:
+                break
+            found[el] = (m.start(), m.end())
+        else:
             return found
         if name in self.entity_element_names():
             raise SaveError(f"cannot add an xml:id to a <{name}>: this document builds <{name}> "
                             "elements from entities, so its text cannot be matched safely; give "
                             "the element an xml:id in the file first")  # fmt: skip
         raise SaveError("the original file does not match its parsed tree; save it under a new name")
+
+    def _name_order(self, root: etree._Element, local: str, prefix: str | None,
+                    name: str) -> dict[etree._Element, int] | None:  # fmt: skip
+        """Return (and keep) the offset of the start tag of every original element written
+        ``name``: the n-th of the tree's to the n-th of the text's; None when they do not pair
+        up. Kept, as original elements are never added or moved: later lookups cost nothing."""
+        positions = [p for p in self._positions("<" + name)
+                     if not any(a <= p < b for a, b in self.owned_spans)]  # fmt: skip
+        skip = {x for o in self.owned_elements for x in o.iter()}
+        order: dict[etree._Element, int] = {}
+        for element in root.iter("{*}" + local):  # any namespace: the text only shows prefixes
+            if element.prefix != prefix or self.line(element) is None or element in skip:
+                continue
+            if len(order) >= len(positions):
+                return None
+            order[element] = positions[len(order)]
+        if len(order) != len(positions):
+            return None
+        self._by_name[(local, prefix)] = order
+        return order
 
     def root_end_tag(self, root: etree._Element) -> int:
         """Return the offset of the root element's end tag ``</…>``."""
@@ -240,7 +274,7 @@ class Source:
         return line <= len(lines) and end - lines[line - 1] <= LONG_LINE
 
     def _start_tag_by_line(self, el: etree._Element) -> tuple[int, int] | None:
-        line = el.sourceline
+        line = self.line(el)
         lines = self._line_starts()
         if not line or line > len(lines):
             return None
@@ -257,7 +291,7 @@ class Source:
                     if _tag_signature(m) == signature:
                         spans.append((lt, pos + 1))
             pos = self.text.find(">", pos + 1, le)
-        same_line = _same_line_twins(el, signature, self.added_ids)
+        same_line = _same_line_twins(el, signature, self.added_ids, self.line)
         if len(spans) != len(same_line):
             return None
         return spans[same_line.index(el)]
@@ -322,20 +356,20 @@ def _tag_signature(m: re.Match[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
     return m.group("start"), tuple(sorted(attrs))
 
 
-def _same_line_twins(el: etree._Element, signature: tuple,
-                     added: dict[etree._Element, str]) -> list[etree._Element]:  # fmt: skip
+def _same_line_twins(el: etree._Element, signature: tuple, added: dict[etree._Element, str],
+                     line_of: Callable[[etree._Element], int | None]) -> list[etree._Element]:  # fmt: skip
     """Return the elements whose start tag ends on ``el``'s line and look exactly like it."""
-    line = el.sourceline
+    line = line_of(el)
     twins: list[etree._Element] = []
     prev = _doc_prev(el)
-    while prev is not None and prev.sourceline == line:
+    while prev is not None and line_of(prev) == line:
         if isinstance(prev.tag, str) and _signature(prev, added) == signature:
             twins.append(prev)
         prev = _doc_prev(prev)
     twins.reverse()
     twins.append(el)
     nxt = _doc_next(el)
-    while nxt is not None and nxt.sourceline == line:
+    while nxt is not None and line_of(nxt) == line:
         if isinstance(nxt.tag, str) and _signature(nxt, added) == signature:
             twins.append(nxt)
         nxt = _doc_next(nxt)

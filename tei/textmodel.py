@@ -519,6 +519,45 @@ class TextModel:
                     break
         return found
 
+    def refresh(self, el: etree._Element) -> int:
+        """Lay out again the top-level block holding ``el`` (and its notes) after its text was
+        changed in the tree; shift the blocks after it. Return the change in raw length.
+
+        The blocks stay the same objects at the same indexes (an edit inside a block adds or
+        removes no block); the changed ones are read with the full walk.
+        """
+        blocks = self.blocks
+        i = self.enclosing_block(el)
+        if i < 0:
+            raise ValueError("the element is not inside a block of the text")
+        while blocks[i].parent >= 0:
+            i = blocks[i].parent
+        self._offsets.clear()
+        top = blocks[i]
+        length = len(text_of(top.element))
+        delta = length - top.length
+        top.length = length
+        changed = [top]
+        j = i + 1
+        if j < len(blocks) and blocks[j].parent == i:
+            offsets = self.offsets_within(top.element)
+            while j < len(blocks) and blocks[j].parent == i:
+                note = blocks[j]
+                note.start = top.start + offsets[note.element]
+                note.length = len(text_of(note.element))
+                self._starts[j] = note.start
+                changed.append(note)
+                j += 1
+        for b in changed:
+            b._reading = b._raw = b._map = b._anchors = None
+            b.complex = True
+        if delta:
+            starts = self._starts
+            for k in range(j, len(blocks)):
+                blocks[k].start += delta
+                starts[k] += delta
+        return delta
+
     def offsets_within(self, root: etree._Element) -> dict[etree._Element, int]:
         """Return (cached) raw offsets of every descendant element of ``root``, relative to it."""
         found = self._offsets.get(root)

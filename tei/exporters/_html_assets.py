@@ -94,6 +94,11 @@ blockquote.quote .row > .text { padding: 0 1.5rem; font-size: .96rem; text-inden
 .inote { font-size: .9rem; color: var(--muted); border-left: 2px solid var(--rule); padding-left: .8rem; }
 .unknown { }
 .sic::after { content: " [sic]"; font-size: .8em; color: var(--muted); }
+.corr, .reg { text-decoration: underline dotted var(--muted); text-underline-offset: .2em; }
+.unclear { background: repeating-linear-gradient(90deg, transparent 0 2px, rgba(0,0,0,.06) 2px 4px); }
+.supplied::before { content: "["; color: var(--muted); }
+.supplied::after { content: "]"; color: var(--muted); }
+ol.interventions { font-size: .92rem; }
 .small-caps { font-variant: small-caps; }
 .role { font-variant: small-caps; letter-spacing: .03em; }
 .roledesc { font-style: italic; margin-left: .3em; }  /* cast lists often have no space here */

@@ -83,11 +83,31 @@ def _hi_style(el: etree._Element) -> tuple[str, str]:
     return "em", ""
 
 
+#: Editorial interventions shown in the text, with what their hover text says.
+EDITORIAL = {_T + "choice", _T + "unclear", _T + "supplied"}
+
+
+def _editorial(e: etree._Element) -> tuple[str, str] | None:
+    """Return (CSS class, hover text) of an editorial intervention: the source's reading of an
+    emendation or regularisation, why a passage is unclear or supplied; None for other choices."""
+    why = e.get("reason") or ""
+    if e.tag == _T + "unclear":
+        return "unclear", "Unclear in the source" + (f" ({why})" if why else "")
+    if e.tag == _T + "supplied":
+        return "supplied", "Supplied by the editor" + (f" ({why})" if why else "")
+    for kept, shown, cls, label in (("sic", "corr", "corr", "The source reads"),
+                                    ("orig", "reg", "reg", "Original spelling")):  # fmt: skip
+        old, new = e.find(_T + kept), e.find(_T + shown)
+        if old is not None and new is not None:
+            return cls, f"{label}: {etree.tostring(old, method='text', encoding=str, with_tail=False)}"
+    return None
+
+
 def styles_of(block: Block, ed: Edition, lang: str) -> list[Style]:
     """Return the formatting spans of a block (emphasis, titles, foreign words, quotes, …)."""
     el = block.element
     wanted = [e for e in el.iterdescendants() if isinstance(e.tag, str)
-              and (e.tag in STYLE_TAGS or e.get(ns.XML_LANG))]  # fmt: skip
+              and (e.tag in STYLE_TAGS or e.tag in EDITORIAL or e.get(ns.XML_LANG))]  # fmt: skip
     if not wanted:
         return []
     offsets = ed.text.offsets_within(el)
@@ -104,12 +124,17 @@ def styles_of(block: Block, ed: Edition, lang: str) -> list[Style]:
         r0, r1 = block.to_reading(raw0), block.to_reading(raw1)
         if r1 <= r0:
             continue
+        title = (e.get("target") or "") if e.tag == _T + "ref" else ""
         if e.tag == _T + "hi":
             tag, cls = _hi_style(e)
+        elif e.tag in EDITORIAL:
+            found = _editorial(e)
+            if found is None:
+                continue
+            (tag, (cls, title)) = "span", found
         else:
             tag, cls = STYLE_TAGS.get(e.tag, ("span", ""))
         e_lang = e.get(ns.XML_LANG) or ""
-        title = (e.get("target") or "") if e.tag == _T + "ref" else ""
         out.append(Style(r0, r1, tag, cls, e_lang if e_lang != lang else "", title))
     return out
 

@@ -14,6 +14,7 @@ from lxml import etree
 
 from .. import ns
 from ..direction import direction
+from ..interventions import logged
 from ..textmodel import CONTAINER_TAGS, PB, SKIPPED_TAGS
 from . import ExportReport, write_text
 from ._edition import Edition, Note, bcp47, safe_url
@@ -26,6 +27,7 @@ from ._html_parts import (
     about,
     add_text,
     bibliography,
+    date_only,
     figures_index,
     legend,
     note_body,
@@ -228,7 +230,7 @@ class _Builder:
                 attrs = {"class_": st.cls, "lang": st.lang}
                 if st.lang and direction(st.lang) != base:  # isolated, laid out its own way
                     attrs["dir"] = direction(st.lang)
-                if st.title and safe_url(st.title):
+                if st.title and (st.cls != "tref" or safe_url(st.title)):
                     attrs["title"] = st.title
                 open_.append((st, E(open_[-1][1] if open_ else target, st.tag, **attrs)))
             add_text(self.passages(open_[-1][1] if open_ else target, item.notes), item.text)
@@ -279,6 +281,22 @@ class _Builder:
               aria_label=f"Back to the passage of note {n.number}")  # fmt: skip
 
 
+def interventions(body: etree._Element, doc: Any) -> None:
+    """List the editorial interventions recorded in Glossator's standOff (who, when, what)."""
+    found = logged(doc)
+    if not found:
+        return
+    sec = E(body, "section", id="interventions", aria_labelledby="int-h", class_="notes")
+    E(sec, "h2", "Editorial interventions", id="int-h")
+    ol = E(sec, "ol", class_="interventions")
+    names = doc.annotators()
+    for change in found:
+        who = names.get((change.get("who") or "").lstrip("#"), "")
+        when = date_only(change.get("when") or "")
+        tail = ", ".join(x for x in (who, when) if x)
+        E(ol, "li", (change.text or "") + (f" — {tail}" if tail else ""))
+
+
 def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool = True,
                 paper: str = "", about_rows: tuple[tuple[str, str], ...] = (),
                 style: str = "") -> tuple[str, list[str]]:  # fmt: skip
@@ -308,8 +326,8 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool
     nav = E(page, "nav", aria_label="Contents", class_="toc")
     ul = E(nav, "ul")
     links = [("legend", "Legend"), ("text", "Text"), ("footnotes", "Notes of the source"),
-             ("apparatus", "Critical notes"), ("figures", "Contested figures"),
-             ("matrix", "Evidence matrix"),
+             ("apparatus", "Critical notes"), ("interventions", "Editorial interventions"),
+             ("figures", "Contested figures"), ("matrix", "Evidence matrix"),
              ("bibliography", "Bibliography"), ("orphans", "Appendix"),
              ("about", "About this edition")]  # fmt: skip
     legend(page, ed, cls)
@@ -327,6 +345,7 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool
     back.set("lang", lang)
     b.footnotes(back)
     b.apparatus(page)
+    interventions(page, doc)
     figures_index(page, ed, cls)
     matrix_section(page, ed)
     bibliography(page, ed)
