@@ -121,6 +121,8 @@ class HistoryPanel(QWidget):
             self.table.insertRow(row)
             if v.status == "created":
                 what = "created"
+            elif v.status == "text-changed":  # an editorial intervention corrected the text under it
+                what = "the text under it was corrected" + (f" (it read “{_readable(v.note, 40)}”)" if v.note else "")
             elif v.changed:
                 what = "; ".join(f"{name}: {_readable(b)} → {_readable(a)}" for name, (b, a) in v.changed.items())
             else:

@@ -183,6 +183,7 @@ class Version:
     changed: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # field: (before, after)
     state: dict[str, str | None] = field(default_factory=dict)  # every field's value in this version
     complete: bool = True  # False: a change from before the history (fields unknown)
+    note: str = ""  # what the change says in words (a text correction: the words before)
 
 
 def versions(el: etree._Element) -> list[Version]:
@@ -203,8 +204,9 @@ def versions(el: etree._Element) -> list[Version]:
             earlier[name] = value
         if not segs and change.get("status") == "modified":
             complete = False
+        words = "".join(change.itertext()).strip() if not segs else ""
         out.append(Version(i, change.get("when") or "", (change.get("who") or "").lstrip("#"),
-                           change.get("status") or "", changed, dict(state), complete))  # fmt: skip
+                           change.get("status") or "", changed, dict(state), complete, words))  # fmt: skip
         state = earlier
     if not out:
         out.append(Version(0, "", "", "current", {}, state))
