@@ -259,3 +259,74 @@ def git_status(repo: Path, *args: str):  # noqa: ANN201
 
     return subprocess.run(["git", "-c", "user.name=Tester", "-c", "user.email=t@example.org", *args],
                           cwd=repo, capture_output=True, text=True, check=False)  # fmt: skip
+
+
+def _commit(clone: Path, doc: tei.TeiDocument, message: str) -> None:
+    doc.save(clone / "article.xml", backup=False)
+    git(clone, "commit", "-q", "-am", message)
+
+
+def test_through_git_delete_against_edit_and_a_text_changed_on_one_side(clones) -> None:  # noqa: ANN001
+    lead, student = clones
+    a = tei.load(lead / "article.xml")
+    a.remove_annotation(R_GONE)
+    _commit(lead, a, "lead deletes an annotation")
+    data = (lead / "article.xml").read_text(encoding="utf-8")
+    at = data.index("<text")
+    (lead / "article.xml").write_text(data[:at] + data[at:].replace("The Great October", "The Glorious Great October", 1),
+                                      encoding="utf-8")  # fmt: skip
+    git(lead, "commit", "-q", "-am", "lead corrects the text in another editor")
+    git(lead, "push", "-q")
+    b = tei.load(student / "article.xml")
+    b.annotation(R_GONE).note = ["the student still needs this"]
+    mine = annotate(b, "proclaimed proletarian", note="made on the old text")
+    _commit(student, b, "student edits")
+    done = git_status(student, "pull", "--no-rebase", "--no-edit")
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = tei.load(student / "article.xml")
+    assert "Glorious" in result.text.blocks[0].reading  # their text
+    assert result.annotation(R_GONE).note == ["the student still needs this"]  # the edit kept
+    res = result.resolve(result.annotation(mine).target)[0]
+    assert result.quote_for(res.start, res.end)[0] == "proclaimed proletarian"  # carried onto it
+    assert not check_quotes(result)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_through_git_random_concurrent_edits_never_lose_an_annotation(clones, seed: int) -> None:  # noqa: ANN001
+    lead, student = clones
+    rnd = random.Random(1000 + seed)
+    phrases = ["Blagoveshchensk", "Chuguchak", "Guangdong", "Achkasov", "Astafyev", "Batitsky", "Chongqing"]
+    made, deleted, edited = set(), {}, {}
+    for side, clone in enumerate((lead, student)):
+        doc = tei.load(clone / "article.xml")
+        deleted[side], edited[side] = set(), set()
+        for _ in range(rnd.randint(2, 6)):
+            ids = [x.id for x in doc.annotations()]
+            action = rnd.choice(["add", "note", "cert", "delete"])
+            if action == "add":
+                try:
+                    made.add(annotate(doc, rnd.choice(phrases), note=f"side {side}"))
+                except tei.TeiError:
+                    pass
+            elif action == "delete":
+                victim = rnd.choice(ids)
+                doc.remove_annotation(victim)
+                deleted[side].add(victim)
+            else:
+                aid = rnd.choice(ids)
+                if action == "note":
+                    doc.annotation(aid).note = [f"side {side}: {rnd.random():.4f}"]
+                else:
+                    doc.annotation(aid).certainty = rnd.choice(["low", "medium", "high"])
+                edited[side].add(aid)
+        _commit(clone, doc, f"side {side}")
+        if side == 0:
+            git(lead, "push", "-q")
+    pulled = git_status(student, "pull", "--no-rebase", "--no-edit")
+    result = tei.load(student / "article.xml")  # well-formed whether git stopped for a decision or not
+    assert "<<<<<<<" not in (student / "article.xml").read_text(encoding="utf-8")
+    ids = {x.id for x in result.annotations()}
+    base = {x.id for x in tei.load(SAMPLE).annotations()}
+    assert made - deleted[0] - deleted[1] <= ids
+    assert base - (deleted[0] - edited[1]) - (deleted[1] - edited[0]) <= ids
+    assert (pulled.returncode != 0) == bool(disagreeing(result))  # it stops exactly when both readings are kept
