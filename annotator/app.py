@@ -32,6 +32,7 @@ QHeaderView::section { background: #ece8df; border: none; border-right: 1px soli
     padding: 3px 6px; color: #4a4438; }
 QGroupBox { border: 1px solid #dcd6ca; border-radius: 5px; margin-top: 12px; padding-top: 6px; }
 QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; color: #6b6353; }
+QGroupBox#evidence_section { margin-top: 2px; padding-top: 0; }
 QLineEdit, QPlainTextEdit#note_edit, QPlainTextEdit#explanation_edit, QComboBox {
     background: #ffffff; border: 1px solid #cfc8ba; border-radius: 4px; padding: 2px 4px; }
 QPlainTextEdit, QTextEdit, QAbstractSpinBox { border: 1px solid #cfc8ba; }

@@ -207,17 +207,17 @@ class MainWindow(QMainWindow):
                                           Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
         self.review_queue = ReviewQueue(s)
         self.review_dock = self._dock("Review", "review_dock", self.review_queue,
-                                      Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
+                                      Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)  # fmt: skip
         self.tabifyDockWidget(self.list_dock, self.sources_dock)
         self.tabifyDockWidget(self.sources_dock, self.taxonomy_dock)
         self.tabifyDockWidget(self.taxonomy_dock, self.validation_dock)
         self.agreement_panel = AgreementPanel(s)
         self.agreement_dock = self._dock("Agreement", "agreement_dock", self.agreement_panel,
-                                         Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
+                                         Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)  # fmt: skip
         self.tabifyDockWidget(self.validation_dock, self.review_dock)
         self.history_panel = HistoryPanel(s)
         self.history_dock = self._dock("History", "history_dock", self.history_panel,
-                                       Qt.DockWidgetArea.RightDockWidgetArea)  # fmt: skip
+                                       Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)  # fmt: skip
         self.tabifyDockWidget(self.review_dock, self.agreement_dock)
         self.tabifyDockWidget(self.list_dock, self.history_dock)
         self.list_dock.raise_()
@@ -225,7 +225,8 @@ class MainWindow(QMainWindow):
         self.review_dock.hide()  # shown when re-anchoring leaves annotations to review
         self.agreement_dock.hide()  # shown by Tools ▸ Agreement
         self.compare_panel = CompareAnnotations(s)
-        self.compare_dock = self._dock("Compare", "compare_dock", self.compare_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.compare_dock = self._dock("Compare", "compare_dock", self.compare_panel, Qt.DockWidgetArea.RightDockWidgetArea,
+                                       scroll=True)
         self.tabifyDockWidget(self.agreement_dock, self.compare_dock)
         self.compare_dock.hide()  # shown by File ▸ Compare annotations with…
         self.list_dock.raise_()
