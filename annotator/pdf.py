@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import unicodedata
@@ -25,15 +26,22 @@ from typing import Any
 import tei.exporters
 from tei.errors import TeiError
 from tei.exporters import ExportReport
-from tei.exporters.html import render_html
+from tei.exporters._html_chunks import Pieces, split_edition
+from tei.exporters.html import build_html
 
 log = logging.getLogger(__name__)
 
 #: ``progress(fraction, message)``: fraction in [0, 1], or None while Chromium prints.
 Progress = Callable[[float | None, str], None]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-#: Seconds Chromium may take: a base plus so much per MB of HTML (measured: ~45 s for 1.4 MB).
+#: Seconds Chromium may take for one piece: a base plus so much per MB of HTML (measured on
+#: 2 cores loaded by other jobs: ~45 s for 1.4 MB).
 TIMEOUT_BASE, TIMEOUT_PER_MB = 120.0, 240.0
+#: Characters of HTML Chromium prints at a time. Its memory grows with what it prints (about
+#: 0.4 GB to start, 0.3 GB more per MB; 4.9 GB for a 13.7 MB corpus in one piece), so a long
+#: edition is printed in pieces of this size (cut between sections, or between paragraphs of a
+#: long one) and joined with poppler's pdfunite, its pages numbered on from the last piece's.
+PIECE_CHARS = 800_000
 
 
 def find_browser() -> str | None:
@@ -132,30 +140,88 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
         rows = (("Not drawn", f"no installed font covers {drawn}; these characters are missing "
                               "from this PDF (install a font for them and export again)."),)  # fmt: skip
     name = os.path.basename(doc.path) if getattr(doc, "path", None) else ""
-    html, html_warnings = render_html(doc, source_name=name, notes=bool(notes), paper=page_size,
-                                      about_rows=rows)  # fmt: skip
+    html, html_warnings = build_html(doc, source_name=name, notes=bool(notes), paper=page_size,
+                                     about_rows=rows)  # fmt: skip
     warnings += [w.replace("listed in the appendix", "listed at the end") for w in html_warnings]
-    data = html.encode("utf-8")
-    report(0.3, f"printing {len(data) / 1e6:.1f} MB of HTML with Chromium")
+    poppler = [shutil.which("pdfunite"), shutil.which("pdfinfo")]
+    pieces = split_edition(html, PIECE_CHARS if all(poppler) else sys.maxsize)
+    del html  # the tree of a long edition is hundreds of MB: not kept while Chromium prints
+    if not all(poppler) and len(pieces.bodies[0]) > PIECE_CHARS:
+        warnings.append("poppler-utils (pdfunite, pdfinfo) is not installed, so this long edition "
+                        "was printed in one piece, which takes much time and memory "
+                        "(Debian/Ubuntu: apt-get install poppler-utils)")  # fmt: skip
     final = Path(dest)
     part = final.with_name(f".{final.name}.part-{os.getpid()}")
-    with tempfile.TemporaryDirectory(prefix="glossator-pdf-") as tmp:
-        page = Path(tmp) / "edition.html"
-        page.write_bytes(data)
-        out = Path(tmp) / "edition.pdf"
-        _print(_command(browser, str(Path(tmp) / "profile"), page, out),
-               TIMEOUT_BASE + TIMEOUT_PER_MB * len(data) / 1e6, report)  # fmt: skip
-        if not out.is_file() or _head(out) != b"%PDF-":
-            raise TeiError("Chromium did not write the PDF (run with --debug to see its messages)")
-        report(0.95, "writing the PDF")
-        try:
-            shutil.copyfile(out, part)
+    try:
+        with tempfile.TemporaryDirectory(prefix="glossator-pdf-") as tmp:
+            out = _print_pieces(browser, pieces, Path(tmp), report)
+            report(0.95, "writing the PDF")
+            if len(out) == 1:
+                shutil.copyfile(out[0], part)
+            else:
+                _run([str(poppler[0]), *map(str, out), str(part)], "pdfunite")
             os.replace(part, final)
-        finally:
-            if part.exists():  # a failed export leaves no partial file behind
-                part.unlink()
+    finally:
+        if part.exists():  # a failed export leaves no partial file behind
+            part.unlink()
     report(1.0, "done")
     return ExportReport(dest, "pdf", warnings, len(annotations))
+
+
+def _print_pieces(browser: str, pieces: Pieces, tmp: Path, report: Progress) -> list[Path]:
+    """Print every piece with Chromium, one after the other; return the PDFs in order.
+
+    A piece after the first numbers its pages on from the pages printed before it (its first
+    page is numbered too: only the title page is not). Chromium tags the PDF of a single piece
+    (structure for screen readers); pdfunite drops the tags, so pieces are printed untagged.
+    """
+    outs: list[Path] = []
+    pages = 0
+    total = sum(map(len, pieces.bodies))
+    done = 0
+    for k in range(len(pieces)):
+        css = ("" if k == 0 else f"html{{counter-reset:page {pages}}}"
+               "@page:first{@bottom-center{content:counter(page)}}")  # fmt: skip
+        data = pieces.document(k, css).encode("utf-8")
+        part = f" (part {k + 1} of {len(pieces)})" if len(pieces) > 1 else ""
+        report(0.3 + 0.65 * done / total, f"printing {len(data) / 1e6:.1f} MB of HTML with Chromium{part}")
+        page = tmp / f"edition-{k:04d}.html"
+        page.write_bytes(data)
+        del data
+        out = tmp / f"edition-{k:04d}.pdf"
+        cmd = _command(browser, str(tmp / "profile"), page, out)
+        if len(pieces) > 1:
+            cmd.insert(-1, "--disable-pdf-tagging")
+        _print(cmd, TIMEOUT_BASE + TIMEOUT_PER_MB * page.stat().st_size / 1e6, report, part)
+        if not out.is_file() or _head(out) != b"%PDF-":
+            raise TeiError("Chromium did not write the PDF (run with --debug to see its messages)")
+        page.unlink()
+        done += len(pieces.bodies[k])
+        outs.append(out)
+        if k + 1 < len(pieces):
+            pages += _page_count(out)
+    return outs
+
+
+def _page_count(pdf: Path) -> int:
+    """Return the number of pages of ``pdf`` (poppler's pdfinfo)."""
+    info = _run([str(shutil.which("pdfinfo")), str(pdf)], "pdfinfo")
+    for line in info.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    raise TeiError(f"pdfinfo did not tell the number of pages of {pdf.name}")
+
+
+def _run(cmd: list[str], name: str) -> str:
+    """Run a poppler tool; return its output, or raise a TeiError with its message."""
+    try:
+        res = subprocess.run(cmd, capture_output=True, timeout=600, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TeiError(f"{name} failed: {exc}") from None
+    if res.returncode:
+        msg = res.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise TeiError(f"{name} failed: {msg[-1] if msg else f'exit status {res.returncode}'}")
+    return res.stdout.decode("utf-8", "replace")
 
 
 def _head(path: Path) -> bytes:
@@ -163,7 +229,7 @@ def _head(path: Path) -> bytes:
         return fh.read(5)
 
 
-def _print(cmd: list[str], timeout: float, report: Progress) -> None:
+def _print(cmd: list[str], timeout: float, report: Progress, part: str = "") -> None:
     """Run Chromium, telling ``report`` every second how long it has been printing."""
     log.debug("running %s", " ".join(cmd))
     start = time.monotonic()
@@ -179,7 +245,7 @@ def _print(cmd: list[str], timeout: float, report: Progress) -> None:
                     proc.kill()
                     proc.wait()
                     raise TeiError(f"Chromium did not finish printing in {took:.0f} s") from None
-                report(None, f"printing with Chromium ({took:.0f} s)")
+                report(None, f"printing with Chromium{part} ({took:.0f} s)")
         errors.seek(0)
         for line in errors.read().decode("utf-8", "replace").splitlines():
             log.debug("chromium: %s", line)  # its D-Bus and GPU chatter stays off the terminal
