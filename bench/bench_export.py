@@ -50,42 +50,52 @@ def annotate(doc: tei.TeiDocument, count: int) -> None:
         ann.note = [f"Note {k}: a remark on this passage."]
 
 
-def _tree_rss(pid: int) -> int:
-    """Return the summed resident memory (bytes) of ``pid`` and all its descendants (Linux)."""
-    total, todo = 0, [pid]
-    page = os.sysconf("SC_PAGE_SIZE")
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """Return the summed resident and proportional memory (bytes) of ``pid`` and its
+    descendants (Linux). RSS counts the pages Chromium's processes share once per process
+    (~1 GB for a browser printing one line); PSS shares them out, so it adds up honestly."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * page
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo.extend(int(c) for c in fh.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
 class PeakMemory:
     """Sample the memory of this process tree in a thread while the block runs."""
 
     def __enter__(self) -> PeakMemory:
-        self.peak = 0
+        self.peak = self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
+    def _sample(self) -> None:
+        rss, pss = _tree_memory(os.getpid())
+        self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self._sample()
             self._stop.wait(0.1)
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, _tree_rss(os.getpid()))
+        self._sample()
 
 
 def main() -> None:
@@ -126,7 +136,8 @@ def main() -> None:
                 took = time.perf_counter() - t
             size = dest.stat().st_size / 1e6
             verdict = "ok" if took < TARGET_S else f"SLOW (target {TARGET_S:.0f} s)"
-            print(f"{fmt:<15} {took:6.2f} s  {mem.peak / 2**20:6.0f} MB peak  {size:6.1f} MB out  "
+            print(f"{fmt:<15} {took:6.2f} s  {mem.peak / 2**20:6.0f} MB peak RSS  "
+                  f"{mem.peak_pss / 2**20:6.0f} MB PSS  {size:6.1f} MB out  "
                   f"x{took / load:5.1f} load  {len(report.warnings)} warnings  {verdict}")  # fmt: skip
 
 

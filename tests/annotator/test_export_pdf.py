@@ -60,9 +60,29 @@ def test_registered_on_import() -> None:
     assert "pdf" in exporters.FORMATS
 
 
-def test_pdf_edition(sample, tmp_path) -> None:
-    import annotator.pdf  # noqa: F401
+@pytest.fixture
+def printed(monkeypatch):
+    """Count Chromium's runs (each prints one piece of the edition)."""
+    import annotator.pdf as pdf
 
+    runs: list[list[str]] = []
+    real = pdf._print
+
+    def counting(cmd, *args, **kwargs):
+        runs.append(cmd)
+        return real(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(pdf, "_print", counting)
+    return runs
+
+
+@pytest.mark.parametrize("piece_chars", [None, 4_000])
+def test_pdf_edition(sample, tmp_path, monkeypatch, printed, piece_chars) -> None:
+    """The same edition whole and printed in pieces: notes, figures, bibliography, about."""
+    import annotator.pdf as pdf
+
+    if piece_chars:
+        monkeypatch.setattr(pdf, "PIECE_CHARS", piece_chars)
     out = tmp_path / "e.pdf"
     report = exporters.export(sample, "pdf", out, notes="endnotes")
     assert out.read_bytes().startswith(b"%PDF") and page_count(out) >= 2
@@ -77,6 +97,8 @@ def test_pdf_edition(sample, tmp_path) -> None:
         assert needle in text, needle
     first_page = " ".join(pdf_text(out).split("\f")[0].split())
     assert "Party jargon presented as fact" not in first_page  # endnotes, not on page 1
+    assert (len(printed) > 2) == bool(piece_chars)
+    assert ("--disable-pdf-tagging" in printed[0]) == bool(piece_chars)  # pdfunite drops tags
 
 
 def test_right_to_left_scripts_in_text_layer(tmp_path) -> None:
@@ -244,25 +266,62 @@ def test_uncovered_script_reported(monkeypatch) -> None:
     assert pdf.uncovered_scripts(["Latin and Ελληνικά"]) == {}  # DejaVu/Noto are installed
 
 
-def test_long_document_paginates(tmp_path) -> None:
-    import annotator.pdf  # noqa: F401
-
-    paras = "".join(f"<p>Paragraph {i} " + "word " * 120 + "</p>" for i in range(40))
+def long_document(tmp_path, paragraphs: int = 40) -> tei.TeiDocument:
+    """Chapters of long numbered paragraphs, about every third one annotated."""
+    paras = [f"<p>Paragraph {i} " + "word " * 120 + "</p>" for i in range(paragraphs)]
+    chapters = "".join(f"<div><head>Chapter {k}</head>{''.join(paras[k:k + 7])}</div>"
+                       for k in range(0, paragraphs, 7))  # fmt: skip
     src = tmp_path / "long.xml"
     src.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>'
-                   f"<title>Long</title></titleStmt></fileDesc></teiHeader><text><body>{paras}"
+                   f"<title>Long</title></titleStmt></fileDesc></teiHeader><text><body>{chapters}"
                    "</body></text></TEI>", encoding="utf-8")  # fmt: skip
     doc = tei.load(str(src))
-    for i in range(1, 40, 3):
-        ann = doc.add_annotation(doc.target_for(i, 0, i, 30), "gl-comment")
-        ann.note = [f"Note for paragraph {i}."]
+    for i in range(1, len(doc.text.blocks), 3):
+        if len(doc.text.blocks[i].reading) < 40:  # a chapter's heading
+            continue
+        ann = doc.add_annotation(doc.target_for(i, 20, i, 30), "gl-comment")
+        ann.note = [f"Note for block {i}."]
+    return doc
+
+
+def page_numbers(pages: list[str]) -> list[str]:
+    """Return the last line of each page (where the page number is printed)."""
+    return [([ln.strip() for ln in p.splitlines() if ln.strip()] or [""])[-1] for p in pages]
+
+
+@pytest.mark.parametrize("piece_chars", [None, 6_000])
+def test_long_document_paginates(tmp_path, monkeypatch, printed, piece_chars) -> None:
+    """Whole or in pieces: every page after the title page numbered, 2, 3, 4… without a gap,
+    every paragraph and note there once, in order."""
+    import annotator.pdf as pdf
+
+    if piece_chars:
+        monkeypatch.setattr(pdf, "PIECE_CHARS", piece_chars)
+    doc = long_document(tmp_path)
     out = tmp_path / "long.pdf"
     exporters.export(doc, "pdf", out, page_size="Letter")
-    pages = pdf_text(out).split("\f")
-    assert len(pages) > 5
-    assert re.search(r"^\s+5\s*$", pages[4], re.M), "no page number at the foot of page 5"
+    pages = pdf_text(out).split("\f")[:-1]  # pdftotext ends every page with a form feed
+    assert len(pages) > 5 and len(pages) == page_count(out)
+    assert (len(printed) >= 4) == bool(piece_chars)
+    assert page_numbers(pages)[1:] == [str(n) for n in range(2, len(pages) + 1)]
+    assert not re.fullmatch(r"\d+", page_numbers(pages)[0])  # the title page has none
     text = " ".join(" ".join(pages).split())
-    assert all(f"Note for paragraph {i}." in text for i in range(1, 40, 3))
+    for what, count in (("Paragraph", 40), ("Note for block", len(doc.annotations()))):
+        found = [int(n) for n in re.findall(what + r" (\d+)\b", text)]
+        assert found == sorted(found) and len(found) == count, (what, found)
+
+
+def test_pieces_without_pdfunite_print_whole(tmp_path, monkeypatch, printed) -> None:
+    """Without poppler-utils the edition is printed in one piece, and the report says so."""
+    import annotator.pdf as pdf
+
+    which = shutil.which
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None if name.startswith("pdf") else which(name))
+    monkeypatch.setattr(pdf, "PIECE_CHARS", 6_000)
+    out = tmp_path / "long.pdf"
+    report = exporters.export(long_document(tmp_path, 15), "pdf", out)
+    assert len(printed) == 1 and out.read_bytes().startswith(b"%PDF")
+    assert any("pdfunite" in w and "one piece" in w for w in report.warnings), report.warnings
 
 
 @pytest.mark.parametrize(("fmt", "visible", "options"), [
