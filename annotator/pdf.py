@@ -63,7 +63,7 @@ def uncovered_scripts(texts: list[str]) -> dict[str, list[str]]:
 
     Empty when ``fc-list`` is not available (then nothing is known to be missing).
     """
-    chars = {c for t in texts for c in t if ord(c) >= 0x80 and not c.isspace()
+    chars = {c for c in set().union(*map(set, texts)) if ord(c) >= 0x80 and not c.isspace()
              and unicodedata.category(c)[0] not in "CZ"}  # fmt: skip
     fc = shutil.which("fc-list")
     if fc is None or not chars:

@@ -70,8 +70,11 @@ class _Packer:
         self.add(_text(el.text), content=False)
         for child in el:
             if isinstance(child.tag, str):
-                html = etree.tostring(child, method="html", encoding="unicode", with_tail=False)
-                if len(html) > self.limit and _splittable(child):
+                # a wrapper of the whole text is not serialised only to learn it is too long
+                long = _splittable(child) and child.xpath("string-length(.)") > self.limit
+                html = "" if long else etree.tostring(child, method="html", encoding="unicode",
+                                                      with_tail=False)  # fmt: skip
+                if long or (len(html) > self.limit and _splittable(child)):
                     self.descend(child)
                 else:
                     if self.content and self.size + len(html) > self.limit:
