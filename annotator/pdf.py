@@ -10,8 +10,11 @@ Importing this module registers ``pdf``.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -98,16 +101,152 @@ def _coverage(fc: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def _command(browser: str, profile: str, page: Path, out: Path) -> list[str]:
-    """Return the Chromium command line: headless, isolated (own profile, no network)."""
+def _flags(browser: str, profile: str) -> list[str]:
+    """Return Chromium's command line: headless, isolated (own profile, no network)."""
     cmd = [browser, "--headless", "--disable-gpu", "--no-first-run", "--disable-sync",
            "--disable-background-networking", "--disable-component-update",
            "--disable-default-apps", "--disable-extensions", "--hide-scrollbars",
-           "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}",
-           "--no-pdf-header-footer", f"--print-to-pdf={out}", page.as_uri()]  # fmt: skip
+           "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}"]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.insert(1, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
     return cmd
+
+
+#: Run argv[3:] with the file descriptors argv[1] and argv[2] as 3 and 4 (moved out of the
+#: way first: either may be 3 or 4 already). A shell cannot: dash takes one-digit fds only.
+_TRAMPOLINE = (
+    "import fcntl, os, sys\n"
+    "fds = [fcntl.fcntl(int(fd), fcntl.F_DUPFD, 10) for fd in sys.argv[1:3]]\n"
+    "os.dup2(fds[0], 3)\nos.dup2(fds[1], 4)\nos.execv(sys.argv[3], sys.argv[3:])\n"
+)
+
+
+class _Chromium:
+    """One headless Chromium printing page after page, driven over a pipe with the DevTools
+    protocol (a start per page cost a second of CPU each). Each page gets a new tab, closed
+    once printed, so the memory stays that of one page. POSIX only (the pipe is handed over
+    as file descriptors 3 and 4); :class:`_OneShot` elsewhere."""
+
+    def __init__(self, browser: str, profile: str, report: Progress) -> None:
+        self.report = report
+        self._errors = tempfile.TemporaryFile()
+        to_chrome, self._write = os.pipe()
+        self._read, from_chrome = os.pipe()
+        cmd = [*_flags(browser, profile), "--remote-debugging-pipe", "about:blank"]
+        log.debug("running %s", " ".join(cmd))
+        try:  # Chromium reads commands on fd 3 and answers on fd 4: a trampoline puts them there
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _TRAMPOLINE, str(to_chrome), str(from_chrome), *cmd],
+                pass_fds=(to_chrome, from_chrome), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self._errors)  # fmt: skip
+        finally:
+            os.close(to_chrome)
+            os.close(from_chrome)
+        self._buffer = b""
+        self._id = 0
+        self._events: set[str] = set()
+        self._start, self._label = time.monotonic(), ""
+
+    def __enter__(self) -> _Chromium:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            if self.proc.poll() is None:
+                self._call("Browser.close", time.monotonic() + 10)
+            self.proc.wait(10)
+        except (TeiError, OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            os.close(self._read)
+            os.close(self._write)
+            self._errors.seek(0)
+            for line in self._errors.read().decode("utf-8", "replace").splitlines():
+                log.debug("chromium: %s", line)  # its D-Bus and GPU chatter stays off the terminal
+            self._errors.close()
+
+    def print(self, page: Path, out: Path, *, tagged: bool, timeout: float, label: str = "") -> None:
+        """Print the HTML file ``page`` to ``out`` (PDF structure tags if ``tagged``)."""
+        self._start, self._label = time.monotonic(), label
+        deadline = self._start + timeout
+        target = self._call("Target.createTarget", deadline, url="about:blank")["targetId"]
+        session = self._call("Target.attachToTarget", deadline, targetId=target,
+                             flatten=True)["sessionId"]  # fmt: skip
+        self._call("Page.enable", deadline, session)
+        self._events.clear()  # the events heard from here on (the page's load)
+        loaded = self._call("Page.navigate", deadline, session, url=page.as_uri())
+        if loaded.get("errorText"):
+            raise TeiError(f"Chromium could not open the edition: {loaded['errorText']}")
+        while "Page.loadEventFired" not in self._events:
+            self._events.add(self._message(deadline).get("method", ""))
+        stream = self._call("Page.printToPDF", deadline, session, preferCSSPageSize=True,
+                            generateTaggedPDF=tagged, transferMode="ReturnAsStream")["stream"]  # fmt: skip
+        with open(out, "wb") as fh:  # a MB at a time: the PDF is never whole in memory
+            while True:
+                chunk = self._call("IO.read", deadline, session, handle=stream, size=1 << 20)
+                data = chunk.get("data", "")
+                fh.write(base64.b64decode(data) if chunk.get("base64Encoded") else data.encode())
+                if chunk.get("eof"):
+                    break
+        self._call("IO.close", deadline, session, handle=stream)
+        self._call("Target.closeTarget", deadline, targetId=target)
+
+    def _call(self, method: str, deadline: float, session: str = "", **params: Any) -> dict:
+        """Send a command and return its result (events that come first are skipped)."""
+        self._id += 1
+        message: dict[str, Any] = {"id": self._id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        try:
+            os.write(self._write, json.dumps(message).encode("utf-8") + b"\0")
+        except OSError:
+            raise TeiError(f"Chromium stopped (exit status {self.proc.poll()})") from None
+        while True:
+            answer = self._message(deadline)
+            self._events.add(answer.get("method", ""))
+            if answer.get("id") == self._id:
+                if "error" in answer:
+                    raise TeiError(f"Chromium failed to print the PDF ({method}: "
+                                   f"{answer['error'].get('message', answer['error'])})")  # fmt: skip
+                return answer.get("result", {})
+
+    def _message(self, deadline: float) -> dict:
+        """Return Chromium's next message, telling ``report`` every second how long it takes."""
+        while b"\0" not in self._buffer:
+            now = time.monotonic()
+            if now > deadline:
+                self.proc.kill()
+                raise TeiError(f"Chromium did not finish printing in {now - self._start:.0f} s")
+            if not select.select([self._read], [], [], min(1.0, deadline - now))[0]:
+                self.report(None, f"printing with Chromium{self._label} ({now - self._start + 1:.0f} s)")
+                continue
+            data = os.read(self._read, 1 << 20)
+            if not data:
+                raise TeiError(f"Chromium stopped (exit status {self.proc.wait()})")
+            self._buffer += data
+        message, _, self._buffer = self._buffer.partition(b"\0")
+        return json.loads(message)
+
+
+class _OneShot:
+    """A Chromium per page, printing from its command line (where the pipe cannot be handed over)."""
+
+    def __init__(self, browser: str, profile: str, report: Progress) -> None:
+        self.browser, self.profile, self.report = browser, profile, report
+
+    def __enter__(self) -> _OneShot:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+    def print(self, page: Path, out: Path, *, tagged: bool, timeout: float, label: str = "") -> None:
+        """Print the HTML file ``page`` to ``out`` (PDF structure tags if ``tagged``)."""
+        cmd = [*_flags(self.browser, self.profile), "--no-pdf-header-footer",
+               *([] if tagged else ["--disable-pdf-tagging"]), f"--print-to-pdf={out}",
+               page.as_uri()]  # fmt: skip
+        _print(cmd, timeout, self.report, label)
 
 
 def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size: str = "A4",
@@ -176,30 +315,30 @@ def _print_pieces(browser: str, pieces: Pieces, tmp: Path, report: Progress) -> 
     (structure for screen readers); pdfunite drops the tags, so pieces are printed untagged.
     """
     outs: list[Path] = []
-    pages = 0
+    pages = done = 0
     total = sum(map(len, pieces.bodies))
-    done = 0
-    for k in range(len(pieces)):
-        css = ("" if k == 0 else f"html{{counter-reset:page {pages}}}"
-               "@page:first{@bottom-center{content:counter(page)}}")  # fmt: skip
-        data = pieces.document(k, css).encode("utf-8")
-        part = f" (part {k + 1} of {len(pieces)})" if len(pieces) > 1 else ""
-        report(0.3 + 0.65 * done / total, f"printing {len(data) / 1e6:.1f} MB of HTML with Chromium{part}")
-        page = tmp / f"edition-{k:04d}.html"
-        page.write_bytes(data)
-        del data
-        out = tmp / f"edition-{k:04d}.pdf"
-        cmd = _command(browser, str(tmp / "profile"), page, out)
-        if len(pieces) > 1:
-            cmd.insert(-1, "--disable-pdf-tagging")
-        _print(cmd, TIMEOUT_BASE + TIMEOUT_PER_MB * page.stat().st_size / 1e6, report, part)
-        if not out.is_file() or _head(out) != b"%PDF-":
-            raise TeiError("Chromium did not write the PDF (run with --debug to see its messages)")
-        page.unlink()
-        done += len(pieces.bodies[k])
-        outs.append(out)
-        if k + 1 < len(pieces):
-            pages += _page_count(out)
+    printer = _Chromium if os.name == "posix" else _OneShot
+    with printer(browser, str(tmp / "profile"), report) as chromium:
+        for k in range(len(pieces)):
+            css = ("" if k == 0 else f"html{{counter-reset:page {pages}}}"
+                   "@page:first{@bottom-center{content:counter(page)}}")  # fmt: skip
+            data = pieces.document(k, css).encode("utf-8")
+            label = f" (part {k + 1} of {len(pieces)})" if len(pieces) > 1 else ""
+            report(0.3 + 0.65 * done / total,
+                   f"printing {len(data) / 1e6:.1f} MB of HTML with Chromium{label}")  # fmt: skip
+            page = tmp / f"edition-{k:04d}.html"
+            page.write_bytes(data)
+            out = tmp / f"edition-{k:04d}.pdf"
+            chromium.print(page, out, tagged=len(pieces) == 1, label=label,
+                           timeout=TIMEOUT_BASE + TIMEOUT_PER_MB * len(data) / 1e6)  # fmt: skip
+            del data
+            if not out.is_file() or _head(out) != b"%PDF-":
+                raise TeiError("Chromium did not write the PDF (run with --debug to see its messages)")
+            page.unlink()
+            done += len(pieces.bodies[k])
+            outs.append(out)
+            if k + 1 < len(pieces):
+                pages += _page_count(out)
     return outs
 
 

@@ -62,17 +62,17 @@ def test_registered_on_import() -> None:
 
 @pytest.fixture
 def printed(monkeypatch):
-    """Count Chromium's runs (each prints one piece of the edition)."""
+    """Record each page Chromium prints (a piece of the edition): whether it is tagged."""
     import annotator.pdf as pdf
 
-    runs: list[list[str]] = []
-    real = pdf._print
+    runs: list[bool] = []
+    real = pdf._Chromium.print
 
-    def counting(cmd, *args, **kwargs):
-        runs.append(cmd)
-        return real(cmd, *args, **kwargs)
+    def recording(self, page, out, *, tagged, **kwargs):
+        runs.append(tagged)
+        return real(self, page, out, tagged=tagged, **kwargs)
 
-    monkeypatch.setattr(pdf, "_print", counting)
+    monkeypatch.setattr(pdf._Chromium, "print", recording)
     return runs
 
 
@@ -98,7 +98,7 @@ def test_pdf_edition(sample, tmp_path, monkeypatch, printed, piece_chars) -> Non
     first_page = " ".join(pdf_text(out).split("\f")[0].split())
     assert "Party jargon presented as fact" not in first_page  # endnotes, not on page 1
     assert (len(printed) > 2) == bool(piece_chars)
-    assert ("--disable-pdf-tagging" in printed[0]) == bool(piece_chars)  # pdfunite drops tags
+    assert printed == [not piece_chars] * len(printed)  # pdfunite drops tags: pieces have none
 
 
 def test_right_to_left_scripts_in_text_layer(tmp_path) -> None:
@@ -226,7 +226,7 @@ def test_failed_export_leaves_no_file(sample, tmp_path, monkeypatch) -> None:
     def boom(*_a, **_k):
         raise tei.TeiError("Chromium failed to print the PDF (exit status 1)")
 
-    monkeypatch.setattr(pdf, "_print", boom)
+    monkeypatch.setattr(pdf._Chromium, "print", boom)
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(tei.TeiError):
