@@ -44,7 +44,7 @@ TIMEOUT_BASE, TIMEOUT_PER_MB = 120.0, 240.0
 #: 0.4 GB to start, 0.3 GB more per MB; 4.9 GB for a 13.7 MB corpus in one piece), so a long
 #: edition is printed in pieces of this size (cut between sections, or between paragraphs of a
 #: long one) and joined with poppler's pdfunite, its pages numbered on from the last piece's.
-PIECE_CHARS = 800_000
+PIECE_CHARS = 500_000
 
 
 def find_browser() -> str | None:
@@ -181,7 +181,8 @@ class _Chromium:
         while "Page.loadEventFired" not in self._events:
             self._events.add(self._message(deadline).get("method", ""))
         stream = self._call("Page.printToPDF", deadline, session, preferCSSPageSize=True,
-                            generateTaggedPDF=tagged, transferMode="ReturnAsStream")["stream"]  # fmt: skip
+                            printBackground=True, generateTaggedPDF=tagged,
+                            transferMode="ReturnAsStream")["stream"]  # fmt: skip
         with open(out, "wb") as fh:  # a MB at a time: the PDF is never whole in memory
             while True:
                 chunk = self._call("IO.read", deadline, session, handle=stream, size=1 << 20)

@@ -382,3 +382,29 @@ def test_window_exports_pdf_off_the_gui_thread(window, tmp_path, qtbot) -> None:
     assert dest.read_bytes().startswith(b"%PDF")
     text = pdf_text(dest)
     assert "About this edition" in text and "Great October Socialist Revolution" in text
+
+
+def saturated_pixels(pdf_path, page: int, top: float, height: float) -> int:
+    """Count the strongly coloured pixels in a band of a page (pdftoppm at 72 dpi: 1 px a pt)."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (Debian poppler-utils) is not installed")
+    ppm = subprocess.run(["pdftoppm", "-r", "72", "-f", str(page), "-l", str(page), "-y", str(int(top)),
+                          "-H", str(int(height)), "-W", "1000", str(pdf_path)],
+                         capture_output=True, check=True, timeout=60).stdout  # fmt: skip
+    _magic, _w, _h, _max, pixels = ppm.split(maxsplit=4)
+    return sum(max(pixels[i : i + 3]) - min(pixels[i : i + 3]) > 100 for i in range(0, len(pixels), 3))
+
+
+def test_colours_are_printed(sample, tmp_path) -> None:
+    """The legend's colour swatches are printed (backgrounds are part of the print)."""
+    import annotator.pdf  # noqa: F401
+
+    out = tmp_path / "s.pdf"
+    exporters.export(sample, "pdf", out)
+    bbox = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, check=True,
+                          timeout=60).stdout.decode("utf-8")  # fmt: skip
+    pages = bbox.split("<page ")[1:]
+    page = next(i for i, p in enumerate(pages, 1) if ">LEGEND<" in p)
+    top = float(re.search(r'yMin="([\d.]+)"[^>]*>LEGEND<', pages[page - 1]).group(1))
+    # the band of the legend's entries: no passage (with its coloured underline) is in it
+    assert saturated_pixels(out, page, top + 20, 80) > 20
