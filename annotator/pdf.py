@@ -13,6 +13,8 @@ Importing this module registers ``pdf``.
 from __future__ import annotations
 
 import base64
+import ctypes
+import gc
 import json
 import logging
 import os
@@ -290,7 +292,8 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
     warnings += [w.replace("listed in the appendix", "listed at the end") for w in html_warnings]
     poppler = [shutil.which("pdfunite"), shutil.which("pdfinfo")]
     pieces = split_edition(html, PIECE_CHARS if all(poppler) else sys.maxsize)
-    del html  # the tree of a long edition is hundreds of MB: not kept while Chromium prints
+    del html  # the tree of a long edition is a hundred MB and more: not kept while Chromium prints
+    _give_back_memory()
     if not all(poppler) and len(pieces.bodies[0]) > PIECE_CHARS:
         warnings.append("poppler-utils (pdfunite, pdfinfo) is not installed, so this long edition "
                         "was printed in one piece, which takes much time and memory "
@@ -311,6 +314,16 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
             part.unlink()
     report(1.0, "done")
     return ExportReport(dest, "pdf", warnings, len(annotations))
+
+
+def _give_back_memory() -> None:
+    """Hand the memory freed by the HTML tree back to the system (glibc keeps it otherwise,
+    ~100 MB for a 13 MB corpus, on top of Chromium's while it prints)."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _print_pieces(browser: str, pieces: Pieces, tmp: Path, report: Progress) -> list[Path]:
