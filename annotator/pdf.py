@@ -45,10 +45,12 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 #: 2 cores loaded by other jobs: ~45 s for 1.4 MB).
 TIMEOUT_BASE, TIMEOUT_PER_MB = 120.0, 240.0
 #: Characters of HTML Chromium prints at a time. Its memory grows with what it prints (about
-#: 0.4 GB to start, 0.3 GB more per MB; 4.9 GB for a 13.7 MB corpus in one piece), so a long
+#: 0.37 GB idle, 0.3 GB more per MB; 4.5 GB for a 13.7 MB corpus in one piece), so a long
 #: edition is printed in pieces of this size (cut between sections, or between paragraphs of a
 #: long one) and joined with poppler's pdfunite, its pages numbered on from the last piece's.
-PIECE_CHARS = 500_000
+#: Smaller pieces cost no more time (one Chromium prints them all) but leave more part-filled
+#: pages where a piece ends; at 300,000 the 13.7 MB corpus has 37 pieces in 2,510 pages.
+PIECE_CHARS = 300_000
 #: Chromium lays a page out for the screen when it loads it, then again for paper when it prints;
 #: hidden on screen, the first layout costs nothing (a quarter less CPU, the same PDF).
 SCREENLESS = "@media screen{body{display:none}}"
