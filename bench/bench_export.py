@@ -4,14 +4,17 @@ Usage: python bench/bench_export.py [FILE | --corpus] [--count N] [--pdf] [--onl
 
 ``--corpus`` uses the derived >= 12 MB ``teiCorpus`` of ``bench_tei.py`` (built in a temporary
 folder from ../shared/corpus). Prints, per format, the time, the peak resident memory of this
-process and its children together (the PDF is printed by a Chromium child process; sampled from
-/proc every 0.1 s on Linux), the output size and the ratio to the time of loading the file.
+process and its children together (the PDF is printed by Chromium's child processes; sampled
+from /proc every 0.25 s on Linux: summed RSS, and PSS, which counts shared pages once), the CPU
+time, the output size and the ratio to the time of loading the file.
 The target (issue 5) is "a few seconds": under TARGET_S each; the PDF is measured, not judged.
-Recorded figures (2 shared cores, loaded machine; see docs/pdf.md):
+Recorded figures (2 shared cores, loaded machine; see docs/pdf.md, "Big files"):
 
-    13.7 MB teiCorpus, 1,000 annotations   html                    25.4 s    385 MB
-                                            pdf  Qt (before)        16.8 s    498 MB  (issue 14)
-                                            pdf  Chromium (now)    781 s    4860 MB
+    13.7 MB teiCorpus, 1,000 annotations   html                    25.4 s    385 MB RSS
+                                            pdf  Qt (issue 14)      16.8 s    498 MB RSS
+                                            pdf  Chromium, 1 page 1114.8 s   5217 MB RSS  4454 MB PSS
+                                            pdf  Chromium, pieces   49.1 s   1447 MB RSS   750 MB PSS
+                                                 (CPU 9.9 s Python + 28.8 s Chromium)
 """
 
 from __future__ import annotations
