@@ -311,6 +311,23 @@ def test_long_document_paginates(tmp_path, monkeypatch, printed, piece_chars) ->
         assert found == sorted(found) and len(found) == count, (what, found)
 
 
+def test_command_line_printer_numbers_pieces_too(tmp_path, monkeypatch) -> None:
+    """Where the DevTools pipe cannot be handed over, a Chromium per piece prints from its
+    command line: the pages are numbered on all the same."""
+    import annotator.pdf as pdf
+
+    monkeypatch.setattr(pdf, "_Chromium", pdf._OneShot)
+    monkeypatch.setattr(pdf, "PIECE_CHARS", 8_000)
+    runs: list[list[str]] = []
+    real = pdf._print
+    monkeypatch.setattr(pdf, "_print", lambda cmd, *a, **k: (runs.append(cmd), real(cmd, *a, **k)))
+    out = tmp_path / "long.pdf"
+    exporters.export(long_document(tmp_path, 20), "pdf", out)
+    pages = pdf_text(out).split("\f")[:-1]
+    assert len(runs) >= 2 and all("--disable-pdf-tagging" in cmd for cmd in runs)
+    assert page_numbers(pages)[1:] == [str(n) for n in range(2, len(pages) + 1)]
+
+
 def test_pieces_without_pdfunite_print_whole(tmp_path, monkeypatch, printed) -> None:
     """Without poppler-utils the edition is printed in one piece, and the report says so."""
     import annotator.pdf as pdf
