@@ -51,9 +51,12 @@ TIMEOUT_BASE, TIMEOUT_PER_MB = 120.0, 240.0
 #: Smaller pieces cost no more time (one Chromium prints them all) but leave more part-filled
 #: pages where a piece ends; at 300,000 the 13.7 MB corpus has 37 pieces in 2,510 pages.
 PIECE_CHARS = 300_000
-#: Chromium lays a page out for the screen when it loads it, then again for paper when it prints;
-#: hidden on screen, the first layout costs nothing (a quarter less CPU, the same PDF).
-SCREENLESS = "@media screen{body{display:none}}"
+#: Added to every piece's stylesheet. Chromium lays a page out for the screen when it loads it,
+#: then again for paper when it prints: hidden on screen, the first layout costs nothing (a
+#: quarter less CPU, the same PDF). A table wider than the page (Dingler's) made Chromium shrink
+#: the whole print to fit it: its cells may break long words, so it fits the text's width.
+PRINT_CSS = ("@media screen{body{display:none}}"
+             "table.ttable td,table.ttable th{overflow-wrap:anywhere}")  # fmt: skip
 
 
 def find_browser() -> str | None:
@@ -341,8 +344,8 @@ def _print_pieces(browser: str, pieces: Pieces, tmp: Path, report: Progress) -> 
     printer = _Chromium if os.name == "posix" else _OneShot
     with printer(browser, str(tmp / "profile"), report) as chromium:
         for k in range(len(pieces)):
-            css = SCREENLESS + ("" if k == 0 else f"html{{counter-reset:page {pages}}}"
-                                "@page:first{@bottom-center{content:counter(page)}}")  # fmt: skip
+            css = PRINT_CSS + ("" if k == 0 else f"html{{counter-reset:page {pages}}}"
+                               "@page:first{@bottom-center{content:counter(page)}}")  # fmt: skip
             data = pieces.document(k, css).encode("utf-8")
             label = f" (part {k + 1} of {len(pieces)})" if len(pieces) > 1 else ""
             report(0.3 + 0.65 * done / total,

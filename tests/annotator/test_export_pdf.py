@@ -425,3 +425,33 @@ def test_colours_are_printed(sample, tmp_path) -> None:
     top = float(re.search(r'yMin="([\d.]+)"[^>]*>LEGEND<', pages[page - 1]).group(1))
     # the band of the legend's entries: no passage (with its coloured underline) is in it
     assert saturated_pixels(out, page, top + 20, 80) > 20
+
+
+def word_heights(pdf_path, word: str) -> list[float]:
+    """Return the heights of ``word`` in a PDF's text layer (its type size)."""
+    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"], capture_output=True,
+                          check=True, timeout=60).stdout.decode("utf-8")  # fmt: skip
+    found = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">' + word + "<", bbox)
+    return [float(y1) - float(y0) for y0, y1 in found]
+
+
+def test_wide_table_does_not_shrink_the_print(tmp_path) -> None:
+    """A table wider than the page (Dingler has them) fits the text's width: Chromium does not
+    shrink the whole print, so the text keeps its type size."""
+    import statistics
+
+    import annotator.pdf  # noqa: F401
+
+    def export(table: str):
+        src = tmp_path / "t.xml"
+        src.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>'
+                       "<title>T</title></titleStmt></fileDesc></teiHeader><text><body>"
+                       + "<p>Plain words of the text. </p>" * 30 + table + "</body></text></TEI>",
+                       encoding="utf-8")  # fmt: skip
+        out = tmp_path / "t.pdf"
+        exporters.export(tei.load(str(src)), "pdf", out)
+        return statistics.median(word_heights(out, "Plain"))
+
+    cells = "".join(f"<cell>Zugspannungsmittelwerthberechnung{i}</cell>" for i in range(12))
+    wide = export(f"<table><row>{cells}</row><row>{cells}</row></table>")
+    assert wide == pytest.approx(export(""), rel=0.02)
