@@ -154,6 +154,8 @@ class _Chromium:
         finally:
             os.close(to_chrome)
             os.close(from_chrome)
+        self._poll = select.poll()  # not select(): a GUI process may hold fds past FD_SETSIZE
+        self._poll.register(self._read, select.POLLIN)
         self._buffer = b""
         self._id = 0
         self._events: set[str] = set()
@@ -231,7 +233,7 @@ class _Chromium:
             if now > deadline:
                 self.proc.kill()
                 raise TeiError(f"Chromium did not finish printing in {now - self._start:.0f} s")
-            if not select.select([self._read], [], [], min(1.0, deadline - now))[0]:
+            if not self._poll.poll(min(1000, int((deadline - now) * 1000) + 1)):
                 self.report(None, f"printing with Chromium{self._label} ({now - self._start + 1:.0f} s)")
                 continue
             data = os.read(self._read, 1 << 20)

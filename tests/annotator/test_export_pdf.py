@@ -455,3 +455,18 @@ def test_wide_table_does_not_shrink_the_print(tmp_path) -> None:
     cells = "".join(f"<cell>Zugspannungsmittelwerthberechnung{i}</cell>" for i in range(12))
     wide = export(f"<table><row>{cells}</row><row>{cells}</row></table>")
     assert wide == pytest.approx(export(""), rel=0.02)
+
+
+def test_browser_that_dies_is_a_clear_error(sample, tmp_path, monkeypatch) -> None:
+    """A "Chromium" that exits at once: a clear error, no partial file, nothing hangs."""
+    import annotator.pdf  # noqa: F401
+
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("GLOSSATOR_CHROMIUM", str(fake))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(tei.TeiError, match="Chromium stopped"):
+        exporters.export(sample, "pdf", out / "x.pdf")
+    assert list(out.iterdir()) == []
