@@ -8,13 +8,13 @@ process and its children together (the PDF is printed by Chromium's child proces
 from /proc every 0.25 s on Linux: summed RSS, and PSS, which counts shared pages once), the CPU
 time, the output size and the ratio to the time of loading the file.
 The target (issue 5) is "a few seconds": under TARGET_S each; the PDF is measured, not judged.
-Recorded figures (2 shared cores, loaded machine; see docs/pdf.md, "Big files"):
+Recorded figures (2 shared cores, quiet machine; see docs/pdf.md, "Big files"):
 
-    13.7 MB teiCorpus, 1,000 annotations   html                    25.4 s    385 MB RSS
+    13.7 MB teiCorpus, 1,000 annotations   html                    25.4 s    385 MB RSS (loaded)
                                             pdf  Qt (issue 14)      16.8 s    498 MB RSS
-                                            pdf  Chromium, 1 page 1114.8 s   5217 MB RSS  4454 MB PSS
-                                            pdf  Chromium, pieces   49.1 s   1447 MB RSS   750 MB PSS
-                                                 (CPU 9.9 s Python + 28.8 s Chromium)
+                                            pdf  Chromium, 1 piece 265.8 s   4857 MB RSS  4106 MB PSS
+                                            pdf  Chromium, pieces   38.8 s   1444 MB RSS   755 MB PSS
+                                                 (CPU 10.5 s Python + 32.3 s Chromium)
 """
 
 from __future__ import annotations
