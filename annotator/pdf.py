@@ -5,15 +5,23 @@ PDF writer, used before, lost the words of Syriac, Arabic, Devanagari and pointe
 some Chinese characters to radicals and kept ligatures: see docs/pdf.md). Right-to-left text is
 laid out from the right (``dir`` from the language), the notes are endnotes with the source's
 page numbers, and the pages are numbered. No Qt is needed: the command line prints PDFs too.
+A long edition is printed in pieces by one Chromium and joined with poppler's ``pdfunite`` (time
+and memory stay proportional to a piece, not to the book: see docs/pdf.md, "Big files").
 Importing this module registers ``pdf``.
 """
 
 from __future__ import annotations
 
+import base64
+import ctypes
+import gc
+import json
 import logging
 import os
+import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import unicodedata
@@ -25,15 +33,30 @@ from typing import Any
 import tei.exporters
 from tei.errors import TeiError
 from tei.exporters import ExportReport
-from tei.exporters.html import render_html
+from tei.exporters._html_chunks import Pieces, split_edition
+from tei.exporters.html import build_html
 
 log = logging.getLogger(__name__)
 
 #: ``progress(fraction, message)``: fraction in [0, 1], or None while Chromium prints.
 Progress = Callable[[float | None, str], None]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-#: Seconds Chromium may take: a base plus so much per MB of HTML (measured: ~45 s for 1.4 MB).
+#: Seconds Chromium may take for one piece: a base plus so much per MB of HTML (measured on
+#: 2 cores loaded by other jobs: ~45 s for 1.4 MB).
 TIMEOUT_BASE, TIMEOUT_PER_MB = 120.0, 240.0
+#: Characters of HTML Chromium prints at a time. Its memory grows with what it prints (about
+#: 0.37 GB idle, 0.3 GB more per MB; 4.5 GB for a 13.7 MB corpus in one piece), so a long
+#: edition is printed in pieces of this size (cut between sections, or between paragraphs of a
+#: long one) and joined with poppler's pdfunite, its pages numbered on from the last piece's.
+#: Smaller pieces cost no more time (one Chromium prints them all) but leave more part-filled
+#: pages where a piece ends; at 300,000 the 13.7 MB corpus has 37 pieces in 2,709 pages.
+PIECE_CHARS = 300_000
+#: Added to every piece's stylesheet. Chromium lays a page out for the screen when it loads it,
+#: then again for paper when it prints: hidden on screen, the first layout costs nothing (a
+#: quarter less CPU, the same PDF). A table wider than the page (Dingler's) made Chromium shrink
+#: the whole print to fit it: its cells may break long words, so it fits the text's width.
+PRINT_CSS = ("@media screen{body{display:none}}"
+             "table.ttable td,table.ttable th{overflow-wrap:anywhere}")  # fmt: skip
 
 
 def find_browser() -> str | None:
@@ -55,7 +78,7 @@ def uncovered_scripts(texts: list[str]) -> dict[str, list[str]]:
 
     Empty when ``fc-list`` is not available (then nothing is known to be missing).
     """
-    chars = {c for t in texts for c in t if ord(c) >= 0x80 and not c.isspace()
+    chars = {c for c in set().union(*map(set, texts)) if ord(c) >= 0x80 and not c.isspace()
              and unicodedata.category(c)[0] not in "CZ"}  # fmt: skip
     fc = shutil.which("fc-list")
     if fc is None or not chars:
@@ -90,21 +113,161 @@ def _coverage(fc: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def _command(browser: str, profile: str, page: Path, out: Path) -> list[str]:
-    """Return the Chromium command line: headless, isolated (own profile, no network)."""
+def _flags(browser: str, profile: str) -> list[str]:
+    """Return Chromium's command line: headless, isolated (own profile, no network)."""
     cmd = [browser, "--headless", "--disable-gpu", "--no-first-run", "--disable-sync",
            "--disable-background-networking", "--disable-component-update",
            "--disable-default-apps", "--disable-extensions", "--hide-scrollbars",
-           "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}",
-           "--no-pdf-header-footer", f"--print-to-pdf={out}", page.as_uri()]  # fmt: skip
+           "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}"]  # fmt: skip
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.insert(1, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
     return cmd
 
 
+#: Run argv[3:] with the file descriptors argv[1] and argv[2] as 3 and 4 (moved out of the
+#: way first: either may be 3 or 4 already). A shell cannot: dash takes one-digit fds only.
+_TRAMPOLINE = (
+    "import fcntl, os, sys\n"
+    "fds = [fcntl.fcntl(int(fd), fcntl.F_DUPFD, 10) for fd in sys.argv[1:3]]\n"
+    "os.dup2(fds[0], 3)\nos.dup2(fds[1], 4)\nos.execv(sys.argv[3], sys.argv[3:])\n"
+)
+
+
+class _Chromium:
+    """One headless Chromium printing page after page, driven over a pipe with the DevTools
+    protocol (a start per page cost a second of CPU each). Each page gets a new tab, closed
+    once printed, so the memory stays that of one page. POSIX only (the pipe is handed over
+    as file descriptors 3 and 4); :class:`_OneShot` elsewhere."""
+
+    def __init__(self, browser: str, profile: str, report: Progress) -> None:
+        self.report = report
+        self._errors = tempfile.TemporaryFile()
+        to_chrome, self._write = os.pipe()
+        self._read, from_chrome = os.pipe()
+        cmd = [*_flags(browser, profile), "--remote-debugging-pipe", "about:blank"]
+        log.debug("running %s", " ".join(cmd))
+        try:  # Chromium reads commands on fd 3 and answers on fd 4: a trampoline puts them there
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _TRAMPOLINE, str(to_chrome), str(from_chrome), *cmd],
+                pass_fds=(to_chrome, from_chrome), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self._errors)  # fmt: skip
+        finally:
+            os.close(to_chrome)
+            os.close(from_chrome)
+        self._poll = select.poll()  # not select(): a GUI process may hold fds past FD_SETSIZE
+        self._poll.register(self._read, select.POLLIN)
+        self._buffer = b""
+        self._id = 0
+        self._events: set[str] = set()
+        self._start, self._label = time.monotonic(), ""
+
+    def __enter__(self) -> _Chromium:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            if self.proc.poll() is None:
+                self._call("Browser.close", time.monotonic() + 10)
+            self.proc.wait(10)
+        except (TeiError, OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            os.close(self._read)
+            os.close(self._write)
+            self._errors.seek(0)
+            for line in self._errors.read().decode("utf-8", "replace").splitlines():
+                log.debug("chromium: %s", line)  # its D-Bus and GPU chatter stays off the terminal
+            self._errors.close()
+
+    def print(self, page: Path, out: Path, *, tagged: bool, timeout: float, label: str = "") -> None:
+        """Print the HTML file ``page`` to ``out`` (PDF structure tags if ``tagged``)."""
+        self._start, self._label = time.monotonic(), label
+        deadline = self._start + timeout
+        target = self._call("Target.createTarget", deadline, url="about:blank")["targetId"]
+        session = self._call("Target.attachToTarget", deadline, targetId=target,
+                             flatten=True)["sessionId"]  # fmt: skip
+        self._call("Page.enable", deadline, session)
+        self._events.clear()  # the events heard from here on (the page's load)
+        loaded = self._call("Page.navigate", deadline, session, url=page.as_uri())
+        if loaded.get("errorText"):
+            raise TeiError(f"Chromium could not open the edition: {loaded['errorText']}")
+        while "Page.loadEventFired" not in self._events:
+            self._events.add(self._message(deadline).get("method", ""))
+        stream = self._call("Page.printToPDF", deadline, session, preferCSSPageSize=True,
+                            printBackground=True, generateTaggedPDF=tagged,
+                            transferMode="ReturnAsStream")["stream"]  # fmt: skip
+        with open(out, "wb") as fh:  # a MB at a time: the PDF is never whole in memory
+            while True:
+                chunk = self._call("IO.read", deadline, session, handle=stream, size=1 << 20)
+                data = chunk.get("data", "")
+                fh.write(base64.b64decode(data) if chunk.get("base64Encoded") else data.encode())
+                if chunk.get("eof"):
+                    break
+        self._call("IO.close", deadline, session, handle=stream)
+        self._call("Target.closeTarget", deadline, targetId=target)
+
+    def _call(self, method: str, deadline: float, session: str = "", **params: Any) -> dict:
+        """Send a command and return its result (events that come first are skipped)."""
+        self._id += 1
+        message: dict[str, Any] = {"id": self._id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        try:
+            os.write(self._write, json.dumps(message).encode("utf-8") + b"\0")
+        except OSError:
+            raise TeiError(f"Chromium stopped (exit status {self.proc.poll()})") from None
+        while True:
+            answer = self._message(deadline)
+            self._events.add(answer.get("method", ""))
+            if answer.get("id") == self._id:
+                if "error" in answer:
+                    raise TeiError(f"Chromium failed to print the PDF ({method}: "
+                                   f"{answer['error'].get('message', answer['error'])})")  # fmt: skip
+                return answer.get("result", {})
+
+    def _message(self, deadline: float) -> dict:
+        """Return Chromium's next message, telling ``report`` every second how long it takes."""
+        while b"\0" not in self._buffer:
+            now = time.monotonic()
+            if now > deadline:
+                self.proc.kill()
+                raise TeiError(f"Chromium did not finish printing in {now - self._start:.0f} s")
+            if not self._poll.poll(min(1000, int((deadline - now) * 1000) + 1)):
+                self.report(None, f"printing with Chromium{self._label} ({now - self._start + 1:.0f} s)")
+                continue
+            data = os.read(self._read, 1 << 20)
+            if not data:
+                raise TeiError(f"Chromium stopped (exit status {self.proc.wait()})")
+            self._buffer += data
+        message, _, self._buffer = self._buffer.partition(b"\0")
+        return json.loads(message)
+
+
+class _OneShot:
+    """A Chromium per page, printing from its command line (where the pipe cannot be handed over)."""
+
+    def __init__(self, browser: str, profile: str, report: Progress) -> None:
+        self.browser, self.profile, self.report = browser, profile, report
+
+    def __enter__(self) -> _OneShot:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+    def print(self, page: Path, out: Path, *, tagged: bool, timeout: float, label: str = "") -> None:
+        """Print the HTML file ``page`` to ``out`` (PDF structure tags if ``tagged``)."""
+        cmd = [*_flags(self.browser, self.profile), "--no-pdf-header-footer",
+               *([] if tagged else ["--disable-pdf-tagging"]), f"--print-to-pdf={out}",
+               page.as_uri()]  # fmt: skip
+        _print(cmd, timeout, self.report, label)
+
+
 def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size: str = "A4",
-               progress: Progress | None = None, **_: Any) -> ExportReport:  # fmt: skip
-    """Write the PDF print edition of ``doc`` to ``dest`` (``progress`` hears how far it is)."""
+               style: str = "", progress: Progress | None = None, **_: Any) -> ExportReport:  # fmt: skip
+    """Write the PDF print edition of ``doc`` to ``dest`` (``style``: the citation style;
+    ``progress`` hears how far it is)."""
     if notes not in (True, False, "", "footnotes", "endnotes"):
         raise TeiError(f"notes must be 'endnotes' or '' (none), not {notes!r}")
     if page_size.lower() not in ("a4", "letter"):
@@ -132,30 +295,99 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
         rows = (("Not drawn", f"no installed font covers {drawn}; these characters are missing "
                               "from this PDF (install a font for them and export again)."),)  # fmt: skip
     name = os.path.basename(doc.path) if getattr(doc, "path", None) else ""
-    html, html_warnings = render_html(doc, source_name=name, notes=bool(notes), paper=page_size,
-                                      about_rows=rows)  # fmt: skip
+    html, html_warnings = build_html(doc, source_name=name, notes=bool(notes), paper=page_size,
+                                     about_rows=rows, style=style)  # fmt: skip
     warnings += [w.replace("listed in the appendix", "listed at the end") for w in html_warnings]
-    data = html.encode("utf-8")
-    report(0.3, f"printing {len(data) / 1e6:.1f} MB of HTML with Chromium")
+    poppler = [shutil.which("pdfunite"), shutil.which("pdfinfo")]
+    pieces = split_edition(html, PIECE_CHARS if all(poppler) else sys.maxsize)
+    del html  # the tree of a long edition is a hundred MB and more: not kept while Chromium prints
+    _give_back_memory()
+    if not all(poppler) and len(pieces.bodies[0]) > PIECE_CHARS:
+        warnings.append("poppler-utils (pdfunite, pdfinfo) is not installed, so this long edition "
+                        "was printed in one piece, which takes much time and memory "
+                        "(Debian/Ubuntu: apt-get install poppler-utils)")  # fmt: skip
     final = Path(dest)
     part = final.with_name(f".{final.name}.part-{os.getpid()}")
-    with tempfile.TemporaryDirectory(prefix="glossator-pdf-") as tmp:
-        page = Path(tmp) / "edition.html"
-        page.write_bytes(data)
-        out = Path(tmp) / "edition.pdf"
-        _print(_command(browser, str(Path(tmp) / "profile"), page, out),
-               TIMEOUT_BASE + TIMEOUT_PER_MB * len(data) / 1e6, report)  # fmt: skip
-        if not out.is_file() or _head(out) != b"%PDF-":
-            raise TeiError("Chromium did not write the PDF (run with --debug to see its messages)")
-        report(0.95, "writing the PDF")
-        try:
-            shutil.copyfile(out, part)
+    try:
+        with tempfile.TemporaryDirectory(prefix="glossator-pdf-") as tmp:
+            out = _print_pieces(browser, pieces, Path(tmp), report)
+            report(0.95, "writing the PDF")
+            if len(out) == 1:
+                shutil.copyfile(out[0], part)
+            else:
+                _run([str(poppler[0]), *map(str, out), str(part)], "pdfunite")
             os.replace(part, final)
-        finally:
-            if part.exists():  # a failed export leaves no partial file behind
-                part.unlink()
+    finally:
+        if part.exists():  # a failed export leaves no partial file behind
+            part.unlink()
     report(1.0, "done")
     return ExportReport(dest, "pdf", warnings, len(annotations))
+
+
+def _give_back_memory() -> None:
+    """Hand the memory freed by the HTML tree back to the system (glibc keeps it otherwise,
+    ~100 MB for a 13 MB corpus, on top of Chromium's while it prints)."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _print_pieces(browser: str, pieces: Pieces, tmp: Path, report: Progress) -> list[Path]:
+    """Print every piece with Chromium, one after the other; return the PDFs in order.
+
+    A piece after the first numbers its pages on from the pages printed before it (its first
+    page is numbered too: only the title page is not). Chromium tags the PDF of a single piece
+    (structure for screen readers); pdfunite drops the tags, so pieces are printed untagged.
+    """
+    outs: list[Path] = []
+    pages = done = 0
+    total = sum(map(len, pieces.bodies))
+    printer = _Chromium if os.name == "posix" else _OneShot
+    with printer(browser, str(tmp / "profile"), report) as chromium:
+        for k in range(len(pieces)):
+            css = PRINT_CSS + ("" if k == 0 else f"html{{counter-reset:page {pages}}}"
+                               "@page:first{@bottom-center{content:counter(page)}}")  # fmt: skip
+            data = pieces.document(k, css).encode("utf-8")
+            label = f" (part {k + 1} of {len(pieces)})" if len(pieces) > 1 else ""
+            report(0.3 + 0.65 * done / total,
+                   f"printing {len(data) / 1e6:.1f} MB of HTML with Chromium{label}")  # fmt: skip
+            page = tmp / f"edition-{k:04d}.html"
+            page.write_bytes(data)
+            out = tmp / f"edition-{k:04d}.pdf"
+            chromium.print(page, out, tagged=len(pieces) == 1, label=label,
+                           timeout=TIMEOUT_BASE + TIMEOUT_PER_MB * len(data) / 1e6)  # fmt: skip
+            del data
+            if not out.is_file() or _head(out) != b"%PDF-":
+                raise TeiError("Chromium did not write the PDF (run with --debug to see its messages)")
+            page.unlink()
+            done += len(pieces.bodies[k])
+            outs.append(out)
+            if k + 1 < len(pieces):
+                pages += _page_count(out)
+    return outs
+
+
+def _page_count(pdf: Path) -> int:
+    """Return the number of pages of ``pdf`` (poppler's pdfinfo)."""
+    info = _run([str(shutil.which("pdfinfo")), str(pdf)], "pdfinfo")
+    for line in info.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    raise TeiError(f"pdfinfo did not tell the number of pages of {pdf.name}")
+
+
+def _run(cmd: list[str], name: str) -> str:
+    """Run a poppler tool; return its output, or raise a TeiError with its message."""
+    try:
+        res = subprocess.run(cmd, capture_output=True, timeout=600, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TeiError(f"{name} failed: {exc}") from None
+    if res.returncode:
+        msg = res.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise TeiError(f"{name} failed: {msg[-1] if msg else f'exit status {res.returncode}'}")
+    return res.stdout.decode("utf-8", "replace")
 
 
 def _head(path: Path) -> bytes:
@@ -163,7 +395,7 @@ def _head(path: Path) -> bytes:
         return fh.read(5)
 
 
-def _print(cmd: list[str], timeout: float, report: Progress) -> None:
+def _print(cmd: list[str], timeout: float, report: Progress, part: str = "") -> None:
     """Run Chromium, telling ``report`` every second how long it has been printing."""
     log.debug("running %s", " ".join(cmd))
     start = time.monotonic()
@@ -179,7 +411,7 @@ def _print(cmd: list[str], timeout: float, report: Progress) -> None:
                     proc.kill()
                     proc.wait()
                     raise TeiError(f"Chromium did not finish printing in {took:.0f} s") from None
-                report(None, f"printing with Chromium ({took:.0f} s)")
+                report(None, f"printing with Chromium{part} ({took:.0f} s)")
         errors.seek(0)
         for line in errors.read().decode("utf-8", "replace").splitlines():
             log.debug("chromium: %s", line)  # its D-Bus and GPU chatter stays off the terminal

@@ -4,14 +4,17 @@ Usage: python bench/bench_export.py [FILE | --corpus] [--count N] [--pdf] [--onl
 
 ``--corpus`` uses the derived >= 12 MB ``teiCorpus`` of ``bench_tei.py`` (built in a temporary
 folder from ../shared/corpus). Prints, per format, the time, the peak resident memory of this
-process and its children together (the PDF is printed by a Chromium child process; sampled from
-/proc every 0.1 s on Linux), the output size and the ratio to the time of loading the file.
+process and its children together (the PDF is printed by Chromium's child processes; sampled
+from /proc every 0.25 s on Linux: summed RSS, and PSS, which counts shared pages once), the CPU
+time, the output size and the ratio to the time of loading the file.
 The target (issue 5) is "a few seconds": under TARGET_S each; the PDF is measured, not judged.
-Recorded figures (2 shared cores, loaded machine; see docs/pdf.md):
+Recorded figures (2 shared cores, quiet machine; see docs/pdf.md, "Big files"):
 
-    13.7 MB teiCorpus, 1,000 annotations   html                    25.4 s    385 MB
-                                            pdf  Qt (before)        16.8 s    498 MB  (issue 14)
-                                            pdf  Chromium (now)    781 s    4860 MB
+    13.7 MB teiCorpus, 1,000 annotations   html                    25.4 s    385 MB RSS (loaded)
+                                            pdf  Qt (issue 14)      16.8 s    498 MB RSS
+                                            pdf  Chromium, 1 piece 265.8 s   4857 MB RSS  4106 MB PSS
+                                            pdf  Chromium, pieces   38.8 s   1444 MB RSS   755 MB PSS
+                                                 (CPU 10.5 s Python + 32.3 s Chromium)
 """
 
 from __future__ import annotations
@@ -50,42 +53,68 @@ def annotate(doc: tei.TeiDocument, count: int) -> None:
         ann.note = [f"Note {k}: a remark on this passage."]
 
 
-def _tree_rss(pid: int) -> int:
-    """Return the summed resident memory (bytes) of ``pid`` and all its descendants (Linux)."""
-    total, todo = 0, [pid]
-    page = os.sysconf("SC_PAGE_SIZE")
+def _tree(pid: int) -> list[int]:
+    """Return ``pid`` and all its descendants (Linux)."""
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * page
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo.extend(int(c) for c in fh.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return out
 
 
 class PeakMemory:
-    """Sample the memory of this process tree in a thread while the block runs."""
+    """Sample the memory of this process tree in a thread while the block runs: the peak of the
+    summed resident memory (RSS counts the pages Chromium's processes share once per process,
+    ~1 GB for a browser printing one line) and of the proportional memory (PSS shares them out,
+    so it adds up honestly), and the CPU time of the children (Chromium)."""
 
     def __enter__(self) -> PeakMemory:
-        self.peak = 0
+        self.peak = self.peak_pss = 0
+        self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
+    @property
+    def children_cpu(self) -> float:
+        """Return the CPU seconds of the child processes (as last sampled)."""
+        return sum(self._cpu.values())
+
+    def _sample(self) -> None:
+        rss = pss = 0
+        me = os.getpid()
+        for p in _tree(me):
+            try:
+                with open(f"/proc/{p}/smaps_rollup") as fh:
+                    for line in fh:
+                        if line.startswith("Rss:"):
+                            rss += int(line.split()[1]) * 1024
+                        elif line.startswith("Pss:"):
+                            pss += int(line.split()[1]) * 1024
+                if p != me:
+                    with open(f"/proc/{p}/stat") as fh:
+                        fields = fh.read().rsplit(")", 1)[1].split()
+                    self._cpu[p] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, ValueError):
+                continue
+        self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(os.getpid()))
-            self._stop.wait(0.1)
+            self._sample()
+            self._stop.wait(0.25)  # smaps_rollup costs ~0.1 s of CPU for gigabytes of Chromium
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, _tree_rss(os.getpid()))
+        self._sample()
 
 
 def main() -> None:
@@ -121,12 +150,14 @@ def main() -> None:
             dest = Path(tmp) / f"out.{fmt}"
             options = {"progress": _progress} if fmt == "pdf" else {}
             with PeakMemory() as mem:
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), time.process_time()
                 report = export(doc, fmt, dest, **options)
-                took = time.perf_counter() - t
+                took, cpu = time.perf_counter() - t, time.process_time() - cpu
             size = dest.stat().st_size / 1e6
             verdict = "ok" if took < TARGET_S else f"SLOW (target {TARGET_S:.0f} s)"
-            print(f"{fmt:<15} {took:6.2f} s  {mem.peak / 2**20:6.0f} MB peak  {size:6.1f} MB out  "
+            print(f"{fmt:<15} {took:6.2f} s  (CPU {cpu:5.1f} s here + {mem.children_cpu:5.1f} s children)  "
+                  f"{mem.peak / 2**20:6.0f} MB peak RSS  "
+                  f"{mem.peak_pss / 2**20:6.0f} MB PSS  {size:6.1f} MB out  "
                   f"x{took / load:5.1f} load  {len(report.warnings)} warnings  {verdict}")  # fmt: skip
 
 

@@ -175,6 +175,11 @@ def runs(block_index: int, ed: Edition, lang: str = "") -> list[Run | Mark]:
     styles.sort(key=lambda s: (s.start, -s.end))
     out: list[Run | Mark] = []
     points = sorted(cuts)
+    # one sweep over the cuts (not cuts x styles: a paragraph with 500 styled words was
+    # quadratic): open at p is what starts at or before p and ends after it, in sorted order
+    live_spans: list[tuple[int, int, Note]] = []
+    live_styles: list[Style] = []
+    next_span = next_style = 0
     for i, p in enumerate(points):
         for n in sorted(ends.get(p, []), key=lambda n: n.number):
             out.append(Mark(note=n))
@@ -184,11 +189,16 @@ def runs(block_index: int, ed: Edition, lang: str = "") -> list[Run | Mark]:
             out.append(Mark(anchor=a, within=within))
         if i + 1 == len(points):
             break
-        q = points[i + 1]
-        active = [(n, ed.levels.get((n.id, block_index), 0))
-                  for r0, r1, n in ordered_spans if r0 <= p and r1 >= q]  # fmt: skip
-        st = [s for s in styles if s.start <= p and s.end >= q]
-        out.append(Run(text[p:q], st, active))
+        while next_span < len(ordered_spans) and ordered_spans[next_span][0] <= p:
+            live_spans.append(ordered_spans[next_span])
+            next_span += 1
+        while next_style < len(styles) and styles[next_style].start <= p:
+            live_styles.append(styles[next_style])
+            next_style += 1
+        live_spans = [sp for sp in live_spans if sp[1] > p]  # ends are cuts: ends at or after q
+        live_styles = [st for st in live_styles if st.end > p]
+        active = [(n, ed.levels.get((n.id, block_index), 0)) for _r0, _r1, n in live_spans]
+        out.append(Run(text[p : points[i + 1]], list(live_styles), active))
     return out
 
 

@@ -300,7 +300,17 @@ def interventions(body: etree._Element, doc: Any) -> None:
 def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool = True,
                 paper: str = "", about_rows: tuple[tuple[str, str], ...] = (),
                 style: str = "") -> tuple[str, list[str]]:  # fmt: skip
-    """Return the HTML edition of ``doc`` as a string, and warnings.
+    """Return the HTML edition of ``doc`` as a string, and warnings (see :func:`build_html`)."""
+    html, warnings = build_html(doc, title=title, source_name=source_name, notes=notes,
+                                paper=paper, about_rows=about_rows, style=style)  # fmt: skip
+    text = etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+    return text + "\n", warnings
+
+
+def build_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool = True,
+               paper: str = "", about_rows: tuple[tuple[str, str], ...] = (),
+               style: str = "") -> tuple[etree._Element, list[str]]:  # fmt: skip
+    """Return the HTML edition of ``doc`` as an ``<html>`` element, and warnings.
 
     ``paper`` ("A4" or "Letter") makes the version printed to PDF: that page size, no script,
     no margin copies of the notes, no popover; ``about_rows`` are added to "About this edition";
@@ -371,8 +381,7 @@ def render_html(doc: Any, *, title: str = "", source_name: str = "", notes: bool
     for el in html.iter("*"):
         if el.get("lang"):
             el.set("lang", bcp47(el.get("lang") or ""))
-    text = etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
-    return text + "\n", warnings
+    return html, warnings
 
 
 def export_html(doc: Any, dest: str, *, title: str = "", notes: bool | str = True,

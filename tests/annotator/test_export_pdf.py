@@ -60,9 +60,29 @@ def test_registered_on_import() -> None:
     assert "pdf" in exporters.FORMATS
 
 
-def test_pdf_edition(sample, tmp_path) -> None:
-    import annotator.pdf  # noqa: F401
+@pytest.fixture
+def printed(monkeypatch):
+    """Record each page Chromium prints (a piece of the edition): whether it is tagged."""
+    import annotator.pdf as pdf
 
+    runs: list[bool] = []
+    real = pdf._Chromium.print
+
+    def recording(self, page, out, *, tagged, **kwargs):
+        runs.append(tagged)
+        return real(self, page, out, tagged=tagged, **kwargs)
+
+    monkeypatch.setattr(pdf._Chromium, "print", recording)
+    return runs
+
+
+@pytest.mark.parametrize("piece_chars", [None, 4_000])
+def test_pdf_edition(sample, tmp_path, monkeypatch, printed, piece_chars) -> None:
+    """The same edition whole and printed in pieces: notes, figures, bibliography, about."""
+    import annotator.pdf as pdf
+
+    if piece_chars:
+        monkeypatch.setattr(pdf, "PIECE_CHARS", piece_chars)
     out = tmp_path / "e.pdf"
     report = exporters.export(sample, "pdf", out, notes="endnotes")
     assert out.read_bytes().startswith(b"%PDF") and page_count(out) >= 2
@@ -77,6 +97,8 @@ def test_pdf_edition(sample, tmp_path) -> None:
         assert needle in text, needle
     first_page = " ".join(pdf_text(out).split("\f")[0].split())
     assert "Party jargon presented as fact" not in first_page  # endnotes, not on page 1
+    assert (len(printed) > 2) == bool(piece_chars)
+    assert printed == [not piece_chars] * len(printed)  # pdfunite drops tags: pieces have none
 
 
 def test_right_to_left_scripts_in_text_layer(tmp_path) -> None:
@@ -204,7 +226,7 @@ def test_failed_export_leaves_no_file(sample, tmp_path, monkeypatch) -> None:
     def boom(*_a, **_k):
         raise tei.TeiError("Chromium failed to print the PDF (exit status 1)")
 
-    monkeypatch.setattr(pdf, "_print", boom)
+    monkeypatch.setattr(pdf._Chromium, "print", boom)
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(tei.TeiError):
@@ -244,25 +266,79 @@ def test_uncovered_script_reported(monkeypatch) -> None:
     assert pdf.uncovered_scripts(["Latin and Ελληνικά"]) == {}  # DejaVu/Noto are installed
 
 
-def test_long_document_paginates(tmp_path) -> None:
-    import annotator.pdf  # noqa: F401
-
-    paras = "".join(f"<p>Paragraph {i} " + "word " * 120 + "</p>" for i in range(40))
+def long_document(tmp_path, paragraphs: int = 40) -> tei.TeiDocument:
+    """Chapters of long numbered paragraphs, about every third one annotated."""
+    paras = [f"<p>Paragraph {i} " + "word " * 120 + "</p>" for i in range(paragraphs)]
+    chapters = "".join(f"<div><head>Chapter {k}</head>{''.join(paras[k:k + 7])}</div>"
+                       for k in range(0, paragraphs, 7))  # fmt: skip
     src = tmp_path / "long.xml"
     src.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>'
-                   f"<title>Long</title></titleStmt></fileDesc></teiHeader><text><body>{paras}"
+                   f"<title>Long</title></titleStmt></fileDesc></teiHeader><text><body>{chapters}"
                    "</body></text></TEI>", encoding="utf-8")  # fmt: skip
     doc = tei.load(str(src))
-    for i in range(1, 40, 3):
-        ann = doc.add_annotation(doc.target_for(i, 0, i, 30), "gl-comment")
-        ann.note = [f"Note for paragraph {i}."]
+    for i in range(1, len(doc.text.blocks), 3):
+        if len(doc.text.blocks[i].reading) < 40:  # a chapter's heading
+            continue
+        ann = doc.add_annotation(doc.target_for(i, 20, i, 30), "gl-comment")
+        ann.note = [f"Note for block {i}."]
+    return doc
+
+
+def page_numbers(pages: list[str]) -> list[str]:
+    """Return the last line of each page (where the page number is printed)."""
+    return [([ln.strip() for ln in p.splitlines() if ln.strip()] or [""])[-1] for p in pages]
+
+
+@pytest.mark.parametrize("piece_chars", [None, 6_000])
+def test_long_document_paginates(tmp_path, monkeypatch, printed, piece_chars) -> None:
+    """Whole or in pieces: every page after the title page numbered, 2, 3, 4… without a gap,
+    every paragraph and note there once, in order."""
+    import annotator.pdf as pdf
+
+    if piece_chars:
+        monkeypatch.setattr(pdf, "PIECE_CHARS", piece_chars)
+    doc = long_document(tmp_path)
     out = tmp_path / "long.pdf"
     exporters.export(doc, "pdf", out, page_size="Letter")
-    pages = pdf_text(out).split("\f")
-    assert len(pages) > 5
-    assert re.search(r"^\s+5\s*$", pages[4], re.M), "no page number at the foot of page 5"
+    pages = pdf_text(out).split("\f")[:-1]  # pdftotext ends every page with a form feed
+    assert len(pages) > 5 and len(pages) == page_count(out)
+    assert (len(printed) >= 4) == bool(piece_chars)
+    assert page_numbers(pages)[1:] == [str(n) for n in range(2, len(pages) + 1)]
+    assert not re.fullmatch(r"\d+", page_numbers(pages)[0])  # the title page has none
     text = " ".join(" ".join(pages).split())
-    assert all(f"Note for paragraph {i}." in text for i in range(1, 40, 3))
+    for what, count in (("Paragraph", 40), ("Note for block", len(doc.annotations()))):
+        found = [int(n) for n in re.findall(what + r" (\d+)\b", text)]
+        assert found == sorted(found) and len(found) == count, (what, found)
+
+
+def test_command_line_printer_numbers_pieces_too(tmp_path, monkeypatch) -> None:
+    """Where the DevTools pipe cannot be handed over, a Chromium per piece prints from its
+    command line: the pages are numbered on all the same."""
+    import annotator.pdf as pdf
+
+    monkeypatch.setattr(pdf, "_Chromium", pdf._OneShot)
+    monkeypatch.setattr(pdf, "PIECE_CHARS", 8_000)
+    runs: list[list[str]] = []
+    real = pdf._print
+    monkeypatch.setattr(pdf, "_print", lambda cmd, *a, **k: (runs.append(cmd), real(cmd, *a, **k)))
+    out = tmp_path / "long.pdf"
+    exporters.export(long_document(tmp_path, 20), "pdf", out)
+    pages = pdf_text(out).split("\f")[:-1]
+    assert len(runs) >= 2 and all("--disable-pdf-tagging" in cmd for cmd in runs)
+    assert page_numbers(pages)[1:] == [str(n) for n in range(2, len(pages) + 1)]
+
+
+def test_pieces_without_pdfunite_print_whole(tmp_path, monkeypatch, printed) -> None:
+    """Without poppler-utils the edition is printed in one piece, and the report says so."""
+    import annotator.pdf as pdf
+
+    which = shutil.which
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None if name.startswith("pdf") else which(name))
+    monkeypatch.setattr(pdf, "PIECE_CHARS", 6_000)
+    out = tmp_path / "long.pdf"
+    report = exporters.export(long_document(tmp_path, 15), "pdf", out)
+    assert len(printed) == 1 and out.read_bytes().startswith(b"%PDF")
+    assert any("pdfunite" in w and "one piece" in w for w in report.warnings), report.warnings
 
 
 @pytest.mark.parametrize(("fmt", "visible", "options"), [
@@ -323,3 +399,74 @@ def test_window_exports_pdf_off_the_gui_thread(window, tmp_path, qtbot) -> None:
     assert dest.read_bytes().startswith(b"%PDF")
     text = pdf_text(dest)
     assert "About this edition" in text and "Great October Socialist Revolution" in text
+
+
+def saturated_pixels(pdf_path, page: int, top: float, height: float) -> int:
+    """Count the strongly coloured pixels in a band of a page (pdftoppm at 72 dpi: 1 px a pt)."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (Debian poppler-utils) is not installed")
+    ppm = subprocess.run(["pdftoppm", "-r", "72", "-f", str(page), "-l", str(page), "-y", str(int(top)),
+                          "-H", str(int(height)), "-W", "1000", str(pdf_path)],
+                         capture_output=True, check=True, timeout=60).stdout  # fmt: skip
+    _magic, _w, _h, _max, pixels = ppm.split(maxsplit=4)
+    return sum(max(pixels[i : i + 3]) - min(pixels[i : i + 3]) > 100 for i in range(0, len(pixels), 3))
+
+
+def test_colours_are_printed(sample, tmp_path) -> None:
+    """The legend's colour swatches are printed (backgrounds are part of the print)."""
+    import annotator.pdf  # noqa: F401
+
+    out = tmp_path / "s.pdf"
+    exporters.export(sample, "pdf", out)
+    bbox = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, check=True,
+                          timeout=60).stdout.decode("utf-8")  # fmt: skip
+    pages = bbox.split("<page ")[1:]
+    page = next(i for i, p in enumerate(pages, 1) if ">LEGEND<" in p)
+    top = float(re.search(r'yMin="([\d.]+)"[^>]*>LEGEND<', pages[page - 1]).group(1))
+    # the band of the legend's entries: no passage (with its coloured underline) is in it
+    assert saturated_pixels(out, page, top + 20, 80) > 20
+
+
+def word_heights(pdf_path, word: str) -> list[float]:
+    """Return the heights of ``word`` in a PDF's text layer (its type size)."""
+    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"], capture_output=True,
+                          check=True, timeout=60).stdout.decode("utf-8")  # fmt: skip
+    found = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">' + word + "<", bbox)
+    return [float(y1) - float(y0) for y0, y1 in found]
+
+
+def test_wide_table_does_not_shrink_the_print(tmp_path) -> None:
+    """A table wider than the page (Dingler has them) fits the text's width: Chromium does not
+    shrink the whole print, so the text keeps its type size."""
+    import statistics
+
+    import annotator.pdf  # noqa: F401
+
+    def export(table: str):
+        src = tmp_path / "t.xml"
+        src.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>'
+                       "<title>T</title></titleStmt></fileDesc></teiHeader><text><body>"
+                       + "<p>Plain words of the text. </p>" * 30 + table + "</body></text></TEI>",
+                       encoding="utf-8")  # fmt: skip
+        out = tmp_path / "t.pdf"
+        exporters.export(tei.load(str(src)), "pdf", out)
+        return statistics.median(word_heights(out, "Plain"))
+
+    cells = "".join(f"<cell>Zugspannungsmittelwerthberechnung{i}</cell>" for i in range(12))
+    wide = export(f"<table><row>{cells}</row><row>{cells}</row></table>")
+    assert wide == pytest.approx(export(""), rel=0.02)
+
+
+def test_browser_that_dies_is_a_clear_error(sample, tmp_path, monkeypatch) -> None:
+    """A "Chromium" that exits at once: a clear error, no partial file, nothing hangs."""
+    import annotator.pdf  # noqa: F401
+
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("GLOSSATOR_CHROMIUM", str(fake))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(tei.TeiError, match="Chromium stopped"):
+        exporters.export(sample, "pdf", out / "x.pdf")
+    assert list(out.iterdir()) == []
