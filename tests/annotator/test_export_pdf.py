@@ -343,7 +343,7 @@ def test_pieces_without_pdfunite_print_whole(tmp_path, monkeypatch, printed) -> 
 
 @pytest.mark.parametrize(("fmt", "visible", "options"), [
     ("html", "export_html_notes", {"style": "chicago-notes-bibliography"}),
-    ("pdf", "export_pdf_notes", {"notes": "endnotes", "page_size": "A4"}),
+    ("pdf", "export_pdf_notes", {"notes": "endnotes", "page_size": "A4", "style": "chicago-notes-bibliography"}),
     ("csv", "export_csv_bom", {"bom": True, "delimiter": ",", "style": "chicago-notes-bibliography"}),
     ("tei-inline", "", {}),
     ("webanno", "export_base_uri", {}),
