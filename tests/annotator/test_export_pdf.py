@@ -373,7 +373,7 @@ def test_export_dialog_pdf_endnotes_and_csv_without_bom(qtbot, tmp_path) -> None
     qtbot.addWidget(dialog)
     dialog.pdf_notes.setCurrentIndex(dialog.pdf_notes.findData("endnotes"))
     dialog.page_size.setCurrentIndex(dialog.page_size.findData("Letter"))
-    assert dialog.options() == {"notes": "endnotes", "page_size": "Letter"}
+    assert dialog.options() == {"notes": "endnotes", "page_size": "Letter", "style": "chicago-notes-bibliography"}
     assert dialog.dest_edit.text() == str(tmp_path / "doc.pdf")
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("csv"))
     dialog.bom_check.setChecked(False)
