@@ -52,6 +52,7 @@ def main() -> int:
     window.grab().save(str(ROOT / "docs" / "screenshot-editor.png"))
     window.matrix_dock.show()
     window.resizeDocks([window.matrix_dock], [400], Qt.Orientation.Vertical)
+    window.matrix_panel.refresh()  # not the 0.2 s timer that gathers a burst of changes
     settle(app)
     window.matrix_panel.table.resizeRowsToContents()
     settle(app)
