@@ -533,6 +533,16 @@ class Lifecycle(QObject):
             + (" You have unsaved changes here." if self.win.session.is_dirty() else ""),
             actions, level="warning", kind="changed")  # fmt: skip
 
+    def _unsaved_corrections(self) -> int:
+        """Return how many text corrections (editorial interventions) are not saved yet."""
+        from .interventions import Intervene
+
+        stack = self.win.session.undo_stack
+        clean, now = stack.cleanIndex(), stack.index()
+        if clean < 0 or clean > now:  # never saved here, or undone past the save: count what is done
+            clean = 0 if clean < 0 else now
+        return sum(1 for i in range(clean, now) if _is(stack.command(i), Intervene))
+
     def reload_from_disk(self) -> bool:
         """Load the file again from disk. Unsaved annotations are re-applied onto it (after
         asking), as one undoable step; those that cannot be placed are kept and listed."""
@@ -542,7 +552,23 @@ class Lifecycle(QObject):
             return False
         w.editor.commit_pending()
         dirty = w.session.is_dirty()
-        if dirty:
+        corrections = self._unsaved_corrections()
+        if corrections:  # text corrections cannot be carried onto another text: never lose them quietly
+            answer = QMessageBox.warning(
+                w, "Reload from disk",
+                f"You corrected the text {corrections} time{'s' if corrections != 1 else ''} since the "
+                f"last save, and another program changed {os.path.basename(path)} meanwhile. Those "
+                "corrections cannot be put onto the file as it is now.\n\nSave: keep your version "
+                "under another name first (File ▸ Save As…). Discard: reload and lose the "
+                "corrections (your unsaved annotations are still put back).",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)  # fmt: skip
+            if answer == QMessageBox.StandardButton.Save:
+                self.save_as()
+                return False
+            if answer != QMessageBox.StandardButton.Discard:
+                return False
+        elif dirty:
             answer = QMessageBox.question(
                 w, "Reload from disk",
                 f"Reload {os.path.basename(path)} as it is on disk now?\n\nYour unsaved annotations "
@@ -741,3 +767,11 @@ def merged_readings(doc: TeiDocument) -> int:
     marked = sum(1 for a in doc.annotations()
                  if a.element.find(f"{tei.ns.qn('note')}[@type='{DISAGREEMENT}']") is not None)  # fmt: skip
     return (marked + 1) // 2
+
+
+def _is(cmd: object, kind: type) -> bool:
+    """Tell whether an undo command is ``kind`` or a macro holding one."""
+    if isinstance(cmd, kind):
+        return True
+    count = getattr(cmd, "childCount", lambda: 0)()
+    return any(_is(cmd.child(i), kind) for i in range(count))  # type: ignore[attr-defined]

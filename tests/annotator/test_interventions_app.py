@@ -173,3 +173,33 @@ def test_emend_across_a_page_break_keeps_the_page_marker(qtbot, window: MainWind
     assert "By joining the war, against Japan" in w.session.doc.text.blocks[block].reading
     shown = _qt_text(w, block)
     assert "joining the war" in shown and "[82]" in shown  # the page marker stays
+
+
+def test_reload_after_an_outside_change_never_drops_unsaved_corrections_quietly(
+        qtbot, window: MainWindow, sample_copy: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    w = window
+    block = _block_of(w, "p23")
+    _select_by_keys(qtbot, w, block, "CFC")
+    seen: list[str] = []
+    _answer_dialog(qtbot, "CPC", seen)
+    w.interventions.actions["emend"].trigger()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    data = sample_copy.read_text(encoding="utf-8")  # another program edits the file meanwhile
+    sample_copy.write_text(data.replace("The Great October", "The Glorious Great October", 1), encoding="utf-8")
+    asked: list[str] = []
+    answers = iter([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save])
+
+    def warning(_parent, _title, text, *_a, **_k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        asked.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
+    kept = tmp_path / "my-corrections.xml"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(kept), "")))
+    assert not w.lifecycle.reload_from_disk()  # Cancel: nothing happens
+    assert "corrected the text 1 time" in asked[0] and "CPC" in w.session.doc.text.blocks[block].reading
+    assert not w.lifecycle.reload_from_disk()  # Save: kept under another name first
+    assert kept.is_file() and "<corr" in kept.read_text(encoding="utf-8")
+    assert "Glorious" in sample_copy.read_text(encoding="utf-8")  # their change is not overwritten
