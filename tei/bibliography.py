@@ -2,8 +2,8 @@
 
 Every importer turns its input into CSL-JSON items (plain dicts, the schema citeproc and Zotero
 use); :func:`csl_to_biblstruct` turns one item into a ``<biblStruct>`` shaped like the one
-Zotero's own TEI export writes (``analytic``/``monogr``/``imprint``, creators with
-``forename``/``surname``, ``idno type="DOI|ISBN"``, ``ptr`` for the URL, the Zotero item URI in
+Zotero's own TEI export writes (``analytic``/``monogr``/``imprint``, authors and editors as
+``persName`` with ``forename``/``surname``, ``idno type="DOI|ISBN"``, ``ptr`` for the URL, the Zotero item URI in
 ``@corresp``, the Zotero item type in ``@type``). :func:`plan_import` matches each item with the
 document's sources (same DOI, ISBN, Zotero item, or normalised title + year + first author) and
 builds everything detached from the tree; :func:`apply_plan` then changes the document in one go,
@@ -730,7 +730,7 @@ def _sub(parent: etree._Element, tag: str, text: str = "", **attrs: str) -> etre
 
 
 def _persname(parent: etree._Element, name: dict[str, str]) -> None:
-    """Write a creator as Zotero does: forename, surname (or one ``name``)."""
+    """Write a creator's name parts as Zotero does: forename, surname (or one ``name``)."""
     given = name.get("given", "")
     if name.get("dropping-particle"):
         given = f"{given} {name['dropping-particle']}".strip()
@@ -782,8 +782,8 @@ def _biblstruct(item: dict[str, Any]) -> etree._Element:
             if var == "reviewed-author":
                 continue
             if var in ("author", "editor", "container-author", "collection-editor"):
-                pers = etree.Element(ns.qn("editor" if "editor" in var else "author"))
-                child = pers
+                child = etree.Element(ns.qn("editor" if "editor" in var else "author"))
+                pers = _sub(child, "persName")  # the name's parts in a persName, as TEI's own examples
             else:
                 child = etree.Element(ns.qn("respStmt"))
                 _sub(child, "resp", _CREATOR_TYPES.get(var, var))

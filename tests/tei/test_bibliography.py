@@ -176,7 +176,8 @@ def test_biblstruct_has_the_shape_of_zoteros_tei_export() -> None:
     analytic, monogr = el
     assert analytic.get(ns.XML_LANG) == "fr"
     assert [ns.local_name(c.tag) for c in analytic] == ["author", "respStmt", "title", "idno"]
-    assert [ns.local_name(c.tag) for c in analytic[0]] == ["forename", "surname"]
+    assert [ns.local_name(c.tag) for c in analytic[0]] == ["persName"]  # author/persName/forename+surname
+    assert [ns.local_name(c.tag) for c in analytic[0][0]] == ["forename", "surname"]
     assert text(analytic, "t:respStmt/t:resp") == "contributor"
     assert text(analytic, "t:respStmt/t:persName/t:surname") == "Contributor"
     assert analytic.find(T("title")).get("level") == "a"

@@ -187,7 +187,7 @@ def test_sources_point_back_at_their_notes_with_locators() -> None:
     assert citing_notes(chuikov.element) == {"fn33": "pp. 54-55", "fn40": "p. 113"}
     rng = chuikov.element.find(".//t:relatedItem/t:bibl/t:citedRange", NS)
     assert (rng.get("unit"), rng.get("from"), rng.get("to")) == ("page", "54", "55")
-    assert chuikov.element.findtext("t:monogr/t:author/t:surname", namespaces=NS) == "Chuikov"
+    assert chuikov.element.findtext("t:monogr/t:author/t:persName/t:surname", namespaces=NS) == "Chuikov"
     cherepanov = next(s for s in doc.sources() if "fn37" in citing_notes(s.element))
     indirect = [r for r in cherepanov.element.iter(f"{{{TEI}}}relatedItem") if r.get("subtype")]
     assert [r.get("subtype") for r in indirect] == ["indirect"]
