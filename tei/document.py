@@ -934,15 +934,25 @@ _XPATH_WORDS = {"and", "or", "mod"}  # operators; element names (text, div) are 
 
 
 def _grown(root: etree._Element) -> set[etree._Element]:
-    """Return the elements under ``root`` that are new (not read from the file) or hold one."""
+    """Return the containers under ``root`` (the elements :func:`_pretty` may indent) that are
+    new (not read from the file) or hold a new child, directly or in a container below. What is
+    inside other elements (a note's paragraphs, a change's fields) never changes their layout."""
     grown: set[etree._Element] = set()
-    for d in root.iter():
-        if d.sourceline is None and d not in grown:
-            grown.add(d)
-            for a in d.iterancestors():
-                if a in grown:
-                    break
-                grown.add(a)
+
+    def visit(el: etree._Element) -> bool:
+        new = el.sourceline is None
+        for c in el:
+            if not isinstance(c.tag, str):
+                continue
+            if c.tag in _INDENTED:
+                new = visit(c) or new
+            elif c.sourceline is None:
+                new = True
+        if new:
+            grown.add(el)
+        return new
+
+    visit(root)
     return grown
 
 
@@ -961,7 +971,8 @@ def _pretty(el: etree._Element, indent: str, step: str, grown: set[etree._Elemen
     el.text = "\n" + inner
     for c in children:
         c.tail = "\n" + inner
-        _pretty(c, inner, step, grown)
+        if c.tag in _INDENTED:
+            _pretty(c, inner, step, grown)
     children[-1].tail = "\n" + indent
 
 
