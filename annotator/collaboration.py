@@ -40,21 +40,13 @@ class Collaboration:
         self.session = win.session
         self.view = win.view
 
-    def describe_annotation(self, ann_id: str) -> str:
-        """Return "bias note on 'truly nationwide'" for an annotation."""
-        return self.win.describe_annotation(ann_id)
-
-    def statusBar(self):  # noqa: ANN201, N802 - the window's, as the moved code calls it
-        """Return the window's status bar."""
-        return self.win.statusBar()
-
     def accept_anchoring(self, ids: list[str]) -> None:
         """Keep annotations placed approximately where they are now (one undo step)."""
         if not ids:
             return
         stack = self.session.undo_stack
         stack.beginMacro(f"Accept {len(ids)} re-anchored annotations" if len(ids) > 1 else
-                         f"Accept re-anchored {self.describe_annotation(ids[0])}")  # fmt: skip
+                         f"Accept re-anchored {self.win.describe_annotation(ids[0])}")  # fmt: skip
         try:
             for aid in ids:
                 self.session.edit_annotation(aid, "Accept re-anchored passage", lambda a: a.clear_anchoring())
@@ -72,7 +64,7 @@ class Collaboration:
         except tei.TeiError as exc:
             show_error(self.win, exc, "That version cannot be restored.")
             return
-        self.statusBar().showMessage(f"Restored the version of {when} — Ctrl+Z to undo", 8000)
+        self.win.statusBar().showMessage(f"Restored the version of {when} — Ctrl+Z to undo", 8000)
 
     def undo_someones_changes(self) -> None:
         """Tools ▸ Undo someone's changes…: choose who and since when, see, then undo (one step)."""
@@ -96,7 +88,7 @@ class Collaboration:
             show_error(self.win, exc, "The changes cannot be undone.")
         finally:
             stack.endMacro()
-        self.statusBar().showMessage(f"Undid {who}'s changes to {len(plan)} annotation(s) — Ctrl+Z to "
+        self.win.statusBar().showMessage(f"Undid {who}'s changes to {len(plan)} annotation(s) — Ctrl+Z to "
                                      "bring them back", 8000)  # fmt: skip
 
     def fill_layers_menu(self) -> None:
@@ -134,7 +126,7 @@ class Collaboration:
         """Show only some annotators' annotations; colour passages by annotator or by category."""
         self.view.set_layers(hidden, self.annotator_colours() if by_annotator else {})
         n = len(hidden)
-        self.statusBar().showMessage(f"The annotations of {n} annotator{'s' if n != 1 else ''} hidden (View ▸ "
+        self.win.statusBar().showMessage(f"The annotations of {n} annotator{'s' if n != 1 else ''} hidden (View ▸ "
                                      "Annotators)" if n else "Every annotator's annotations shown", 5000)  # fmt: skip
 
     def keep_reading(self, keep: str, drop: str) -> None:
@@ -142,7 +134,7 @@ class Collaboration:
         doc = self.session.doc
         ids = {a.id for a in doc.annotations()}
         stack = self.session.undo_stack
-        stack.beginMacro(f"Keep one reading of {self.describe_annotation(keep)}")
+        stack.beginMacro(f"Keep one reading of {self.win.describe_annotation(keep)}")
         try:
             if drop in ids:
                 self.session.delete_annotation(drop)

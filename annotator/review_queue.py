@@ -33,6 +33,7 @@ from .session import Session
 log = logging.getLogger(__name__)
 
 _ID = Qt.ItemDataRole.UserRole
+_OUTCOME = Qt.ItemDataRole.UserRole + 1
 _CONTEXT = 60  # characters of context shown either side
 
 
@@ -139,6 +140,7 @@ class ReviewQueue(QWidget):
         item.setText(text)
         item.setToolTip(a.reason or "Placed approximately: check the passage")
         item.setData(_ID, ann.id)
+        item.setData(_OUTCOME, a.outcome)
 
     def _row_of(self, ann_id: str) -> int:
         for row in range(self.list.count()):
@@ -173,7 +175,7 @@ class ReviewQueue(QWidget):
 
     def _changed(self) -> None:
         n = self.list.count()
-        fuzzy = sum(1 for r in range(n) if self.list.item(r).text().startswith("≈"))
+        fuzzy = sum(1 for r in range(n) if self.list.item(r).data(_OUTCOME) == "fuzzy")
         if n:
             self.summary.setText(
                 f"{n} annotation{'s' if n != 1 else ''} to review: {fuzzy} placed approximately, "
