@@ -944,7 +944,11 @@ def _grown(root: etree._Element) -> set[etree._Element]:
         for c in el:
             if not isinstance(c.tag, str):
                 continue
-            if c.tag in _INDENTED:
+            if c.tag == _REVISION:  # a change log keeps its own layout (see _laid_out)
+                if c.sourceline is None or not _laid_out(c):
+                    grown.add(c)
+                    new = True
+            elif c.tag in _INDENTED:
                 new = visit(c) or new
             elif c.sourceline is None:
                 new = True
@@ -964,16 +968,36 @@ def _pretty(el: etree._Element, indent: str, step: str, grown: set[etree._Elemen
     """
     if el.tag not in _INDENTED or not len(el) or (el.text and el.text.strip()) or el not in grown:
         return
+    inner = indent + step
+    if el.tag == _REVISION and _laid_out(el, "\n" + inner, "\n" + indent):
+        return
     children = list(el)
     if any(c.tail and c.tail.strip() for c in children):
         return
-    inner = indent + step
     el.text = "\n" + inner
     for c in children:
         c.tail = "\n" + inner
         if c.tag in _INDENTED:
             _pretty(c, inner, step, grown)
     children[-1].tail = "\n" + indent
+
+
+_REVISION = ns.qn("revisionDesc")
+_GAPS = etree.XPath("text()", smart_strings=False)
+
+
+def _laid_out(el: etree._Element, inner: str | None = None, close: str | None = None) -> bool:
+    """Tell whether every child of ``el`` stands on a line of its own, indented alike (``inner``
+    before each, ``close`` before the end tag, when given): read in one XPath call, so that a
+    change log of thousands of entries is not walked in Python on every save."""
+    gaps = _GAPS(el)
+    if len(gaps) != len(el) + 1 or el.text is None:
+        return False
+    first, last = gaps[0], gaps[-1]
+    if inner is not None and (first != inner or last != close):
+        return False
+    return (first.startswith("\n") and last.startswith("\n") and not first.strip() and not last.strip()
+            and len(set(gaps[:-1])) == 1)  # fmt: skip
 
 
 def _with_line(text: str, start: int, end: int) -> tuple[int, int]:
