@@ -951,7 +951,8 @@ def _grown(root: etree._Element) -> set[etree._Element]:
             if not isinstance(c.tag, str):
                 continue
             if c.tag == _REVISION:  # a change log keeps its own layout (see _laid_out)
-                if c.sourceline is None or not _laid_out(c):
+                if c.sourceline is None or (not _laid_out(c) and any(
+                        x.sourceline is None for x in c if isinstance(x.tag, str))):  # fmt: skip
                     grown.add(c)
                     new = True
             elif c.tag in _INDENTED:

@@ -463,6 +463,8 @@ def merge_documents(base: TeiDocument, ours: TeiDocument, theirs: TeiDocument
             target.append(el)
         else:
             carried[home].append(el)
+    for el in so.iterdescendants():  # laid out afresh: lines read from either side's file mean nothing here
+        el.sourceline = 0
     result.register_ids(so)
     for home, elements in carried.items():
         if elements:

@@ -68,6 +68,18 @@ def test_additions_on_both_sides_and_edits_of_different_fields_are_all_kept() ->
     assert not check_quotes(result) and not disagreeing(result)
 
 
+def test_annotations_from_both_sides_are_laid_out_alike() -> None:
+    base = fresh()
+    ours, theirs = again(base), again(base)
+    annotate(ours, "Blagoveshchensk", note="ours")
+    annotate(theirs, "hinterlands", note="theirs")
+    result, _ = merged(base, ours, theirs)
+    lines = result.to_bytes().decode().splitlines()
+    starts = {len(line) - len(line.lstrip()) for line in lines if line.lstrip().startswith("<annotation ")}
+    ends = {len(line) - len(line.lstrip()) for line in lines if line.strip() == "</annotation>"}
+    assert len(starts) == 1 and starts == ends
+
+
 def test_the_same_field_changed_differently_keeps_both_readings_linked() -> None:
     base = fresh()
     ours, theirs = again(base), again(base)

@@ -164,15 +164,18 @@ def test_a_change_log_laid_out_by_hand_or_by_a_merge_is_laid_out_again() -> None
         _edit(doc, aid, who, f"2026-01-0{i + 2}T09:00:00Z", lambda a, i=i: setattr(a, "note", [f"note {i}"]))
     doc = _saved_again(doc)
     rev = doc.annotation(aid).element.find(tei.ns.qn("revisionDesc"))
-    for change in rev:  # all on one line, in another order (as a merge that sorts them may leave them)
+    for change in rev:  # all on one line, with one of theirs (as a merge joining two logs may leave them)
         change.tail = None
     rev.text = None
-    rev.insert(0, rev[-1])
+    theirs = copy.deepcopy(rev[-1])
+    theirs.set("when", "2026-01-02T12:00:00Z")
+    theirs.sourceline = 0  # not read from this file (the merge driver marks what it brings so)
+    rev.insert(2, theirs)
     text = doc.to_bytes(when="2026-02-01T00:00:00Z").decode()
     lines = [line.strip() for line in text.splitlines()]
     changes = [line for line in lines if line.startswith("<change") and "Glossator" not in line]
-    assert len(changes) == 4 and all(line.endswith(("/>", "</change>")) for line in changes)
-    assert len(history.versions(tei.TeiDocument.from_bytes(text.encode()).annotation(aid).element)) == 4
+    assert len(changes) == 5 and all(line.endswith(("/>", "</change>")) for line in changes)
+    assert len(history.versions(tei.TeiDocument.from_bytes(text.encode()).annotation(aid).element)) == 5
 
 
 def test_changes_written_with_status_modified_read_and_fold_as_before() -> None:
@@ -195,3 +198,14 @@ def test_touch_replaces_only_a_change_without_fields() -> None:
     doc.annotation(aid).touch(ben_p, "2026-01-04T00:00:00Z")
     vs = history.versions(doc.annotation(aid).element)
     assert [v.when for v in vs] == ["2026-01-04T00:00:00Z", "2026-01-01T11:00:00Z", "2026-01-01T10:00:00Z"]
+
+
+def test_a_change_log_laid_out_by_hand_is_kept_while_another_annotation_changes() -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    _edit(doc, aid, ann_p, "2026-01-01T11:00:00Z", lambda a: setattr(a, "note", ["second note"]))
+    text = doc.to_bytes(when="2026-02-01T00:00:00Z").decode()
+    at = text.index('<change when="2026-01-01T11:00:00Z"')
+    hand = text[:at] + "\n\n        " + text[at:]  # a blank line before it, as someone typed
+    doc = tei.TeiDocument.from_bytes(hand.encode())
+    doc.add_annotation(doc.target_for(0, 20, 0, 29), "gl-comment")
+    assert "\n\n        <change when=\"2026-01-01T11:00:00Z\"" in doc.to_bytes(when="2026-02-01T00:00:00Z").decode()
