@@ -417,10 +417,10 @@ def test_export_dialog_pdf_endnotes_and_csv_without_bom(qtbot, tmp_path) -> None
 def test_window_exports_pdf_off_the_gui_thread(window, tmp_path, qtbot) -> None:
     """File ▸ Export runs the PDF export in a worker thread: the file is complete and readable."""
     from annotator import errors
-    from annotator.export_dialog import export_function
+    from annotator.export_dialog import export_function, run_export
 
     dest = tmp_path / "edition.pdf"
-    window.run_export(export_function(), "pdf", str(dest), {"notes": "endnotes"}, False)
+    run_export(window, export_function(), "pdf", str(dest), {"notes": "endnotes"}, False)
     qtbot.waitUntil(lambda: dest.exists() or bool(errors.history), timeout=60000)
     assert not errors.history, errors.history
     assert dest.read_bytes().startswith(b"%PDF")
