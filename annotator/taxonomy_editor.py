@@ -37,6 +37,7 @@ import tei
 from tei import ns
 from tei.document import TeiDocument
 from tei.taxonomy import (
+    UNDERLINES,
     category_elements,
     export_taxonomy,
     merge_taxonomy,
@@ -52,6 +53,10 @@ from .session import Session
 
 log = logging.getLogger(__name__)
 _ID = Qt.ItemDataRole.UserRole
+
+
+_UNDERLINE_NAMES = {"solid": "Solid line", "dotted": "Dotted", "dashed": "Dashed", "dash-dot": "Dash-dot",
+                    "dash-dot-dot": "Dash-dot-dot", "wavy": "Wavy", "none": "None"}  # fmt: skip
 
 
 def swatch(color: str) -> QIcon:
@@ -106,8 +111,9 @@ class CategoryTree(QTreeWidget):
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
         """Ask for the move instead of moving rows: the tree is refilled from the document."""
         cid = bytes(event.mimeData().data(self.MIME).data()).decode("utf-8", "replace")
-        target = self.itemAt(event.position().toPoint())
-        where = self.dropIndicatorPosition()
+        point = event.position().toPoint()
+        target = self.itemAt(point)
+        where = self._drop_position(target, point.y())
         event.setDropAction(Qt.DropAction.IgnoreAction)
         event.accept()
         if not cid or (target is not None and target.data(0, _ID) == cid):
@@ -123,6 +129,21 @@ class CategoryTree(QTreeWidget):
             siblings = [s for s in siblings if s.data(0, _ID) != cid]
             index = siblings.index(target) + (where == QAbstractItemView.DropIndicatorPosition.BelowItem)
         self.move_requested.emit(cid, parent.data(0, _ID) if parent else "", index)
+
+    def _drop_position(self, target: QTreeWidgetItem | None, y: int) -> QAbstractItemView.DropIndicatorPosition:
+        """Where a drop at height ``y`` lands on ``target``: its top or bottom quarter puts the
+        category before or after it, its middle under it (read from the row itself: Qt's own
+        indicator says "viewport" over the dragged row's subcategories)."""
+        pos = QAbstractItemView.DropIndicatorPosition
+        if target is None:
+            return pos.OnViewport
+        rect = self.visualItemRect(target)
+        edge = max(2, rect.height() // 4)
+        if y < rect.top() + edge:
+            return pos.AboveItem
+        if y > rect.bottom() - edge:
+            return pos.BelowItem
+        return pos.OnItem
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Delete asks to delete the selected category."""
@@ -210,6 +231,7 @@ class _Form:
     key: str
     color: str
     parent: str
+    underline: str
 
 
 class TaxonomyEditor(QWidget):
@@ -256,6 +278,14 @@ class TaxonomyEditor(QWidget):
         self.color_button.setAccessibleName("Category colour")
         self.color_button.clicked.connect(self._pick_color)
         form.addRow("Colour", self.color_button)
+        self.underline_combo = QComboBox()
+        self.underline_combo.setObjectName("category_underline")
+        self.underline_combo.setAccessibleName("Category underline")
+        self.underline_combo.setToolTip("How the category's passages are underlined: tells categories apart "
+                                        "without colour (in print, and for colour-blind readers)")  # fmt: skip
+        for style in UNDERLINES:
+            self.underline_combo.addItem(_UNDERLINE_NAMES.get(style, style), style)
+        form.addRow("Underline", self.underline_combo)
         self.parent_combo = QComboBox()
         self.parent_combo.setObjectName("category_parent")
         self.parent_combo.setAccessibleName("Parent category")
@@ -359,18 +389,20 @@ class TaxonomyEditor(QWidget):
         self._fill_parents(self._form_id)
         index = self.parent_combo.findData(cat.parent if cat else "")
         self.parent_combo.setCurrentIndex(max(index, 0))
+        self.underline_combo.setCurrentIndex(max(self.underline_combo.findData(cat.underline if cat else "solid"), 0))
         for b in (self.apply_button, self.delete_button):
             b.setEnabled(self._form_id in self._own())
 
     def _form(self) -> _Form:
         return _Form(self.label_edit.text().strip(), self.shortcut_edit.text().strip().upper(),
-                     self._color.lower(), self.parent_combo.currentData() or "")  # fmt: skip
+                     self._color.lower(), self.parent_combo.currentData() or "",
+                     self.underline_combo.currentData() or "solid")  # fmt: skip
 
     def _stored(self, cid: str) -> _Form | None:
         cat = self.session.doc.taxonomy.categories.get(cid)
         if cat is None:
             return None
-        return _Form(cat.label, cat.shortcut.upper(), cat.color.lower(), cat.parent)
+        return _Form(cat.label, cat.shortcut.upper(), cat.color.lower(), cat.parent, cat.underline)
 
     def form_changed(self) -> bool:
         """Tell whether the form holds edits not applied to the category it shows."""
@@ -450,11 +482,13 @@ class TaxonomyEditor(QWidget):
         if self._key_taken(form.key, cid):
             return False
         moved = form.parent != stored.parent
-        edited = form != _Form(stored.label, stored.key, stored.color, form.parent)
+        edited = form != _Form(stored.label, stored.key, stored.color, form.parent, stored.underline)
+        underline = form.underline if form.underline != stored.underline else None  # an inherited one stays so
 
         def change(tax: object) -> None:
             el = self.session.doc.taxonomy.find(cid)
-            set_category_fields(el, label=form.label or None, color=form.color or None, shortcut=form.key)
+            set_category_fields(el, label=form.label or None, color=form.color or None, shortcut=form.key,
+                                underline=underline)  # fmt: skip
             if moved:
                 move_category(tax, cid, form.parent)  # type: ignore[arg-type]
 
@@ -491,7 +525,8 @@ class TaxonomyEditor(QWidget):
         return True
 
     def add_from_form(self) -> str:
-        """Add a category with the form's label, key and colour (one undo step); return its id."""
+        """Add a category with the form's label, key, colour and underline (one undo step);
+        return its id."""
         label = self.label_edit.text().strip()
         if not label:
             self.error.emit(tei.AnnotationError("a category needs a label"))
@@ -508,8 +543,13 @@ class TaxonomyEditor(QWidget):
         if self._key_taken(key):
             return ""
 
+        underline = self.underline_combo.currentData() or "solid"
+        inherited = doc.taxonomy.underline(parent_id) if parent_id else ""
+
         def change(tax: object) -> None:
             el = doc.taxonomy.new_category_element(cid, label, color, key)
+            if underline != inherited:
+                set_category_fields(el, underline=underline)
             parent = doc.taxonomy.find(parent_id) if parent_id else tax
             parent.append(el)  # type: ignore[attr-defined]
 

@@ -187,10 +187,20 @@ class Taxonomy:
         return next_colour([c.color for c in self.categories.values()])
 
 
-def set_category_fields(el: etree._Element, *, label: str | None = None,
-                        color: str | None = None, shortcut: str | None = None) -> None:  # fmt: skip
-    """Change a ``<category>``'s label, colour or shortcut in place."""
+def set_category_fields(el: etree._Element, *, label: str | None = None, color: str | None = None,
+                        shortcut: str | None = None, underline: str | None = None) -> None:  # fmt: skip
+    """Change a ``<category>``'s label, colour, shortcut or underline (one of :data:`UNDERLINES`,
+    kept in ``@rend`` beside its other tokens; '' to inherit again) in place."""
     check_xml_text(label or "", shortcut or "")
+    if underline is not None:
+        if underline and underline not in UNDERLINES:
+            raise AnnotationError(f"underline must be one of {', '.join(UNDERLINES)}, not {underline!r}")
+        tokens = [t for t in (el.get("rend") or "").split() if not t.startswith("underline-")]
+        tokens += [f"underline-{underline}"] if underline else []
+        if tokens:
+            el.set("rend", " ".join(tokens))
+        else:
+            el.attrib.pop("rend", None)
     if label is not None:
         desc = el.find(ns.qn("catDesc"))
         if desc is None:

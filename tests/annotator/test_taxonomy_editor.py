@@ -238,6 +238,38 @@ def test_the_parent_field_moves_the_selected_category(window) -> None:  # noqa: 
     assert ed.parent_combo.currentData() == ""  # the form follows the undo
 
 
+def _choose(combo, data: str) -> None:  # noqa: ANN001
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(combo.count()):
+        if combo.currentData() == data:
+            return
+        QTest.keyClick(combo, Qt.Key.Key_Down)
+    raise AssertionError(f"{data} not offered")
+
+
+def test_the_underline_field_sets_a_categorys_underline_and_undo_restores_it(window) -> None:  # noqa: ANN001
+    ed = _editor(window)
+    tax = window.session.doc.taxonomy
+    before = window.session.to_bytes(FROZEN)
+    _click_row(ed, "gl-comment")
+    assert ed.underline_combo.currentData() == tax.underline("gl-comment") == "solid"
+    _choose(ed.underline_combo, "dotted")
+    _click(ed.apply_button)
+    assert tax.underline("gl-comment") == "dotted"
+    assert "underline-dotted" in tax.find("gl-comment").get("rend").split()
+    assert window.session.undo_stack.undoText() == "Edit category Comment"
+    assert ed.underline_combo.currentData() == "dotted"
+    window.session.undo_stack.undo()
+    assert window.session.to_bytes(FROZEN) == before and ed.underline_combo.currentData() == "solid"
+    # a subcategory shows what it inherits, and keeps inheriting when only its label changes
+    _click_row(ed, "gl-bias-omission")
+    assert ed.underline_combo.currentData() == tax.underline("gl-bias") == "wavy"
+    _type(ed.label_edit, "Omission (silence)")
+    _click(ed.apply_button)
+    assert "rend" not in tax.find("gl-bias-omission").attrib
+
+
 # -- 3. colours and the form ----------------------------------------------------------------------
 def test_a_new_category_gets_an_unused_palette_colour_not_the_selected_rows(window) -> None:  # noqa: ANN001
     ed = _editor(window)

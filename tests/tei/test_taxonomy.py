@@ -44,3 +44,23 @@ def test_patristic_edition_status_is_not_offered() -> None:
     ids = list(doc.taxonomy.categories)
     assert ids and all(i.startswith("gl-") for i in ids)
     assert not any(len(c.label) > 40 for c in doc.taxonomy.categories.values())
+
+
+def test_an_underline_set_keeps_the_other_rend_tokens_and_clearing_it_inherits_again() -> None:
+    from lxml import etree
+
+    from tei.errors import AnnotationError
+    from tei.taxonomy import set_category_fields
+
+    el = etree.fromstring('<category xmlns="http://www.tei-c.org/ns/1.0" rend="bold underline-wavy"/>')
+    set_category_fields(el, underline="dotted")
+    assert el.get("rend") == "bold underline-dotted"
+    set_category_fields(el, underline="")
+    assert el.get("rend") == "bold"
+    set_category_fields(el, label="x")  # other fields leave it alone
+    assert el.get("rend") == "bold"
+    el.set("rend", "underline-dashed")
+    set_category_fields(el, underline="")
+    assert "rend" not in el.attrib
+    with pytest.raises(AnnotationError):
+        set_category_fields(el, underline="zigzag")
