@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 import tei
-from tei.exporters._html_chunks import split_edition
+from tei.exporters._html_chunks import OTHER_PIECE, split_edition
 from tei.exporters.html import build_html, render_html
 from tests.tei.export_helpers import build_sample, fix_time
 
@@ -50,7 +50,17 @@ def test_every_passage_and_note_once_in_order(limit) -> None:
     whole = lxml.html.document_fromstring(render_html(doc, paper="A4")[0]).find("body")
     pieces = split_edition(html, limit)
     assert len(pieces) > 1
-    bodies = [body_of(pieces.document(k)) for k in range(len(pieces))]
+    documents = [pieces.document(k) for k in range(len(pieces))]
+    # a link to another piece points outside while printing (the joiner points it back in), and
+    # the ids other pieces link to are linked from a hidden list in their own piece
+    for page in documents:
+        here = set(re.findall(r' id="([^"]+)"', page))
+        for target in re.findall(re.escape(OTHER_PIECE) + r'([^"]+)"', page):
+            assert target not in here
+            owner = next(j for j, other in enumerate(documents) if f' id="{target}"' in other)
+            assert f'<a href="#{target}"></a>' in documents[owner]
+    bodies = [body_of(page.replace(OTHER_PIECE, "#")) for page in documents]
+    assert any(OTHER_PIECE in page for page in documents)
     # each row (a paragraph or heading) and each endnote once, whole, in the original order
     for pattern in (r"b\d+", r"n-\d+"):
         assert [i for b in bodies for i in ids(b, pattern)] == ids(whole, pattern)
