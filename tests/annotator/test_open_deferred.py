@@ -1,0 +1,81 @@
+"""Opening a long text: what the first screenful and the complete layout do not wait for is
+still filled in, correctly, when the user looks at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.document_view import PROGRESSIVE_BLOCKS
+from annotator.main_window import MainWindow
+
+HEAD = ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>L</title>'
+        "</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc>"
+        '<bibl xml:id="src-1"><author>Smith, J.</author> <title>Aid and Trade</title> <date>1985</date></bibl>'
+        "</sourceDesc></fileDesc></teiHeader><text><body>")  # fmt: skip
+SECTIONS = 4
+
+
+def _long(tmp_path: Path) -> Path:
+    """Write a text of more blocks than are shown at once: sections, page breaks, footnotes."""
+    per = PROGRESSIVE_BLOCKS // SECTIONS + 100
+    parts = []
+    for s in range(SECTIONS):
+        parts.append(f"<div><head>Section {s}</head>")
+        for k in range(per):
+            n = s * per + k
+            note = f'<note n="{n}">Footnote of paragraph {n}.</note>' if k % 100 == 0 else ""
+            parts.append(f'<pb n="{n}"/><p>Paragraph {n} of the long text{note}, with words to read.</p>')
+        parts.append("</div>")
+    path = tmp_path / "long.xml"
+    path.write_text(HEAD + "".join(parts) + "</body></text></TEI>", encoding="utf-8")
+    return path
+
+
+def _outline(window: MainWindow) -> dict[str, list[str]]:
+    model = window.outline_model
+    out = {}
+    for r in range(model.rowCount()):
+        top = model.item(r)
+        out[top.text()] = [top.child(c).text() for c in range(top.rowCount())]
+    return out
+
+
+def test_the_navigation_panes_of_a_long_text_fill_in_after_its_complete_layout(qtbot, tmp_path) -> None:  # noqa: ANN001
+    path = _long(tmp_path)
+    window = MainWindow(str(path))
+    qtbot.addWidget(window)
+    window.persist_layout = False
+    view = window.view
+    assert not view.shown_map.complete  # a first screenful: the rest after the first paint
+    at_complete = []
+    view.display_completed.connect(lambda: at_complete.append((window.outline_model.rowCount(),
+                                                               window.notes_pane.count())))
+    with qtbot.waitSignal(view.display_completed, timeout=20_000):
+        window.show()
+    assert at_complete == [(0, 0)]  # the whole text was laid out without waiting for the panes
+
+    qtbot.waitUntil(lambda: window.notes_pane.count() > 0, timeout=10_000)
+    doc = window.session.doc
+    per = PROGRESSIVE_BLOCKS // SECTIONS + 100
+    pages = SECTIONS * per
+    outline = _outline(window)
+    assert outline["Contents"] == [f"Section {s}" for s in range(SECTIONS)]
+    assert len(outline[f"Pages ({pages})"]) == pages and outline[f"Pages ({pages})"][-1] == f"Page {pages - 1}"
+    notes = [b for b in doc.text.blocks if b.is_note]
+    assert window.notes_pane.count() == len(notes) == SECTIONS * ((per + 99) // 100)
+    assert "Footnote of paragraph 100." in window.notes_pane.item(1).text()
+    sources = window.sources_panel.model
+    assert sources.item(0).text() == "Bibliography (1)" and "Smith" in sources.item(0).child(0).text()
+    assert sources.item(1).text() == f"Footnotes of the document ({len(notes)})"
+    assert f"{pages:,} pages" in window.stats_label.text()
+
+
+def test_a_short_text_has_its_panes_filled_when_the_window_is_made(qtbot, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "short.xml"
+    path.write_text(HEAD + '<div><head>Only</head><p><pb n="1"/>Text<note n="1">A note.</note> here.</p></div>'
+                    "</body></text></TEI>", encoding="utf-8")  # fmt: skip
+    window = MainWindow(str(path))  # no event loop has run yet
+    qtbot.addWidget(window)
+    window.persist_layout = False
+    assert _outline(window) == {"Contents": ["Only"], "Pages (1)": ["Page 1"]}
+    assert window.notes_pane.count() == 1 and window.sources_panel.model.item(0).text() == "Bibliography (1)"
