@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from annotator.document_view import PROGRESSIVE_BLOCKS
 from annotator.main_window import MainWindow
+from annotator.models import ID_ROLE
 
 HEAD = ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>L</title>'
         "</titleStmt><publicationStmt><p/></publicationStmt><sourceDesc>"
@@ -79,3 +82,27 @@ def test_a_short_text_has_its_panes_filled_when_the_window_is_made(qtbot, tmp_pa
     window.persist_layout = False
     assert _outline(window) == {"Contents": ["Only"], "Pages (1)": ["Page 1"]}
     assert window.notes_pane.count() == 1 and window.sources_panel.model.item(0).text() == "Bibliography (1)"
+
+
+def test_the_list_filter_finds_an_annotation_by_the_source_it_cites_after_opening(qtbot, tmp_path) -> None:  # noqa: ANN001
+    import tei
+    from tei.annotations import SourceLink
+
+    path = tmp_path / "cited.xml"
+    path.write_text(HEAD + '<p xml:id="p1">Alpha beta gamma.</p><p xml:id="p2">Delta epsilon.</p>'
+                    "</body></text></TEI>", encoding="utf-8")  # fmt: skip
+    doc = tei.load(str(path))
+    doc.add_annotation(doc.target_for(0, 0, 0, 5), "gl-comment").source_link = SourceLink(source="src-1")
+    doc.add_annotation(doc.target_for(1, 0, 1, 5), "gl-comment")
+    doc.save(str(path))
+    window = MainWindow(str(path))
+    qtbot.addWidget(window)
+    window.persist_layout = False
+    window.show()
+    window.list_dock.raise_()
+    qtbot.waitExposed(window)
+    qtbot.mouseClick(window.filter_edit, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(window.filter_edit, "aid and trade")  # the cited source's title, not its id
+    qtbot.waitUntil(lambda: window.filter_model.rowCount() == 1)
+    shown = window.filter_model.index(0, 0).data(ID_ROLE)
+    assert window.session.doc.annotation(shown).cited_sources() == ["src-1"]
