@@ -106,3 +106,27 @@ def test_the_list_filter_finds_an_annotation_by_the_source_it_cites_after_openin
     qtbot.waitUntil(lambda: window.filter_model.rowCount() == 1)
     shown = window.filter_model.index(0, 0).data(ID_ROLE)
     assert window.session.doc.annotation(shown).cited_sources() == ["src-1"]
+
+
+def test_the_app_started_from_the_command_line_is_styled(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QColor, QImage
+
+    import annotator.main_window
+    from annotator.__main__ import main
+
+    opened = []
+
+    class Recorded(annotator.main_window.MainWindow):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            opened.append(self)
+
+    monkeypatch.setattr(annotator.main_window, "MainWindow", Recorded)
+    path = tmp_path / "short.xml"
+    path.write_text(HEAD + "<p>Some text.</p></body></text></TEI>", encoding="utf-8")
+    out = tmp_path / "shot.png"
+    assert main([str(path), "--screenshot", str(out)]) == 0
+    (window,) = opened
+    shot = QImage(str(out))
+    title = window.outline_dock.geometry().topLeft()  # the style sheet's dock title colour
+    assert QColor(shot.pixel(title.x() + 60, title.y() + 3)).name() == "#e9e5dc"
