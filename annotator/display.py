@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -155,8 +155,13 @@ class DisplayMap:
         self._next = 0  # the first tei block not shown yet
         self._note_labels: dict[int, str] = {}
         self._unnumbered = 0  # notes without @n so far
+        # page breaks between blocks, by the block they precede: found as far as blocks are shown
+        # (a first screenful does not search the whole tree for them)
+        self._between: dict[int, list[etree._Element]] = {}
+        self._breaks = self._pages_between(doc)
+        self._held = next(self._breaks, None)  # the first break not yet in _between
+        self._between_to = 0  # _between holds the breaks before the blocks up to here
         with paused_gc():
-            self._between = self._pages_between(doc)
             self._extend(first_chars if first_chars is not None else -1)
 
     def complete_all(self) -> None:
@@ -175,6 +180,8 @@ class DisplayMap:
         pos = self.length + 1 if out else 0
         shown = 0
         texts = self.doc.text.readings() if limit < 0 else None  # all at once: faster than one by one
+        if limit < 0:
+            self._breaks_before(len(blocks))
         plain: Callable[[int, str], DisplayBlock] = DisplayBlock
         if texts is not None:
             every = "".join(texts)  # without a non-BMP character, a plain block's qlen is its len
@@ -187,6 +194,8 @@ class DisplayMap:
             if limit >= 0 and shown >= limit and not b.is_note:
                 self._next = i
                 break
+            if i >= self._between_to:
+                self._breaks_before(i + 256)
             el = b.element
             tag = el.tag
             if prev is not None and spacer_before(prev, ptag, b, tag):
@@ -228,11 +237,11 @@ class DisplayMap:
                     and tag != ITEM)  # fmt: skip
 
     @staticmethod
-    def _pages_between(doc: TeiDocument) -> dict[int, list[etree._Element]]:
-        """Return page breaks that stand between blocks, keyed by the block they precede."""
+    def _pages_between(doc: TeiDocument) -> Iterator[tuple[int, etree._Element]]:
+        """Yield the page breaks that stand between blocks with the block each precedes, in
+        document order (so by block)."""
         text = doc.text
         starts = [b.start for b in text.blocks]
-        found: dict[int, list[etree._Element]] = {}
         for pb in doc.root.iter(PB):
             g = text.start_outside_blocks(pb)
             if g is None:  # in a block (its own page marker), or in the header (not the text's)
@@ -241,8 +250,15 @@ class DisplayMap:
             while i < len(text.blocks) and text.blocks[i].parent >= 0:
                 i += 1
             if i < len(text.blocks):
-                found.setdefault(i, []).append(pb)
-        return found
+                yield i, pb
+
+    def _breaks_before(self, end: int) -> None:
+        """Put in ``_between`` the page breaks that stand before blocks up to ``end``."""
+        held, found = self._held, self._between
+        while held is not None and held[0] < end:
+            found.setdefault(held[0], []).append(held[1])
+            held = next(self._breaks, None)
+        self._held, self._between_to = held, end
 
     def _build(self, i: int, b: Block, reading: str, pbs_before: Sequence[etree._Element],
                note_labels: dict[int, str]) -> DisplayBlock:  # fmt: skip

@@ -130,3 +130,22 @@ def test_the_app_started_from_the_command_line_is_styled(tmp_path, monkeypatch) 
     shot = QImage(str(out))
     title = window.outline_dock.geometry().topLeft()  # the style sheet's dock title colour
     assert QColor(shot.pixel(title.x() + 60, title.y() + 3)).name() == "#e9e5dc"
+
+
+def test_page_breaks_between_blocks_far_past_the_first_screenful_are_shown() -> None:
+    import tei
+    from annotator.display import DisplayMap
+
+    parts = []
+    for k in range(1200):  # page breaks between divisions, before blocks far apart
+        if k % 290 == 0:
+            parts.append(f'</div><pb n="{k // 290 + 1}"/><div>' if k else '<pb n="1"/><div>')
+        parts.append(f"<p>Paragraph {k}.</p>")
+    doc = tei.TeiDocument.from_bytes((HEAD + "".join(parts) + "</div></body></text></TEI>").encode())
+    part = DisplayMap(doc, first_chars=100)
+    assert not part.complete and "[2]" not in part.text()
+    part.complete_all()
+    whole = DisplayMap(doc)
+    assert part.text() == whole.text() and (part.starts, part.length) == (whole.starts, whole.length)
+    marks = [(db.index, r.text) for db in part.blocks for r in db.runs if r.kind == "pb"]
+    assert marks == [(k, f"[{k // 290 + 1}] ") for k in range(0, 1200, 290)]
