@@ -48,6 +48,8 @@ HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
 SPEAKER = ns.qn("speaker")
 #: Block elements that get an inserted run without any markup inside them.
 _MAY_RUN = frozenset(MS_FIELDS) | {ITEM}
+#: Block elements that may follow another without a spacer (see DisplayMap._spacer_before).
+_GROUPED = frozenset(MS_FIELDS) | _TIGHT
 
 
 @dataclass(slots=True)
@@ -189,16 +191,19 @@ class DisplayMap:
                 plain = DisplayBlock.plain
         prev: Block | None = blocks[self._next - 1] if self._next else None
         ptag = prev.element.tag if prev is not None else ""
+        between_to = self._between_to
         for i in range(self._next, len(blocks)):
             b = blocks[i]
             if limit >= 0 and shown >= limit and not b.is_note:
                 self._next = i
                 break
-            if i >= self._between_to:
+            if i >= between_to:
                 self._breaks_before(i + 256)
+                between_to = self._between_to
             el = b.element
             tag = el.tag
-            if prev is not None and spacer_before(prev, ptag, b, tag):
+            if prev is not None and (spacer_before(prev, ptag, b, tag) if b.is_note or prev.is_note or tag in _GROUPED
+                                     or ptag == SPEAKER else True):  # (two blocks of prose: a spacer)  # fmt: skip
                 out.append(spacer)
                 starts.append(pos)
                 pos += 1
