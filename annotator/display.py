@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -157,13 +157,8 @@ class DisplayMap:
         self._next = 0  # the first tei block not shown yet
         self._note_labels: dict[int, str] = {}
         self._unnumbered = 0  # notes without @n so far
-        # page breaks between blocks, by the block they precede: found as far as blocks are shown
-        # (a first screenful does not search the whole tree for them)
-        self._between: dict[int, list[etree._Element]] = {}
-        self._breaks = self._pages_between(doc)
-        self._held = next(self._breaks, None)  # the first break not yet in _between
-        self._between_to = 0  # _between holds the breaks before the blocks up to here
         with paused_gc():
+            self._between = self._pages_between(doc)
             self._extend(first_chars if first_chars is not None else -1)
 
     def complete_all(self) -> None:
@@ -182,8 +177,6 @@ class DisplayMap:
         pos = self.length + 1 if out else 0
         shown = 0
         texts = self.doc.text.readings() if limit < 0 else None  # all at once: faster than one by one
-        if limit < 0:
-            self._breaks_before(len(blocks))
         plain: Callable[[int, str], DisplayBlock] = DisplayBlock
         if texts is not None:
             every = "".join(texts)  # without a non-BMP character, a plain block's qlen is its len
@@ -191,15 +184,11 @@ class DisplayMap:
                 plain = DisplayBlock.plain
         prev: Block | None = blocks[self._next - 1] if self._next else None
         ptag = prev.element.tag if prev is not None else ""
-        between_to = self._between_to
         for i in range(self._next, len(blocks)):
             b = blocks[i]
             if limit >= 0 and shown >= limit and not b.is_note:
                 self._next = i
                 break
-            if i >= between_to:
-                self._breaks_before(i + 256)
-                between_to = self._between_to
             el = b.element
             tag = el.tag
             if prev is not None and (spacer_before(prev, ptag, b, tag) if b.is_note or prev.is_note or tag in _GROUPED
@@ -242,28 +231,21 @@ class DisplayMap:
                     and tag != ITEM)  # fmt: skip
 
     @staticmethod
-    def _pages_between(doc: TeiDocument) -> Iterator[tuple[int, etree._Element]]:
-        """Yield the page breaks that stand between blocks with the block each precedes, in
-        document order (so by block)."""
+    def _pages_between(doc: TeiDocument) -> dict[int, list[etree._Element]]:
+        """Return page breaks that stand between blocks, keyed by the block they precede."""
         text = doc.text
         starts = [b.start for b in text.blocks]
-        for pb in doc.root.iter(PB):
+        found: dict[int, list[etree._Element]] = {}
+        for pb in text.between_blocks(PB):  # (not in a block, nor in the header)
             g = text.start_outside_blocks(pb)
-            if g is None:  # in a block (its own page marker), or in the header (not the text's)
+            if g is None:  # (none: these are outside blocks and the header)
                 continue
             i = bisect_left(starts, g)
             while i < len(text.blocks) and text.blocks[i].parent >= 0:
                 i += 1
             if i < len(text.blocks):
-                yield i, pb
-
-    def _breaks_before(self, end: int) -> None:
-        """Put in ``_between`` the page breaks that stand before blocks up to ``end``."""
-        held, found = self._held, self._between
-        while held is not None and held[0] < end:
-            found.setdefault(held[0], []).append(held[1])
-            held = next(self._breaks, None)
-        self._held, self._between_to = held, end
+                found.setdefault(i, []).append(pb)
+        return found
 
     def _build(self, i: int, b: Block, reading: str, pbs_before: Sequence[etree._Element],
                note_labels: dict[int, str]) -> DisplayBlock:  # fmt: skip

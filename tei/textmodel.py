@@ -631,6 +631,12 @@ class TextModel:
         an empty element such as a page break in one); None for one inside a block or the header."""
         return self._container_start(el)
 
+    def between_blocks(self, tag: str) -> list[etree._Element]:
+        """Return the elements named ``tag`` that stand between blocks (in containers: not in a
+        block, nor in the header), in document order, from what loading recorded (no search of
+        the whole tree)."""
+        return [el for el in self._container_at if el.tag == tag]
+
     def _container_start(self, el: etree._Element) -> int | None:
         at = self._container_at.get(el)
         if at is None:
