@@ -245,7 +245,7 @@ class DocumentView(QPlainTextEdit):
             return
         shown = len(self._map.blocks)
         self._map.complete_all()
-        rest = "\n".join(db.text for db in self._map.blocks[shown:])
+        rest = "\n".join([db.text for db in self._map.blocks[shown:]])
         qdoc = self.document()
         if _RTL.search(rest):
             _justify(qdoc)
