@@ -211,12 +211,15 @@ def find_all(path: str) -> list[Recovered]:
     stems = [main]
     for name in sorted(glob.glob(glob.escape(main) + ".kept-*.json")):
         stems.append(name.removesuffix(".json").removesuffix(".typing"))
-    try:
-        with open(path, "rb") as fh:
-            current: bytes | None = fh.read()
-        mtime = os.path.getmtime(path)
-    except OSError:
-        current, mtime = None, 0.0
+    current: bytes | None = None
+    mtime = 0.0
+    if any(os.path.exists(stem + ".json") for stem in stems):  # a copy to compare with the file
+        try:  # (else not read: a large file takes a while)
+            with open(path, "rb") as fh:
+                current = fh.read()
+            mtime = os.path.getmtime(path)
+        except OSError:
+            current, mtime = None, 0.0
     found = []
     for stem in dict.fromkeys(stems):
         rec = _found(path, stem, current, mtime)
