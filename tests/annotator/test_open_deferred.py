@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from annotator.document_view import PROGRESSIVE_BLOCKS
@@ -149,3 +150,16 @@ def test_page_breaks_between_blocks_far_past_the_first_screenful_are_shown() -> 
     assert part.text() == whole.text() and (part.starts, part.length) == (whole.starts, whole.length)
     marks = [(db.index, r.text) for db in part.blocks for r in db.runs if r.kind == "pb"]
     assert marks == [(k, f"[{k // 290 + 1}] ") for k in range(0, 1200, 290)]
+
+
+@pytest.mark.parametrize("text", [
+    "plain ASCII", "Crème brûlée — “quoted”", "Кириллица and Ԁ (U+0500) and Armenian Աբ", "ﬁne ligature ﬂ",
+    "Hebrew שלום inside", "Arabic سلام", "presentation ﻷ form", "Syriac ܐ", "astral 𝔄 and 😀 only",
+    "\ufeffBOM", "\u05ff edge", "\u058f just below", "\ufb1c below", "\ufb1d Hebrew yod",
+    "\ufefc last", "\ufefd after",
+])  # fmt: skip
+def test_right_to_left_text_is_told_as_the_pattern_tells_it(text: str) -> None:
+    from annotator.document_view import _RTL, has_rtl
+
+    assert has_rtl(text) is (_RTL.search(text) is not None)
+    assert has_rtl("a" * 100_000 + text) is (_RTL.search(text) is not None)
