@@ -23,8 +23,8 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
-import uuid
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QStandardPaths
@@ -80,7 +80,7 @@ class Recovered:
 
 def new_untitled_key() -> str:
     """Return a key for an untitled document: unique, starting with this process's id."""
-    return f"{os.getpid()}-{int(time.time())}-{uuid.uuid4().hex[:8]}"
+    return f"{os.getpid()}-{int(time.time())}-{secrets.token_hex(4)}"  # (uuid: 6 ms to import)
 
 
 def write(path: str | None, data: bytes, untitled_key: str = "", title: str = "",
