@@ -637,9 +637,11 @@ class MainWindow(QMainWindow):
         self.view.hidden_annotators.clear()  # layers belong to one document's annotators
         self.view.annotator_colours.clear()
         self.view.set_document(doc, cached[1] if cached is not None and cached[0] is doc else None)
-        if self._navigation_timer.isActive():  # laid out in one step: the panes at once too
+        if self._navigation_timer.isActive():  # (started by this text, or the one shown before)
             self._navigation_timer.stop()
-            self._show_navigation()
+            shown = self.view.shown_map
+            if shown is not None and shown.complete:  # laid out in one step: the panes at once too
+                self._show_navigation()
         self.table_model.set_unresolved(self.view.unresolved)
         self._rebuild_category_actions()
         self.editor.set_annotation("")

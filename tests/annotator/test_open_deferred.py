@@ -163,3 +163,19 @@ def test_right_to_left_text_is_told_as_the_pattern_tells_it(text: str) -> None:
 
     assert has_rtl(text) is (_RTL.search(text) is not None)
     assert has_rtl("a" * 100_000 + text) is (_RTL.search(text) is not None)
+
+
+def test_a_long_text_opened_right_after_another_is_still_shown_a_screenful_first(qtbot, tmp_path) -> None:  # noqa: ANN001
+    first = _long(tmp_path)
+    second = tmp_path / "second.xml"
+    second.write_text(first.read_text(encoding="utf-8").replace("Section ", "Part "), encoding="utf-8")
+    window = MainWindow(str(first))
+    qtbot.addWidget(window)
+    window.persist_layout = False
+    assert window.view.map.complete  # laid out whole on demand: the panes are due next turn
+    assert window.open_path(str(second), background=False)  # before that turn came
+    assert not window.view.shown_map.complete  # the second text: its first screenful only, as ever
+    with qtbot.waitSignal(window.view.display_completed, timeout=20_000):
+        window.show()
+    qtbot.waitUntil(lambda: _outline(window).get("Contents", [""])[0] == "Part 0", timeout=10_000)
+    assert _outline(window)["Contents"] == [f"Part {s}" for s in range(SECTIONS)]
