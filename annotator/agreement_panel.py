@@ -30,6 +30,7 @@ from tei import agreement
 from tei.merge import DISAGREEMENT
 
 from .session import Session
+from .whole_document_panel import WholeDocumentPanel
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def _table(name: str, headers: list[str], accessible: str) -> QTableWidget:
     return t
 
 
-class AgreementPanel(QWidget):
+class AgreementPanel(WholeDocumentPanel):
     """Two annotators compared, and the two-reading pairs a merge left."""
 
     show_requested = Signal(str)  # annotation id
@@ -120,24 +121,12 @@ class AgreementPanel(QWidget):
         self.readings.itemDoubleClicked.connect(lambda item: self._go(self.readings, item.row()))
         self.readings.itemSelectionChanged.connect(self._update_keep)
         self.keep_button.clicked.connect(self._keep)
-        self.stale = True
         session.document_replaced.connect(self.mark_stale)
         session.annotation_added.connect(self.mark_stale)
         session.annotation_changed.connect(self.mark_stale)
         session.annotation_removed.connect(self.mark_stale)
 
     # -- refreshing (only when shown: agreement reads the whole document) -----------------------
-    def mark_stale(self, *_args: object) -> None:
-        """Note that the document changed; refresh now if the panel is on screen."""
-        self.stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
-        super().showEvent(event)
-        if self.stale:
-            self.refresh()
-
     def refresh(self) -> None:
         """Read the annotators and the merge readings again, and compare."""
         self.stale = False

@@ -45,6 +45,7 @@ from . import settings
 from .commands import Recorder, SessionCommand
 from .errors import show_error
 from .session import Session
+from .whole_document_panel import WholeDocumentPanel
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def _table(name: str, headers: list[str]) -> QTableWidget:
     return t
 
 
-class CompareAnnotations(QWidget):
+class CompareAnnotations(WholeDocumentPanel):
     """My annotations compared with another copy's, and the decisions about them."""
 
     show_requested = Signal(str)  # my annotation's id
@@ -248,17 +249,6 @@ class CompareAnnotations(QWidget):
             log.info("their copy no longer placed: %s", exc)
             self.their_doc = self.placed = self.result = None
         self.mark_stale()
-
-    def mark_stale(self, *_args: object) -> None:
-        """Note that the document changed; compare again now if the panel is on screen."""
-        self.stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
-        super().showEvent(event)
-        if self.stale:
-            self.refresh()
 
     def refresh(self) -> None:
         """Compare the document with their copy again and list the differences."""

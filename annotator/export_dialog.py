@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,9 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import tei
 import tei.exporters
+from tei import TeiDocument
 
 from . import citation_style, settings
+from .errors import show_error
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -187,3 +197,58 @@ class ExportDialog(QDialog):
         settings.put("export/last_format", self.fmt())
         settings.put("export/open_when_done", self.open_check.isChecked())
         super().accept()
+
+
+class _Relay(QObject):
+    finished = Signal(object)
+
+
+def export_document(win: MainWindow, fmt: str = "") -> bool:
+    """File ▸ Export…: choose format and options, export off the GUI thread."""
+    try:
+        fn = export_function()
+    except tei.TeiError as exc:
+        show_error(win, exc)
+        return False
+    formats = available_formats() or {"html": "HTML"}
+    dialog = ExportDialog(win.session.path, formats, fmt, win)
+    if dialog.exec() != ExportDialog.DialogCode.Accepted:
+        return False
+    win.editor.commit_pending()
+    run_export(win, fn, dialog.fmt(), dialog.dest_edit.text(), dialog.options(), dialog.open_check.isChecked())
+    return True
+
+
+def run_export(win: MainWindow, fn, fmt: str, dest: str, options: dict, open_when_done: bool) -> None:  # noqa: ANN001
+    """Export in a worker thread with a busy indicator; report errors through show_error."""
+    doc = TeiDocument.from_bytes(win.session.to_bytes(), win.session.path)
+    relay = _Relay(win)
+
+    def work() -> None:
+        try:
+            report = fn(doc, fmt, dest, **options)
+        except BaseException as exc:  # noqa: BLE001 - reported in the GUI
+            relay.finished.emit(exc)
+            return
+        relay.finished.emit(report)
+
+    def finished(result: object) -> None:
+        win.progress.hide()
+        if isinstance(result, BaseException):
+            show_error(win, result, "The export failed.")
+            return
+        also = "".join(f" and {p}" for p in getattr(result, "also", []))
+        win.statusBar().showMessage(f"Exported to {dest}{also}", 5000)
+        warnings = list(getattr(result, "warnings", None) or [])
+        if warnings:  # what the reader of the edition will miss (fonts, split passages)
+            more = f" (and {len(warnings) - 5} more)" if len(warnings) > 5 else ""
+            win.message_bar.show_message(
+                f"Exported to {os.path.basename(dest)}, with notes: " + " · ".join(warnings[:5])
+                + more, level="warning", kind="export")  # fmt: skip
+        if open_when_done:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(dest))
+
+    relay.finished.connect(finished)
+    win.progress.show()
+    threading.Thread(target=work, daemon=True, name="glossator-export").start()
+

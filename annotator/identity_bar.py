@@ -9,6 +9,7 @@ session's, without a name.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -21,8 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import tei
+
+from . import settings
+from .errors import show_error
 from .message_bar import MessageBar
 from .preferences import orcid_ok
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +102,67 @@ class IdentityBar(QFrame):
     def _decline(self) -> None:
         self.hide()
         self.declined.emit()
+
+
+class Signing:
+    """Who annotates, in one window: asks with the bar when an annotation is made without a
+    name, and signs the annotations made before the name was given (one undo step)."""
+
+    def __init__(self, win: MainWindow, bar: IdentityBar) -> None:
+        self.win = win
+        self.bar = bar
+        self.unsigned: list[str] = []  # annotations made before the annotator gave a name
+        self.anonymous = False  # "Stay anonymous" was chosen in this session
+
+    def forget(self) -> None:
+        """Forget the unsigned annotations (of the document shown before)."""
+        self.unsigned = []
+
+    def ask(self, ann_id: str) -> None:
+        """Ask who is annotating (the bar, without taking the focus) when ``ann_id`` was made
+        without a name; it is signed once the name is given."""
+        if self.win.session.identity()[0].strip() or self.anonymous:
+            return
+        self.unsigned.append(ann_id)
+        self.bar.show()
+
+    def given(self, name: str, orcid: str) -> None:
+        """Record the name (and ORCID) given in the bar and sign what was made before it."""
+        settings.put("annotator/name", name)
+        settings.put("annotator/orcid", orcid)
+        self.sign_unsigned()
+        self._focus_back()
+
+    def declined(self) -> None:
+        """Leave this session's annotations anonymous ("Stay anonymous")."""
+        self.anonymous = True
+        self.unsigned = []
+        self.win.statusBar().showMessage("Your annotations stay anonymous in this session; "
+                                         "Edit ▸ Preferences records your name.", 8000)  # fmt: skip
+        self._focus_back()
+
+    def answered_elsewhere(self) -> None:
+        """The preferences gave a name while the bar was asking: sign with it."""
+        if self.bar.isVisible() and settings.annotator_name():
+            self.bar.hide()
+            self.sign_unsigned()
+
+    def sign_unsigned(self) -> None:
+        """Sign the annotations made before the annotator gave a name (one undo step)."""
+        session = self.win.session
+        name = session.identity()[0]
+        ids = [a.id for a in session.doc.annotations() if a.id in self.unsigned and not a.annotator]
+        self.unsigned = []
+        try:
+            session.sign_annotations(ids)
+        except tei.TeiError as exc:
+            show_error(self.win, exc, "The annotations could not be signed.")
+        signed = f"Signed {len(ids)} annotation{'s' if len(ids) != 1 else ''} as {name}; " if ids else ""
+        self.win.statusBar().showMessage(f"{signed}your next annotations carry your name "
+                                         "(Edit ▸ Preferences to change it).", 8000)  # fmt: skip
+
+    def _focus_back(self) -> None:
+        if self.win.editor.ann_id:
+            self.win.focus_note()
+        else:
+            self.win.view.setFocus()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -17,6 +20,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+import tei
+from tei import TeiDocument
+
+from . import settings
+from .errors import show_error
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +111,29 @@ class ImportPreviewDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+
+
+def import_text(win: MainWindow, path: str | None = None) -> bool:
+    """File ▸ Import text…: run the plain-text importer and preview its report."""
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(win, "Import plain text", settings.get("files/last_dir"),
+                                              "Text (*.txt *.md);;All files (*)")  # fmt: skip
+        if not path:
+            return False
+    opts_dialog = ImportOptionsDialog(path, win)
+    if opts_dialog.exec() != ImportOptionsDialog.DialogCode.Accepted:
+        return False
+    try:
+        from tei.importers.plaintext import import_text_file
+
+        result = import_text_file(path, opts_dialog.options())
+        doc = TeiDocument.from_bytes(result.xml)
+    except (tei.TeiError, OSError) as exc:
+        show_error(win, exc, f"{os.path.basename(path)} cannot be imported.")
+        return False
+    preview = ImportPreviewDialog(result.report.format_text(), win)
+    if preview.exec() != ImportPreviewDialog.DialogCode.Accepted:
+        return False
+    win.lifecycle.open_document(doc, os.path.splitext(os.path.basename(path))[0])
+    return True
+

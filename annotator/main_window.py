@@ -6,17 +6,14 @@ Nothing here edits the document directly: every change goes through :class:`Sess
 from __future__ import annotations
 
 import logging
-import os
 import re
-import threading
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
@@ -28,7 +25,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QFrame,
     QInputDialog,
     QLabel,
@@ -63,8 +59,9 @@ from .errors import show_error
 from .evidence import EvidenceSection, hover_text
 from .figures import parse_figure
 from .find_bar import FindBar
+from .focus_chain import TabOrder
 from .history_panel import HistoryPanel
-from .identity_bar import IdentityBar
+from .identity_bar import IdentityBar, Signing
 from .lifecycle import Lifecycle
 from .matrix_dock import MatrixPanel
 from .message_bar import MessageBar
@@ -75,7 +72,7 @@ from .session import Session
 from .source_import import SourceImport
 from .sources_panel import SourcesPanel
 from .taxonomy_editor import TaxonomyEditor
-from .validation import ValidationPanel, ValidationRunner
+from .validation import Validation, ValidationPanel, ValidationRunner
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +98,11 @@ class MainWindow(QMainWindow):
         self.persist_layout = True
         self._tabs_switchable = False
         self._display_cache: tuple[TeiDocument, DisplayMap] | None = None
-        self._change_count = 0
         self._navigation_timer = QTimer(self)  # the panes of a long text: after its whole layout
         self._navigation_timer.setSingleShot(True)
         self._navigation_timer.timeout.connect(self._show_navigation)
-        self._validated_at: tuple[object, int, int] | None = None
         self.category_actions: dict[str, QAction] = {}
-        self._unsigned: list[str] = []  # annotations made before the annotator gave a name
-        self._anonymous = False  # "Stay anonymous" was chosen in this session
+        self.tab_order = TabOrder(self)
         self.lifecycle = Lifecycle(self)
         self._build_view()
         self.collab = Collaboration(self)  # review, agreement, history and layer actions
@@ -122,7 +116,7 @@ class MainWindow(QMainWindow):
         self.interventions = interventions.install(self)  # Edit ▸ Correct text
         self._first_state = self.saveState()  # View ▸ Reset layout goes back to it
         self._restore_layout()
-        self._no_container_focus()
+        self.tab_order.no_container_focus()
         self.lifecycle.wire()
         self._show_session()
         if path:
@@ -142,8 +136,9 @@ class MainWindow(QMainWindow):
         self.message_bar = MessageBar()
         lay.addWidget(self.message_bar)
         self.identity_bar = IdentityBar()
-        self.identity_bar.given.connect(self._identity_given)
-        self.identity_bar.declined.connect(self._identity_declined)
+        self.signing = Signing(self, self.identity_bar)
+        self.identity_bar.given.connect(self.signing.given)
+        self.identity_bar.declined.connect(self.signing.declined)
         lay.addWidget(self.identity_bar)
         self.view = DocumentView()
         self.view.setAcceptDrops(False)
@@ -234,6 +229,7 @@ class MainWindow(QMainWindow):
         self.compare_dock.hide()  # shown by File ▸ Compare annotations with…
         self.list_dock.raise_()
         self.validator = ValidationRunner(self)
+        self.validation = Validation(self, self.validator, self.validation_panel)
 
         self.outline_model = OutlineModel(self)
         self.outline = QTreeView()
@@ -376,7 +372,7 @@ class MainWindow(QMainWindow):
         self.action_margin_letters.setChecked(settings.get("view/margin_letters"))
         self.view.set_margin_letters(self.action_margin_letters.isChecked())
         self.action_validate = self._action(
-            "action_validate", "&Validate", self.validate, "F7",
+            "action_validate", "&Validate", self.validation.start, "F7",
             "Check annotations, ids and references (and the schema set in the preferences)")  # fmt: skip
         self.action_agreement = self._action(
             "action_agreement", "&Agreement and disagreements", self.show_agreement, None,
@@ -532,14 +528,14 @@ class MainWindow(QMainWindow):
         self.review_queue.reattach_requested.connect(lambda aid: self.retarget(aid, "selection"))
         self.review_queue.delete_requested.connect(self.delete_annotations)
         self.review_queue.list.currentItemChanged.connect(lambda *_: self._review_current())
-        self.validation_panel.annotation_activated.connect(self._validation_activated)
+        self.validation_panel.annotation_activated.connect(self.validation.activated)
         self.matrix_panel.evidence_requested.connect(self.show_evidence)
         self.matrix_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.matrix_panel.error.connect(lambda exc: show_error(self, exc))
-        self.validation_panel.validate_requested.connect(self.validate)
-        self.validator.progress.connect(self._validation_progress)
-        self.validator.finished.connect(self._validation_finished)
-        self.validator.failed.connect(self._validation_failed)
+        self.validation_panel.validate_requested.connect(self.validation.start)
+        self.validator.progress.connect(self.validation.progress)
+        self.validator.finished.connect(self.validation.finished)
+        self.validator.failed.connect(self.validation.failed)
 
     def _restore_layout(self) -> None:
         geo = settings.load_state("geometry")
@@ -553,81 +549,14 @@ class MainWindow(QMainWindow):
         self._fitted_size = self.size()  # showing fits it again unless it was resized since
 
     # -- keyboard focus -----------------------------------------------------------------------
-    def _no_container_focus(self) -> None:
-        """Scroll areas that only hold a panel take no Tab stop (their fields do); the list's
-        Tab leaves the list instead of walking its cells."""
-        for area in self.findChildren(QScrollArea):
-            if type(area) is QScrollArea:
-                area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.annotation_list.setTabKeyNavigation(False)
-
-    def _tab_stop(self, w: QWidget) -> bool:
-        try:
-            return (w.window() is self and w.isVisible() and w.isEnabled() and w.focusProxy() is None
-                    and bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus) and type(w) is not QScrollArea
-                    and not w.visibleRegion().isEmpty())  # fmt: skip - not in a hidden dock tab
-        except RuntimeError:  # a Python wrapper left over from a widget Qt deleted at this address
-            return False
-
-    @staticmethod
-    def _walk(start: QWidget, forward: bool) -> list[QWidget]:
-        """The focus chain from ``start`` (excluded) round to it, or up to a link whose Python
-        wrapper is unusable."""
-        out: list[QWidget] = []
-        w = start
-        while True:
-            try:
-                w = w.nextInFocusChain() if forward else w.previousInFocusChain()
-            except RuntimeError:
-                return out
-            if w is start or w is None or not shiboken6.isValid(w):
-                return out
-            out.append(w)
-
-    def tab_chain(self) -> list[QWidget]:
-        """Return the widgets Tab visits, in order: the text, the current annotation's note and
-        the editor's other fields, then the other panels shown; never a container, nor a widget
-        in a hidden dock or in a dock tab that is not in front."""
-        ahead = self._walk(self.view, True)
-        seen = {id(w) for w in ahead}
-        behind = [w for w in self._walk(self.view, False) if id(w) not in seen]  # if the walk broke off
-        chain = [w for w in [*ahead, *reversed(behind)] if self._tab_stop(w)]
-        editor = [w for w in chain if self.editor.isAncestorOf(w)]
-        if self.note_edit in editor:  # the note first, then the fields after it, then the ones before
-            k = editor.index(self.note_edit)
-            editor = editor[k:] + editor[:k]
-        rest = [w for w in chain if not self.editor.isAncestorOf(w)]
-        return [self.view, *editor, *rest]
-
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt override
-        """Tab and Shift+Tab follow :meth:`tab_chain`, scrolling the field reached into view."""
+        """Tab and Shift+Tab follow the window's :class:`TabOrder`."""
         try:
-            return self._tab_to(next)
+            if self.tab_order.move(next):
+                return True
         except RuntimeError:  # an error escaping a Qt override crashes PySide: Qt's own order then
             log.exception("Tab order")
-            return super().focusNextPrevChild(next)
-
-    def _tab_to(self, next: bool) -> bool:  # noqa: A002
-        current = QApplication.focusWidget()
-        if (not self.isVisible() or current is None or not current.isVisible() or not current.isEnabled()
-                or current.window() is not self):  # fmt: skip - Qt moving the focus off a widget being hidden or disabled
-            return super().focusNextPrevChild(next)
-        chain = self.tab_chain()
-        here = next_index = -1
-        for k, w in enumerate(chain):
-            if current is not None and (w is current or w.isAncestorOf(current)):
-                here = k
-        if here < 0:
-            next_index = 0 if next else len(chain) - 1
-        else:
-            next_index = (here + (1 if next else -1)) % len(chain)
-        target = chain[next_index]
-        target.setFocus(Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
-        for area in (self.editor.scroll, self.sources_dock.widget(), self.taxonomy_dock.widget(),
-                     self.document_dock.widget()):  # fmt: skip - the panels in scroll areas
-            if isinstance(area, QScrollArea) and area.isAncestorOf(target):
-                area.ensureWidgetVisible(target)
-        return True
+        return super().focusNextPrevChild(next)
 
     # -- documents ----------------------------------------------------------------------------
     def _show_session(self) -> None:
@@ -646,7 +575,7 @@ class MainWindow(QMainWindow):
         self._rebuild_category_actions()
         self.editor.set_annotation("")
         self.editor.clear_typing_journal()
-        self._unsigned = []  # ids of the document shown before
+        self.signing.forget()  # ids of the document shown before
         self._update_title()
         self._update_stats()
         self.document_shown.emit()
@@ -753,49 +682,8 @@ class MainWindow(QMainWindow):
         self.view.setTextCursor(cur)
         self.select_annotation(ann_id)
         self.focus_note()
-        self._ask_identity(ann_id)
+        self.signing.ask(ann_id)
         return ann_id
-
-    def _ask_identity(self, ann_id: str) -> None:
-        """Ask who is annotating (a bar, without taking the focus) when an annotation was made
-        without a name; it is signed once the name is given."""
-        if self.session.identity()[0].strip() or self._anonymous:
-            return
-        self._unsigned.append(ann_id)
-        self.identity_bar.show()
-
-    def _identity_given(self, name: str, orcid: str) -> None:
-        settings.put("annotator/name", name)
-        settings.put("annotator/orcid", orcid)
-        self._sign_unsigned()
-        self._focus_back()
-
-    def _sign_unsigned(self) -> None:
-        """Sign the annotations made before the annotator gave a name (one undo step)."""
-        name = self.session.identity()[0]
-        doc = self.session.doc
-        ids = [a.id for a in doc.annotations() if a.id in self._unsigned and not a.annotator]
-        self._unsigned = []
-        try:
-            self.session.sign_annotations(ids)
-        except tei.TeiError as exc:
-            show_error(self, exc, "The annotations could not be signed.")
-        signed = f"Signed {len(ids)} annotation{'s' if len(ids) != 1 else ''} as {name}; " if ids else ""
-        self.statusBar().showMessage(f"{signed}your next annotations carry your name "
-                                     "(Edit ▸ Preferences to change it).", 8000)  # fmt: skip
-
-    def _focus_back(self) -> None:
-        if self.editor.ann_id:
-            self.focus_note()
-        else:
-            self.view.setFocus()
-
-    def _identity_declined(self) -> None:
-        self._anonymous = True
-        self._unsigned = []
-        self.statusBar().showMessage("Your annotations stay anonymous in this session; "
-                                     "Edit ▸ Preferences records your name.", 8000)  # fmt: skip
-        self._focus_back()
 
     def _figure_init(self, sel: tuple[int, int, int, int]):  # noqa: ANN202
         b0, r0, b1, r1 = sel
@@ -1142,7 +1030,7 @@ class MainWindow(QMainWindow):
         self.view.refresh_all()
 
     def _on_stack_changed(self, _index: int) -> None:
-        self._change_count += 1
+        self.validation.note_change()
         self._update_title()
 
     def _list_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
@@ -1235,143 +1123,18 @@ class MainWindow(QMainWindow):
         event.accept()
 
     # -- validation ---------------------------------------------------------------------------
-    def validate(self) -> bool:
-        """Tools ▸ Validate: check a snapshot of the document in a worker process.
-
-        The live document is not touched while the worker runs (it validates the bytes a save
-        would write now), so editing may go on; results are flagged if it changed meanwhile.
-        """
-        if not self.has_document:
-            self.statusBar().showMessage("Open a document to validate it.", 4000)
-            return False
-        if self.validator.busy:
-            self.statusBar().showMessage("A validation is already running.", 4000)
-            return False
-        self.editor.commit_pending()
-        schema = settings.get("validation/schema").strip() or None
-        try:
-            data = self.session.to_bytes()
-            self.validator.start(data, self.session.path, schema)
-        except (tei.TeiError, OSError) as exc:
-            show_error(self, exc, "The document cannot be validated.")
-            return False
-        self._validated_at = (self.session.doc, self.session.undo_stack.index(), self._change_count)
-        self.action_validate.setEnabled(False)
-        self.validation_dock.show()
-        self.validation_dock.raise_()
-        self.validation_panel.set_running("Validating…")
-        self.progress.show()
-        return True
-
-    def _validation_progress(self, text: str) -> None:
-        self.validation_panel.set_running(text)
-        self.statusBar().showMessage(text)
-
-    def _validation_done(self) -> None:
-        self.action_validate.setEnabled(True)
-        self.progress.hide()
-        self.statusBar().clearMessage()
-
-    def _validation_finished(self, report: object) -> None:
-        self._validation_done()
-        stale = self._validated_at != (self.session.doc, self.session.undo_stack.index(), self._change_count)
-        self.validation_panel.show_report(report, stale=stale)  # type: ignore[arg-type]
-        self.validation_dock.show()
-        self.validation_dock.raise_()
-        self.statusBar().showMessage("Validation: " + self.validation_panel.summary.text(), 6000)
-
-    def _validation_failed(self, exc: object) -> None:
-        self._validation_done()
-        self.validation_panel.set_running("The validation did not complete.")
-        self.validation_panel.again_button.setEnabled(True)
-        show_error(self, exc, "The validation did not complete.")  # type: ignore[arg-type]
-
-    def _validation_activated(self, ann_id: str) -> None:
-        try:
-            self.session.doc.annotation(ann_id)
-        except tei.AnnotationError:
-            self.statusBar().showMessage(f"Annotation {ann_id} no longer exists.", 5000)
-            return
-        self.select_annotation(ann_id)
-        if ann_id not in self.view.unresolved:
-            self.view.scroll_to_annotation(ann_id)
-
     # -- dialogs ------------------------------------------------------------------------------
     def import_text(self, path: str | None = None) -> bool:
         """File ▸ Import text…: run the plain-text importer and preview its report."""
-        from .import_dialog import ImportOptionsDialog, ImportPreviewDialog
+        from .import_dialog import import_text
 
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Import plain text", settings.get("files/last_dir"),
-                                                  "Text (*.txt *.md);;All files (*)")  # fmt: skip
-            if not path:
-                return False
-        opts_dialog = ImportOptionsDialog(path, self)
-        if opts_dialog.exec() != ImportOptionsDialog.DialogCode.Accepted:
-            return False
-        try:
-            from tei.importers.plaintext import import_text_file
-
-            result = import_text_file(path, opts_dialog.options())
-            doc = TeiDocument.from_bytes(result.xml)
-        except (tei.TeiError, OSError) as exc:
-            show_error(self, exc, f"{os.path.basename(path)} cannot be imported.")
-            return False
-        preview = ImportPreviewDialog(result.report.format_text(), self)
-        if preview.exec() != ImportPreviewDialog.DialogCode.Accepted:
-            return False
-        self.lifecycle.open_document(doc, os.path.splitext(os.path.basename(path))[0])
-        return True
+        return import_text(self, path)
 
     def export_dialog(self, fmt: str = "") -> bool:
         """File ▸ Export…: choose format and options, export off the GUI thread."""
-        from .export_dialog import ExportDialog, available_formats, export_function
+        from .export_dialog import export_document
 
-        try:
-            fn = export_function()
-        except tei.TeiError as exc:
-            show_error(self, exc)
-            return False
-        formats = available_formats() or {"html": "HTML"}
-        dialog = ExportDialog(self.session.path, formats, fmt, self)
-        if dialog.exec() != ExportDialog.DialogCode.Accepted:
-            return False
-        self.editor.commit_pending()
-        self.run_export(fn, dialog.fmt(), dialog.dest_edit.text(), dialog.options(), dialog.open_check.isChecked())
-        return True
-
-    def run_export(self, fn, fmt: str, dest: str, options: dict, open_when_done: bool) -> None:  # noqa: ANN001
-        """Export in a worker thread with a busy indicator; report errors through show_error."""
-        doc = TeiDocument.from_bytes(self.session.to_bytes(), self.session.path)
-        relay = _Relay(self)
-
-        def work() -> None:
-            try:
-                report = fn(doc, fmt, dest, **options)
-            except BaseException as exc:  # noqa: BLE001 - reported in the GUI
-                relay.finished.emit(exc)
-                return
-            relay.finished.emit(report)
-
-        def finished(result: object) -> None:
-            self.progress.hide()
-            if isinstance(result, BaseException):
-                show_error(self, result, "The export failed.")
-                return
-            also = "".join(f" and {p}" for p in getattr(result, "also", []))
-            self.statusBar().showMessage(f"Exported to {dest}{also}", 5000)
-            warnings = list(getattr(result, "warnings", None) or [])
-            if warnings:  # what the reader of the edition will miss (fonts, split passages)
-                more = f" (and {len(warnings) - 5} more)" if len(warnings) > 5 else ""
-                self.message_bar.show_message(
-                    f"Exported to {os.path.basename(dest)}, with notes: " + " · ".join(warnings[:5])
-                    + more, level="warning", kind="export")  # fmt: skip
-            if open_when_done:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(dest))
-
-        relay.finished.connect(finished)
-        self.progress.show()
-        threading.Thread(target=work, daemon=True, name="glossator-export").start()
+        return export_document(self, fmt)
 
     def preferences(self) -> None:
         """Edit preferences (identity, autosave, font)."""
@@ -1382,9 +1145,7 @@ class MainWindow(QMainWindow):
             self.view.set_reading_font(settings.get("view/font_size"), settings.get("view/font_family"))
             self.sources_panel.model.reset()  # citations in the chosen style
             self.editor.refresh_sources()
-            if self.identity_bar.isVisible() and settings.annotator_name():  # answered there
-                self.identity_bar.hide()
-                self._sign_unsigned()
+            self.signing.answered_elsewhere()
 
     def _show_help(self, title: str, text: str, *, html: bool = False) -> help_pages.HelpBrowser:
         dialog = help_pages.HelpBrowser(title, text, self, html=html)
@@ -1484,10 +1245,6 @@ class MainWindow(QMainWindow):
                 else:
                     self.open_path(path)
                 return
-
-
-class _Relay(QObject):
-    finished = Signal(object)
 
 
 _ = (tint, DiskState)

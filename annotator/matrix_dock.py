@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QShowEvent
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -35,6 +35,7 @@ import tei
 from tei.matrix import VERDICTS, Matrix, build_matrix
 
 from .session import Session
+from .whole_document_panel import WholeDocumentPanel
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class MatrixFilterModel(QSortFilterProxyModel):
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
 
-class MatrixPanel(QWidget):
+class MatrixPanel(WholeDocumentPanel):
     """The filter field, "Mark as claim", the table and a count ("4 claims × 3 sources")."""
 
     #: an annotation to show (the evidence of a clicked cell)
@@ -151,7 +152,6 @@ class MatrixPanel(QWidget):
         self._sized = False
         self.proxy = MatrixFilterModel(self)
         self.proxy.setSourceModel(self.model)
-        self.stale = True
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)  # a burst of changes (typing a note) rebuilds once
@@ -214,17 +214,13 @@ class MatrixPanel(QWidget):
     # -- refreshing ----------------------------------------------------------------------------
     def schedule(self, *_args: object) -> None:
         """Rebuild the matrix soon (once for a burst of changes; when shown, not while hidden)."""
-        self.stale = True
-        if not shiboken6.isValid(self):  # a signal of the session outliving the window
-            return
-        if self.isVisible():
-            self._timer.start()
-        self.sync_action()
+        self.mark_stale()
+        if shiboken6.isValid(self):  # a signal of the session may outlive the window
+            self.sync_action()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        if self.stale:
-            self._timer.start()
+    def refresh_soon(self) -> None:
+        """Rebuild in 0.2 s: a burst of changes (typing a note) rebuilds once."""
+        self._timer.start()
 
     def refresh(self) -> None:
         """Rebuild the matrix from the document now."""

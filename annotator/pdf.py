@@ -5,8 +5,9 @@ PDF writer, used before, lost the words of Syriac, Arabic, Devanagari and pointe
 some Chinese characters to radicals and kept ligatures: see docs/pdf.md). Right-to-left text is
 laid out from the right (``dir`` from the language), the notes are endnotes with the source's
 page numbers, and the pages are numbered. No Qt is needed: the command line prints PDFs too.
-A long edition is printed in pieces by one Chromium and joined with poppler's ``pdfunite`` (time
-and memory stay proportional to a piece, not to the book: see docs/pdf.md, "Big files").
+A long edition is printed in pieces by one Chromium and joined with pypdf, the links between
+pieces made whole again (time and memory stay proportional to a piece, not to the book: see
+docs/pdf.md, "Big files").
 Importing this module registers ``pdf``.
 """
 
@@ -29,11 +30,12 @@ from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import tei.exporters
 from tei.errors import TeiError
 from tei.exporters import ExportReport
-from tei.exporters._html_chunks import Pieces, split_edition
+from tei.exporters._html_chunks import OTHER_PIECE, Pieces, split_edition
 from tei.exporters.html import build_html
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ TIMEOUT_BASE, TIMEOUT_PER_MB = 120.0, 240.0
 #: Characters of HTML Chromium prints at a time. Its memory grows with what it prints (about
 #: 0.37 GB idle, 0.3 GB more per MB; 4.5 GB for a 13.7 MB corpus in one piece), so a long
 #: edition is printed in pieces of this size (cut between sections, or between paragraphs of a
-#: long one) and joined with poppler's pdfunite, its pages numbered on from the last piece's.
+#: long one) and joined (:func:`_join`), its pages numbered on from the last piece's.
 #: Smaller pieces cost no more time (one Chromium prints them all) but leave more part-filled
 #: pages where a piece ends; at 300,000 the 13.7 MB corpus has 37 pieces in 2,709 pages.
 PIECE_CHARS = 300_000
@@ -298,14 +300,9 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
     html, html_warnings = build_html(doc, source_name=name, notes=bool(notes), paper=page_size,
                                      about_rows=rows, style=style)  # fmt: skip
     warnings += [w.replace("listed in the appendix", "listed at the end") for w in html_warnings]
-    poppler = [shutil.which("pdfunite"), shutil.which("pdfinfo")]
-    pieces = split_edition(html, PIECE_CHARS if all(poppler) else sys.maxsize)
+    pieces = split_edition(html, PIECE_CHARS)
     del html  # the tree of a long edition is a hundred MB and more: not kept while Chromium prints
     _give_back_memory()
-    if not all(poppler) and len(pieces.bodies[0]) > PIECE_CHARS:
-        warnings.append("poppler-utils (pdfunite, pdfinfo) is not installed, so this long edition "
-                        "was printed in one piece, which takes much time and memory "
-                        "(Debian/Ubuntu: apt-get install poppler-utils)")  # fmt: skip
     final = Path(dest)
     part = final.with_name(f".{final.name}.part-{os.getpid()}")
     try:
@@ -315,7 +312,7 @@ def export_pdf(doc: Any, dest: str, *, notes: str | bool = "endnotes", page_size
             if len(out) == 1:
                 shutil.copyfile(out[0], part)
             else:
-                _run([str(poppler[0]), *map(str, out), str(part)], "pdfunite")
+                _join(out, part)
             os.replace(part, final)
     finally:
         if part.exists():  # a failed export leaves no partial file behind
@@ -339,7 +336,7 @@ def _print_pieces(browser: str, pieces: Pieces, tmp: Path, report: Progress) -> 
 
     A piece after the first numbers its pages on from the pages printed before it (its first
     page is numbered too: only the title page is not). Chromium tags the PDF of a single piece
-    (structure for screen readers); pdfunite drops the tags, so pieces are printed untagged.
+    (structure for screen readers); joined pieces cannot keep them, so pieces are printed untagged.
     """
     outs: list[Path] = []
     pages = done = 0
@@ -370,24 +367,62 @@ def _print_pieces(browser: str, pieces: Pieces, tmp: Path, report: Progress) -> 
 
 
 def _page_count(pdf: Path) -> int:
-    """Return the number of pages of ``pdf`` (poppler's pdfinfo)."""
-    info = _run([str(shutil.which("pdfinfo")), str(pdf)], "pdfinfo")
-    for line in info.splitlines():
-        if line.startswith("Pages:"):
-            return int(line.split()[1])
-    raise TeiError(f"pdfinfo did not tell the number of pages of {pdf.name}")
+    """Return the number of pages of ``pdf``."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
 
 
-def _run(cmd: list[str], name: str) -> str:
-    """Run a poppler tool; return its output, or raise a TeiError with its message."""
+def _join(pdfs: list[Path], out: Path) -> None:
+    """Join the printed pieces into ``out``, whose links work across pieces: the pieces' named
+    destinations (an ``id`` of the HTML each) go into the document's one ``/Dests``, and a link
+    to another piece (printed as a link to ``OTHER_PIECE`` + id) becomes a link to its
+    destination; one whose target is nowhere is dropped rather than left pointing outside."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    dests = DictionaryObject()
     try:
-        res = subprocess.run(cmd, capture_output=True, timeout=600, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise TeiError(f"{name} failed: {exc}") from None
-    if res.returncode:
-        msg = res.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise TeiError(f"{name} failed: {msg[-1] if msg else f'exit status {res.returncode}'}")
-    return res.stdout.decode("utf-8", "replace")
+        for pdf in pdfs:
+            reader = PdfReader(pdf)
+            first = len(writer.pages)
+            page_of = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+            named = reader.trailer["/Root"].get("/Dests")
+            writer.append(reader, import_outline=False)
+            for name, dest in (named.get_object().items() if named is not None else ()):
+                target = dest.get_object()
+                target = target["/D"] if isinstance(target, DictionaryObject) else target
+                k = page_of.get(getattr(target[0], "idnum", None))
+                if k is not None:
+                    where = writer.pages[first + k].indirect_reference
+                    dests[NameObject(name)] = ArrayObject([where, *target[1:]])
+        for page in writer.pages:
+            links = page.get("/Annots")
+            if links is None:
+                continue
+            links = links.get_object()
+            for link in list(links):
+                annot = link.get_object()
+                action = annot.get("/A")
+                uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+                if not uri.startswith(OTHER_PIECE):
+                    continue
+                name = "/" + unquote(uri[len(OTHER_PIECE):])
+                if name in dests:
+                    del annot["/A"]
+                    annot[NameObject("/Dest")] = NameObject(name)
+                else:
+                    links.remove(link)
+        root = writer.root_object
+        names = root.get("/Names")
+        if names is not None:
+            names.get_object().pop("/Dests", None)  # the writer's copy, pointing as the pieces did
+        root[NameObject("/Dests")] = writer._add_object(dests)  # noqa: SLF001 - pypdf's own way
+        writer.write(out)
+    except (PyPdfError, OSError, KeyError, ValueError) as exc:
+        raise TeiError(f"could not join the printed pieces into one PDF: {exc}") from None
 
 
 def _head(path: Path) -> bytes:

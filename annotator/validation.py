@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import tempfile
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +31,12 @@ from PySide6.QtWidgets import (
 
 import tei
 from tei.validate import Problem, ValidationReport
+
+from . import settings
+from .errors import show_error
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -248,3 +255,88 @@ class ValidationPanel(QWidget):
         ann_id = index.data(ANN_ROLE) if index.isValid() else ""
         if ann_id:
             self.annotation_activated.emit(ann_id)
+
+
+class Validation:
+    """Tools ▸ Validate in one window: hands a snapshot to the :class:`ValidationRunner` and
+    shows its report in the Validation panel, flagged when the document changed meanwhile."""
+
+    def __init__(self, win: MainWindow, runner: ValidationRunner, panel: ValidationPanel) -> None:
+        self.win = win
+        self.runner = runner
+        self.panel = panel
+        self.changes = 0  # undo-stack moves, so that a change undone meanwhile still counts
+        self._validated_at: tuple[object, int, int] | None = None
+
+    def note_change(self) -> None:
+        """Count a change of the document (the undo stack moved)."""
+        self.changes += 1
+
+    def _state(self) -> tuple[object, int, int]:
+        session = self.win.session
+        return session.doc, session.undo_stack.index(), self.changes
+
+    def start(self) -> bool:
+        """Check a snapshot of the document in the worker process.
+
+        The live document is not touched while the worker runs (it validates the bytes a save
+        would write now), so editing may go on; results are flagged if it changed meanwhile.
+        """
+        win = self.win
+        if not win.has_document:
+            win.statusBar().showMessage("Open a document to validate it.", 4000)
+            return False
+        if self.runner.busy:
+            win.statusBar().showMessage("A validation is already running.", 4000)
+            return False
+        win.editor.commit_pending()
+        schema = settings.get("validation/schema").strip() or None
+        try:
+            self.runner.start(win.session.to_bytes(), win.session.path, schema)
+        except (tei.TeiError, OSError) as exc:
+            show_error(win, exc, "The document cannot be validated.")
+            return False
+        self._validated_at = self._state()
+        win.action_validate.setEnabled(False)
+        win.validation_dock.show()
+        win.validation_dock.raise_()
+        self.panel.set_running("Validating…")
+        win.progress.show()
+        return True
+
+    def progress(self, text: str) -> None:
+        """Show a stage of the running validation."""
+        self.panel.set_running(text)
+        self.win.statusBar().showMessage(text)
+
+    def _done(self) -> None:
+        self.win.action_validate.setEnabled(True)
+        self.win.progress.hide()
+        self.win.statusBar().clearMessage()
+
+    def finished(self, report: object) -> None:
+        """Show the report (stale if the document changed while it was made)."""
+        self._done()
+        self.panel.show_report(report, stale=self._validated_at != self._state())  # type: ignore[arg-type]
+        self.win.validation_dock.show()
+        self.win.validation_dock.raise_()
+        self.win.statusBar().showMessage("Validation: " + self.panel.summary.text(), 6000)
+
+    def failed(self, exc: object) -> None:
+        """Say that the validation did not complete, and let it be run again."""
+        self._done()
+        self.panel.set_running("The validation did not complete.")
+        self.panel.again_button.setEnabled(True)
+        show_error(self.win, exc, "The validation did not complete.")  # type: ignore[arg-type]
+
+    def activated(self, ann_id: str) -> None:
+        """Go to the annotation a problem is about."""
+        win = self.win
+        try:
+            win.session.doc.annotation(ann_id)
+        except tei.AnnotationError:
+            win.statusBar().showMessage(f"Annotation {ann_id} no longer exists.", 5000)
+            return
+        win.select_annotation(ann_id)
+        if ann_id not in win.view.unresolved:
+            win.view.scroll_to_annotation(ann_id)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from . import ns
+from . import history, ns
 from .errors import AnnotationError
 
 KINDS = ("bias", "figure", "source", "comment", "question")
@@ -330,7 +330,7 @@ class Annotation:
 
     def _change_when(self, status: str) -> str:
         changes = self.element.findall(f"{ns.qn('revisionDesc')}/{ns.qn('change')}")
-        whens = [c.get("when", "") for c in changes if c.get("status") == status]
+        whens = [c.get("when", "") for c in changes if history.status(c) == status]
         return max(whens) if whens else ""
 
     @property
@@ -553,13 +553,15 @@ class Annotation:
 
     # -- bookkeeping -------------------------------------------------------------------------
     def touch(self, who: str, when: str | None = None) -> None:
-        """Record a modification by person id ``who`` (one ``change status="modified"``)."""
+        """Record a modification by person id ``who`` whose fields are not known (one
+        ``change status="modified"`` without fields, replacing an earlier such one; the history's
+        changes are kept)."""
         change = _e("change", {"status": "modified", "when": when or now_iso(), "who": "#" + who if who else ""})
         rev = self._revision_desc()
         for c in rev.findall(ns.qn("change")):
-            if c.get("status") == "modified":
-                rev.remove(c)
-        rev.append(change)
+            if c.get("status") == "modified" and len(c) == 0:
+                history.remove_change(rev, c)
+        history.append_change(rev, change)
 
     def set_creator(self, who: str, name: str) -> None:
         """Record person ``who`` (named ``name``) as the creator of an annotation made without

@@ -124,6 +124,7 @@ class TeiDocument:
         self.text = TextModel(self.root)
         self.taxonomy = Taxonomy(self.root)
         self._ids: dict[str, list[etree._Element]] | None = None
+        self._id_count: Counter[str] | None = None  # read once on loading; dropped when ids change
         self._new_ids: dict[etree._Element, str] = {}
         self._minted: set[str] = set()  # ids given out since loading (never given out again)
         self._orig: dict[str, tuple[etree._Element, tuple[int, int], bytes]] = {}
@@ -171,7 +172,9 @@ class TeiDocument:
         """Return how many elements carry each xml:id, without indexing the elements (cheap)."""
         if self._ids is not None:
             return Counter({k: len(els) for k, els in self._ids.items()})
-        return Counter(self.root.xpath("//@xml:id", smart_strings=False))
+        if self._id_count is None:
+            self._id_count = Counter(self.root.xpath("//@xml:id", smart_strings=False))
+        return Counter(self._id_count)
 
     def ids(self) -> dict[str, list[etree._Element]]:
         """Return every xml:id with the element(s) carrying it (more than one = duplicate)."""
@@ -188,6 +191,7 @@ class TeiDocument:
         return found[0] if found else None
 
     def _register_id(self, el: etree._Element, xml_id: str) -> None:
+        self._id_count = None
         if self._ids is not None and xml_id:
             found = self._ids.setdefault(xml_id, [])
             if not any(e is el for e in found):
@@ -195,6 +199,7 @@ class TeiDocument:
 
     def _forget_id(self, el: etree._Element, xml_id: str) -> None:
         """Drop ``el`` (and only it) from the index entry of ``xml_id``."""
+        self._id_count = None
         if self._ids is None or xml_id not in self._ids:
             return
         self._ids[xml_id] = [e for e in self._ids[xml_id] if e is not el]
@@ -218,6 +223,7 @@ class TeiDocument:
         self._new_ids[el] = xml_id
 
     def _unregister_ids(self, el: etree._Element) -> None:
+        self._id_count = None
         if self._ids is None:
             return
         for sub in el.iter():
@@ -945,7 +951,12 @@ def _grown(root: etree._Element) -> set[etree._Element]:
         for c in el:
             if not isinstance(c.tag, str):
                 continue
-            if c.tag in _INDENTED:
+            if c.tag == _REVISION:  # a change log keeps its own layout (see _laid_out)
+                if c.sourceline is None or (not _laid_out(c) and any(
+                        x.sourceline is None for x in c if isinstance(x.tag, str))):  # fmt: skip
+                    grown.add(c)
+                    new = True
+            elif c.tag in _INDENTED:
                 new = visit(c) or new
             elif c.sourceline is None:
                 new = True
@@ -965,16 +976,36 @@ def _pretty(el: etree._Element, indent: str, step: str, grown: set[etree._Elemen
     """
     if el.tag not in _INDENTED or not len(el) or (el.text and el.text.strip()) or el not in grown:
         return
+    inner = indent + step
+    if el.tag == _REVISION and _laid_out(el, "\n" + inner, "\n" + indent):
+        return
     children = list(el)
     if any(c.tail and c.tail.strip() for c in children):
         return
-    inner = indent + step
     el.text = "\n" + inner
     for c in children:
         c.tail = "\n" + inner
         if c.tag in _INDENTED:
             _pretty(c, inner, step, grown)
     children[-1].tail = "\n" + indent
+
+
+_REVISION = ns.qn("revisionDesc")
+_GAPS = etree.XPath("text()", smart_strings=False)
+
+
+def _laid_out(el: etree._Element, inner: str | None = None, close: str | None = None) -> bool:
+    """Tell whether every child of ``el`` stands on a line of its own, indented alike (``inner``
+    before each, ``close`` before the end tag, when given): read in one XPath call, so that a
+    change log of thousands of entries is not walked in Python on every save."""
+    gaps = _GAPS(el)
+    if len(gaps) != len(el) + 1 or el.text is None:
+        return False
+    first, last = gaps[0], gaps[-1]
+    if inner is not None and (first != inner or last != close):
+        return False
+    return (first.startswith("\n") and last.startswith("\n") and not first.strip() and not last.strip()
+            and len(set(gaps[:-1])) == 1)  # fmt: skip
 
 
 def _with_line(text: str, start: int, end: int) -> tuple[int, int]:

@@ -1,9 +1,10 @@
 """Every change of an annotation, remembered: who, when, which fields, and their earlier values.
 
-Each change is a ``<change status="modified" when who>`` in the annotation's ``revisionDesc``
-holding, for each field it changed, the value the field had *before*::
+Each change is a ``<change when who>`` in the annotation's ``revisionDesc`` holding, for each
+field it changed, the value the field had *before* (a change without ``@status`` is a
+modification; ``created`` and ``text-changed`` say otherwise)::
 
-    <change status="modified" when="2026-12-04T10:00:00Z" who="#gl-person-x">
+    <change when="2026-12-04T10:00:00Z" who="#gl-person-x">
       <seg n="certainty">medium</seg>
       <seg n="note">&lt;note type="body"&gt;&lt;p&gt;An earlier note.&lt;/p&gt;&lt;/note&gt;</seg>
       <seg n="figure" type="absent"/>
@@ -15,7 +16,8 @@ walking back from the annotation as it is (:func:`versions`). Element fields (th
 passage's quote, the figure…) are kept as escaped XML text, so that a history never adds pointers,
 ids or notes to the document. A change by the same person within :data:`COALESCE_SECONDS` of
 their previous one is folded into it (typing a note over two minutes is one change). Files
-written before the history (one ``change status="modified"`` without fields) read as before.
+written before the history (one ``change status="modified"`` without fields) read as before, and
+so do changes written with ``status="modified"`` (as Glossator did until the history grew large).
 """
 
 from __future__ import annotations
@@ -93,18 +95,40 @@ def record(el: etree._Element, before: etree._Element, who: str, when: str) -> l
                 last.append(_item(k, value, new.get(k)))
         last.set("when", when)
         if last.find(_SEG) is None:  # back to how it was before the folded edits: no change at all
-            rev.remove(last)
+            remove_change(rev, last)
         return changed
-    change = etree.SubElement(rev, _CHANGE, status="modified", when=when)
+    change = etree.Element(_CHANGE, when=when)  # no @status: a modification, and 18 bytes less
     if who:
         change.set("who", "#" + who)
     for k in changed:
         change.append(_item(k, old.get(k), new.get(k)))
+    append_change(rev, change)
     return changed
 
 
+def append_change(rev: etree._Element, change: etree._Element) -> None:
+    """Append ``change`` to the change log ``rev`` on a line of its own, indented like the
+    changes before it (so that saving need not lay out a long log again)."""
+    last = rev[-1] if len(rev) else None
+    rev.append(change)
+    if last is not None and _blank(rev.text) and _blank(last.tail):
+        change.tail, last.tail = last.tail, rev.text
+
+
+def remove_change(rev: etree._Element, change: etree._Element) -> None:
+    """Remove ``change`` from the change log ``rev``, keeping the log's layout."""
+    prev = change.getprevious()
+    if change.getnext() is None and prev is not None and _blank(change.tail):
+        prev.tail = change.tail
+    rev.remove(change)
+
+
+def _blank(text: str | None) -> bool:
+    return bool(text) and not text.strip()  # type: ignore[union-attr]
+
+
 def _coalesces(last: etree._Element, who: str, when: str) -> bool:
-    if last.get("status") != "modified" or (last.get("who") or "") != ("#" + who if who else ""):
+    if status(last) != "modified" or (last.get("who") or "") != ("#" + who if who else ""):
         return False
     if last.find(_SEG) is None:  # a change from before the history: keep it as it is
         return False
@@ -113,6 +137,11 @@ def _coalesces(last: etree._Element, who: str, when: str) -> bool:
     except ValueError:
         return False
     return 0 <= gap <= COALESCE_SECONDS
+
+
+def status(change: etree._Element) -> str:
+    """Return what a change of an annotation did: created, modified (no ``@status``), text-changed."""
+    return change.get("status") or "modified"
 
 
 def _time(value: str) -> datetime:
@@ -202,11 +231,11 @@ def versions(el: etree._Element) -> list[Version]:
             value = _value(item, state.get(name))
             changed[name] = (value, state.get(name))
             earlier[name] = value
-        if not segs and change.get("status") == "modified":
+        if not segs and status(change) == "modified":
             complete = False
         words = "".join(change.itertext()).strip() if not segs else ""
         out.append(Version(i, change.get("when") or "", (change.get("who") or "").lstrip("#"),
-                           change.get("status") or "", changed, dict(state), complete, words))  # fmt: skip
+                           status(change), changed, dict(state), complete, words))  # fmt: skip
         state = earlier
     if not out:
         out.append(Version(0, "", "", "current", {}, state))

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from . import ns, pointers
+from . import history, ns, pointers
 from .annotations import CERTAINTIES, Annotation, check_xml_text, now_iso
 from .errors import AnnotationError
 from .source import Edit
@@ -596,10 +596,11 @@ def _quote_history(ann: Annotation, old: str, kind: str, resp: str, when: str) -
     """Keep the quote an annotation had before an intervention: a ``<change status="text-changed">``
     in its ``revisionDesc`` holding the old ``<quote>``."""
     rev = ann._revision_desc()  # noqa: SLF001 - the annotation's own history
-    change = etree.SubElement(rev, _CHANGE, status="text-changed", when=when, type=kind)
+    change = etree.Element(_CHANGE, status="text-changed", when=when, type=kind)
     if resp:
         change.set("who", "#" + resp)
     etree.SubElement(change, ns.qn("quote")).text = old or None
+    history.append_change(rev, change)
 
 
 def _log(doc: TeiDocument, kind: str, elements: list[etree._Element | None], old: str, new: str, resp: str,

@@ -40,6 +40,7 @@ from . import ns
 from .anchoring import fingerprint, reanchor
 from .document import TeiDocument
 from .errors import TeiError
+from .interventions import LOG_TYPE
 from .storage import atomic_write
 
 log = logging.getLogger("glossator.merge")
@@ -49,6 +50,7 @@ _ANNOTATION = ns.qn("annotation")
 _LIST_ANNOTATION = ns.qn("listAnnotation")
 _NOTE = ns.qn("note")
 _CHANGE = ns.qn("change")
+_LIST_CHANGE = ns.qn("listChange")
 _REVISION = ns.qn("revisionDesc")
 _CATEGORY = ns.qn("category")
 
@@ -307,6 +309,20 @@ class _Merger:
                 (c.get(ns.XML_ID) or f"#{i}"): c for i, c in enumerate(lst) if isinstance(c.tag, str)}
         return self._by_id(by, tag)
 
+    def change_log(self) -> list[etree._Element]:
+        """Merge the editorial interventions' logs (``listChange``, whose entries have no ids, so
+        compared whole): both sides' new entries kept in time order, an entry one side removed
+        (its intervention undone) dropped."""
+        logs: dict[str, dict[bytes, etree._Element]] = {}
+        for side, doc in self.docs.items():
+            lst = _change_log(doc)
+            logs[side] = {} if lst is None else {
+                etree.tostring(c, method="c14n"): c for c in lst if isinstance(c.tag, str)}
+        base, ours, theirs = logs["base"], logs["ours"], logs["theirs"]
+        kept = [c for key, c in ours.items() if key in theirs or key not in base]
+        kept += [c for key, c in theirs.items() if key not in ours and key not in base]
+        return sorted((copy.deepcopy(c) for c in kept), key=lambda c: c.get("when") or "")
+
     def _by_id(self, by: dict[str, dict[str, etree._Element]], what: str) -> list[etree._Element]:
         base, ours, theirs = by["base"], by["ours"], by["theirs"]
         out: list[etree._Element] = []
@@ -335,6 +351,13 @@ class _Merger:
             if old is None or not _same(old, other):
                 out.append(copy.deepcopy(other))
         return out
+
+
+def _change_log(doc: TeiDocument) -> etree._Element | None:
+    so = doc.standoff()
+    if so is None:
+        return None
+    return next((c for c in so.iterchildren(_LIST_CHANGE) if c.get("type") == LOG_TYPE), None)
 
 
 def _mark(el: etree._Element, other_id: str, names: str) -> etree._Element:
@@ -427,6 +450,8 @@ def merge_documents(base: TeiDocument, ours: TeiDocument, theirs: TeiDocument
             lst.remove(c)
             result.unregister_ids(c)
         lst.extend(items)
+    if m.report.text != "conflict":  # a clash keeps our text, so only our corrections are in it
+        _put_change_log(result, m.change_log())
     target = result._list_annotation()  # noqa: SLF001
     for c in list(target):
         if c.tag == _ANNOTATION:
@@ -438,11 +463,28 @@ def merge_documents(base: TeiDocument, ours: TeiDocument, theirs: TeiDocument
             target.append(el)
         else:
             carried[home].append(el)
+    for el in so.iterdescendants():  # laid out afresh: lines read from either side's file mean nothing here
+        el.sourceline = 0
     result.register_ids(so)
     for home, elements in carried.items():
         if elements:
             _carry(m.docs[home], elements, result, m.report)
     return result, m.report
+
+
+def _put_change_log(result: TeiDocument, entries: list[etree._Element]) -> None:
+    """Give the result's intervention log the merged ``entries`` (made where none was)."""
+    lst = _change_log(result)
+    if lst is None:
+        if not entries:
+            return
+        so = result.ensure_standoff()
+        lst = etree.Element(_LIST_CHANGE, type=LOG_TYPE)
+        anchor = so.find(ns.qn("listAnnotation"))
+        so.insert(so.index(anchor) if anchor is not None else len(so), lst)
+    for c in list(lst):
+        lst.remove(c)
+    lst.extend(entries)
 
 
 def _carry(side: TeiDocument, elements: list[etree._Element], onto: TeiDocument,

@@ -6,15 +6,23 @@ the highest structural level that fits: whole sections (``section.div``, the not
 matter) where they fit, and only inside a section too big for one piece, between its rows. A
 row (a paragraph, verse line, list item), a note of the apparatus, a table, a heading is never
 cut. The containers a cut passes through are opened again in the next piece with the same
-classes, language and direction (not the ``id``, which stays with the first piece).
+classes, language and direction (not the ``id``, which stays with the first piece). A link to
+an ``id`` in another piece is written as a link to :data:`OTHER_PIECE` + the id, which the PDF
+joiner turns back into a link inside the document.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from html import escape
 
 from lxml import etree
+
+#: Where a link to another piece points while the pieces are printed (never in a finished PDF).
+OTHER_PIECE = "https://glossator.invalid/piece#"
+_ID = re.compile(r'\sid="([^"]*)"')
+_HREF = re.compile(r'(\shref=")#([^"]*)"')
 
 #: HTML containers a cut may pass through; everything else is kept whole.
 _SPLITTABLE = frozenset({"body", "div", "section", "main", "ol", "ul", "blockquote", "figure"})
@@ -113,14 +121,42 @@ class Pieces:
     start: str  # doctype, <html …> and the head's contents
     body: tuple[str, str]  # the body's start tag in the first piece, and in the others
     bodies: list[str]
+    #: per piece, its ids that links in other pieces point at
+    _wanted: list[list[str]] = field(init=False, repr=False, default_factory=list)
 
     def __len__(self) -> int:
         return len(self.bodies)
 
     def document(self, k: int, css: str = "") -> str:
-        """Return piece ``k`` as an HTML document, with ``css`` as its last stylesheet."""
+        """Return piece ``k`` as an HTML document, with ``css`` as its last stylesheet.
+
+        Links to other pieces point at :data:`OTHER_PIECE`; the ids other pieces link to are
+        linked from a hidden list too, as Chromium writes a named destination (which the joiner
+        points those links at) only for an id that a link in the same page targets."""
         style = f"<style>{css}</style>" if css else ""
-        return f"{self.start}{style}</head>{self.body[k > 0]}{self.bodies[k]}</body></html>\n"
+        body = self.bodies[k]
+        if len(self.bodies) > 1:
+            if not self._wanted:
+                self._wanted = self._linked_from_elsewhere()
+            here = set(_ID.findall(body))
+            body = _HREF.sub(lambda m: m.group(0) if m.group(2) in here else
+                             f'{m.group(1)}{OTHER_PIECE}{m.group(2)}"', body)  # fmt: skip
+            if self._wanted[k]:
+                body += "<div hidden>" + "".join(f'<a href="#{x}"></a>' for x in self._wanted[k]) + "</div>"
+        return f"{self.start}{style}</head>{self.body[k > 0]}{body}</body></html>\n"
+
+    def _linked_from_elsewhere(self) -> list[list[str]]:
+        owner: dict[str, int] = {}
+        for k, body in enumerate(self.bodies):
+            for x in _ID.findall(body):
+                owner.setdefault(x, k)
+        wanted: list[set[str]] = [set() for _ in self.bodies]
+        for j, body in enumerate(self.bodies):
+            for _, x in _HREF.findall(body):
+                k = owner.get(x)
+                if k is not None and k != j:
+                    wanted[k].add(x)
+        return [sorted(w) for w in wanted]
 
 
 def split_edition(html: etree._Element, limit: int) -> Pieces:

@@ -119,3 +119,23 @@ def test_layers_hide_an_annotator_and_colour_by_annotator(qtbot, tmp_path) -> No
     assert view_menu is not None
     w.collab.set_layers(set(), False)
     assert bens <= shown() and not w.view.annotator_colours
+
+
+def test_a_hidden_agreement_panel_reads_the_changes_when_shown_again(qtbot, tmp_path) -> None:  # noqa: ANN001
+    doc = tei.TeiDocument.from_bytes((HEAD + TEXT + "</p></body></text></TEI>").encode())
+    for who, cat, s, e, _ in SPANS:
+        doc.add_annotation(doc.target_for(0, s, 0, e), cat, annotator=doc.ensure_annotator(who))
+    path = tmp_path / "two.xml"
+    doc.save(str(path))
+    w = _open(qtbot, path)
+    _tools_action(w, "action_agreement").trigger()
+    panel = w.agreement_panel
+    shown = panel.differences.rowCount()
+    w.agreement_dock.toggleViewAction().trigger()  # hidden
+    assert not panel.isVisible()
+    ben = next(a for a in w.session.doc.annotations() if a.annotator_name == "Ben")
+    w.session.delete_annotation(ben.id)
+    assert panel.stale and panel.differences.rowCount() == shown  # no work while hidden
+    w.agreement_dock.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: not panel.stale, timeout=3000)
+    assert panel.differences.rowCount() != shown

@@ -98,7 +98,7 @@ def test_pdf_edition(sample, tmp_path, monkeypatch, printed, piece_chars) -> Non
     first_page = " ".join(pdf_text(out).split("\f")[0].split())
     assert "Party jargon presented as fact" not in first_page  # endnotes, not on page 1
     assert (len(printed) > 2) == bool(piece_chars)
-    assert printed == [not piece_chars] * len(printed)  # pdfunite drops tags: pieces have none
+    assert printed == [not piece_chars] * len(printed)  # joined pieces cannot keep tags: none
 
 
 def test_right_to_left_scripts_in_text_layer(tmp_path) -> None:
@@ -328,17 +328,44 @@ def test_command_line_printer_numbers_pieces_too(tmp_path, monkeypatch) -> None:
     assert page_numbers(pages)[1:] == [str(n) for n in range(2, len(pages) + 1)]
 
 
-def test_pieces_without_pdfunite_print_whole(tmp_path, monkeypatch, printed) -> None:
-    """Without poppler-utils the edition is printed in one piece, and the report says so."""
+def links(path) -> tuple[list[str], set[str], list[str]]:
+    """Return a PDF's internal links' destination names, its named destinations, and the URIs
+    its other links go to."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    named = set(reader.named_destinations)
+    dests, uris = [], []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            if annot.get("/Dest") is not None:
+                dests.append(str(annot["/Dest"]))
+            else:
+                uris.append(str(annot["/A"].get_object().get("/URI")))
+    return dests, named, uris
+
+
+def test_links_work_across_the_pieces_of_a_long_edition(sample, tmp_path, monkeypatch) -> None:
+    """Note calls on the first pages lead to endnotes printed in another piece, and back: the
+    joined PDF links what the edition printed whole links, and nothing points outside it."""
     import annotator.pdf as pdf
 
-    which = shutil.which
-    monkeypatch.setattr(pdf.shutil, "which", lambda name: None if name.startswith("pdf") else which(name))
-    monkeypatch.setattr(pdf, "PIECE_CHARS", 6_000)
-    out = tmp_path / "long.pdf"
-    report = exporters.export(long_document(tmp_path, 15), "pdf", out)
-    assert len(printed) == 1 and out.read_bytes().startswith(b"%PDF")
-    assert any("pdfunite" in w and "one piece" in w for w in report.warnings), report.warnings
+    whole, cut = tmp_path / "whole.pdf", tmp_path / "cut.pdf"
+    exporters.export(sample, "pdf", whole, notes="endnotes")
+    monkeypatch.setattr(pdf, "PIECE_CHARS", 4_000)
+    printed: list[int] = []
+    real = pdf._join
+    monkeypatch.setattr(pdf, "_join", lambda pieces, out: (printed.append(len(pieces)), real(pieces, out)))
+    exporters.export(sample, "pdf", cut, notes="endnotes")
+    assert printed and printed[0] > 2
+    (one, _, one_uris), (joined, named, uris) = links(whole), links(cut)
+    assert one and set(joined) == set(one)  # every target the whole edition links to
+    assert all(d in named for d in joined)  # and every link leads somewhere in the document
+    assert not any("glossator.invalid" in u for u in uris) and set(uris) == set(one_uris)
+    assert "/n-1" in joined  # the first note's call, in the first piece, to its endnote in the last
 
 
 @pytest.mark.parametrize(("fmt", "visible", "options"), [
@@ -390,10 +417,10 @@ def test_export_dialog_pdf_endnotes_and_csv_without_bom(qtbot, tmp_path) -> None
 def test_window_exports_pdf_off_the_gui_thread(window, tmp_path, qtbot) -> None:
     """File ▸ Export runs the PDF export in a worker thread: the file is complete and readable."""
     from annotator import errors
-    from annotator.export_dialog import export_function
+    from annotator.export_dialog import export_function, run_export
 
     dest = tmp_path / "edition.pdf"
-    window.run_export(export_function(), "pdf", str(dest), {"notes": "endnotes"}, False)
+    run_export(window, export_function(), "pdf", str(dest), {"notes": "endnotes"}, False)
     qtbot.waitUntil(lambda: dest.exists() or bool(errors.history), timeout=60000)
     assert not errors.history, errors.history
     assert dest.read_bytes().startswith(b"%PDF")

@@ -266,13 +266,13 @@ def test_export_action_reports_missing_exporter_or_runs(window: MainWindow, monk
         assert errors.history and "export" in errors.history[-1][1].lower()
         return
     monkeypatch.setattr(QDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
-    monkeypatch.setattr("annotator.main_window.QDesktopServices.openUrl", lambda url: True)
+    monkeypatch.setattr("annotator.export_dialog.QDesktopServices.openUrl", lambda url: True)
     dest = tmp_path / "out.html"
     monkeypatch.setattr("annotator.export_dialog.ExportDialog.accept", lambda self: None)
-    from annotator.export_dialog import export_function
+    from annotator.export_dialog import export_function, run_export
 
     with qtbot.waitSignal(window.statusBar().messageChanged, timeout=20000):
-        window.run_export(export_function(), "html", str(dest), {}, False)
+        run_export(window, export_function(), "html", str(dest), {}, False)
     qtbot.waitUntil(lambda: dest.exists() or bool(errors.history), timeout=20000)
     assert dest.exists()
     # the exporter's warnings reach the user
@@ -282,7 +282,7 @@ def test_export_action_reports_missing_exporter_or_runs(window: MainWindow, monk
         window.annotate("gl-comment")
     inline = tmp_path / "inline.xml"
     with qtbot.waitSignal(window.statusBar().messageChanged, timeout=20000):
-        window.run_export(export_function(), "tei-inline", str(inline), {}, False)
+        run_export(window, export_function(), "tei-inline", str(inline), {}, False)
     assert window.message_bar.kind == "export" and "split" in window.message_bar.label.text()
 
 

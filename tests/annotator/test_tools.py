@@ -103,12 +103,12 @@ def test_validate_lists_problems_and_selects_their_annotation(window: MainWindow
 def test_validation_flags_results_when_the_document_changed_meanwhile(window: MainWindow, qtbot) -> None:  # noqa: ANN001
     select_words(window, first_paragraph(window), 0, 10)
     window.annotate("gl-comment")
-    assert window.validate()
+    assert window.validation.start()
     select_words(window, first_paragraph(window), 12, 20)
     window.annotate("gl-comment")  # editing goes on while the worker validates a snapshot
     wait_for_validation(window, qtbot)
     assert "changed during validation" in window.validation_panel.summary.text()
-    assert window.validate()
+    assert window.validation.start()
     wait_for_validation(window, qtbot)
     assert window.validation_panel.summary.text().startswith("No problems found")
 
@@ -117,14 +117,14 @@ def test_validate_against_the_schema_from_the_preferences(window: MainWindow, qt
     rng = tmp_path / "not-tei.rng"
     rng.write_text(NOT_TEI_RNG, encoding="utf-8")
     settings.put("validation/schema", str(rng))
-    assert window.validate()
+    assert window.validation.start()
     wait_for_validation(window, qtbot)
     assert any(code == "schema" for _, code, _ in problem_rows(window))
     assert "not-tei.rng" in window.validation_panel.summary.text()
     # an unreadable schema is reported through the error path, and the window recovers
     rng.write_text("<grammar", encoding="utf-8")
     os.utime(rng, (time.time() + 5, time.time() + 5))
-    assert window.validate()
+    assert window.validation.start()
     wait_for_validation(window, qtbot)
     assert errors.history and "did not complete" in errors.history[-1][1]
     assert "schema" in errors.history[-1][1]
@@ -153,7 +153,7 @@ def test_compiling_tei_all_keeps_the_window_responsive(window: MainWindow, qtbot
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start(20)
-    assert window.validate()
+    assert window.validation.start()
     wait_for_validation(window, qtbot, timeout=120000)
     timer.stop()
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]

@@ -68,6 +68,18 @@ def test_additions_on_both_sides_and_edits_of_different_fields_are_all_kept() ->
     assert not check_quotes(result) and not disagreeing(result)
 
 
+def test_annotations_from_both_sides_are_laid_out_alike() -> None:
+    base = fresh()
+    ours, theirs = again(base), again(base)
+    annotate(ours, "Blagoveshchensk", note="ours")
+    annotate(theirs, "hinterlands", note="theirs")
+    result, _ = merged(base, ours, theirs)
+    lines = result.to_bytes().decode().splitlines()
+    starts = {len(line) - len(line.lstrip()) for line in lines if line.lstrip().startswith("<annotation ")}
+    ends = {len(line) - len(line.lstrip()) for line in lines if line.strip() == "</annotation>"}
+    assert len(starts) == 1 and starts == ends
+
+
 def test_the_same_field_changed_differently_keeps_both_readings_linked() -> None:
     base = fresh()
     ours, theirs = again(base), again(base)
@@ -145,6 +157,35 @@ def test_text_key_ignores_only_glossators_parts() -> None:
     key = text_key(base)
     assert 'type="glossator"' not in key and "<annotation " not in key and "Great October" in key
     assert "Glossator 0" not in key  # its own change log lines are not the text
+
+
+def test_both_sides_text_corrections_are_kept_in_the_merged_intervention_log() -> None:
+    from tei import interventions as iv
+
+    base = fresh()
+
+    def correct(doc: tei.TeiDocument, word: str, new: str) -> tei.TeiDocument:
+        block = next(i for i, b in enumerate(doc.text.blocks) if f" {word} " in b.reading)
+        r = doc.text.blocks[block].reading.index(f" {word} ") + 1
+        iv.intervene(doc, "emend", block, r, r + len(word), text=new, when=f"2026-01-0{len(new)}T00:00:00Z")
+        return again(doc)
+
+    ours = correct(again(base), "October", "Octobre")
+    theirs = correct(again(base), "hinterlands", "hinterland")
+    result, report = merged(base, ours, theirs)
+    assert report.text == "merged" and not report.needs_decision
+    text = result.text.reading_text()
+    assert "Octobre" in text and "the hinterland of" in text
+    log = result.standoff().find(f"{TEI}listChange[@type='{iv.LOG_TYPE}']")
+    entries = ["".join(c.itertext()) for c in log]
+    assert len(entries) == 2 and any("October" in e for e in entries) and any("hinterlands" in e for e in entries)
+    assert [c.get("when") for c in log] == sorted(c.get("when") for c in log)
+    # a clash keeps our text, and with it only our corrections
+    clash = correct(again(base), "October", "Oktober")
+    result, report = merged(base, ours, clash)
+    assert report.text == "conflict"
+    log = result.standoff().find(f"{TEI}listChange[@type='{iv.LOG_TYPE}']")
+    assert ["".join(c.itertext()).count("Octobre") for c in log] == [1]
 
 
 @pytest.mark.parametrize("seed", range(12))

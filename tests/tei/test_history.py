@@ -132,3 +132,80 @@ def test_a_history_is_valid_tei(tei_all_schema) -> None:  # noqa: ANN001
     assert tei_all_schema.validate(saved.root.getroottree()), tei_all_schema.error_log.last_error
     first = history.versions(saved.annotation(aid).element)[-2]  # after the note was rewritten
     assert "newer one" in first.state["note"] and "later one" in first.changed["note"][0]
+
+
+def _saved_again(doc: tei.TeiDocument) -> tei.TeiDocument:
+    return tei.TeiDocument.from_bytes(doc.to_bytes(when="2026-02-01T00:00:00Z"))
+
+
+def test_a_new_change_adds_one_line_and_leaves_the_rest_of_the_file_as_it_was() -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    _edit(doc, aid, ann_p, "2026-01-01T11:00:00Z", lambda a: setattr(a, "note", ["second note"]))
+    doc = _saved_again(doc)
+    before = doc.to_bytes(when="2026-02-01T00:00:00Z").decode()
+    _edit(doc, aid, ben_p, "2026-01-02T09:00:00Z", lambda a: setattr(a, "certainty", "high"))
+    after = doc.to_bytes(when="2026-02-01T00:00:00Z").decode()
+    old_lines, new_lines = ([line for line in text.splitlines() if "Glossator 0" not in line]  # the header's
+                            for text in (before, after))  # fmt: skip
+    added = [line for line in new_lines if line not in old_lines]
+    # the annotation's start tag (its @cert) and the change, on a line of its own like the one before
+    assert len(new_lines) == len(old_lines) + 1 and len(added) == 2
+    change = next(line for line in added if "<change" in line)
+    assert change.strip() == (f'<change when="2026-01-02T09:00:00Z" who="#{ben_p}">'
+                              '<seg n="certainty" type="absent"/></change>')  # fmt: skip
+    earlier = next(line for line in new_lines if 'when="2026-01-01T11:00:00Z"' in line)
+    assert len(change) - len(change.lstrip()) == len(earlier) - len(earlier.lstrip())
+    assert new_lines[new_lines.index(change) + 1].strip() == "</revisionDesc>"
+
+
+def test_a_change_log_laid_out_by_hand_or_by_a_merge_is_laid_out_again() -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    for i, who in enumerate([ann_p, ben_p, ann_p]):
+        _edit(doc, aid, who, f"2026-01-0{i + 2}T09:00:00Z", lambda a, i=i: setattr(a, "note", [f"note {i}"]))
+    doc = _saved_again(doc)
+    rev = doc.annotation(aid).element.find(tei.ns.qn("revisionDesc"))
+    for change in rev:  # all on one line, with one of theirs (as a merge joining two logs may leave them)
+        change.tail = None
+    rev.text = None
+    theirs = copy.deepcopy(rev[-1])
+    theirs.set("when", "2026-01-02T12:00:00Z")
+    theirs.sourceline = 0  # not read from this file (the merge driver marks what it brings so)
+    rev.insert(2, theirs)
+    text = doc.to_bytes(when="2026-02-01T00:00:00Z").decode()
+    lines = [line.strip() for line in text.splitlines()]
+    changes = [line for line in lines if line.startswith("<change") and "Glossator" not in line]
+    assert len(changes) == 5 and all(line.endswith(("/>", "</change>")) for line in changes)
+    assert len(history.versions(tei.TeiDocument.from_bytes(text.encode()).annotation(aid).element)) == 5
+
+
+def test_changes_written_with_status_modified_read_and_fold_as_before() -> None:
+    doc, aid, ann_p, _ = _doc()
+    _edit(doc, aid, ann_p, "2026-01-01T11:00:00Z", lambda a: setattr(a, "note", ["second note"]))
+    change = doc.annotation(aid).element.find(f"{tei.ns.qn('revisionDesc')}/{tei.ns.qn('change')}[2]")
+    assert change.get("status") is None  # written without it now
+    change.set("status", "modified")  # as Glossator wrote it before
+    assert [v.status for v in history.versions(doc.annotation(aid).element)] == ["modified", "created"]
+    assert doc.annotation(aid).modified == "2026-01-01T11:00:00Z"
+    _edit(doc, aid, ann_p, "2026-01-01T11:02:00Z", lambda a: setattr(a, "note", ["third note"]))
+    vs = history.versions(doc.annotation(aid).element)
+    assert len(vs) == 2 and "first note" in vs[0].changed["note"][0]  # folded into the old-style one
+
+
+def test_touch_replaces_only_a_change_without_fields() -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    _edit(doc, aid, ann_p, "2026-01-01T11:00:00Z", lambda a: setattr(a, "note", ["second note"]))
+    doc.annotation(aid).touch(ben_p, "2026-01-03T00:00:00Z")
+    doc.annotation(aid).touch(ben_p, "2026-01-04T00:00:00Z")
+    vs = history.versions(doc.annotation(aid).element)
+    assert [v.when for v in vs] == ["2026-01-04T00:00:00Z", "2026-01-01T11:00:00Z", "2026-01-01T10:00:00Z"]
+
+
+def test_a_change_log_laid_out_by_hand_is_kept_while_another_annotation_changes() -> None:
+    doc, aid, ann_p, ben_p = _doc()
+    _edit(doc, aid, ann_p, "2026-01-01T11:00:00Z", lambda a: setattr(a, "note", ["second note"]))
+    text = doc.to_bytes(when="2026-02-01T00:00:00Z").decode()
+    at = text.index('<change when="2026-01-01T11:00:00Z"')
+    hand = text[:at] + "\n\n        " + text[at:]  # a blank line before it, as someone typed
+    doc = tei.TeiDocument.from_bytes(hand.encode())
+    doc.add_annotation(doc.target_for(0, 20, 0, 29), "gl-comment")
+    assert "\n\n        <change when=\"2026-01-01T11:00:00Z\"" in doc.to_bytes(when="2026-02-01T00:00:00Z").decode()

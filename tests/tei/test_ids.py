@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import tei
 from tei import ns
@@ -170,3 +171,28 @@ def test_the_first_taxonomy_edit_puts_its_ids_in_the_index() -> None:
     tax, added = doc.materialize_taxonomy()
     assert added and doc.element_by_id("gl-bias") is tax.find(f"{ns.qn('category')}")
     assert doc.element_by_id("gl-bias-loaded-language") is not None
+
+
+def test_id_counts_read_on_loading_follow_every_change_of_ids() -> None:
+    doc = tei.TeiDocument.from_bytes(
+        b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader/><text><body>'
+        b'<p xml:id="a">one two</p><p xml:id="a">three four</p></body></text></TEI>'
+    )
+    assert any("used more than once (a)" in w for w in doc.warnings)
+    assert doc.id_counts() == {"a": 2}
+    doc.id_counts()["a"] = 7  # the caller's copy
+    assert doc.id_counts() == {"a": 2}
+    ann = doc.add_annotation(doc.target_for(1, 0, 1, 5), "gl-comment")
+    counts = doc.id_counts()
+    assert counts[ann.id] == 1 and counts["a"] == 2
+    doc.remove_annotation(ann.id)
+    assert ann.id not in doc.id_counts()
+    other = tei.TeiDocument.from_bytes(doc.to_bytes())
+    assert other.id_counts()["a"] == 2  # read once
+    body = other.root.find(".//{http://www.tei-c.org/ns/1.0}body")
+    p = etree.SubElement(body, "{http://www.tei-c.org/ns/1.0}p", {"{http://www.w3.org/XML/1998/namespace}id": "b"})
+    other.register_ids(p)
+    assert other.id_counts()["b"] == 1
+    body.remove(p)
+    other.unregister_ids(p)
+    assert "b" not in other.id_counts()
