@@ -105,8 +105,9 @@ def _create_application(argv: list[str]) -> QApplication:
     return app
 
 
-def make_app(argv: list[str]) -> QApplication:
-    """Create (or return) the QApplication with Glossator's names and look."""
+def make_app(argv: list[str], *, sheet: bool = True) -> QApplication:
+    """Create (or return) the QApplication with Glossator's names and look (without its style
+    sheet if not ``sheet``: see :func:`annotator.__main__.run_gui`)."""
     app = QApplication.instance()
     if app is None:
         QCoreApplication.setOrganizationName(settings.ORGANIZATION)
@@ -114,12 +115,12 @@ def make_app(argv: list[str]) -> QApplication:
         QCoreApplication.setApplicationVersion(__version__)
         app = _create_application(argv)
     assert isinstance(app, QApplication)
-    apply_style(app)
+    apply_style(app, sheet=sheet)
     return app
 
 
-def apply_style(app: QApplication) -> None:
-    """Use the Fusion style with a calm, warm palette."""
+def apply_style(app: QApplication, *, sheet: bool = True) -> None:
+    """Use the Fusion style with a calm, warm palette, and (if ``sheet``) the style sheet."""
     app.setStyle("Fusion")
     pal = QPalette()
     pal.setColor(QPalette.ColorRole.Window, QColor("#f3f1ec"))
@@ -137,7 +138,8 @@ def apply_style(app: QApplication) -> None:
     font.setFamilies(["Noto Sans", "DejaVu Sans", "sans-serif"])
     font.setPointSize(9)
     app.setFont(font)
-    app.setStyleSheet(STYLE)
+    if sheet:
+        app.setStyleSheet(STYLE)
     app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
 
 

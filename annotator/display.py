@@ -48,6 +48,8 @@ HEADS = {ns.qn(t) for t in ("head", "docTitle", "titlePart")}
 SPEAKER = ns.qn("speaker")
 #: Block elements that get an inserted run without any markup inside them.
 _MAY_RUN = frozenset(MS_FIELDS) | {ITEM}
+#: Block elements that may follow another without a spacer (see DisplayMap._spacer_before).
+_GROUPED = frozenset(MS_FIELDS) | _TIGHT
 
 
 @dataclass(slots=True)
@@ -189,7 +191,8 @@ class DisplayMap:
                 break
             el = b.element
             tag = el.tag
-            if prev is not None and spacer_before(prev, ptag, b, tag):
+            if prev is not None and (spacer_before(prev, ptag, b, tag) if b.is_note or prev.is_note or tag in _GROUPED
+                                     or ptag == SPEAKER else True):  # (two blocks of prose: a spacer)  # fmt: skip
                 out.append(spacer)
                 starts.append(pos)
                 pos += 1
@@ -233,9 +236,9 @@ class DisplayMap:
         text = doc.text
         starts = [b.start for b in text.blocks]
         found: dict[int, list[etree._Element]] = {}
-        for pb in doc.root.iter(PB):
+        for pb in text.between_blocks(PB):  # (not in a block, nor in the header)
             g = text.start_outside_blocks(pb)
-            if g is None:  # in a block (its own page marker), or in the header (not the text's)
+            if g is None:  # (none: these are outside blocks and the header)
                 continue
             i = bisect_left(starts, g)
             while i < len(text.blocks) and text.blocks[i].parent >= 0:

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 STRIP_WIDTH = 8
 #: Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+#: Every UTF-16 high byte but those of _RTL's ranges (05-08, FB-FE).
+_NOT_RTL_HIGH = bytes(b for b in range(256) if not (0x05 <= b <= 0x08 or 0xFB <= b <= 0xFE))
 #: Documents with more blocks than this are shown a first screenful at a time (see set_document).
 PROGRESSIVE_BLOCKS = 1500
 FIRST_SCREEN_CHARS = 30_000
@@ -79,6 +81,15 @@ def tint(color: str | QColor, amount: float) -> QColor:
 def highlight(color: str, depth: int, selected: bool) -> QColor:
     """Return the background of a passage (see :func:`tei.colours.highlight_fill`)."""
     return QColor(colours.highlight_fill(QColor(color).name(), depth, selected))
+
+
+def has_rtl(text: str) -> bool:
+    """Tell whether ``text`` holds a right-to-left letter (Hebrew, Arabic, Syriac…). A long text
+    without one is told by its UTF-16 high bytes, in C, in half the time the pattern takes."""
+    if text.isascii():
+        return False
+    high = text.encode("utf-16-le", "surrogatepass")[1::2]
+    return bool(high.translate(None, _NOT_RTL_HIGH)) and _RTL.search(text) is not None
 
 
 def _justify(qdoc: QTextDocument) -> None:
@@ -245,9 +256,9 @@ class DocumentView(QPlainTextEdit):
             return
         shown = len(self._map.blocks)
         self._map.complete_all()
-        rest = "\n".join(db.text for db in self._map.blocks[shown:])
+        rest = "\n".join([db.text for db in self._map.blocks[shown:]])
         qdoc = self.document()
-        if _RTL.search(rest):
+        if has_rtl(rest):
             _justify(qdoc)
         cursor = QTextCursor(qdoc)
         cursor.movePosition(QTextCursor.MoveOperation.End)
@@ -267,7 +278,7 @@ class DocumentView(QPlainTextEdit):
         qdoc.setDefaultFont(self.font())
         qdoc.setDocumentMargin(28)
         text = self._map.text()
-        if _RTL.search(text):
+        if has_rtl(text):
             _justify(qdoc)
         qdoc.setPlainText(text)
         qdoc.setModified(False)

@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 import tei
-from tei import footnote_sources as fs
 
 from .commands import Recorder, SessionCommand, _restore_content, _xml
 from .new_source_dialog import NewSourceDialog
 
 if TYPE_CHECKING:
+    from tei import footnote_sources as fs
+
     from .main_window import MainWindow
     from .session import Session
 
@@ -47,6 +48,8 @@ class MakeSourcesFromNotes(SessionCommand):
     """Store the sources read from the footnotes (new ones added, existing ones merged)."""
 
     def __init__(self, session: Session, table: fs.FootnoteTable) -> None:
+        from tei import footnote_sources as fs  # (its many patterns are compiled on first use)
+
         super().__init__(session, "Make sources from footnotes")
         self.table = table
         self.report = fs.StoreReport()
@@ -54,6 +57,8 @@ class MakeSourcesFromNotes(SessionCommand):
         self.changed: list[tuple[etree._Element, etree._Element, etree._Element]] = []
 
     def first(self) -> None:
+        from tei import footnote_sources as fs
+
         doc = self.doc
         before = [(s.element, copy.deepcopy(s.element)) for s in doc.sources() if s.editable]
         rec = Recorder(doc)
@@ -133,6 +138,8 @@ class FootnoteSourcesDialog(QDialog):
         self._fill()
 
     def _fill(self) -> None:
+        from tei import footnote_sources as fs
+
         self.tree.clear()
         for i, c in enumerate(self.table.citations):
             if c.source is None:
@@ -178,6 +185,8 @@ class FootnoteSourcesDialog(QDialog):
 
     def edit_current(self) -> None:
         """Complete the selected unparsed note with the source form, prefilled with its text."""
+        from tei import footnote_sources as fs
+
         c = self.current()
         if c is None or not (c.source is None or c.how == "completed by hand"):
             return
@@ -229,6 +238,8 @@ def install(window: MainWindow) -> QAction:
 
 def open_dialog(window: MainWindow) -> FootnoteSourcesDialog | None:
     """Read the footnotes and show the table (window-modal); accepting stores the sources."""
+    from tei import footnote_sources as fs
+
     session = window.session
     table = fs.read_footnotes(session.doc)
     if not table.citations:

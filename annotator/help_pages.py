@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import platform
 import sys
 
 from PySide6 import __version__ as pyside_version
@@ -125,6 +124,8 @@ def _name(act: QAction) -> str:
 
 def about_html() -> str:
     """Return the About text: versions, licence and where the file format is documented."""
+    import platform  # (here: 3 ms to import that starting the app does not need)
+
     return (f"<h3>Glossator {__version__}</h3>"
             "<p>A workbench for source criticism on TEI XML: critical annotations saved as TEI "
             "standoff markup, in the same file, never rewriting the text.</p>"

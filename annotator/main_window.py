@@ -98,6 +98,9 @@ class MainWindow(QMainWindow):
         self.persist_layout = True
         self._tabs_switchable = False
         self._display_cache: tuple[TeiDocument, DisplayMap] | None = None
+        self._navigation_timer = QTimer(self)  # the panes of a long text: after its whole layout
+        self._navigation_timer.setSingleShot(True)
+        self._navigation_timer.timeout.connect(self._show_navigation)
         self.category_actions: dict[str, QAction] = {}
         self.tab_order = TabOrder(self)
         self.lifecycle = Lifecycle(self)
@@ -491,7 +494,7 @@ class MainWindow(QMainWindow):
         s.saved.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 4000))
         s.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.view.annotation_clicked.connect(self.select_annotation)
-        self.view.display_completed.connect(self._show_navigation)
+        self.view.display_completed.connect(self._navigation_timer.start)
         self.view.note_activated.connect(self.show_note)
         self.view.cursorPositionChanged.connect(self._update_position)
         self.annotation_list.selectionModel().currentRowChanged.connect(self._list_current_changed)
@@ -563,6 +566,11 @@ class MainWindow(QMainWindow):
         self.view.hidden_annotators.clear()  # layers belong to one document's annotators
         self.view.annotator_colours.clear()
         self.view.set_document(doc, cached[1] if cached is not None and cached[0] is doc else None)
+        if self._navigation_timer.isActive():  # (started by this text, or the one shown before)
+            self._navigation_timer.stop()
+            shown = self.view.shown_map
+            if shown is not None and shown.complete:  # laid out in one step: the panes at once too
+                self._show_navigation()
         self.table_model.set_unresolved(self.view.unresolved)
         self._rebuild_category_actions()
         self.editor.set_annotation("")
@@ -574,7 +582,9 @@ class MainWindow(QMainWindow):
 
     def _show_navigation(self) -> None:
         """Fill the outline, the notes pane, the sources and the statistics once the view shows
-        the whole document (after the first paint of a long one)."""
+        the whole document: with it, or for a long one (laid out after its first paint) in the
+        event loop's next turn after its complete layout, which it does not hold up."""
+        self._navigation_timer.stop()
         self.sources_panel.model.reset()
         doc = self.session.doc
         pages = self.view.map.pages() if self.view.map else []

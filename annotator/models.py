@@ -64,6 +64,21 @@ class Row:
         return (self.position, self.seq)
 
 
+class _Citations:
+    """The citations of a document's sources by id, read on first use: not at all for a
+    document whose annotations cite none (its whole tree is searched for them)."""
+
+    def __init__(self, doc: tei.TeiDocument) -> None:
+        self.doc = doc
+        self._by_id: dict[str, str] | None = None
+
+    def get(self, sid: str) -> str:
+        """Return the citation of source ``sid`` (its id if there is no such source)."""
+        if self._by_id is None:
+            self._by_id = {s.id: s.citation for s in self.doc.sources()}
+        return self._by_id.get(sid, sid)
+
+
 class AnnotationTableModel(QAbstractTableModel):
     """One row per annotation, in reading order: quote, category, note, annotator, certainty,
     created, page."""
@@ -88,7 +103,7 @@ class AnnotationTableModel(QAbstractTableModel):
         self.reset()
 
     # -- building ---------------------------------------------------------------------------
-    def _row(self, ann: tei.Annotation, citations: dict[str, str] | None = None) -> Row:
+    def _row(self, ann: tei.Annotation, citations: _Citations | None = None) -> Row:
         doc = self.session.doc
         quote = " ".join(passage_text(doc, ann).split())
         position = self._position(ann)
@@ -121,13 +136,13 @@ class AnnotationTableModel(QAbstractTableModel):
         i = bisect_right(self._page_starts, position) - 1
         return self._page_labels[i] if i >= 0 and position != sys.maxsize else ""
 
-    def _search_text(self, ann: tei.Annotation, row: Row, citations: dict[str, str] | None) -> str:
+    def _search_text(self, ann: tei.Annotation, row: Row, citations: _Citations | None) -> str:
         """Return what the filter matches: passage, note, category, technique, sources, values."""
         doc = self.session.doc
-        if citations is None:
-            citations = {s.id: s.citation for s in doc.sources()}
         parts = [row.quote, ann.note_text, row.category_label, row.annotator]
-        parts += [citations.get(sid, sid) for sid in ann.cited_sources()]
+        cited = ann.cited_sources()
+        if cited:
+            parts += map((citations or _Citations(doc)).get, cited)
         if ann.kind == "bias":
             parts.append(doc.taxonomy.label(ann.bias.technique) if ann.bias.technique else "")
             parts.append(ann.bias.explanation)
@@ -154,7 +169,7 @@ class AnnotationTableModel(QAbstractTableModel):
     def reset(self) -> None:
         """Rebuild all rows (document replaced or taxonomy changed)."""
         self.beginResetModel()
-        citations = {s.id: s.citation for s in self.session.doc.sources()}
+        citations = _Citations(self.session.doc)  # read if an annotation cites a source
         self.rows = []
         for seq, ann in enumerate(a for a in self.session.doc.annotations() if a.id):
             row = self._row(ann, citations)

@@ -23,8 +23,8 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
-import uuid
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QStandardPaths
@@ -80,7 +80,7 @@ class Recovered:
 
 def new_untitled_key() -> str:
     """Return a key for an untitled document: unique, starting with this process's id."""
-    return f"{os.getpid()}-{int(time.time())}-{uuid.uuid4().hex[:8]}"
+    return f"{os.getpid()}-{int(time.time())}-{secrets.token_hex(4)}"  # (uuid: 6 ms to import)
 
 
 def write(path: str | None, data: bytes, untitled_key: str = "", title: str = "",
@@ -211,12 +211,15 @@ def find_all(path: str) -> list[Recovered]:
     stems = [main]
     for name in sorted(glob.glob(glob.escape(main) + ".kept-*.json")):
         stems.append(name.removesuffix(".json").removesuffix(".typing"))
-    try:
-        with open(path, "rb") as fh:
-            current: bytes | None = fh.read()
-        mtime = os.path.getmtime(path)
-    except OSError:
-        current, mtime = None, 0.0
+    current: bytes | None = None
+    mtime = 0.0
+    if any(os.path.exists(stem + ".json") for stem in stems):  # a copy to compare with the file
+        try:  # (else not read: a large file takes a while)
+            with open(path, "rb") as fh:
+                current = fh.read()
+            mtime = os.path.getmtime(path)
+        except OSError:
+            current, mtime = None, 0.0
     found = []
     for stem in dict.fromkeys(stems):
         rec = _found(path, stem, current, mtime)

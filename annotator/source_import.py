@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 import tei
-from tei import bibliography
 
 from . import settings
 from .commands import Recorder, SessionCommand, _restore_content
 from .errors import show_error
 
 if TYPE_CHECKING:
+    from tei import bibliography
+
     from .main_window import MainWindow
     from .session import Session
 
@@ -55,6 +56,8 @@ class ImportSources(SessionCommand):
         self.merged: list[tuple[etree._Element, etree._Element, etree._Element]] = []
 
     def first(self) -> None:
+        from tei import bibliography  # (imported when needed: its patterns take a while to compile)
+
         rec = Recorder(self.doc)
         before = [(old, copy.deepcopy(old)) for old, _ in self.plan.merged]
         try:
@@ -221,6 +224,8 @@ class SourceImport(QObject):
     @staticmethod
     def bibliography_paths(event: QDragEnterEvent | QDropEvent) -> list[str]:
         """Return the dropped local files that are bibliographies (.bib, .ris, .json)."""
+        from tei import bibliography
+
         data = event.mimeData()
         if not data.hasUrls():
             return []
@@ -249,6 +254,8 @@ class SourceImport(QObject):
 
     def import_paths(self, paths: list[str]) -> bool:
         """Read, plan and apply the import of bibliography files; show the report."""
+        from tei import bibliography
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             plan = bibliography.import_files(self.window.session.doc, paths)
@@ -261,6 +268,8 @@ class SourceImport(QObject):
 
     def import_zotero(self) -> bool:
         """Sources ▸ Import from Zotero…: pick items or a collection of the running Zotero."""
+        from tei import bibliography
+
         try:
             zotero = bibliography.ZoteroLocal()
             collections = zotero.collections()

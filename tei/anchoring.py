@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from rapidfuzz import fuzz
 
 from .annotations import Annotation
 from .errors import TeiError
@@ -200,6 +199,8 @@ def _similarity(given: str, actual: str, *, tail: bool) -> float:
     g, a = given.strip(" "), actual.strip(" ")
     if not g or not a:
         return 0.0
+    from rapidfuzz import fuzz  # (imported when first needed: 10 ms that opening a file may not)
+
     ratio = fuzz.ratio(g, a) / 100
     # the characters nearest the quote matter most: bonus for an exact run next to it
     run = 0
@@ -709,6 +710,8 @@ class _Cascade:
         # near its old place; with no old place, anywhere (rapidfuzz reads ~100 MB/s)
         lo = max(0, expected - FUZZY_WINDOW - len(quote)) if expected >= 0 else 0
         window = text[lo : expected + FUZZY_WINDOW + len(quote)] if expected >= 0 else text
+        from rapidfuzz import fuzz
+
         hit = fuzz.partial_ratio_alignment(quote, window)
         if hit is not None and hit.score > 0:
             candidates.append(_refine(quote, text, lo + hit.dest_start, lo + hit.dest_end))
@@ -737,6 +740,8 @@ class _Cascade:
 
     def _score(self, ann: Annotation, span: tuple[int, int], expected: int) -> float:
         """Return 0..1: how well reading ``span`` fits ``ann``'s quote, context and old place."""
+        from rapidfuzz import fuzz
+
         text = self.index.text
         w_quote, w_context, w_place = FUZZY_WEIGHTS
         score = w_quote * fuzz.ratio(collapse_ws(ann.quote), collapse_ws(text[span[0] : span[1]])) / 100
@@ -761,6 +766,8 @@ class _Cascade:
 
 def _refine(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
     """Move the ends of an approximate match of ``quote`` to where it reads most like ``quote``."""
+    from rapidfuzz import fuzz
+
     reach = len(quote) // 10 + 3
     best_end = max(range(max(start + 1, end - reach), min(len(text), end + reach) + 1),
                    key=lambda e: (fuzz.ratio(quote, text[start:e]), -abs(e - end)))  # fmt: skip

@@ -27,7 +27,7 @@ from . import relations as _relations
 from .annotations import ANNOTATION, DEFAULT_MOTIVATION, Annotation
 from .errors import AnnotationError, PointerError, TeiError
 from .interventions import change_summary, text_edits
-from .parser import parse_bytes, read_file, sniff_encoding
+from .parser import parse_checking_ids, read_file, sniff_encoding
 from .source import Edit, Source, apply_edits, insert_attribute, written_name
 from .storage import DiskState, atomic_write, clean_leftovers
 from .taxonomy import Taxonomy
@@ -114,7 +114,7 @@ class TeiDocument:
     """A TEI document opened for annotation."""
 
     def __init__(self, tree: etree._ElementTree, source: Source, path: str | None = None,
-                 disk: DiskState | None = None) -> None:  # fmt: skip
+                 disk: DiskState | None = None, *, ids_unique: bool = False) -> None:  # fmt: skip
         self.tree = tree
         self.root: etree._Element = tree.getroot()
         self.source = source
@@ -131,7 +131,8 @@ class TeiDocument:
         #: Original text nodes changed by interventions (see :mod:`tei.interventions`).
         self.text_slots: dict[tuple[etree._Element, etree._Element | None], object] = {}
         self._record_owned()
-        self._check_ids()
+        if not ids_unique:  # (the parser may have checked them already: parse_checking_ids)
+            self._check_ids()
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
@@ -147,9 +148,9 @@ class TeiDocument:
     @classmethod
     def from_bytes(cls, data: bytes, path: str | None = None) -> TeiDocument:
         """Parse TEI from bytes (``path`` is only used in messages and for saving)."""
-        tree = parse_bytes(data, path)
+        tree, unique = parse_checking_ids(data, path)
         encoding, bom = sniff_encoding(data)
-        return cls(tree, Source.from_bytes(data, encoding, bom), path)
+        return cls(tree, Source.from_bytes(data, encoding, bom), path, ids_unique=unique)
 
     def _record_owned(self) -> None:
         for kind, el in (("standoff", self.standoff()), ("taxonomy", self.taxonomy.element())):

@@ -52,11 +52,12 @@ class _NothingExternal(etree.Resolver):
         return self.resolve_string("", context)
 
 
-def make_parser() -> etree.XMLParser:
+def make_parser(*, collect_ids: bool = False) -> etree.XMLParser:
     """Return a new hardened, lossless XMLParser (parsers are not thread-safe: one per parse).
 
     Use it on bytes (``etree.fromstring``): given a file name, it would refuse to read the file
-    itself, as it refuses every external resource.
+    itself, as it refuses every external resource. With ``collect_ids`` libxml2 indexes the
+    xml:ids as it parses, and refuses a document in which one is repeated (or is not a name).
     """
     parser = etree.XMLParser(
         resolve_entities="internal",
@@ -64,7 +65,7 @@ def make_parser() -> etree.XMLParser:
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        collect_ids=False,
+        collect_ids=collect_ids,
         remove_blank_text=False,
         remove_comments=False,
         remove_pis=False,
@@ -114,16 +115,32 @@ def check_bytes(data: bytes, path: str | None = None) -> str:
 
 def parse_bytes(data: bytes, path: str | None = None) -> etree._ElementTree:
     """Parse XML bytes with the hardened parser and check that the root is TEI."""
+    return parse_checking_ids(data, path)[0]
+
+
+def parse_checking_ids(data: bytes, path: str | None = None) -> tuple[etree._ElementTree, bool]:
+    """Parse like :func:`parse_bytes`; also return True if every xml:id is known to be unique.
+
+    libxml2 checks that while it parses (a large text's ids then need no walk of their own); a
+    document it refuses for its ids (a repeated one, one that is not a name) or for anything else
+    is parsed again as before, without the check (False), so that its ids are counted, or its
+    own error is reported.
+    """
     check_bytes(data, path)
+    unique = True
     try:
-        root = etree.fromstring(data, make_parser(), base_url=None)
+        try:
+            root = etree.fromstring(data, make_parser(collect_ids=True), base_url=None)
+        except etree.XMLSyntaxError:
+            unique = False
+            root = etree.fromstring(data, make_parser(), base_url=None)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, path, data) from None
     except ValueError as exc:  # e.g. unicode strings with declarations, lxml's own checks
         raise MalformedXmlError(str(exc), path=path) from None
     tree = root.getroottree()
     check_tei_root(root, path)
-    return tree
+    return tree, unique
 
 
 def read_file(path: str | os.PathLike[str]) -> bytes:

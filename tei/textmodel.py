@@ -482,7 +482,9 @@ class TextModel:
 
     def _layout_blocks(self) -> None:
         marked = list(self.root.iter(CHOICE, LB, NOTE, APP, RUBY))  # one pass for both uses
-        notes = self._notes_by_top(el for el in marked if el.tag == NOTE)
+        note_list = [el for el in marked if el.tag == NOTE]
+        notes = self._notes_by_top(note_list)
+        all_notes = set(note_list)  # (looked up for every block: cheaper than its tag)
         blocks: list[Block] = []
         append, top_index, tostring = blocks.append, self._top_index, etree.tostring
         pos = 0
@@ -491,7 +493,7 @@ class TextModel:
             raw = tostring(el, method="text", encoding=str, with_tail=False)
             index = len(blocks)
             top_index.append(index)
-            append(Block(el, pos, len(raw), -1, el.tag == NOTE, None, raw))
+            append(Block(el, pos, len(raw), -1, el in all_notes, None, raw))
             for note in notes.get(k, ()):
                 blocks[index].complex = True
                 offset = self.offsets_within(el)[note]
@@ -631,6 +633,12 @@ class TextModel:
         an empty element such as a page break in one); None for one inside a block or the header."""
         return self._container_start(el)
 
+    def between_blocks(self, tag: str) -> list[etree._Element]:
+        """Return the elements named ``tag`` that stand between blocks (in containers: not in a
+        block, nor in the header), in document order, from what loading recorded (no search of
+        the whole tree)."""
+        return [el for el in self._container_at if el.tag == tag]
+
     def _container_start(self, el: etree._Element) -> int | None:
         at = self._container_at.get(el)
         if at is None:
@@ -726,7 +734,10 @@ class TextModel:
                     for raw in raws]  # collapse(), inlined  # fmt: skip
             for b, reading in zip(todo, made, strict=True):
                 b._reading, b._raw = reading, None
-        return [b.reading for b in blocks]
+            for b in blocks:
+                if b._reading is None:  # a block that needs the full walk
+                    b.reading  # noqa: B018 - made now
+        return [b._reading for b in blocks]  # type: ignore[misc]
 
     def reading_text(self) -> str:
         """Return the document's reading text: every block's reading text, joined by newlines."""
