@@ -334,34 +334,62 @@ class DeleteAnnotation(SessionCommand):
         self.session.annotation_added.emit(self.ann_id)
 
 
-class AddSource(SessionCommand):
+class SourcesStep(SessionCommand):
+    """A step that adds sources (the structure it creates recorded) and may change existing
+    ones in place (those :meth:`touched` names, snapshotted); :meth:`apply` does the work."""
+
+    def __init__(self, session: Session, text: str) -> None:
+        super().__init__(session, text)
+        self.rec: Recorder | None = None
+        self.changed: list[tuple[etree._Element, etree._Element, etree._Element]] = []  # el, before, after
+
+    def touched(self) -> list[etree._Element]:
+        """Return the existing elements :meth:`apply` may change in place."""
+        return []
+
+    def apply(self) -> None:
+        """Change the document (raising leaves it as it was)."""
+        raise NotImplementedError
+
+    def first(self) -> None:
+        before = [(el, copy.deepcopy(el)) for el in self.touched()]
+        rec = Recorder(self.doc)
+        try:
+            self.apply()
+        except BaseException:
+            for el, old in before:
+                _restore_content(el, old)
+            rec.finish().undo()
+            raise
+        self.rec = rec.finish()
+        self.changed = [(el, old, copy.deepcopy(el)) for el, old in before if _xml(el) != _xml(old)]
+        self.session.sources_changed.emit()
+
+    def again(self) -> None:
+        assert self.rec is not None
+        self.rec.redo()
+        for el, _, after in self.changed:
+            _restore_content(el, after)
+        self.session.sources_changed.emit()
+
+    def undo(self) -> None:
+        assert self.rec is not None
+        for el, before, _ in self.changed:
+            _restore_content(el, before)
+        self.rec.undo()
+        self.session.sources_changed.emit()
+
+
+class AddSource(SourcesStep):
     """Add a bibliographic entry to the document's sources."""
 
     def __init__(self, session: Session, fields: dict[str, str]) -> None:
         super().__init__(session, f"Add source {fields.get('title') or fields.get('author') or ''}".strip())
         self.fields = fields
         self.sid = ""
-        self.rec: Recorder | None = None
 
-    def first(self) -> None:
-        rec = Recorder(self.doc)
-        try:
-            self.sid = self.doc.add_source(**self.fields)
-        except BaseException:
-            rec.finish().undo()
-            raise
-        self.rec = rec.finish()
-        self.session.sources_changed.emit()
-
-    def again(self) -> None:
-        assert self.rec is not None
-        self.rec.redo()
-        self.session.sources_changed.emit()
-
-    def undo(self) -> None:
-        assert self.rec is not None
-        self.rec.undo()
-        self.session.sources_changed.emit()
+    def apply(self) -> None:
+        self.sid = self.doc.add_source(**self.fields)
 
 
 def _restore_content(el: etree._Element, snap: etree._Element) -> None:

@@ -7,7 +7,6 @@ could not be parsed, and its locator); the notes it could not parse can be compl
 
 from __future__ import annotations
 
-import copy
 import logging
 from typing import TYPE_CHECKING
 
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 
 import tei
 
-from .commands import Recorder, SessionCommand, _restore_content, _xml
+from .commands import SourcesStep
 from .new_source_dialog import NewSourceDialog
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ log = logging.getLogger(__name__)
 _UNPARSED = QBrush(QColor("#a33a00"))
 
 
-class MakeSourcesFromNotes(SessionCommand):
+class MakeSourcesFromNotes(SourcesStep):
     """Store the sources read from the footnotes (new ones added, existing ones merged)."""
 
     def __init__(self, session: Session, table: fs.FootnoteTable) -> None:
@@ -53,44 +52,19 @@ class MakeSourcesFromNotes(SessionCommand):
         super().__init__(session, "Make sources from footnotes")
         self.table = table
         self.report = fs.StoreReport()
-        self.rec: Recorder | None = None
-        self.changed: list[tuple[etree._Element, etree._Element, etree._Element]] = []
 
-    def first(self) -> None:
+    def touched(self) -> list[etree._Element]:
+        return [s.element for s in self.doc.sources() if s.editable]
+
+    def apply(self) -> None:
         from tei import footnote_sources as fs
 
-        doc = self.doc
-        before = [(s.element, copy.deepcopy(s.element)) for s in doc.sources() if s.editable]
-        rec = Recorder(doc)
-        try:
-            self.report = fs.store_sources(doc, self.table)
-        except BaseException:
-            for el, old in before:
-                _restore_content(el, old)
-            rec.finish().undo()
-            raise
-        self.rec = rec.finish()
-        self.changed = [(el, old, copy.deepcopy(el)) for el, old in before if _xml(el) != _xml(old)]
-        self.session.sources_changed.emit()
+        self.report = fs.store_sources(self.doc, self.table)
 
     @property
     def did_nothing(self) -> bool:
         """Tell whether the step added and changed nothing (every note already had its source)."""
         return not self.report.added and not self.report.links
-
-    def again(self) -> None:
-        assert self.rec is not None
-        self.rec.redo()
-        for el, _, after in self.changed:
-            _restore_content(el, after)
-        self.session.sources_changed.emit()
-
-    def undo(self) -> None:
-        assert self.rec is not None
-        for el, old, _ in self.changed:
-            _restore_content(el, old)
-        self.rec.undo()
-        self.session.sources_changed.emit()
 
 
 class FootnoteSourcesDialog(QDialog):

@@ -4,7 +4,6 @@ applied as ONE undoable step; a report dialog says what was added, merged and sk
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 from typing import TYPE_CHECKING
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 import tei
 
 from . import settings
-from .commands import Recorder, SessionCommand, _restore_content
+from .commands import SourcesStep
 from .errors import show_error
 
 if TYPE_CHECKING:
@@ -45,45 +44,21 @@ log = logging.getLogger(__name__)
 FILE_FILTER = "Bibliographies (*.bib *.ris *.json);;All files (*)"
 
 
-class ImportSources(SessionCommand):
+class ImportSources(SourcesStep):
     """Add and merge the sources of one bibliography import (one undo step)."""
 
     def __init__(self, session: Session, plan: bibliography.ImportPlan) -> None:
         c = plan.counts()
         super().__init__(session, f"Import sources ({c['added']} added, {c['merged']} merged)")
         self.plan = plan
-        self.rec: Recorder | None = None
-        self.merged: list[tuple[etree._Element, etree._Element, etree._Element]] = []
 
-    def first(self) -> None:
+    def touched(self) -> list[etree._Element]:
+        return [old for old, _ in self.plan.merged]
+
+    def apply(self) -> None:
         from tei import bibliography  # (imported when needed: its patterns take a while to compile)
 
-        rec = Recorder(self.doc)
-        before = [(old, copy.deepcopy(old)) for old, _ in self.plan.merged]
-        try:
-            bibliography.apply_plan(self.doc, self.plan)
-        except BaseException:
-            for old, snap in before:
-                _restore_content(old, snap)
-            rec.finish().undo()
-            raise
-        self.rec = rec.finish()
-        self.merged = [(old, snap, copy.deepcopy(old)) for old, snap in before]
-        self.session.sources_changed.emit()
-
-    def again(self) -> None:
-        assert self.rec is not None
-        self.rec.redo()
-        for old, _, after in self.merged:
-            _restore_content(old, after)
-        self.session.sources_changed.emit()
-
-    def undo(self) -> None:
-        assert self.rec is not None
-        for old, before, _ in self.merged:
-            _restore_content(old, before)
-        self.rec.undo()
-        self.session.sources_changed.emit()
+        bibliography.apply_plan(self.doc, self.plan)
 
 
 class ImportReportDialog(QDialog):
