@@ -124,7 +124,6 @@ class TeiDocument:
         self.text = TextModel(self.root)
         self.taxonomy = Taxonomy(self.root)
         self._ids: dict[str, list[etree._Element]] | None = None
-        self._id_count: Counter[str] | None = None  # read once on loading; dropped when ids change
         self._new_ids: dict[etree._Element, str] = {}
         self._minted: set[str] = set()  # ids given out since loading (never given out again)
         self._orig: dict[str, tuple[etree._Element, tuple[int, int], bytes]] = {}
@@ -172,9 +171,7 @@ class TeiDocument:
         """Return how many elements carry each xml:id, without indexing the elements (cheap)."""
         if self._ids is not None:
             return Counter({k: len(els) for k, els in self._ids.items()})
-        if self._id_count is None:
-            self._id_count = Counter(self.root.xpath("//@xml:id", smart_strings=False))
-        return Counter(self._id_count)
+        return Counter(self.root.xpath("//@xml:id", smart_strings=False))
 
     def ids(self) -> dict[str, list[etree._Element]]:
         """Return every xml:id with the element(s) carrying it (more than one = duplicate)."""
@@ -191,7 +188,6 @@ class TeiDocument:
         return found[0] if found else None
 
     def _register_id(self, el: etree._Element, xml_id: str) -> None:
-        self._id_count = None
         if self._ids is not None and xml_id:
             found = self._ids.setdefault(xml_id, [])
             if not any(e is el for e in found):
@@ -199,7 +195,6 @@ class TeiDocument:
 
     def _forget_id(self, el: etree._Element, xml_id: str) -> None:
         """Drop ``el`` (and only it) from the index entry of ``xml_id``."""
-        self._id_count = None
         if self._ids is None or xml_id not in self._ids:
             return
         self._ids[xml_id] = [e for e in self._ids[xml_id] if e is not el]
@@ -223,7 +218,6 @@ class TeiDocument:
         self._new_ids[el] = xml_id
 
     def _unregister_ids(self, el: etree._Element) -> None:
-        self._id_count = None
         if self._ids is None:
             return
         for sub in el.iter():
