@@ -606,17 +606,10 @@ def _quote_history(ann: Annotation, old: str, kind: str, resp: str, when: str) -
 def _log(doc: TeiDocument, kind: str, elements: list[etree._Element | None], old: str, new: str, resp: str,
          when: str, reason: str) -> list[tuple[etree._Element, etree._Element, int]]:  # fmt: skip
     """Record the intervention in the standOff's ``listChange``; return what was created."""
-    made: list[etree._Element] = []
-    so = doc.standoff()
-    if so is None:
-        so = doc.ensure_standoff()
-        made.append(so)
-    lst = next((c for c in so.iterchildren(_LIST_CHANGE) if c.get("type") == LOG_TYPE), None)
-    if lst is None:
-        lst = etree.Element(_LIST_CHANGE, type=LOG_TYPE)
-        anchor = so.find(ns.qn("listAnnotation"))
-        so.insert(so.index(anchor) if anchor is not None else len(so), lst)
-        made.append(lst)
+    so_before, lst_before = doc.standoff(), log_list(doc)
+    lst = log_list(doc, create=True)
+    assert lst is not None
+    made = [el for el, before in ((lst.getparent(), so_before), (lst, lst_before)) if before is None]
     attrib = {"when": when, "type": kind}
     if resp:
         attrib["who"] = "#" + resp
@@ -627,6 +620,20 @@ def _log(doc: TeiDocument, kind: str, elements: list[etree._Element | None], old
     change.text = describe(kind, old, new, reason)
     made.append(change)
     return [(el, el.getparent(), el.getparent().index(el)) for el in made]  # type: ignore[union-attr]
+
+
+def log_list(doc: TeiDocument, *, create: bool = False) -> etree._Element | None:
+    """Return the standOff's log of interventions (a ``listChange``), made before the
+    annotations (with the standOff) when there is none and ``create``; else None."""
+    so = doc.ensure_standoff() if create else doc.standoff()
+    if so is None:
+        return None
+    lst = next((c for c in so.iterchildren(_LIST_CHANGE) if c.get("type") == LOG_TYPE), None)
+    if lst is None and create:
+        lst = etree.Element(_LIST_CHANGE, type=LOG_TYPE)
+        anchor = so.find(ns.qn("listAnnotation"))
+        so.insert(so.index(anchor) if anchor is not None else len(so), lst)
+    return lst
 
 
 def describe(kind: str, old: str, new: str, reason: str = "") -> str:

@@ -40,7 +40,7 @@ from . import ns
 from .anchoring import fingerprint, reanchor
 from .document import TeiDocument
 from .errors import TeiError
-from .interventions import LOG_TYPE
+from .interventions import log_list
 from .storage import atomic_write
 
 log = logging.getLogger("glossator.merge")
@@ -50,7 +50,6 @@ _ANNOTATION = ns.qn("annotation")
 _LIST_ANNOTATION = ns.qn("listAnnotation")
 _NOTE = ns.qn("note")
 _CHANGE = ns.qn("change")
-_LIST_CHANGE = ns.qn("listChange")
 _REVISION = ns.qn("revisionDesc")
 _CATEGORY = ns.qn("category")
 
@@ -315,7 +314,7 @@ class _Merger:
         (its intervention undone) dropped."""
         logs: dict[str, dict[bytes, etree._Element]] = {}
         for side, doc in self.docs.items():
-            lst = _change_log(doc)
+            lst = log_list(doc)
             logs[side] = {} if lst is None else {
                 etree.tostring(c, method="c14n"): c for c in lst if isinstance(c.tag, str)}
         base, ours, theirs = logs["base"], logs["ours"], logs["theirs"]
@@ -351,13 +350,6 @@ class _Merger:
             if old is None or not _same(old, other):
                 out.append(copy.deepcopy(other))
         return out
-
-
-def _change_log(doc: TeiDocument) -> etree._Element | None:
-    so = doc.standoff()
-    if so is None:
-        return None
-    return next((c for c in so.iterchildren(_LIST_CHANGE) if c.get("type") == LOG_TYPE), None)
 
 
 def _mark(el: etree._Element, other_id: str, names: str) -> etree._Element:
@@ -474,14 +466,12 @@ def merge_documents(base: TeiDocument, ours: TeiDocument, theirs: TeiDocument
 
 def _put_change_log(result: TeiDocument, entries: list[etree._Element]) -> None:
     """Give the result's intervention log the merged ``entries`` (made where none was)."""
-    lst = _change_log(result)
+    lst = log_list(result, create=bool(entries))
     if lst is None:
-        if not entries:
-            return
-        so = result.ensure_standoff()
-        lst = etree.Element(_LIST_CHANGE, type=LOG_TYPE)
-        anchor = so.find(ns.qn("listAnnotation"))
-        so.insert(so.index(anchor) if anchor is not None else len(so), lst)
+        return
+    if not entries:  # every correction undone: no empty list (TEI wants one change at least)
+        lst.getparent().remove(lst)  # type: ignore[union-attr]
+        return
     for c in list(lst):
         lst.remove(c)
     lst.extend(entries)
