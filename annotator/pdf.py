@@ -419,7 +419,7 @@ def _join(pdfs: list[Path], out: Path) -> None:
         names = root.get("/Names")
         if names is not None:
             names.get_object().pop("/Dests", None)  # the writer's copy, pointing as the pieces did
-        root[NameObject("/Dests")] = writer._add_object(dests)  # noqa: SLF001 - pypdf's own way
+        root[NameObject("/Dests")] = dests
         writer.write(out)
     except (PyPdfError, OSError, KeyError, ValueError) as exc:
         raise TeiError(f"could not join the printed pieces into one PDF: {exc}") from None
