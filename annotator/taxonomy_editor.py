@@ -543,12 +543,13 @@ class TaxonomyEditor(QWidget):
         if self._key_taken(key):
             return ""
 
-        underline = self.underline_combo.currentData() or "solid"
-        inherited = doc.taxonomy.underline(parent_id) if parent_id else ""
+        shown = self._stored(self._form_id)  # an underline chosen in the form, not the selected row's
+        underline = self._form().underline
+        chosen = underline != (shown.underline if shown else "solid")
 
         def change(tax: object) -> None:
             el = doc.taxonomy.new_category_element(cid, label, color, key)
-            if underline != inherited:
+            if chosen:
                 set_category_fields(el, underline=underline)
             parent = doc.taxonomy.find(parent_id) if parent_id else tax
             parent.append(el)  # type: ignore[attr-defined]

@@ -270,6 +270,22 @@ def test_the_underline_field_sets_a_categorys_underline_and_undo_restores_it(win
     assert "rend" not in tax.find("gl-bias-omission").attrib
 
 
+def test_a_new_category_takes_an_underline_only_when_one_is_chosen(window) -> None:  # noqa: ANN001
+    ed = _editor(window)
+    tax = window.session.doc.taxonomy
+    _click_row(ed, "gl-bias")  # wavy, shown in the form
+    _type(ed.label_edit, "Dating")
+    _type(ed.shortcut_edit, "")
+    _click(ed.add_button)
+    assert "rend" not in tax.find("gl-user-dating").attrib  # not the selected row's underline
+    _click_row(ed, "gl-bias")
+    _type(ed.label_edit, "Place")
+    _type(ed.shortcut_edit, "")
+    _choose(ed.underline_combo, "dash-dot-dot")
+    _click(ed.add_button)
+    assert tax.underline("gl-user-place") == "dash-dot-dot"
+
+
 # -- 3. colours and the form ----------------------------------------------------------------------
 def test_a_new_category_gets_an_unused_palette_colour_not_the_selected_rows(window) -> None:  # noqa: ANN001
     ed = _editor(window)
